@@ -1,0 +1,13 @@
+//! Hearth's domain: people, families, organisation, the event vocabulary of a child's
+//! journey, the fold from a journey to the child's current state, and the validator
+//! that refuses impossible journeys.
+//!
+//! Pure: no I/O, no SQL, no HTTP, no files, and no clock — "today" is always a parameter.
+
+pub mod codes;
+pub mod event;
+pub mod identifiers;
+pub mod ids;
+pub mod journey;
+pub mod org;
+pub mod people;

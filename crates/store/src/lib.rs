@@ -1,0 +1,162 @@
+//! Hearth's store: the append-only journal of every journey, the projections folded from
+//! it (kept in the same transaction), the organisation document and the access log.
+//!
+//! The `Store` trait is what the web and the CLI use; `SqliteStore` is the embedded
+//! default. A backend must never accept an event the domain validator refuses, never
+//! change or delete a journal row, and never acknowledge a write before it commits.
+
+mod projection;
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+use hearth_domain::event::Event;
+use hearth_domain::ids::{ChildId, Subject, TeamId, WorkerId};
+use hearth_domain::journey::{ChildState, JourneyError};
+use hearth_domain::org::Organisation;
+use hearth_domain::people::Name;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use std::io::Write;
+use std::sync::Arc;
+
+/// How many events a subject's journey holds; a write names the version it was based on.
+pub type Version = u64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the record of {subject} changed while you were working on it (you had version {expected}, it is now {actual}); reload and try again"
+    )]
+    Conflict {
+        subject: Subject,
+        expected: Version,
+        actual: Version,
+    },
+    #[error("{0}")]
+    Invalid(#[from] JourneyError),
+    #[error("event {0} is already in the journal")]
+    DuplicateEvent(String),
+    #[error("the events of one append must all be for the same subject")]
+    MixedSubjects,
+    #[error("'{0}' is not a database: give a path to a SQLite file (or sqlite://PATH)")]
+    BadUrl(String),
+    #[error(
+        "the database holds a stored record that cannot be read ({0}); run `hearth rebuild` or restore from backup"
+    )]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("could not write the export: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A child as listed in search results and caseloads.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChildSummary {
+    pub id: ChildId,
+    pub name: Name,
+    pub date_of_birth: Option<Date>,
+    pub expected_date_of_birth: Option<Date>,
+    pub postcode: Option<String>,
+    pub open_work: Vec<String>,
+    pub worker: Option<WorkerId>,
+    pub team: Option<TeamId>,
+}
+
+/// A child's folded state with the journal version it reflects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildRecord {
+    pub state: ChildState,
+    pub version: Version,
+}
+
+/// What `rebuild` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RebuildReport {
+    pub events: u64,
+    pub children: u64,
+    pub families: u64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Append events to one subject's journey, provided it still has `expected` events.
+    /// Validated against the whole journey; the projection is updated in the same
+    /// transaction. Returns the new version.
+    async fn append(&self, expected: Version, events: Vec<Event>) -> Result<Version, StoreError>;
+
+    /// Append a batch of events for any number of subjects, in order, all or nothing
+    /// (journal import, the synthetic county). Returns the number of events written.
+    async fn append_batch(&self, events: Vec<Event>) -> Result<u64, StoreError>;
+
+    /// A subject's journey in journal order, and its version.
+    async fn journey(&self, subject: &Subject) -> Result<(Vec<Event>, Version), StoreError>;
+
+    async fn child(&self, id: &ChildId) -> Result<Option<ChildRecord>, StoreError>;
+
+    /// Children whose name, NHS number, id or date of birth (YYYY-MM-DD) matches `query`.
+    async fn search_children(
+        &self,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<ChildSummary>, StoreError>;
+
+    async fn count_events(&self) -> Result<u64, StoreError>;
+
+    async fn count_children(&self) -> Result<u64, StoreError>;
+
+    /// Write the journal, one event a line in journal order (one child's only, if given).
+    async fn export_journal(
+        &self,
+        child: Option<&ChildId>,
+        out: &mut (dyn Write + Send),
+    ) -> Result<u64, StoreError>;
+
+    /// Recreate every projection from the journal.
+    async fn rebuild(&self) -> Result<RebuildReport, StoreError>;
+
+    /// Every projection row, as text, in a fixed order: for proving that rebuilding gives
+    /// the same projections as incremental updates.
+    async fn projection_dump(&self) -> Result<Vec<String>, StoreError>;
+
+    async fn organisation(&self) -> Result<Option<Organisation>, StoreError>;
+
+    async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError>;
+
+    /// Record that `actor` did `action` on `subject`'s record at `at`.
+    async fn log_access(
+        &self,
+        at: Timestamp,
+        actor: &str,
+        subject: &Subject,
+        action: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Who looked at `subject`'s record: (at, actor, action), oldest first.
+    async fn access_log(
+        &self,
+        subject: &Subject,
+    ) -> Result<Vec<(String, String, String)>, StoreError>;
+}
+
+/// Open (creating if needed) the database that `url` names, and apply migrations.
+/// A path or `sqlite://PATH` is SQLite; anything with another scheme is refused.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(Arc::new(open_sqlite(url).await?))
+}
+
+pub async fn open_sqlite(url: &str) -> Result<SqliteStore, StoreError> {
+    let path = match url.split_once("://") {
+        None => url,
+        Some(("sqlite", path)) => path,
+        Some(_) => return Err(StoreError::BadUrl(url.to_owned())),
+    };
+    if path.is_empty() {
+        return Err(StoreError::BadUrl(url.to_owned()));
+    }
+    SqliteStore::open(std::path::Path::new(path)).await
+}

@@ -1,0 +1,257 @@
+//! The generator: a stream of families, each with its family journal and its children's
+//! journeys, from a preset, a seed and an end date.
+//!
+//! Families arrive at the front door as a Poisson process. The process starts
+//! `BURN_IN_YEARS` before the window so that, when the window opens, the county already
+//! has children in care for years, plans under review and families coming back: the
+//! standing figures are near their steady state from the first day. A family whose
+//! whole story ends before the window is simulated (to keep the random stream the
+//! same) but not emitted; a family active in the window is emitted with its full
+//! history, real dates and all.
+
+use crate::SynthError;
+use crate::calendar::Day;
+use crate::family::Sim;
+use crate::model;
+use crate::org::Workforce;
+use crate::preset::{Policy, Preset, Routing};
+use crate::random::Rand;
+use hearth_domain::codes::{ContactOutcome, Ethnicity};
+use hearth_domain::event::Event;
+use hearth_domain::org::{Organisation, Service};
+
+/// Years simulated before the window: long enough for the children in care, on plans
+/// and in need on the window's first day to be there, with their histories; short
+/// enough that those histories do not outweigh the window.
+const BURN_IN_YEARS: i32 = 6;
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Years of activity to generate, ending at `end`.
+    pub years: u32,
+    pub seed: u64,
+    /// Multiplies the preset's child population (0.01 gives a tiny county for tests).
+    pub scale: f64,
+    /// The last day simulated: "today" comes from the caller, never from a clock.
+    pub end: jiff::civil::Date,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct LevelInfo {
+    pub(crate) name: String,
+    pub(crate) service: Option<Service>,
+}
+
+/// Everything a family's simulation reads.
+#[derive(Debug)]
+pub(crate) struct Ctx {
+    pub(crate) wf: Workforce,
+    pub(crate) end: Day,
+    pub(crate) window_start: Day,
+    pub(crate) la_code: String,
+    pub(crate) ethnicity: Vec<(Ethnicity, f64)>,
+    pub(crate) levels: Vec<LevelInfo>,
+    pub(crate) advice_levels: Vec<usize>,
+    pub(crate) early_help_levels: Vec<usize>,
+    pub(crate) referral_levels: Vec<usize>,
+    pub(crate) routing: Routing,
+    pub(crate) policy: Policy,
+    /// Localities where children live, with their weights.
+    pub(crate) living: Vec<(usize, f64)>,
+    /// Every postcode district in the authority.
+    pub(crate) districts: Vec<String>,
+}
+
+/// Running counters for identifiers. Restored when a family is not emitted, so ids
+/// stay dense.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Counters {
+    pub(crate) family: u64,
+    pub(crate) child: u64,
+    pub(crate) adult: u64,
+    pub(crate) contact: u64,
+    pub(crate) referral: u64,
+    pub(crate) nhs: u64,
+}
+
+/// A synthetic county. Iterate it for one family's events at a time: the family's
+/// journal (subject `family:F…`) first, then each child's journey (`child:C…`), each in
+/// date order. Iteration stops early only if an internal invariant fails; then
+/// [`Generator::error`] says why.
+#[derive(Debug)]
+pub struct Generator {
+    ctx: Ctx,
+    population: u32,
+    rng: Rand,
+    counters: Counters,
+    next_family: f64,
+    next_uasc: f64,
+    family_gap: f64,
+    uasc_gap: f64,
+    error: Option<SynthError>,
+    done: bool,
+}
+
+impl Generator {
+    pub fn new(preset: &Preset, options: &Options) -> Result<Generator, SynthError> {
+        if !(1..=50).contains(&options.years) {
+            return Err(SynthError::Options("years must be between 1 and 50".into()));
+        }
+        if !(options.scale.is_finite() && options.scale > 0.0 && options.scale <= 20.0) {
+            return Err(SynthError::Options(
+                "scale must be above 0 and at most 20".into(),
+            ));
+        }
+        if !(1950..=2200).contains(&options.end.year()) {
+            return Err(SynthError::Options(
+                "the end date must be between 1950 and 2200".into(),
+            ));
+        }
+        let population = (f64::from(preset.child_population) * options.scale).round();
+        if population < 1.0 {
+            return Err(SynthError::Options(
+                "scale is too small: the county would have no children".into(),
+            ));
+        }
+        let population = population as u32;
+        let end = Day::from_date(options.end);
+        let years = options.years as i32;
+        let window_start = end.plus(1).plus_years(-years);
+        let sim_start = window_start.plus_years(-BURN_IN_YEARS);
+        let mut rng = Rand::seeded(options.seed);
+        let mut org_rng = rng.fork();
+        let wf = Workforce::build(preset, options.scale, sim_start, end, &mut org_rng)?;
+        let mut levels = Vec::new();
+        let (mut advice, mut early_help, mut referral) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, l) in preset.threshold.levels.iter().enumerate() {
+            levels.push(LevelInfo {
+                name: l.name.clone(),
+                service: l.service,
+            });
+            match l.outcome {
+                ContactOutcome::InformationAndAdvice => advice.push(i),
+                ContactOutcome::EarlyHelp => early_help.push(i),
+                ContactOutcome::Referral => referral.push(i),
+                ContactOutcome::NoFurtherAction => {}
+            }
+        }
+        let living: Vec<(usize, f64)> = wf
+            .localities
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.weight > 0.0 && !l.districts.is_empty())
+            .map(|(i, l)| (i, l.weight))
+            .collect();
+        let districts = wf
+            .localities
+            .iter()
+            .flat_map(|l| l.districts.iter().cloned())
+            .collect();
+        let per_10k = f64::from(population) / 10_000.0;
+        let families_a_day =
+            preset.demand.referrals_per_10k * per_10k * model::FAMILIES_PER_REFERRAL / 365.25;
+        let uasc_a_day = preset.demand.uasc_per_10k * per_10k / 365.25;
+        let family_gap = 1.0 / families_a_day.max(1e-9);
+        let uasc_gap = if uasc_a_day > 0.0 {
+            1.0 / uasc_a_day
+        } else {
+            f64::INFINITY
+        };
+        let start = f64::from(sim_start.0);
+        let next_family = start + rng.exponential(family_gap);
+        let next_uasc = start + rng.exponential(uasc_gap);
+        Ok(Generator {
+            ctx: Ctx {
+                wf,
+                end,
+                window_start,
+                la_code: preset.la_code.clone(),
+                ethnicity: preset.ethnicity_mix(),
+                levels,
+                advice_levels: advice,
+                early_help_levels: early_help,
+                referral_levels: referral,
+                routing: preset.routing.clone(),
+                policy: preset.policy.clone(),
+                living,
+                districts,
+            },
+            population,
+            rng,
+            counters: Counters::default(),
+            next_family,
+            next_uasc,
+            family_gap,
+            uasc_gap,
+            error: None,
+            done: false,
+        })
+    }
+
+    /// The preset's teams with the generated workers.
+    pub fn organisation(&self) -> &Organisation {
+        &self.ctx.wf.org
+    }
+
+    /// The scaled child population: the denominator for rates per 10,000.
+    pub fn child_population(&self) -> u32 {
+        self.population
+    }
+
+    /// The first day of the window (the day after `end`, `years` earlier).
+    pub fn window_start(&self) -> jiff::civil::Date {
+        self.ctx.window_start.to_date()
+    }
+
+    /// Why iteration stopped early, if it did.
+    pub fn error(&self) -> Option<&SynthError> {
+        self.error.as_ref()
+    }
+
+    fn family(&mut self, arrival: Day, uasc: bool) -> Result<Option<Vec<Event>>, SynthError> {
+        let rng = self.rng.fork();
+        let mut sim = Sim::new(&self.ctx, rng, &mut self.counters, arrival, uasc)?;
+        if uasc {
+            sim.uasc_arrival(arrival)?;
+        } else {
+            sim.run(arrival)?;
+        }
+        sim.finish()
+    }
+}
+
+impl Iterator for Generator {
+    type Item = Vec<Event>;
+
+    fn next(&mut self) -> Option<Vec<Event>> {
+        while !self.done {
+            let uasc = self.next_uasc < self.next_family;
+            let at = if uasc {
+                self.next_uasc
+            } else {
+                self.next_family
+            };
+            let day = Day(at.floor() as i32);
+            if day > self.ctx.end {
+                self.done = true;
+                break;
+            }
+            if uasc {
+                self.next_uasc += self.rng.exponential(self.uasc_gap);
+            } else {
+                self.next_family += self.rng.exponential(self.family_gap);
+            }
+            let saved = self.counters;
+            match self.family(day, uasc) {
+                Ok(Some(events)) => return Some(events),
+                Ok(None) => self.counters = saved,
+                Err(e) => {
+                    self.error = Some(e);
+                    self.done = true;
+                }
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,108 @@
+//! The JSON API under `/api/v1` (contract in DESIGN.md). Bodies are the store's and
+//! the domain's own serde shapes, so the API and `hearth journal export` agree; errors
+//! are `application/problem+json`.
+
+use crate::AppState;
+use crate::error::{ApiError, Failure, NO_CHILD, WebError, problem};
+use crate::pages::{LIST_LIMIT, child_id, clean_query, store_query};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hearth_domain::ids::{ChildId, Subject};
+use hearth_domain::journey::ChildState;
+use hearth_store::Version;
+use serde::{Deserialize, Serialize};
+
+/// The most children one search returns.
+pub const MAX_LIMIT: u32 = 500;
+
+const ACTION: &str = "api read";
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SearchParams {
+    #[serde(default)]
+    q: String,
+    limit: Option<u32>,
+}
+
+/// A child's folded state and the journal version it reflects: `{"version": N, ...}`.
+#[derive(Debug, Serialize)]
+struct ChildBody<'a> {
+    version: Version,
+    #[serde(flatten)]
+    state: &'a ChildState,
+}
+
+fn json<T: Serialize>(value: &T) -> Result<Response, WebError> {
+    let body = serde_json::to_vec(value)?;
+    let mut response = (StatusCode::OK, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(response)
+}
+
+/// `GET /api/v1/children?q=…&limit=…`: matching children as `ChildSummary` objects.
+pub(crate) async fn search(
+    State(app): State<AppState>,
+    params: Result<Query<SearchParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Ok(Query(params)) = params else {
+        return Ok(problem(
+            StatusCode::BAD_REQUEST,
+            "The query string could not be read: use q for the search and limit for a whole number of results.",
+        ));
+    };
+    let limit = params.limit.unwrap_or(LIST_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Ok(problem(
+            StatusCode::BAD_REQUEST,
+            &format!("limit must be from 1 to {MAX_LIMIT}."),
+        ));
+    }
+    let q = clean_query(&params.q);
+    let found = app.store.search_children(&store_query(&q), limit).await?;
+    Ok(json(&found)?)
+}
+
+/// Log an API read of `id`'s record, which must happen before the record is sent.
+async fn log_read(app: &AppState, id: &ChildId) -> Result<(), WebError> {
+    let subject = Subject::Child(id.clone());
+    app.store
+        .log_access((app.clock)(), crate::ANONYMOUS, &subject, ACTION)
+        .await?;
+    Ok(())
+}
+
+/// `GET /api/v1/children/{id}`: the folded journey and its version.
+pub(crate) async fn child(
+    State(app): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let id = child_id(path)?;
+    let Some(record) = app.store.child(&id).await? else {
+        return Err(Failure::NotFound(NO_CHILD).into());
+    };
+    log_read(&app, &id).await?;
+    Ok(json(&ChildBody {
+        version: record.version,
+        state: &record.state,
+    })?)
+}
+
+/// `GET /api/v1/children/{id}/journey`: the events, in journal order, exactly as serde
+/// writes `Event`.
+pub(crate) async fn journey(
+    State(app): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let id = child_id(path)?;
+    let (events, _version) = app.store.journey(&Subject::Child(id.clone())).await?;
+    if events.is_empty() {
+        return Err(Failure::NotFound(NO_CHILD).into());
+    }
+    log_read(&app, &id).await?;
+    Ok(json(&events)?)
+}

@@ -1,0 +1,807 @@
+//! A child's journey in plain English: one sentence an event, as a worker reads it on
+//! the chronology page. Pure functions of the event (and, for names, the organisation):
+//! no store, no clock.
+//!
+//! Codes are shown by their labels, workers and teams by their names, falling back to
+//! the identifier when the organisation does not know them. Placement postcodes and
+//! Ofsted URNs are left out on purpose: where a child lives is restricted information
+//! and does not belong in a sentence that may be read aloud or printed.
+
+use hearth_domain::event::{
+    Event, EventAmended, EventData, EventRetracted, OccurredAt, PersonRegistered,
+};
+use hearth_domain::ids::{EventId, PersonRef, TeamId, WorkerId};
+use hearth_domain::org::Organisation;
+use hearth_domain::people::PersonChanges;
+
+/// One event as one sentence. Corrections say which event they correct only vaguely
+/// ("an earlier event"), because a lone event does not carry the date of the event it
+/// names; [`describe_in_journey`] gives them that date.
+pub fn describe(event: &Event, org: Option<&Organisation>) -> String {
+    describe_in_journey(event, &[], org)
+}
+
+/// One event as one sentence, with the rest of the journey at hand so that a correction
+/// can name the event it corrects by its date ("Event of 2024-03-01 retracted: …").
+pub fn describe_in_journey(event: &Event, journey: &[Event], org: Option<&Organisation>) -> String {
+    let target_date = |id: &EventId| {
+        journey
+            .iter()
+            .find(|e| &e.id == id)
+            .map(|e| when(e.occurred_at))
+    };
+    match &event.data {
+        EventData::EventRetracted(EventRetracted {
+            event: target,
+            reason,
+        }) => match target_date(target) {
+            Some(date) => format!("Event of {date} retracted: {}", reason.trim()),
+            None => format!("An earlier event was retracted: {}", reason.trim()),
+        },
+        EventData::EventAmended(amendment) => {
+            describe_amendment(amendment, target_date(&amendment.event), org)
+        }
+        data => sentence(data, org),
+    }
+}
+
+/// An event's business date (and time, where recorded) as shown beside its sentence.
+pub fn when(at: OccurredAt) -> String {
+    match at.time {
+        None => at.date.to_string(),
+        Some(t) => format!("{} {:02}:{:02}", at.date, t.hour(), t.minute()),
+    }
+}
+
+fn describe_amendment(
+    amendment: &EventAmended,
+    target_date: Option<String>,
+    org: Option<&Organisation>,
+) -> String {
+    let mut out = match target_date {
+        Some(date) => format!("Amended the event of {date}: {}", amendment.reason.trim()),
+        None => format!("Amended an earlier event: {}", amendment.reason.trim()),
+    };
+    if let Some(at) = amendment.occurred_at {
+        out.push_str(&format!(". Now dated {}", when(at)));
+    }
+    if let Some(data) = &amendment.amended {
+        // An amendment never carries a correction (the domain refuses that), but say
+        // something sensible rather than recurse if one ever did.
+        let now = if data.is_correction() {
+            String::from("a correction")
+        } else {
+            sentence(data, org)
+        };
+        out.push_str(&format!(". Now reads: {now}"));
+    }
+    out
+}
+
+fn worker_name(id: &WorkerId, org: Option<&Organisation>) -> String {
+    org.and_then(|o| o.worker(id))
+        .map_or_else(|| id.to_string(), |w| w.name.clone())
+}
+
+fn team_name(id: &TeamId, org: Option<&Organisation>) -> String {
+    org.and_then(|o| o.team(id))
+        .map_or_else(|| id.to_string(), |t| t.name.clone())
+}
+
+/// "Household member" → "household member", for labels used mid-sentence.
+fn lower_first(label: &str) -> String {
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn person(p: &PersonRef) -> String {
+    match p {
+        PersonRef::Child(id) => format!("child {id}"),
+        PersonRef::Adult(id) => format!("adult {id}"),
+    }
+}
+
+fn registered(p: &PersonRegistered) -> String {
+    let d = &p.details;
+    match (&p.adult, d.date_of_birth, d.expected_date_of_birth) {
+        (Some(adult), _, _) => format!("Adult {adult} registered: {}", d.name),
+        (None, Some(dob), _) => format!("Child registered (born {dob})"),
+        (None, None, Some(due)) => format!("Unborn child registered (due {due})"),
+        (None, None, None) => String::from("Registered"),
+    }
+}
+
+fn changed_fields(c: &PersonChanges) -> Vec<&'static str> {
+    let fields = [
+        (c.name.is_some(), "name"),
+        (c.date_of_birth.is_some(), "date of birth"),
+        (c.expected_date_of_birth.is_some(), "expected date of birth"),
+        (c.date_of_death.is_some(), "date of death"),
+        (c.sex.is_some(), "sex"),
+        (c.ethnicity.is_some(), "ethnicity"),
+        (c.disabilities.is_some(), "disabilities"),
+        (c.nhs_number.is_some(), "NHS number"),
+        (c.upn.is_some(), "UPN"),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(changed, name)| changed.then_some(name))
+        .collect()
+}
+
+fn yes_no(value: bool, yes: &str, no: &str) -> String {
+    String::from(if value { yes } else { no })
+}
+
+/// The sentence for an event's payload. Corrections are handled by the caller, which
+/// knows the journey; here they get a plain fallback.
+fn sentence(data: &EventData, org: Option<&Organisation>) -> String {
+    use EventData as E;
+    match data {
+        // people
+        E::PersonRegistered(p) => registered(p),
+        E::PersonAmended(a) => {
+            let who = match &a.adult {
+                Some(adult) => format!("Details of adult {adult} amended"),
+                None => String::from("Details amended"),
+            };
+            let fields = changed_fields(&a.changes);
+            if fields.is_empty() {
+                who
+            } else {
+                format!("{who}: {}", fields.join(", "))
+            }
+        }
+        E::RelationshipAdded(r) => format!(
+            "Relationship added: {} is {} of {}",
+            person(&r.from),
+            lower_first(r.relationship.label()),
+            person(&r.to)
+        ),
+        E::RelationshipEnded(r) => format!(
+            "Relationship ended: {} was {} of {}",
+            person(&r.from),
+            lower_first(r.relationship.label()),
+            person(&r.to)
+        ),
+        E::AddressChanged(a) => {
+            let place = format!("{}, {}", a.address.town, a.address.postcode);
+            match &a.adult {
+                Some(adult) => format!("Address of adult {adult} changed ({place})"),
+                None => format!("Address changed ({place})"),
+            }
+        }
+        E::PersonsMerged(m) => format!("Merged with duplicate record {}", m.duplicate),
+        E::PersonsUnmerged(m) => format!("Merge with record {} undone", m.duplicate),
+        // front door
+        E::ContactReceived(c) => format!("Contact received from {}", c.source.label()),
+        E::PartnerCheckRequested(c) => format!(
+            "{} check requested (RAG rating: {})",
+            c.agency.label(),
+            c.rag.label()
+        ),
+        E::PartnerCheckReturned(c) => format!(
+            "{} check returned (RAG rating: {})",
+            c.agency.label(),
+            c.rag.label()
+        ),
+        E::ContactDecided(c) => match &c.level {
+            Some(level) => format!(
+                "Contact decided: {} (level of need: {level})",
+                c.outcome.label()
+            ),
+            None => format!("Contact decided: {}", c.outcome.label()),
+        },
+        E::ReferralAccepted(r) => format!(
+            "Referral accepted (primary need: {})",
+            r.primary_need.label()
+        ),
+        // early help
+        E::EarlyHelpStarted(e) => yes_no(
+            e.step_down,
+            "Early help started (stepped down from children's social care)",
+            "Early help started",
+        ),
+        E::EarlyHelpAssessmentCompleted(_) => String::from("Early help assessment completed"),
+        E::FamilyPlanReviewed(_) => String::from("Family plan reviewed"),
+        E::EarlyHelpEnded(e) => format!("Early help ended: {}", e.reason.label()),
+        // work
+        E::Allocated(a) => format!(
+            "Allocated to {} ({})",
+            worker_name(&a.worker, org),
+            team_name(&a.team, org)
+        ),
+        E::Unallocated(_) => String::from("Worker unallocated"),
+        E::MeetingHeld(m) => format!("{} held", m.meeting.label()),
+        E::Visit(v) => {
+            let seen = match (v.seen, v.seen_alone) {
+                (true, true) => "child seen alone",
+                (true, false) => "child seen, not alone",
+                (false, _) => "child not seen",
+            };
+            format!("Visit by {}: {seen}", worker_name(&v.worker, org))
+        }
+        // child in need
+        E::AssessmentStarted(_) => String::from("Assessment started"),
+        E::AssessmentCompleted(a) => {
+            let outcome = yes_no(a.services_needed, "services needed", "no services needed");
+            if a.factors.is_empty() {
+                format!("Assessment completed: {outcome}")
+            } else {
+                let factors: Vec<&str> = a.factors.iter().map(|f| f.label()).collect();
+                format!(
+                    "Assessment completed: {outcome} (factors: {})",
+                    factors.join("; ")
+                )
+            }
+        }
+        E::CinPlanStarted(_) => String::from("Child in need plan started"),
+        E::CinPlanReviewed(_) => String::from("Child in need plan reviewed"),
+        E::CinPlanEnded(_) => String::from("Child in need plan ended"),
+        E::CinClosed(c) => format!("Child in need episode closed: {}", c.reason.label()),
+        // protection
+        E::StrategyDiscussion(s) => yes_no(
+            s.s47,
+            "Strategy discussion held: section 47 enquiry to start",
+            "Strategy discussion held: no section 47 enquiry",
+        ),
+        E::S47Started(_) => String::from("Section 47 enquiry started"),
+        E::S47Completed(s) => yes_no(
+            s.icpc_required,
+            "Section 47 enquiry completed: initial child protection conference needed",
+            "Section 47 enquiry completed: no conference needed",
+        ),
+        E::IcpcHeld(i) => yes_no(
+            i.plan,
+            "Initial child protection conference held: child protection plan needed",
+            "Initial child protection conference held: no plan needed",
+        ),
+        E::CpPlanStarted(c) => format!(
+            "Child protection plan started (category: {})",
+            c.category.label()
+        ),
+        E::CoreGroupHeld(_) => String::from("Core group meeting held"),
+        E::CpReviewHeld(r) => yes_no(
+            r.continue_plan,
+            "Child protection review conference held: plan continues",
+            "Child protection review conference held: plan to end",
+        ),
+        E::CpCategoryChanged(c) => format!(
+            "Child protection category changed to {}",
+            c.category.label()
+        ),
+        E::CpPlanEnded(_) => String::from("Child protection plan ended"),
+        // in care
+        E::LookedAfterStarted(l) => {
+            let uasc = if l.uasc {
+                "; unaccompanied asylum-seeking child"
+            } else {
+                ""
+            };
+            format!(
+                "Became looked after (legal status: {}; category of need: {}{uasc})",
+                l.legal_status.label(),
+                l.category_of_need.label()
+            )
+        }
+        E::LegalStatusChanged(l) => {
+            format!("Legal status changed to {}", l.legal_status.label())
+        }
+        E::PlacementStarted(p) => format!(
+            "Placed: {} ({})",
+            p.placement_type.label(),
+            p.provider.label()
+        ),
+        E::PlacementEnded(p) => format!("Placement ended: {}", p.reason.label()),
+        E::ClaReviewHeld(r) => format!(
+            "Looked after review held (child's participation: {})",
+            r.participation.label()
+        ),
+        E::IroContact(_) => String::from("Contact with the independent reviewing officer"),
+        E::HealthAssessment(_) => String::from("Health assessment"),
+        E::DentalCheck(_) => String::from("Dental check"),
+        E::PepReviewed(_) => String::from("Personal education plan reviewed"),
+        E::MissingStarted(m) => format!("Missing episode started: {}", m.missing.label()),
+        E::MissingEnded(m) => {
+            let interview = match (m.return_interview_offered, m.return_interview_accepted) {
+                (true, true) => "return interview offered and accepted",
+                (true, false) => "return interview offered, not accepted",
+                (false, _) => "no return interview offered",
+            };
+            format!("Missing episode ended: {interview}")
+        }
+        E::LookedAfterEnded(l) => format!("Stopped being looked after: {}", l.reason.label()),
+        // permanence
+        E::PermanencePlanSet(p) => format!("Permanence plan set: {}", p.plan.label()),
+        E::AdmDecision(_) => {
+            String::from("Agency decision maker decided the child should be placed for adoption")
+        }
+        E::PlacementOrder(_) => String::from("Placement order granted"),
+        E::AdoptionMatched(_) => String::from("Matched with prospective adopters"),
+        E::PlacedForAdoption(_) => String::from("Placed for adoption"),
+        E::AdoptionOrder(_) => String::from("Adoption order granted"),
+        E::AdoptionDecisionReversed(a) => {
+            format!("Adoption decision reversed: {}", a.reason.label())
+        }
+        // leaving care
+        E::PersonalAdviserAllocated(p) => format!(
+            "Personal adviser allocated: {}",
+            worker_name(&p.adviser, org)
+        ),
+        E::PathwayPlanReviewed(_) => String::from("Pathway plan reviewed"),
+        E::CareLeaverContact(c) => format!(
+            "Care leaver contact: {}; {}; {}",
+            c.in_touch.label(),
+            lower_first(c.activity.label()),
+            lower_first(c.accommodation.label())
+        ),
+        // corrections, without the journey
+        E::EventAmended(a) => describe_amendment(a, None, org),
+        E::EventRetracted(r) => format!("An earlier event was retracted: {}", r.reason.trim()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hearth_domain::codes::*;
+    use hearth_domain::event::*;
+    use hearth_domain::ids::*;
+    use hearth_domain::org::*;
+    use hearth_domain::people::{Address, Name, PersonDetails};
+    use jiff::civil::date;
+    use std::collections::BTreeSet;
+
+    fn org() -> Organisation {
+        Organisation {
+            authority: String::from("Testshire"),
+            la_code: String::from("999"),
+            areas: vec![Area {
+                name: String::from("East"),
+                localities: vec![Locality {
+                    name: String::from("Ashford"),
+                    postcode_districts: vec![String::from("TN23")],
+                    teams: vec![Team {
+                        id: TeamId::parse("ashford-cin").unwrap(),
+                        name: String::from("Ashford CIN team"),
+                        service: Service::ChildInNeed,
+                    }],
+                }],
+            }],
+            workers: vec![Worker {
+                id: WorkerId::parse("W1").unwrap(),
+                name: String::from("Sam Patel"),
+                role: WorkerRole::SocialWorker,
+                team: TeamId::parse("ashford-cin").unwrap(),
+                fte: 1.0,
+                employment: Employment::Employed,
+                start_date: date(2020, 1, 6),
+                end_date: None,
+            }],
+        }
+    }
+
+    fn event(id: &str, on: &str, data: EventData) -> Event {
+        Event {
+            id: EventId::parse(id).unwrap(),
+            subject: Subject::parse("child:C1").unwrap(),
+            occurred_at: OccurredAt::parse(on).unwrap(),
+            recorded_at: "2024-06-01T09:00:00Z".parse().unwrap(),
+            recorded_by: Actor::parse("test").unwrap(),
+            data,
+        }
+    }
+
+    fn w1() -> WorkerId {
+        WorkerId::parse("W1").unwrap()
+    }
+
+    fn details() -> PersonDetails {
+        PersonDetails {
+            name: Name {
+                given: String::from("Ava"),
+                family: String::from("Example"),
+            },
+            date_of_birth: Some(date(2015, 6, 1)),
+            expected_date_of_birth: None,
+            sex: Sex::Female,
+            ethnicity: Ethnicity::Wbri,
+            disabilities: vec![],
+            nhs_number: None,
+            upn: None,
+            address: None,
+        }
+    }
+
+    /// One payload of every kind. `describe` matches exhaustively, so a new kind cannot
+    /// compile without a sentence; the count below makes this list keep up too.
+    fn every_kind() -> Vec<EventData> {
+        use EventData as E;
+        let contact = || ContactId::parse("K1").unwrap();
+        let child = || PersonRef::parse("child:C1").unwrap();
+        let adult = || PersonRef::parse("adult:A1").unwrap();
+        vec![
+            E::PersonRegistered(PersonRegistered {
+                adult: None,
+                family: None,
+                details: details(),
+            }),
+            E::PersonAmended(PersonAmended {
+                adult: None,
+                changes: PersonChanges {
+                    name: Some(Name {
+                        given: String::from("Eva"),
+                        family: String::from("Example"),
+                    }),
+                    ..PersonChanges::default()
+                },
+            }),
+            E::RelationshipAdded(Relationship {
+                from: adult(),
+                to: child(),
+                relationship: RelationshipKind::Parent,
+            }),
+            E::RelationshipEnded(Relationship {
+                from: adult(),
+                to: child(),
+                relationship: RelationshipKind::HouseholdMember,
+            }),
+            E::AddressChanged(AddressChanged {
+                adult: None,
+                address: Address {
+                    lines: vec![String::from("1 High Street")],
+                    town: String::from("Ashford"),
+                    postcode: "TN23 1AA".parse().unwrap(),
+                },
+            }),
+            E::PersonsMerged(PersonsMerged {
+                duplicate: ChildId::parse("C2").unwrap(),
+            }),
+            E::PersonsUnmerged(PersonsMerged {
+                duplicate: ChildId::parse("C2").unwrap(),
+            }),
+            E::ContactReceived(ContactReceived {
+                contact: contact(),
+                source: ReferralSource::Police,
+            }),
+            E::PartnerCheckRequested(PartnerCheck {
+                contact: contact(),
+                agency: Agency::Health,
+                rag: Rag::Amber,
+            }),
+            E::PartnerCheckReturned(PartnerCheck {
+                contact: contact(),
+                agency: Agency::Health,
+                rag: Rag::Amber,
+            }),
+            E::ContactDecided(ContactDecided {
+                contact: contact(),
+                outcome: ContactOutcome::Referral,
+                level: Some(String::from("4")),
+            }),
+            E::ReferralAccepted(ReferralAccepted {
+                referral: ReferralId::parse("R1").unwrap(),
+                contact: Some(contact()),
+                source: ReferralSource::Police,
+                primary_need: PrimaryNeed::AbuseOrNeglect,
+            }),
+            E::EarlyHelpStarted(EarlyHelpStarted {
+                family: None,
+                step_down: true,
+            }),
+            E::EarlyHelpAssessmentCompleted(Empty {}),
+            E::FamilyPlanReviewed(Empty {}),
+            E::EarlyHelpEnded(EarlyHelpEnded {
+                reason: EarlyHelpEndReason::NeedsMet,
+            }),
+            E::Allocated(Allocated {
+                worker: w1(),
+                team: TeamId::parse("ashford-cin").unwrap(),
+            }),
+            E::Unallocated(Empty {}),
+            E::MeetingHeld(MeetingHeld {
+                meeting: MeetingKind::CinReview,
+            }),
+            E::Visit(Visit {
+                worker: w1(),
+                seen: true,
+                seen_alone: true,
+            }),
+            E::AssessmentStarted(Empty {}),
+            E::AssessmentCompleted(AssessmentCompleted {
+                factors: vec![
+                    AssessmentFactor::Neglect,
+                    AssessmentFactor::DomesticAbuseParent,
+                ],
+                services_needed: true,
+            }),
+            E::CinPlanStarted(Empty {}),
+            E::CinPlanReviewed(Empty {}),
+            E::CinPlanEnded(Empty {}),
+            E::CinClosed(CinClosed {
+                reason: ReasonForClosure::ServicesCeased,
+            }),
+            E::StrategyDiscussion(StrategyDiscussion { s47: true }),
+            E::S47Started(Empty {}),
+            E::S47Completed(S47Completed {
+                icpc_required: true,
+            }),
+            E::IcpcHeld(IcpcHeld { plan: true }),
+            E::CpPlanStarted(CpCategory {
+                category: CategoryOfAbuse::Neglect,
+            }),
+            E::CoreGroupHeld(Empty {}),
+            E::CpReviewHeld(CpReviewHeld {
+                continue_plan: true,
+            }),
+            E::CpCategoryChanged(CpCategory {
+                category: CategoryOfAbuse::Emotional,
+            }),
+            E::CpPlanEnded(Empty {}),
+            E::LookedAfterStarted(LookedAfterStarted {
+                legal_status: LegalStatus::InterimCareOrder,
+                category_of_need: PrimaryNeed::AbuseOrNeglect,
+                uasc: false,
+            }),
+            E::LegalStatusChanged(LegalStatusChanged {
+                legal_status: LegalStatus::FullCareOrder,
+            }),
+            E::PlacementStarted(PlacementStarted {
+                placement_type: PlacementType::FosterOther,
+                provider: PlacementProvider::Private,
+                postcode: Some("TN23 1AA".parse().unwrap()),
+                urn: Some(String::from("SC123456")),
+            }),
+            E::PlacementEnded(PlacementEnded {
+                reason: ReasonPlaceChange::CarePlan,
+            }),
+            E::ClaReviewHeld(ClaReviewHeld {
+                participation: ReviewParticipation::SpeaksForSelf,
+            }),
+            E::IroContact(Empty {}),
+            E::HealthAssessment(Empty {}),
+            E::DentalCheck(Empty {}),
+            E::PepReviewed(Empty {}),
+            E::MissingStarted(MissingStarted {
+                missing: MissingKind::Missing,
+            }),
+            E::MissingEnded(MissingEnded {
+                return_interview_offered: true,
+                return_interview_accepted: false,
+            }),
+            E::LookedAfterEnded(LookedAfterEnded {
+                reason: ReasonCeased::ReturnedHomePlanned,
+            }),
+            E::PermanencePlanSet(PermanencePlanSet {
+                plan: PermanencePlan::Adoption,
+            }),
+            E::AdmDecision(Empty {}),
+            E::PlacementOrder(Empty {}),
+            E::AdoptionMatched(Empty {}),
+            E::PlacedForAdoption(Empty {}),
+            E::AdoptionOrder(Empty {}),
+            E::AdoptionDecisionReversed(AdoptionDecisionReversed {
+                reason: AdoptionReversalReason::NoAdopters,
+            }),
+            E::PersonalAdviserAllocated(PersonalAdviserAllocated { adviser: w1() }),
+            E::PathwayPlanReviewed(Empty {}),
+            E::CareLeaverContact(CareLeaverContact {
+                in_touch: InTouch::Yes,
+                activity: Activity::EmploymentFull,
+                accommodation: Accommodation::IndependentSuitable,
+            }),
+            E::EventAmended(EventAmended {
+                event: EventId::parse("e-visit").unwrap(),
+                reason: String::from("wrong date"),
+                occurred_at: Some(OccurredAt::parse("2024-03-02").unwrap()),
+                amended: None,
+            }),
+            E::EventRetracted(EventRetracted {
+                event: EventId::parse("e-visit").unwrap(),
+                reason: String::from("entered on the wrong child"),
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_kind_has_a_plain_sentence() {
+        let all = every_kind();
+        let kinds: BTreeSet<&str> = all.iter().map(EventData::kind).collect();
+        assert_eq!(kinds.len(), all.len(), "a kind is listed twice");
+        assert_eq!(
+            kinds.len(),
+            59,
+            "a kind of event is missing from every_kind()"
+        );
+        let org = org();
+        for (i, data) in all.into_iter().enumerate() {
+            let kind = data.kind();
+            let e = event(&format!("e{i}"), "2024-03-01", data);
+            for o in [Some(&org), None] {
+                let s = describe(&e, o);
+                assert!(!s.trim().is_empty(), "{kind}: empty sentence");
+                for bad in [
+                    "{", "}", "Some(", "None", "\"", "::", "(_", "Empty", "[", "]",
+                ] {
+                    assert!(!s.contains(bad), "{kind}: {s:?} contains {bad:?}");
+                }
+                assert!(
+                    s.chars().next().is_some_and(|c| c.is_uppercase()),
+                    "{kind}: {s:?} should start with a capital"
+                );
+                assert!(!s.contains('_'), "{kind}: {s:?} shows a code name");
+            }
+        }
+    }
+
+    #[test]
+    fn exact_sentences() {
+        let org = org();
+        let all = every_kind();
+        let say = |kind: &str| {
+            let data = all
+                .iter()
+                .find(|d| d.kind() == kind)
+                .unwrap_or_else(|| panic!("no {kind}"))
+                .clone();
+            describe(&event("e", "2024-03-01", data), Some(&org))
+        };
+        let cases = [
+            ("contact_received", "Contact received from Police"),
+            (
+                "referral_accepted",
+                "Referral accepted (primary need: Abuse or neglect)",
+            ),
+            (
+                "cp_plan_started",
+                "Child protection plan started (category: Neglect)",
+            ),
+            (
+                "placement_started",
+                "Placed: Foster placement with other carer: not long term or FFA (Private provision)",
+            ),
+            ("allocated", "Allocated to Sam Patel (Ashford CIN team)"),
+            ("visit", "Visit by Sam Patel: child seen alone"),
+            (
+                "cla_review_held",
+                "Looked after review held (child's participation: Attends and speaks for self)",
+            ),
+            ("person_registered", "Child registered (born 2015-06-01)"),
+            ("person_amended", "Details amended: name"),
+            (
+                "relationship_added",
+                "Relationship added: adult A1 is parent of child C1",
+            ),
+            (
+                "contact_decided",
+                "Contact decided: Referral to children's social care (level of need: 4)",
+            ),
+            (
+                "assessment_completed",
+                "Assessment completed: services needed (factors: Neglect; Domestic abuse: parent or carer)",
+            ),
+            (
+                "strategy_discussion",
+                "Strategy discussion held: section 47 enquiry to start",
+            ),
+            ("meeting_held", "Child in need review meeting held"),
+            (
+                "missing_ended",
+                "Missing episode ended: return interview offered, not accepted",
+            ),
+            ("address_changed", "Address changed (Ashford, TN23 1AA)"),
+            (
+                "personal_adviser_allocated",
+                "Personal adviser allocated: Sam Patel",
+            ),
+            (
+                "care_leaver_contact",
+                "Care leaver contact: In touch; full-time training or employment; independent living (suitable)",
+            ),
+        ];
+        for (kind, expected) in cases {
+            assert_eq!(say(kind), expected, "{kind}");
+        }
+    }
+
+    #[test]
+    fn unknown_workers_and_teams_fall_back_to_their_ids() {
+        let e = event(
+            "e",
+            "2024-03-01",
+            EventData::Allocated(Allocated {
+                worker: WorkerId::parse("W99").unwrap(),
+                team: TeamId::parse("t-unknown").unwrap(),
+            }),
+        );
+        assert_eq!(describe(&e, Some(&org())), "Allocated to W99 (t-unknown)");
+        assert_eq!(describe(&e, None), "Allocated to W99 (t-unknown)");
+    }
+
+    #[test]
+    fn unborn_child_registration_names_the_due_date() {
+        let mut d = details();
+        d.date_of_birth = None;
+        d.expected_date_of_birth = Some(date(2025, 1, 15));
+        let e = event(
+            "e",
+            "2024-11-01",
+            EventData::PersonRegistered(PersonRegistered {
+                adult: None,
+                family: None,
+                details: d,
+            }),
+        );
+        assert_eq!(
+            describe(&e, None),
+            "Unborn child registered (due 2025-01-15)"
+        );
+    }
+
+    #[test]
+    fn corrections_name_the_event_they_correct_by_its_date() {
+        let org = org();
+        let visit = event(
+            "e-visit",
+            "2024-03-01",
+            EventData::Visit(Visit {
+                worker: w1(),
+                seen: true,
+                seen_alone: false,
+            }),
+        );
+        let retraction = event(
+            "e-retract",
+            "2024-03-05",
+            EventData::EventRetracted(EventRetracted {
+                event: visit.id.clone(),
+                reason: String::from("entered on the wrong child"),
+            }),
+        );
+        let journey = vec![visit.clone(), retraction.clone()];
+        assert_eq!(
+            describe_in_journey(&retraction, &journey, Some(&org)),
+            "Event of 2024-03-01 retracted: entered on the wrong child"
+        );
+        assert_eq!(
+            describe(&retraction, Some(&org)),
+            "An earlier event was retracted: entered on the wrong child"
+        );
+
+        let amendment = event(
+            "e-amend",
+            "2024-03-05T10:30",
+            EventData::EventAmended(EventAmended {
+                event: visit.id.clone(),
+                reason: String::from("the child was seen alone"),
+                occurred_at: Some(OccurredAt::parse("2024-03-02").unwrap()),
+                amended: Some(Box::new(EventData::Visit(Visit {
+                    worker: w1(),
+                    seen: true,
+                    seen_alone: true,
+                }))),
+            }),
+        );
+        assert_eq!(
+            describe_in_journey(&amendment, &journey, Some(&org)),
+            "Amended the event of 2024-03-01: the child was seen alone. Now dated 2024-03-02. \
+             Now reads: Visit by Sam Patel: child seen alone"
+        );
+        assert_eq!(when(amendment.occurred_at), "2024-03-05 10:30");
+    }
+
+    #[test]
+    fn placement_sentence_leaves_out_where_the_child_lives() {
+        let all = every_kind();
+        let placement = all
+            .into_iter()
+            .find(|d| d.kind() == "placement_started")
+            .unwrap();
+        let s = describe(&event("e", "2024-03-01", placement), None);
+        assert!(!s.contains("TN23"), "{s}");
+        assert!(!s.contains("SC123456"), "{s}");
+    }
+}

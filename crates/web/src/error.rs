@@ -1,0 +1,194 @@
+//! Errors with two faces: what the person asking is told (one plain sentence, never a
+//! cause, a stack trace or personal data), and what is logged for us (the kind of
+//! failure and, where its message is known to carry no personal data, that message).
+
+use crate::templates;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use hearth_store::StoreError;
+use std::net::SocketAddr;
+
+/// What the user is told when something failed on our side.
+pub const INTERNAL_MESSAGE: &str = "Something went wrong; the error has been logged.";
+
+/// What the user is told when there is no child with the ID they asked for.
+pub const NO_CHILD: &str = "No child with that ID";
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("the store failed: {0}")]
+    Store(#[from] StoreError),
+    #[error("a page could not be rendered: {0}")]
+    Template(#[from] TemplateFailure),
+    #[error("a response could not be written as JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("could not listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the web server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A template failure reduced to where it happened: minijinja's own messages can quote
+/// values from the page being rendered, which are personal data.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind} in {name} at line {line}")]
+pub struct TemplateFailure {
+    pub kind: minijinja::ErrorKind,
+    pub name: String,
+    pub line: usize,
+}
+
+impl From<minijinja::Error> for TemplateFailure {
+    fn from(e: minijinja::Error) -> Self {
+        TemplateFailure {
+            kind: e.kind(),
+            name: e.name().unwrap_or("an unnamed template").to_owned(),
+            line: e.line().unwrap_or(0),
+        }
+    }
+}
+
+impl From<minijinja::Error> for WebError {
+    fn from(e: minijinja::Error) -> Self {
+        WebError::Template(e.into())
+    }
+}
+
+impl WebError {
+    /// A short name for the kind of failure, safe to log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            WebError::Store(e) => match e {
+                StoreError::Conflict { .. } => "store.conflict",
+                StoreError::Invalid(_) => "store.invalid",
+                StoreError::DuplicateEvent(_) => "store.duplicate_event",
+                StoreError::MixedSubjects => "store.mixed_subjects",
+                StoreError::BadUrl(_) => "store.bad_url",
+                StoreError::Corrupt(_) => "store.corrupt",
+                StoreError::Database(_) => "store.database",
+                StoreError::Migrate(_) => "store.migrate",
+                StoreError::Io(_) => "store.io",
+            },
+            WebError::Template(_) => "template",
+            WebError::Json(_) => "json",
+            WebError::Bind { .. } => "bind",
+            WebError::Serve(_) => "serve",
+        }
+    }
+
+    /// The cause's message, where it is known to name no person. A corrupt record's
+    /// message quotes the unreadable data and JSON errors can quote values, so those are
+    /// logged by kind alone.
+    fn loggable_detail(&self) -> Option<String> {
+        match self {
+            WebError::Store(StoreError::Corrupt(_)) | WebError::Json(_) => None,
+            other => Some(other.to_string()),
+        }
+    }
+
+    /// Log the cause; the caller then shows the plain message.
+    pub(crate) fn log(&self) {
+        match self.loggable_detail() {
+            Some(detail) => tracing::error!(kind = self.kind(), %detail, "request failed"),
+            None => tracing::error!(kind = self.kind(), "request failed"),
+        }
+    }
+}
+
+/// Why a request could not be answered.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// Nothing there. The message is shown as it is.
+    NotFound(&'static str),
+    /// Our fault; logged, and the user is told only that it was logged.
+    Internal(WebError),
+}
+
+impl<E: Into<WebError>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Internal(e.into())
+    }
+}
+
+/// A failure answered with an HTML page.
+#[derive(Debug)]
+pub(crate) struct PageError(pub Failure);
+
+impl<E: Into<Failure>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError(e.into())
+    }
+}
+
+/// A failure answered with `application/problem+json` (RFC 9457).
+#[derive(Debug)]
+pub(crate) struct ApiError(pub Failure);
+
+impl<E: Into<Failure>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        PageError(Failure::Internal(self)).into_response()
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, message) = match self.0 {
+            Failure::NotFound(message) => (StatusCode::NOT_FOUND, message),
+            Failure::Internal(e) => {
+                e.log();
+                (StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)
+            }
+        };
+        let body = templates::render(
+            "error.html",
+            &serde_json::json!({ "message": message, "status": status.as_u16() }),
+        )
+        .unwrap_or_else(|e| {
+            // The error page itself failed: log why, and fall back to a page with no
+            // template at all so the user still gets a plain answer.
+            WebError::from(e).log();
+            format!(
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+                 <title>Hearth</title></head><body><h1>{message}</h1></body></html>"
+            )
+        });
+        (status, Html(body)).into_response()
+    }
+}
+
+/// The problem document for `status`, with `detail` in one plain sentence.
+pub(crate) fn problem(status: StatusCode, detail: &str) -> Response {
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self.0 {
+            Failure::NotFound(message) => problem(StatusCode::NOT_FOUND, &format!("{message}.")),
+            Failure::Internal(e) => {
+                e.log();
+                problem(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)
+            }
+        }
+    }
+}

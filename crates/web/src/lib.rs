@@ -1,0 +1,94 @@
+//! Hearth's web server: the HTML pages a worker uses and the JSON API partner systems
+//! call, over the `Store` trait.
+//!
+//! What it must not do:
+//! - decide anything about a child's journey: what an event means, what is open, what
+//!   is due, all come from `hearth-domain`; this crate only fetches, shows and logs;
+//! - read the clock: the time comes in as a [`Clock`], so tests pin it;
+//! - put personal data in logs or error pages: failures are logged by kind, and users
+//!   are told one plain sentence, never a cause or a stack trace;
+//! - show any part of a child's record without first writing an access-log entry.
+
+mod api;
+pub mod chronology;
+mod error;
+mod pages;
+mod security;
+mod templates;
+
+pub use error::{TemplateFailure, WebError};
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use hearth_store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Where "now" comes from. The binary passes the real clock; tests pass a fixed one.
+pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
+
+/// Who the access log names until sign-in arrives.
+const ANONYMOUS: &str = "anonymous";
+
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub store: Arc<dyn Store>,
+    pub clock: Clock,
+}
+
+/// Every page and API route, with the security headers on every response.
+pub fn router(store: Arc<dyn Store>, clock: Clock) -> Router {
+    let api = Router::new()
+        .route("/children", get(api::search))
+        .route("/children/{id}", get(api::child))
+        .route("/children/{id}/journey", get(api::journey));
+    Router::new()
+        .route("/", get(pages::children))
+        .route("/children/{id}", get(pages::child))
+        .route("/static/app.css", get(stylesheet))
+        .nest("/api/v1", api)
+        .fallback(pages::not_found)
+        .layer(axum::middleware::map_response(security::headers))
+        .with_state(AppState { store, clock })
+}
+
+async fn stylesheet() -> Response {
+    let mut response = templates::APP_CSS.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    response
+}
+
+/// Listen on `addr` and serve until ctrl-c, then finish the requests in flight.
+pub async fn serve(store: Arc<dyn Store>, addr: SocketAddr, clock: Clock) -> Result<(), WebError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| WebError::Bind { addr, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| WebError::Bind { addr, source })?;
+    tracing::info!("listening on http://{bound}");
+    axum::serve(listener, router(store, clock))
+        .with_graceful_shutdown(ctrl_c())
+        .await
+        .map_err(WebError::Serve)
+}
+
+async fn ctrl_c() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        // Without a signal handler the server can still be stopped by its process
+        // manager; keep serving rather than stop at once.
+        tracing::warn!("could not listen for ctrl-c; stop the server another way");
+        std::future::pending::<()>().await;
+    }
+    tracing::info!("shutting down");
+}

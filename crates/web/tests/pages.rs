@@ -1,0 +1,690 @@
+//! The web server end to end: a fresh SQLite store in a temporary directory, a small
+//! hand-written journey, the real router on a free port, and plain HTTP requests.
+
+// Clippy's allow-unwrap-in-tests covers #[test] functions, not the helpers beside them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use async_trait::async_trait;
+use hearth_domain::codes::*;
+use hearth_domain::event::*;
+use hearth_domain::identifiers::NhsNumber;
+use hearth_domain::ids::*;
+use hearth_domain::journey::ChildState;
+use hearth_domain::org::*;
+use hearth_domain::people::{Address, Name, PersonDetails};
+use hearth_store::{
+    ChildRecord, ChildSummary, RebuildReport, Store, StoreError, Version, open_sqlite,
+};
+use jiff::Timestamp;
+use jiff::civil::{Date, date};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+const NOW: &str = "2024-06-01T12:00:00Z";
+
+struct TestApp {
+    addr: SocketAddr,
+    store: Arc<dyn Store>,
+    client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// A fresh store holding the test county, served on 127.0.0.1 at a free port.
+    async fn spawn() -> TestApp {
+        Self::spawn_wrapped(|store| store).await
+    }
+
+    /// As `spawn`, but the server sees the store through `wrap`.
+    async fn spawn_wrapped(wrap: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Store>) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hearth.db");
+        let store: Arc<dyn Store> = Arc::new(open_sqlite(path.to_str().unwrap()).await.unwrap());
+        store.put_organisation(&organisation()).await.unwrap();
+        store.append_batch(journeys()).await.unwrap();
+
+        let now: Timestamp = NOW.parse().unwrap();
+        let clock: hearth_web::Clock = Arc::new(move || now);
+        let app = hearth_web::router(wrap(store.clone()), clock);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        TestApp {
+            addr,
+            store,
+            client: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("http://{}{path}", self.addr))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The status and body of a page.
+    async fn page(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap())
+    }
+
+    async fn access_log(&self, child: &str) -> Vec<(String, String, String)> {
+        self.store
+            .access_log(&Subject::parse(&format!("child:{child}")).unwrap())
+            .await
+            .unwrap()
+    }
+}
+
+fn organisation() -> Organisation {
+    Organisation {
+        authority: String::from("Testshire"),
+        la_code: String::from("999"),
+        areas: vec![Area {
+            name: String::from("East"),
+            localities: vec![Locality {
+                name: String::from("Ashford"),
+                postcode_districts: vec![String::from("TN23")],
+                teams: vec![Team {
+                    id: TeamId::parse("T1").unwrap(),
+                    name: String::from("Ashford CIN team"),
+                    service: Service::ChildInNeed,
+                }],
+            }],
+        }],
+        workers: vec![Worker {
+            id: WorkerId::parse("W1").unwrap(),
+            name: String::from("Sam Patel"),
+            role: WorkerRole::SocialWorker,
+            team: TeamId::parse("T1").unwrap(),
+            fte: 1.0,
+            employment: Employment::Employed,
+            start_date: date(2020, 1, 6),
+            end_date: None,
+        }],
+    }
+}
+
+fn details(given: &str, family: &str, born: Option<Date>, due: Option<Date>) -> PersonDetails {
+    PersonDetails {
+        name: Name {
+            given: given.to_owned(),
+            family: family.to_owned(),
+        },
+        date_of_birth: born,
+        expected_date_of_birth: due,
+        sex: Sex::Female,
+        ethnicity: Ethnicity::Wbri,
+        disabilities: vec![],
+        nhs_number: None,
+        upn: None,
+        address: None,
+    }
+}
+
+fn ev(child: &str, id: &str, on: &str, data: EventData) -> Event {
+    Event {
+        id: EventId::parse(id).unwrap(),
+        subject: Subject::parse(&format!("child:{child}")).unwrap(),
+        occurred_at: OccurredAt::parse(on).unwrap(),
+        recorded_at: "2024-05-01T09:00:00Z".parse().unwrap(),
+        recorded_by: Actor::parse("test").unwrap(),
+        data,
+    }
+}
+
+fn c1_journey() -> Vec<Event> {
+    use EventData as E;
+    let k1 = || ContactId::parse("K1").unwrap();
+    let w1 = || WorkerId::parse("W1").unwrap();
+    let mut ava = details("Ava", "Testington", Some(date(2015, 6, 1)), None);
+    ava.nhs_number = Some(NhsNumber::parse("9434765919").unwrap());
+    ava.address = Some(Address {
+        lines: vec![String::from("1 High Street")],
+        town: String::from("Ashford"),
+        postcode: "TN23 1AA".parse().unwrap(),
+    });
+    let c = |id: &str, on: &str, data| ev("C1", id, on, data);
+    vec![
+        c(
+            "c1-01",
+            "2024-01-10",
+            E::PersonRegistered(PersonRegistered {
+                adult: None,
+                family: None,
+                details: ava,
+            }),
+        ),
+        c(
+            "c1-02",
+            "2024-01-10T09:15",
+            E::ContactReceived(ContactReceived {
+                contact: k1(),
+                source: ReferralSource::Police,
+            }),
+        ),
+        c(
+            "c1-03",
+            "2024-01-11",
+            E::ContactDecided(ContactDecided {
+                contact: k1(),
+                outcome: ContactOutcome::Referral,
+                level: Some(String::from("4")),
+            }),
+        ),
+        c(
+            "c1-04",
+            "2024-01-11",
+            E::ReferralAccepted(ReferralAccepted {
+                referral: ReferralId::parse("R1").unwrap(),
+                contact: Some(k1()),
+                source: ReferralSource::Police,
+                primary_need: PrimaryNeed::AbuseOrNeglect,
+            }),
+        ),
+        c(
+            "c1-05",
+            "2024-01-12",
+            E::Allocated(Allocated {
+                worker: w1(),
+                team: TeamId::parse("T1").unwrap(),
+            }),
+        ),
+        c("c1-06", "2024-01-12", E::AssessmentStarted(Empty {})),
+        c(
+            "c1-07",
+            "2024-01-15",
+            E::StrategyDiscussion(StrategyDiscussion { s47: true }),
+        ),
+        c("c1-08", "2024-01-15", E::S47Started(Empty {})),
+        c(
+            "c1-09",
+            "2024-01-25",
+            E::S47Completed(S47Completed {
+                icpc_required: true,
+            }),
+        ),
+        c("c1-10", "2024-02-05", E::IcpcHeld(IcpcHeld { plan: true })),
+        c(
+            "c1-11",
+            "2024-02-05",
+            E::CpPlanStarted(CpCategory {
+                category: CategoryOfAbuse::Neglect,
+            }),
+        ),
+        c(
+            "c1-12",
+            "2024-02-10",
+            E::Visit(Visit {
+                worker: w1(),
+                seen: true,
+                seen_alone: true,
+            }),
+        ),
+        c(
+            "c1-13",
+            "2024-03-01",
+            E::Visit(Visit {
+                worker: w1(),
+                seen: false,
+                seen_alone: false,
+            }),
+        ),
+        c(
+            "c1-14",
+            "2024-03-04",
+            E::EventRetracted(EventRetracted {
+                event: EventId::parse("c1-13").unwrap(),
+                reason: String::from("entered on the wrong child"),
+            }),
+        ),
+    ]
+}
+
+fn journeys() -> Vec<Event> {
+    let mut events = c1_journey();
+    events.push(ev(
+        "C2",
+        "c2-01",
+        "2024-03-01",
+        EventData::PersonRegistered(PersonRegistered {
+            adult: None,
+            family: None,
+            details: details("Ben", "Unborn", None, Some(date(2024, 9, 1))),
+        }),
+    ));
+    events
+}
+
+/// Asserts that `needles` occur in `haystack` in this order.
+fn assert_in_order(haystack: &str, needles: &[&str]) {
+    let mut from = 0;
+    for needle in needles {
+        match haystack[from..].find(needle) {
+            Some(at) => from += at + needle.len(),
+            None => panic!("{needle:?} missing, or out of order, in:\n{haystack}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_list_shows_every_child_with_work_and_worker() {
+    let app = TestApp::spawn().await;
+    let (status, page) = app.page("/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<h1>Children</h1>"), "{page}");
+    assert!(page.contains("Showing 2 of 2 children"), "{page}");
+    assert!(
+        page.contains(r#"<a href="/children/C1">Ava Testington</a>"#),
+        "{page}"
+    );
+    assert!(page.contains("2015-06-01"), "{page}");
+    assert!(page.contains("TN23 1AA"), "{page}");
+    assert!(
+        page.contains("Child in need, Child protection plan"),
+        "{page}"
+    );
+    assert!(page.contains("Sam Patel (Ashford CIN team)"), "{page}");
+    assert!(
+        page.contains(r#"<a href="/children/C2">Ben Unborn</a>"#),
+        "{page}"
+    );
+    assert!(page.contains("Unborn (due 2024-09-01)"), "{page}");
+    assert!(page.contains("Unallocated"), "{page}");
+    // The search form works without JavaScript: a labelled GET form.
+    assert!(
+        page.contains(r#"<form class="search" method="get" action="/""#),
+        "{page}"
+    );
+    assert!(page.contains(r#"<label class="label" for="q">"#), "{page}");
+    assert!(page.contains(r#"id="q" name="q""#), "{page}");
+    assert!(!page.contains("<script"), "{page}");
+    assert!(!page.contains("style="), "{page}");
+}
+
+#[tokio::test]
+async fn search_finds_by_surname_and_nhs_number_and_says_when_nothing_matches() {
+    let app = TestApp::spawn().await;
+
+    let (status, page) = app.page("/?q=Testington").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Ava Testington"), "{page}");
+    assert!(!page.contains("Ben Unborn"), "{page}");
+    assert!(page.contains("1 child found"), "{page}");
+    assert!(
+        page.contains(r#"value="Testington""#),
+        "the term stays in the box"
+    );
+
+    let (_, page) = app.page("/?q=943+476+5919").await;
+    assert!(page.contains("Ava Testington"), "{page}");
+
+    let (status, page) = app.page("/?q=zzqqxx").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("No children match your search."), "{page}");
+    assert!(!page.contains("<table"), "{page}");
+    assert!(!page.contains("Ava Testington"), "{page}");
+}
+
+#[tokio::test]
+async fn search_terms_are_escaped() {
+    let app = TestApp::spawn().await;
+    let (status, page) = app.page("/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("<script>"), "{page}");
+    assert!(page.contains("&lt;script&gt;"), "{page}");
+}
+
+#[tokio::test]
+async fn the_chronology_reads_newest_first_in_plain_english() {
+    let app = TestApp::spawn().await;
+    let (status, page) = app.page("/children/C1").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<h1>Ava Testington</h1>"), "{page}");
+    assert!(page.contains("2015-06-01 (age 9)"), "{page}");
+    assert!(page.contains("943 476 5919"), "{page}");
+    assert!(
+        page.contains("Child in need, Child protection plan"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Sam Patel (Ashford CIN team), since 2024-01-12"),
+        "{page}"
+    );
+    assert_in_order(
+        &page,
+        &[
+            "Contacts",
+            "1",
+            "Referrals",
+            "1",
+            "Child protection plans",
+            "1",
+        ],
+    );
+    assert_in_order(
+        &page,
+        &[
+            "Event of 2024-03-01 retracted: entered on the wrong child",
+            "Visit by Sam Patel: child not seen",
+            "Retracted",
+            "Visit by Sam Patel: child seen alone",
+            "Child protection plan started (category: Neglect)",
+            "Initial child protection conference held: child protection plan needed",
+            "Section 47 enquiry completed: initial child protection conference needed",
+            "Section 47 enquiry started",
+            "Strategy discussion held: section 47 enquiry to start",
+            "Assessment started",
+            "Allocated to Sam Patel (Ashford CIN team)",
+            "Referral accepted (primary need: Abuse or neglect)",
+            "Contact decided: Referral to children&#x27;s social care (level of need: 4)",
+            "Contact received from Police",
+            "Child registered (born 2015-06-01)",
+        ],
+    );
+    assert!(
+        page.contains(
+            r#"<time class="timeline-date" datetime="2024-01-10T09:15">2024-01-10 09:15</time>"#
+        ),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn an_unborn_child_shows_the_expected_date_and_no_worker() {
+    let app = TestApp::spawn().await;
+    let (status, page) = app.page("/children/C2").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Expected date of birth"), "{page}");
+    assert!(page.contains("2024-09-01 (unborn)"), "{page}");
+    assert!(page.contains("Unallocated"), "{page}");
+    assert!(
+        page.contains("Unborn child registered (due 2024-09-01)"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_ids_are_plain_404s() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/children/C999",
+        "/children/not%20an%20id",
+        "/children/C123456789012345678901234",
+        "/children/%FF",
+    ] {
+        let (status, page) = app.page(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(page.contains("No child with that ID"), "{path}: {page}");
+        assert!(!page.contains("Ava"), "{path}: {page}");
+        assert!(!page.to_lowercase().contains("panic"), "{path}: {page}");
+    }
+    let (status, page) = app.page("/no/such/page").await;
+    assert_eq!(status, 404);
+    assert!(page.contains("Page not found"), "{page}");
+    assert!(app.access_log("C999").await.is_empty());
+}
+
+#[tokio::test]
+async fn viewing_a_record_is_logged_before_the_page_is_sent() {
+    let app = TestApp::spawn().await;
+    assert!(app.access_log("C1").await.is_empty());
+    app.page("/").await;
+    assert!(
+        app.access_log("C1").await.is_empty(),
+        "the list is not a record view"
+    );
+    let (status, _) = app.page("/children/C1").await;
+    assert_eq!(status, 200);
+    let log = app.access_log("C1").await;
+    assert_eq!(log.len(), 1, "{log:?}");
+    let (at, actor, action) = &log[0];
+    assert_eq!(
+        at.parse::<Timestamp>().unwrap(),
+        NOW.parse::<Timestamp>().unwrap()
+    );
+    assert_eq!(actor, "anonymous");
+    assert_eq!(action, "view chronology");
+
+    app.get("/api/v1/children/C1").await;
+    app.get("/api/v1/children/C1/journey").await;
+    let actions: Vec<String> = app
+        .access_log("C1")
+        .await
+        .into_iter()
+        .map(|(_, _, action)| action)
+        .collect();
+    assert_eq!(actions, ["view chronology", "api read", "api read"]);
+}
+
+/// The real store, except that the access log cannot be written.
+struct NoAccessLog(Arc<dyn Store>);
+
+#[async_trait]
+impl Store for NoAccessLog {
+    async fn append(&self, expected: Version, events: Vec<Event>) -> Result<Version, StoreError> {
+        self.0.append(expected, events).await
+    }
+    async fn append_batch(&self, events: Vec<Event>) -> Result<u64, StoreError> {
+        self.0.append_batch(events).await
+    }
+    async fn journey(&self, subject: &Subject) -> Result<(Vec<Event>, Version), StoreError> {
+        self.0.journey(subject).await
+    }
+    async fn child(&self, id: &ChildId) -> Result<Option<ChildRecord>, StoreError> {
+        self.0.child(id).await
+    }
+    async fn search_children(&self, q: &str, limit: u32) -> Result<Vec<ChildSummary>, StoreError> {
+        self.0.search_children(q, limit).await
+    }
+    async fn count_events(&self) -> Result<u64, StoreError> {
+        self.0.count_events().await
+    }
+    async fn count_children(&self) -> Result<u64, StoreError> {
+        self.0.count_children().await
+    }
+    async fn export_journal(
+        &self,
+        child: Option<&ChildId>,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> Result<u64, StoreError> {
+        self.0.export_journal(child, out).await
+    }
+    async fn rebuild(&self) -> Result<RebuildReport, StoreError> {
+        self.0.rebuild().await
+    }
+    async fn projection_dump(&self) -> Result<Vec<String>, StoreError> {
+        self.0.projection_dump().await
+    }
+    async fn organisation(&self) -> Result<Option<Organisation>, StoreError> {
+        self.0.organisation().await
+    }
+    async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
+        self.0.put_organisation(org).await
+    }
+    async fn log_access(
+        &self,
+        _at: Timestamp,
+        _actor: &str,
+        _subject: &Subject,
+        _action: &str,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::Io(std::io::Error::other("disk full")))
+    }
+    async fn access_log(
+        &self,
+        subject: &Subject,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        self.0.access_log(subject).await
+    }
+}
+
+#[tokio::test]
+async fn a_record_that_cannot_be_logged_is_not_shown() {
+    let app = TestApp::spawn_wrapped(|store| Arc::new(NoAccessLog(store))).await;
+
+    let (status, page) = app.page("/children/C1").await;
+    assert_eq!(status, 500);
+    assert!(
+        page.contains("Something went wrong; the error has been logged."),
+        "{page}"
+    );
+    assert!(!page.contains("Testington"), "{page}");
+    assert!(
+        !page.contains("disk full"),
+        "the cause is logged, not shown: {page}"
+    );
+
+    for path in ["/api/v1/children/C1", "/api/v1/children/C1/journey"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status().as_u16(), 500, "{path}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "type": "about:blank",
+                "title": "Internal Server Error",
+                "status": 500,
+                "detail": "Something went wrong; the error has been logged."
+            })
+        );
+    }
+    // The list is not a record view, so it still works.
+    let (status, _) = app.page("/").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn the_api_returns_the_journey_exactly_as_serde_writes_it() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/api/v1/children/C1/journey").await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response.headers()["content-type"].to_str().unwrap(),
+        "application/json"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body, serde_json::to_value(c1_journey()).unwrap());
+    assert_eq!(body[1]["kind"], "contact_received");
+    assert_eq!(body[1]["data"]["source"], "6");
+}
+
+#[tokio::test]
+async fn the_api_returns_the_folded_state_with_its_version() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/api/v1/children/C1").await;
+    assert_eq!(response.status().as_u16(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["version"], 14);
+    assert_eq!(body["id"], "C1");
+    assert_eq!(body["cp_plan"]["initial_category"], "NEG");
+    assert_eq!(body["history"]["referrals"], 1);
+    // The rest is the state exactly as the domain serialises it.
+    let mut state = body.clone();
+    state.as_object_mut().unwrap().remove("version");
+    let state: ChildState = serde_json::from_value(state).unwrap();
+    assert_eq!(state.details.unwrap().name.family, "Testington");
+}
+
+#[tokio::test]
+async fn the_api_searches_and_refuses_plainly() {
+    let app = TestApp::spawn().await;
+    let body: serde_json::Value = app
+        .get("/api/v1/children?q=testington")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let found = body.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{body}");
+    assert_eq!(found[0]["id"], "C1");
+    assert_eq!(found[0]["worker"], "W1");
+
+    let all: serde_json::Value = app.get("/api/v1/children").await.json().await.unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
+
+    let bad = app.get("/api/v1/children?limit=lots").await;
+    assert_eq!(bad.status().as_u16(), 400);
+    assert_eq!(
+        bad.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+
+    for path in [
+        "/api/v1/children/C999",
+        "/api/v1/children/C999/journey",
+        "/api/v1/children/bad%20id",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status().as_u16(), 404, "{path}");
+        assert_eq!(
+            response.headers()["content-type"].to_str().unwrap(),
+            "application/problem+json"
+        );
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "type": "about:blank",
+                "title": "Not Found",
+                "status": 404,
+                "detail": "No child with that ID."
+            }),
+            "{path}"
+        );
+    }
+    let response = app.get("/api/v1/nothing-here").await;
+    assert_eq!(response.status().as_u16(), 404);
+    assert_eq!(
+        response.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/",
+        "/?q=Ava",
+        "/children/C1",
+        "/children/C999",
+        "/static/app.css",
+        "/api/v1/children",
+        "/api/v1/children/C1/journey",
+        "/api/v1/children/C999",
+        "/nowhere",
+    ] {
+        let response = app.get(path).await;
+        let h = response.headers();
+        assert_eq!(
+            h["content-security-policy"], "default-src 'self'; frame-ancestors 'none'",
+            "{path}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        if path != "/static/app.css" {
+            assert_eq!(h["cache-control"], "no-store", "{path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_stylesheet_is_served_plain() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/static/app.css").await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/css; charset=utf-8"
+    );
+    let css = response.text().await.unwrap();
+    assert!(css.contains("font-family: Arial, sans-serif"), "{css}");
+    assert!(!css.to_lowercase().contains("gov.uk"));
+}
