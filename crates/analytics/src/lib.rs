@@ -1,1 +1,4 @@
-//! Scorecards, pilot evaluation and forecasts. Empty until the scorecard issue; must not write to the store.
+//! Hearth's analytics: the national indicators computed from children's journeys.
+//! Pure functions over events; the caller decides where the journeys come from.
+
+pub mod rates;

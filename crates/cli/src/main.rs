@@ -1,1 +1,252 @@
-fn main() {}
+//! `hearth`: the command line. The edge of the system: it reads the clock, opens the
+//! database, and reports errors to a person in one sentence.
+
+mod clock;
+mod generate;
+mod journal;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use hearth_store::Store;
+use jiff::civil::Date;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Hearth: children's services records, timescales and returns.
+#[derive(Debug, Parser)]
+#[command(name = "hearth", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create hearth-demo.db with a synthetic county (if it is not there yet) and serve it.
+    Demo {
+        /// The authority to simulate.
+        #[arg(long, default_value = "kent")]
+        preset: String,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Generate a synthetic county into a new database and print its rates beside England's.
+    Generate {
+        /// kent, wiltshire, central-bedfordshire or coventry.
+        #[arg(long)]
+        preset: String,
+        /// Years of activity, ending on --until.
+        #[arg(long, default_value_t = 10)]
+        years: u32,
+        /// The same preset, seed, scale, years and --until give the identical journal.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Multiplies the authority's child population (0.01 for a small test county).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// The last day of the journal, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        until: Option<Date>,
+        #[arg(long, env = "HEARTH_DB")]
+        db: String,
+    },
+    /// Serve the web pages and the API.
+    Serve {
+        #[arg(long, env = "HEARTH_DB")]
+        db: String,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Recreate every projection from the journal.
+    Rebuild {
+        #[arg(long, env = "HEARTH_DB")]
+        db: String,
+    },
+    /// Export or import the journal as JSON lines, one event a line.
+    Journal {
+        #[command(subcommand)]
+        command: JournalCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum JournalCommand {
+    /// Write the journal (or one child's journey) to standard output.
+    Export {
+        #[arg(long, env = "HEARTH_DB")]
+        db: String,
+        /// Only this child's events.
+        #[arg(long)]
+        child: Option<String>,
+    },
+    /// Append the events in FILE, validated, all or nothing.
+    Import {
+        #[arg(long, env = "HEARTH_DB")]
+        db: String,
+        file: PathBuf,
+    },
+}
+
+/// The demo database, in the directory `hearth demo` is run from.
+const DEMO_DB: &str = "hearth-demo.db";
+/// The demo county spans five years, enough for every timescale and trend.
+const DEMO_YEARS: u32 = 5;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("hearth: could not start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hearth: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Demo { preset, addr } => demo(&preset, addr).await,
+        Command::Generate {
+            preset,
+            years,
+            seed,
+            scale,
+            until,
+            db,
+        } => {
+            let request = generate::Request {
+                preset,
+                years,
+                seed,
+                scale,
+                until: until.unwrap_or_else(clock::today),
+            };
+            let store = open(&db).await?;
+            let generated =
+                generate::generate(store.as_ref(), &request, generate::progress_bar()).await?;
+            print!("{}", generate::report(&request, &generated));
+            Ok(())
+        }
+        Command::Serve { db, addr } => serve(open_existing(&db).await?, addr).await,
+        Command::Rebuild { db } => {
+            let report = open_existing(&db).await?.rebuild().await?;
+            println!(
+                "rebuilt the projections of {} children and {} families from {} events",
+                report.children, report.families, report.events
+            );
+            Ok(())
+        }
+        Command::Journal { command } => match command {
+            JournalCommand::Export { db, child } => {
+                let store = open_existing(&db).await?;
+                let child = child
+                    .map(|c| hearth_domain::ids::ChildId::parse(&c))
+                    .transpose()
+                    .context("--child is not a child id")?;
+                let mut out = std::io::BufWriter::new(std::io::stdout());
+                store.export_journal(child.as_ref(), &mut out).await?;
+                out.flush().context("could not write the export")?;
+                Ok(())
+            }
+            JournalCommand::Import { db, file } => {
+                let name = file.display().to_string();
+                let reader = std::fs::File::open(&file)
+                    .map(std::io::BufReader::new)
+                    .with_context(|| format!("could not open {name}"))?;
+                let events = journal::parse(&name, reader)?;
+                let store = open(&db).await?;
+                let n = journal::import(store.as_ref(), &name, events).await?;
+                println!("imported {n} events from {name}");
+                Ok(())
+            }
+        },
+    }
+}
+
+/// Open (creating if needed) the database `db` names.
+async fn open(db: &str) -> anyhow::Result<Arc<dyn Store>> {
+    hearth_store::open(db)
+        .await
+        .with_context(|| format!("could not open the database {db}"))
+}
+
+/// Open a database that must already exist: reading commands never create an empty one.
+async fn open_existing(db: &str) -> anyhow::Result<Arc<dyn Store>> {
+    let is_sqlite = !db.contains("://") || db.starts_with("sqlite://");
+    let path = db.strip_prefix("sqlite://").unwrap_or(db);
+    if is_sqlite && !Path::new(path).exists() {
+        bail!(
+            "there is no database at {path}; create one with `hearth generate` or `hearth journal import`"
+        );
+    }
+    open(db).await
+}
+
+async fn serve(store: Arc<dyn Store>, addr: SocketAddr) -> anyhow::Result<()> {
+    println!("Hearth is serving on http://{addr} (ctrl-c to stop)");
+    let clock: hearth_web::Clock = Arc::new(clock::now);
+    hearth_web::serve(store, addr, clock)
+        .await
+        .context("the web server stopped")
+}
+
+/// `hearth demo`: generate the demo county once, then serve it.
+async fn demo(preset: &str, addr: SocketAddr) -> anyhow::Result<()> {
+    let mut store = open(DEMO_DB).await?;
+    if store.organisation().await?.is_none() {
+        if store.count_events().await? > 0 {
+            // Generation stores the organisation last: without it, an earlier demo was
+            // interrupted part-way. The file holds only synthetic data, so start again.
+            println!("{DEMO_DB} was left unfinished by an interrupted demo; generating it again");
+            drop(store);
+            remove_database(Path::new(DEMO_DB))?;
+            store = open(DEMO_DB).await?;
+        }
+        let request = generate::Request {
+            preset: preset.to_owned(),
+            years: DEMO_YEARS,
+            seed: 1,
+            scale: 1.0,
+            until: clock::today(),
+        };
+        println!(
+            "Generating the demo county ({preset}, {DEMO_YEARS} years) into {DEMO_DB}; this happens once."
+        );
+        let generated =
+            generate::generate(store.as_ref(), &request, generate::progress_bar()).await?;
+        print!("{}", generate::report(&request, &generated));
+    }
+    serve(store, addr).await
+}
+
+/// Remove a SQLite database and its write-ahead log files.
+fn remove_database(path: &Path) -> anyhow::Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", path.display()));
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(e).with_context(|| format!("could not remove {}", file.display()));
+            }
+        }
+    }
+    Ok(())
+}

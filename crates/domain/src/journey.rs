@@ -761,9 +761,20 @@ pub struct FamilyState {
     pub adults: BTreeMap<crate::ids::AdultId, PersonDetails>,
     pub children: BTreeSet<ChildId>,
     pub relationships: BTreeSet<(PersonRef, PersonRef, RelationshipKind)>,
+    /// Business date of the latest event applied. Whether a relationship can be added
+    /// or ended, or an adult named, depends on what came before it in date order.
+    #[serde(default)]
+    pub last_date: Option<Date>,
 }
 
 impl FamilyState {
+    /// Whether `event` can be applied straight onto this state (it is not a correction and
+    /// is not dated before the latest event), rather than refolding the whole journey.
+    pub fn can_apply_incrementally(&self, event: &Event) -> bool {
+        !event.data.is_correction() && self.last_date.is_none_or(|last| event.date() >= last)
+    }
+
+    /// Apply one event in date order, refusing it if it cannot happen in this state.
     pub fn apply(&mut self, event: &Event) -> Result<(), JourneyError> {
         self.apply_data(&event.data)
             .map_err(|problem| JourneyError {
@@ -771,7 +782,9 @@ impl FamilyState {
                 kind: event.kind(),
                 date: event.date(),
                 problem,
-            })
+            })?;
+        self.last_date = Some(self.last_date.map_or(event.date(), |d| d.max(event.date())));
+        Ok(())
     }
 
     fn apply_data(&mut self, data: &EventData) -> Result<(), Problem> {

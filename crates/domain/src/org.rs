@@ -10,6 +10,10 @@ pub struct Organisation {
     pub authority: String,
     /// The DfE three-digit local authority code (e.g. 886 for Kent).
     pub la_code: String,
+    /// Children aged 0–17 living in the authority: the denominator of every rate per
+    /// 10,000 (DOMAIN.md). Zero when not known.
+    #[serde(default)]
+    pub child_population: u32,
     pub areas: Vec<Area>,
     #[serde(default)]
     pub workers: Vec<Worker>,

@@ -38,7 +38,7 @@ impl State {
                 Ok(true)
             }
             State::Family(s) => {
-                if event.data.is_correction() {
+                if !s.can_apply_incrementally(event) {
                     return Ok(false);
                 }
                 s.apply(event)?;

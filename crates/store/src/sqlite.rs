@@ -45,7 +45,11 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(30));
+            .busy_timeout(Duration::from_secs(30))
+            // A large page cache keeps the journal's indexes in memory during bulk writes,
+            // and statement journals (kept for each multi-row insert) stay off the disk.
+            .pragma("cache_size", "-262144")
+            .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)

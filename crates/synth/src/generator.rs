@@ -121,7 +121,8 @@ impl Generator {
         let sim_start = window_start.plus_years(-BURN_IN_YEARS);
         let mut rng = Rand::seeded(options.seed);
         let mut org_rng = rng.fork();
-        let wf = Workforce::build(preset, options.scale, sim_start, end, &mut org_rng)?;
+        let mut wf = Workforce::build(preset, options.scale, sim_start, end, &mut org_rng)?;
+        wf.org.child_population = population;
         let mut levels = Vec::new();
         let (mut advice, mut early_help, mut referral) = (Vec::new(), Vec::new(), Vec::new());
         for (i, l) in preset.threshold.levels.iter().enumerate() {

@@ -213,6 +213,7 @@ impl Preset {
         Organisation {
             authority: self.authority.clone(),
             la_code: self.la_code.clone(),
+            child_population: self.child_population,
             areas: self
                 .areas
                 .iter()

@@ -86,6 +86,7 @@ fn organisation() -> Organisation {
     Organisation {
         authority: String::from("Testshire"),
         la_code: String::from("999"),
+        child_population: 10_000,
         areas: vec![Area {
             name: String::from("East"),
             localities: vec![Locality {

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Generate Kent, 10 years, seed 1, into a fresh database and print events, events/s
+# and peak memory. Goal (issue #2): under 2 minutes and under 4 GiB on 2 cores.
+# Usage: bench/generate.sh [--until YYYY-MM-DD]   (default 2026-03-31, so runs compare)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+until_day="2026-03-31"
+if [[ "${1:-}" == "--until" ]]; then until_day="$2"; fi
+
+[[ -x /usr/bin/time ]] || { echo "bench/generate.sh needs GNU time (apt-get install time)" >&2; exit 1; }
+cargo build --release --locked -p hearth-cli --quiet
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+start=$(date +%s.%N)
+/usr/bin/time -v -o "$work/time.txt" \
+    target/release/hearth generate --preset kent --years 10 --seed 1 \
+    --until "$until_day" --db "$work/kent.db" > "$work/report.txt"
+end=$(date +%s.%N)
+
+cat "$work/report.txt"
+events=$(grep -o '^[^:]*: [0-9]* events' "$work/report.txt" | grep -o '[0-9]* events' | cut -d' ' -f1)
+peak_kib=$(grep 'Maximum resident set size' "$work/time.txt" | awk '{print $NF}')
+size=$(du -sh "$work" | cut -f1)
+echo
+awk -v e="$events" -v s="$start" -v f="$end" -v m="$peak_kib" -v d="$size" 'BEGIN {
+    printf "events:        %d\n", e
+    printf "wall time:     %.1f s\n", f - s
+    printf "events/s:      %.0f\n", e / (f - s)
+    printf "peak memory:   %.2f GiB\n", m / 1048576
+    printf "database size: %s\n", d
+}'

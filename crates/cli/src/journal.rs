@@ -1,0 +1,182 @@
+//! `hearth journal export` and `hearth journal import`: the journal as JSON lines, one
+//! event a line, in the form DESIGN.md fixes.
+
+use hearth_domain::event::{Event, EventData};
+use hearth_domain::ids::EventId;
+use hearth_store::{Store, StoreError};
+use std::collections::HashMap;
+use std::io::BufRead;
+
+/// Why an import was refused. Nothing is written when any line is bad.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("could not read {file}: {source}")]
+    Read {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file}, line {line}, column {column}: {field}{message}")]
+    Malformed {
+        file: String,
+        line: usize,
+        column: usize,
+        /// `field `data.category`: ` or empty when the line is not JSON at all.
+        field: String,
+        message: String,
+    },
+    #[error("{file}, line {line}: {source}")]
+    Refused {
+        file: String,
+        line: usize,
+        source: StoreError,
+    },
+    #[error("{file}: {source}")]
+    Store { file: String, source: StoreError },
+    #[error("{file} holds no events")]
+    Empty { file: String },
+}
+
+/// Parse every line of a journal export. Blank lines are skipped; the first line that is
+/// not an event stops the parse with its line number and the field at fault.
+pub fn parse(file: &str, reader: impl BufRead) -> Result<Vec<(usize, Event)>, ImportError> {
+    let mut events = Vec::new();
+    for (i, line) in reader.lines().enumerate() {
+        let line_no = i + 1;
+        let text = line.map_err(|source| ImportError::Read {
+            file: file.to_owned(),
+            source,
+        })?;
+        if text.trim().is_empty() {
+            continue;
+        }
+        let event: Event = serde_json::from_str(&text).map_err(|e| ImportError::Malformed {
+            file: file.to_owned(),
+            line: line_no,
+            column: e.column(),
+            field: field_at_fault(&text).map_or_else(String::new, |f| format!("field `{f}`: ")),
+            message: without_position(&e.to_string()),
+        })?;
+        events.push((line_no, event));
+    }
+    Ok(events)
+}
+
+/// The path of the payload field a bad line trips on (`data.reason`), if it is in the
+/// payload. An event's payload is flattened into it, and serde cannot say where a
+/// flattened value failed, so the kind and payload are parsed again on their own,
+/// kind first, where it can.
+fn field_at_fault(text: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let object = value.as_object()?;
+    let probe = format!(
+        r#"{{"kind":{},"data":{}}}"#,
+        object.get("kind")?,
+        object.get("data")?
+    );
+    let mut json = serde_json::Deserializer::from_str(&probe);
+    let error = serde_path_to_error::deserialize::<_, EventData>(&mut json).err()?;
+    let path = error.path().to_string();
+    (!path.is_empty() && path != ".").then_some(path)
+}
+
+/// serde_json ends its messages with " at line L column C"; the import names the file's
+/// own line instead.
+fn without_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Append every event in `file` to the store in one transaction: all of them, or, if any
+/// is refused, none, with the refused event's line named.
+pub async fn import(
+    store: &dyn Store,
+    file: &str,
+    events: Vec<(usize, Event)>,
+) -> Result<u64, ImportError> {
+    if events.is_empty() {
+        return Err(ImportError::Empty {
+            file: file.to_owned(),
+        });
+    }
+    let mut lines: HashMap<EventId, usize> = HashMap::with_capacity(events.len());
+    let mut batch = Vec::with_capacity(events.len());
+    for (line, event) in events {
+        // The first line an id appears on; a repeat is refused by the store below.
+        lines.entry(event.id.clone()).or_insert(line);
+        batch.push(event);
+    }
+    store.append_batch(batch).await.map_err(|source| {
+        let line = match &source {
+            StoreError::Invalid(e) => lines.get(&e.event).copied(),
+            StoreError::DuplicateEvent(id) => EventId::parse(id)
+                .ok()
+                .and_then(|id| lines.get(&id).copied()),
+            _ => None,
+        };
+        match line {
+            Some(line) => ImportError::Refused {
+                file: file.to_owned(),
+                line,
+                source,
+            },
+            None => ImportError::Store {
+                file: file.to_owned(),
+                source,
+            },
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{"id":"e1","subject":"child:C1","occurred_at":"2024-01-10","recorded_at":"2024-01-10T09:00:00Z","recorded_by":"test","kind":"cin_closed","data":{"reason":"RC8"}}"#;
+
+    fn parse_text(text: &str) -> Result<Vec<(usize, Event)>, ImportError> {
+        parse("j.jsonl", text.as_bytes())
+    }
+
+    #[test]
+    fn lines_are_numbered_from_one_and_blank_lines_skipped() {
+        let text = format!("{GOOD}\n\n{}\n", GOOD.replace("\"e1\"", "\"e2\""));
+        let events = parse_text(&text).unwrap();
+        let lines: Vec<usize> = events.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![1, 3]);
+        assert_eq!(events[1].1.id.to_string(), "e2");
+    }
+
+    #[test]
+    fn a_bad_code_names_the_line_and_the_field() {
+        let bad = GOOD.replace("RC8", "RC99");
+        let text = format!("{GOOD}\n{bad}\n");
+        let message = parse_text(&text).unwrap_err().to_string();
+        assert!(message.starts_with("j.jsonl, line 2, column "), "{message}");
+        assert!(message.contains("field `data.reason`"), "{message}");
+        assert!(message.contains("RC99"), "{message}");
+        assert!(!message.contains(" at line "), "{message}");
+    }
+
+    #[test]
+    fn a_line_that_is_not_json_is_named() {
+        let message = parse_text("{not json\n").unwrap_err().to_string();
+        assert!(message.starts_with("j.jsonl, line 1, column "), "{message}");
+    }
+
+    #[test]
+    fn an_unknown_kind_is_refused() {
+        let bad = GOOD.replace("cin_closed", "case_closed");
+        let message = parse_text(&bad).unwrap_err().to_string();
+        assert!(message.contains("case_closed"), "{message}");
+    }
+
+    #[test]
+    fn a_bad_envelope_field_is_refused_with_the_value_named() {
+        let bad = GOOD.replace("2024-01-10\"", "2024-02-30\"");
+        let message = parse_text(&bad).unwrap_err().to_string();
+        assert!(message.starts_with("j.jsonl, line 1, column "), "{message}");
+        assert!(message.contains("2024-02-30"), "{message}");
+    }
+}

@@ -1,0 +1,230 @@
+//! The `hearth` binary end to end, on temporary SQLite files.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn hearth() -> Command {
+    let mut cmd = Command::cargo_bin("hearth").unwrap();
+    cmd.env_remove("HEARTH_DB").env("RUST_LOG", "warn");
+    cmd
+}
+
+/// A small county: a tiny share of Central Bedfordshire over three years.
+fn generate(db: &Path, seed: &str) -> String {
+    let out = hearth()
+        .args([
+            "generate",
+            "--preset",
+            "central-bedfordshire",
+            "--years",
+            "3",
+        ])
+        .args(["--scale", "0.02", "--until", "2025-03-31", "--seed", seed])
+        .arg("--db")
+        .arg(db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn export(db: &Path) -> Vec<u8> {
+    let out = hearth()
+        .args(["journal", "export", "--db"])
+        .arg(db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn stderr_of(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(!out.status.success(), "expected a failure");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn export_then_import_into_an_empty_database_gives_the_identical_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    let report = generate(&a, "7");
+    assert!(report.contains("referrals per 10k"), "{report}");
+    assert!(report.contains("England"), "{report}");
+
+    let journal = export(&a);
+    let lines = journal
+        .split(|&c| c == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
+    assert!(
+        lines > 1_000,
+        "a small county still has a journal: {lines} events"
+    );
+    let file = dir.path().join("journal.jsonl");
+    std::fs::write(&file, &journal).unwrap();
+
+    hearth()
+        .args(["journal", "import", "--db"])
+        .arg(&b)
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(format!("imported {lines} events from {}\n", file.display()));
+    assert_eq!(export(&b), journal);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_journal_and_another_seed_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        dir.path().join("a.db"),
+        dir.path().join("b.db"),
+        dir.path().join("c.db"),
+    );
+    generate(&a, "3");
+    generate(&b, "3");
+    generate(&c, "4");
+    assert_eq!(export(&a), export(&b));
+    assert_ne!(export(&a), export(&c));
+}
+
+#[test]
+fn rebuild_reports_what_it_refolded_and_keeps_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    generate(&db, "5");
+    let before = export(&db);
+    let out = hearth()
+        .args(["rebuild", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(said.starts_with("rebuilt the projections of "), "{said}");
+    assert_eq!(export(&db), before);
+}
+
+#[test]
+fn a_bad_line_refuses_the_whole_import_and_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    generate(&a, "9");
+    let journal = String::from_utf8(export(&a)).unwrap();
+    let mut lines: Vec<String> = journal.lines().map(str::to_owned).collect();
+    // Break the third line's payload code.
+    let third = &lines[2];
+    let kind_at = third.find("\"kind\":").unwrap();
+    lines[2] = format!(
+        "{}\"kind\":\"not_a_kind\",{}",
+        &third[..kind_at],
+        &third[third[kind_at..].find(',').unwrap() + kind_at + 1..]
+    );
+    let file = dir.path().join("bad.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+
+    let message = stderr_of(
+        hearth()
+            .args(["journal", "import", "--db"])
+            .arg(&b)
+            .arg(&file),
+    );
+    assert!(message.contains("line 3"), "{message}");
+    assert!(message.contains("not_a_kind"), "{message}");
+    assert_eq!(message.trim().lines().count(), 1, "one sentence: {message}");
+    // The file is read before the database is opened, so not even an empty one is made.
+    assert!(!b.exists());
+}
+
+#[test]
+fn an_impossible_event_refuses_the_whole_import_and_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    generate(&a, "11");
+    let journal = String::from_utf8(export(&a)).unwrap();
+    // Drop a child's registration: every later event of that child is then impossible,
+    // and the first of them is refused.
+    let lines: Vec<&str> = journal.lines().collect();
+    let registration = lines
+        .iter()
+        .position(|l| {
+            l.contains("\"subject\":\"child:") && l.contains("\"kind\":\"person_registered\"")
+        })
+        .unwrap();
+    let subject_at = lines[registration].find("\"subject\":\"").unwrap() + 11;
+    let subject = &lines[registration][subject_at..];
+    let subject = &subject[..subject.find('"').unwrap()];
+    let next = lines
+        .iter()
+        .enumerate()
+        .skip(registration + 1)
+        .find(|(_, l)| l.contains(&format!("\"subject\":\"{subject}\"")))
+        .map(|(i, _)| i)
+        .unwrap();
+    let kept: Vec<&str> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != registration)
+        .map(|(_, l)| *l)
+        .collect();
+    let file = dir.path().join("bad.jsonl");
+    std::fs::write(&file, kept.join("\n")).unwrap();
+
+    let message = stderr_of(
+        hearth()
+            .args(["journal", "import", "--db"])
+            .arg(&b)
+            .arg(&file),
+    );
+    // The refused event was line `next + 1` of the export, and is line `next` now.
+    assert!(message.contains(&format!("line {next}:")), "{message}");
+    assert!(message.contains("registered"), "{message}");
+    assert!(export(&b).is_empty());
+}
+
+#[test]
+fn generate_refuses_a_database_that_already_holds_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    generate(&db, "1");
+    let before = export(&db);
+    let message = stderr_of(
+        hearth()
+            .args(["generate", "--preset", "kent", "--scale", "0.01", "--db"])
+            .arg(&db),
+    );
+    assert!(message.contains("already holds"), "{message}");
+    assert_eq!(export(&db), before);
+}
+
+#[test]
+fn reading_commands_do_not_create_a_missing_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("missing.db");
+    let message = stderr_of(hearth().args(["journal", "export", "--db"]).arg(&db));
+    assert!(message.contains("there is no database at"), "{message}");
+    assert!(!db.exists());
+}
+
+#[test]
+fn an_unknown_preset_is_named_with_the_ones_there_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let message = stderr_of(
+        hearth()
+            .args(["generate", "--preset", "narnia", "--db"])
+            .arg(dir.path().join("a.db")),
+    );
+    assert!(message.contains("narnia"), "{message}");
+    assert!(message.contains("central-bedfordshire"), "{message}");
+}

@@ -1,0 +1,1157 @@
+//! The SQLite store end to end, on real files in a temporary directory: what is written
+//! reads back exactly, a write the domain refuses (or a stale one) changes nothing, the
+//! journal cannot be altered, and projections rebuilt from the journal equal the ones
+//! kept up to date write by write.
+
+// Clippy's allow-unwrap-in-tests covers #[test] functions, not the helpers beside them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use hearth_domain::codes::*;
+use hearth_domain::event::*;
+use hearth_domain::identifiers::NhsNumber;
+use hearth_domain::ids::*;
+use hearth_domain::journey::{Problem, effective_events, fold_child, fold_family};
+use hearth_domain::people::{Address, Name, PersonDetails};
+use hearth_store::{SqliteStore, Store, StoreError, open_sqlite};
+use jiff::civil::{Date, date};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A fresh store on a file in its own temporary directory.
+struct Db {
+    store: SqliteStore,
+    path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+async fn fresh() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hearth.db");
+    let store = open_sqlite(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    Db {
+        store,
+        path,
+        _dir: dir,
+    }
+}
+
+/// Everything a write could change: the journal as exported, every projection row,
+/// and the counts.
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    journal: String,
+    projections: Vec<String>,
+    events: u64,
+    children: u64,
+}
+
+async fn snapshot(store: &dyn Store) -> Snapshot {
+    let mut journal = Vec::new();
+    store.export_journal(None, &mut journal).await.unwrap();
+    Snapshot {
+        journal: String::from_utf8(journal).unwrap(),
+        projections: store.projection_dump().await.unwrap(),
+        events: store.count_events().await.unwrap(),
+        children: store.count_children().await.unwrap(),
+    }
+}
+
+fn child(id: &str) -> ChildId {
+    ChildId::parse(id).unwrap()
+}
+
+fn subject(id: &str) -> Subject {
+    Subject::Child(child(id))
+}
+
+fn ev(child: &str, id: &str, on: &str, data: EventData) -> Event {
+    Event {
+        id: EventId::parse(id).unwrap(),
+        subject: subject(child),
+        occurred_at: OccurredAt::parse(on).unwrap(),
+        recorded_at: "2024-06-01T09:00:00Z".parse().unwrap(),
+        recorded_by: Actor::parse("store-test").unwrap(),
+        data,
+    }
+}
+
+fn details(given: &str, family: &str, born: Date) -> PersonDetails {
+    PersonDetails {
+        name: Name {
+            given: given.to_owned(),
+            family: family.to_owned(),
+        },
+        date_of_birth: Some(born),
+        expected_date_of_birth: None,
+        sex: Sex::Female,
+        ethnicity: Ethnicity::Wbri,
+        disabilities: vec![],
+        nhs_number: None,
+        upn: None,
+        address: None,
+    }
+}
+
+fn registered(details: PersonDetails) -> EventData {
+    EventData::PersonRegistered(PersonRegistered {
+        adult: None,
+        family: None,
+        details,
+    })
+}
+
+fn visit() -> EventData {
+    EventData::Visit(Visit {
+        worker: WorkerId::parse("W1").unwrap(),
+        seen: true,
+        seen_alone: true,
+    })
+}
+
+fn placement() -> EventData {
+    EventData::PlacementStarted(PlacementStarted {
+        placement_type: PlacementType::FosterOther,
+        provider: PlacementProvider::OwnLa,
+        postcode: None,
+        urn: None,
+    })
+}
+
+fn retract(event: &str, reason: &str) -> EventData {
+    EventData::EventRetracted(EventRetracted {
+        event: EventId::parse(event).unwrap(),
+        reason: reason.to_owned(),
+    })
+}
+
+/// Ava: contact, referral, assessment, a s47 enquiry, an ICPC and a protection plan.
+fn ava() -> Vec<Event> {
+    use EventData as E;
+    let k1 = || ContactId::parse("K1").unwrap();
+    let mut d = details("Ava", "Testington", date(2015, 6, 1));
+    d.nhs_number = Some(NhsNumber::parse("999 000 0018").unwrap());
+    d.address = Some(Address {
+        lines: vec![String::from("1 High Street")],
+        town: String::from("Flitwick"),
+        postcode: "MK45 1AA".parse().unwrap(),
+    });
+    let c = |id: &str, on: &str, data| ev("C1", id, on, data);
+    vec![
+        c("c1-01", "2024-01-10", registered(d)),
+        c(
+            "c1-02",
+            "2024-01-10T09:15",
+            E::ContactReceived(ContactReceived {
+                contact: k1(),
+                source: ReferralSource::Police,
+            }),
+        ),
+        c(
+            "c1-03",
+            "2024-01-11",
+            E::ContactDecided(ContactDecided {
+                contact: k1(),
+                outcome: ContactOutcome::Referral,
+                level: Some(String::from("4")),
+            }),
+        ),
+        c(
+            "c1-04",
+            "2024-01-11",
+            E::ReferralAccepted(ReferralAccepted {
+                referral: ReferralId::parse("R1").unwrap(),
+                contact: Some(k1()),
+                source: ReferralSource::Police,
+                primary_need: PrimaryNeed::AbuseOrNeglect,
+            }),
+        ),
+        c(
+            "c1-05",
+            "2024-01-12",
+            E::Allocated(Allocated {
+                worker: WorkerId::parse("W1").unwrap(),
+                team: TeamId::parse("T1").unwrap(),
+            }),
+        ),
+        c("c1-06", "2024-01-12", E::AssessmentStarted(Empty {})),
+        c(
+            "c1-07",
+            "2024-01-15",
+            E::StrategyDiscussion(StrategyDiscussion { s47: true }),
+        ),
+        c("c1-08", "2024-01-15", E::S47Started(Empty {})),
+        c(
+            "c1-09",
+            "2024-01-25",
+            E::S47Completed(S47Completed {
+                icpc_required: true,
+            }),
+        ),
+        c("c1-10", "2024-02-05", E::IcpcHeld(IcpcHeld { plan: true })),
+        c(
+            "c1-11",
+            "2024-02-05",
+            E::CpPlanStarted(CpCategory {
+                category: CategoryOfAbuse::Neglect,
+            }),
+        ),
+        c(
+            "c1-12",
+            "2024-02-20",
+            E::AssessmentCompleted(AssessmentCompleted {
+                factors: vec![AssessmentFactor::DomesticAbuseParent],
+                services_needed: true,
+            }),
+        ),
+    ]
+}
+
+/// Ben: registered, a contact, a referral, and taken into care.
+fn ben() -> Vec<Event> {
+    use EventData as E;
+    let k2 = || ContactId::parse("K2").unwrap();
+    let c = |id: &str, on: &str, data| ev("C2", id, on, data);
+    vec![
+        c(
+            "c2-01",
+            "2024-02-01",
+            registered(details("Ben", "Example", date(2012, 3, 4))),
+        ),
+        c(
+            "c2-02",
+            "2024-02-01",
+            E::ContactReceived(ContactReceived {
+                contact: k2(),
+                source: ReferralSource::Schools,
+            }),
+        ),
+        c(
+            "c2-03",
+            "2024-02-02",
+            E::ContactDecided(ContactDecided {
+                contact: k2(),
+                outcome: ContactOutcome::Referral,
+                level: Some(String::from("4")),
+            }),
+        ),
+        c(
+            "c2-04",
+            "2024-02-02",
+            E::ReferralAccepted(ReferralAccepted {
+                referral: ReferralId::parse("R2").unwrap(),
+                contact: Some(k2()),
+                source: ReferralSource::Schools,
+                primary_need: PrimaryNeed::AbsentParenting,
+            }),
+        ),
+        c(
+            "c2-05",
+            "2024-03-01",
+            E::LookedAfterStarted(LookedAfterStarted {
+                legal_status: LegalStatus::Section20,
+                category_of_need: PrimaryNeed::AbsentParenting,
+                uasc: false,
+            }),
+        ),
+        c("c2-06", "2024-03-01", placement()),
+    ]
+}
+
+/// Cleo: registered and nothing else yet.
+fn cleo() -> Vec<Event> {
+    vec![ev(
+        "C3",
+        "c3-01",
+        "2024-04-01",
+        registered(details("Cleo", "Testington", date(2020, 9, 9))),
+    )]
+}
+
+/// A store holding Ava, Ben and Cleo.
+async fn county() -> Db {
+    let db = fresh().await;
+    db.store.append(0, ava()).await.unwrap();
+    db.store.append(0, ben()).await.unwrap();
+    db.store.append(0, cleo()).await.unwrap();
+    db
+}
+
+/// `child:ID` and its version for every journal row, in the order written.
+async fn journal_versions(path: &Path) -> Vec<(String, i64)> {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let rows = sqlx::query_as("SELECT subject, version FROM journal ORDER BY seq")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    rows
+}
+
+/// The error a refused write gave; panics if the write was accepted.
+fn refused<T: std::fmt::Debug>(result: Result<T, StoreError>) -> StoreError {
+    match result {
+        Ok(v) => panic!("the write was accepted: {v:?}"),
+        Err(e) => e,
+    }
+}
+
+/// Assert `err` is the domain refusing `event` for `problem`.
+fn assert_invalid(err: &StoreError, event: &str, problem: &Problem) {
+    match err {
+        StoreError::Invalid(e) => {
+            assert_eq!(e.event.as_str(), event, "{err}");
+            assert_eq!(&e.problem, problem, "{err}");
+            let message = err.to_string();
+            assert!(message.contains(event), "{message}");
+            assert!(message.contains(&problem.to_string()), "{message}");
+        }
+        other => panic!("expected the domain to refuse {event}, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn what_is_appended_reads_back_exactly() {
+    let db = fresh().await;
+    let s = &db.store;
+    let mut first = ava();
+    let rest = first.split_off(4);
+    assert_eq!(s.append(0, first).await.unwrap(), 4);
+    // Another child's journey counts its own versions from 1.
+    assert_eq!(s.append(0, ben()[..2].to_vec()).await.unwrap(), 2);
+    assert_eq!(s.append(4, rest).await.unwrap(), 12);
+    assert_eq!(s.append(2, ben()[2..].to_vec()).await.unwrap(), 6);
+
+    let (journey, version) = s.journey(&subject("C1")).await.unwrap();
+    assert_eq!(journey, ava());
+    assert_eq!(version, 12);
+    let (journey, version) = s.journey(&subject("C2")).await.unwrap();
+    assert_eq!(journey, ben());
+    assert_eq!(version, 6);
+    let (journey, version) = s.journey(&subject("C9")).await.unwrap();
+    assert!(journey.is_empty());
+    assert_eq!(version, 0);
+
+    // Versions in the journal count up per subject, in the order written.
+    let rows = journal_versions(&db.path).await;
+    let mut expect = Vec::new();
+    expect.extend((1..=4).map(|v| ("child:C1".to_owned(), v)));
+    expect.extend((1..=2).map(|v| ("child:C2".to_owned(), v)));
+    expect.extend((5..=12).map(|v| ("child:C1".to_owned(), v)));
+    expect.extend((3..=6).map(|v| ("child:C2".to_owned(), v)));
+    assert_eq!(rows, expect);
+
+    let record = s.child(&child("C1")).await.unwrap().unwrap();
+    assert_eq!(record.version, 12);
+    assert_eq!(record.state, fold_child(&child("C1"), &ava()).unwrap());
+    assert!(record.state.cp_plan.is_some());
+    let record = s.child(&child("C2")).await.unwrap().unwrap();
+    assert_eq!(record.version, 6);
+    assert_eq!(record.state, fold_child(&child("C2"), &ben()).unwrap());
+    assert!(s.child(&child("C9")).await.unwrap().is_none());
+
+    assert_eq!(s.count_events().await.unwrap(), 18);
+    assert_eq!(s.count_children().await.unwrap(), 2);
+
+    // Search by name, date of birth, NHS number (as typed, with separators) and id.
+    let found = s.search_children("ava", 10).await.unwrap();
+    assert_eq!(found.len(), 1);
+    let ava = &found[0];
+    assert_eq!(ava.id, child("C1"));
+    assert_eq!(ava.name.to_string(), "Ava Testington");
+    assert_eq!(ava.date_of_birth, Some(date(2015, 6, 1)));
+    assert_eq!(ava.expected_date_of_birth, None);
+    assert_eq!(ava.postcode.as_deref(), Some("MK45 1AA"));
+    assert_eq!(ava.open_work, ["Child in need", "Child protection plan"]);
+    assert_eq!(ava.worker, Some(WorkerId::parse("W1").unwrap()));
+    assert_eq!(ava.team, Some(TeamId::parse("T1").unwrap()));
+    for query in [
+        "Testing",
+        "testington ava",
+        "2015-06-01",
+        "999-000-0018",
+        "C1",
+    ] {
+        let ids: Vec<_> = s
+            .search_children(query, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(ids, [child("C1")], "{query}");
+    }
+    let ben = s.search_children("Ben", 10).await.unwrap();
+    assert_eq!(ben.len(), 1);
+    assert_eq!(ben[0].open_work, ["Child in need", "Looked after"]);
+    assert_eq!(ben[0].worker, None);
+    assert!(s.search_children("Zed", 10).await.unwrap().is_empty());
+    assert!(
+        s.search_children("Ava Example", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // An empty query lists everyone, by family name; the limit holds.
+    let all: Vec<_> = s
+        .search_children("", 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(all, [child("C2"), child("C1")]);
+    assert_eq!(s.search_children("", 1).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_stale_version_is_a_conflict_and_writes_nothing() {
+    let db = county().await;
+    let s = &db.store;
+    let before = snapshot(s).await;
+    let late = || vec![ev("C1", "c1-late", "2024-03-01", visit())];
+
+    for stale in [0, 11, 13, 100] {
+        match refused(s.append(stale, late()).await) {
+            StoreError::Conflict {
+                subject: sub,
+                expected,
+                actual,
+            } => {
+                assert_eq!(sub, subject("C1"));
+                assert_eq!(expected, stale);
+                assert_eq!(actual, 12);
+            }
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        assert_eq!(snapshot(s).await, before);
+    }
+    // A subject with no journey yet is at version 0.
+    let first = vec![ev(
+        "C4",
+        "c4-01",
+        "2024-04-01",
+        registered(details("Dan", "Fresh", date(2019, 1, 1))),
+    )];
+    assert!(matches!(
+        refused(s.append(1, first.clone()).await),
+        StoreError::Conflict { actual: 0, .. }
+    ));
+    assert_eq!(snapshot(s).await, before);
+
+    // With the current version the same write goes through.
+    assert_eq!(s.append(12, late()).await.unwrap(), 13);
+    assert_eq!(s.append(0, first).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn an_event_the_domain_refuses_changes_nothing() {
+    use EventData as E;
+    let db = county().await;
+    let s = &db.store;
+    let before = snapshot(s).await;
+    let cases: Vec<(u64, Event, &str, Problem)> = vec![
+        // Ben has had no conference.
+        (
+            6,
+            ev(
+                "C2",
+                "bad-1",
+                "2024-03-05",
+                E::CpPlanStarted(CpCategory {
+                    category: CategoryOfAbuse::Physical,
+                }),
+            ),
+            "bad-1",
+            Problem::CpPlanWithoutIcpc,
+        ),
+        // Ava already has a plan.
+        (
+            12,
+            ev(
+                "C1",
+                "bad-2",
+                "2024-03-05",
+                E::CpPlanStarted(CpCategory {
+                    category: CategoryOfAbuse::Physical,
+                }),
+            ),
+            "bad-2",
+            Problem::CpPlanOverlap,
+        ),
+        // Cleo is not looked after.
+        (
+            1,
+            ev("C3", "bad-3", "2024-04-02", placement()),
+            "bad-3",
+            Problem::NotLookedAfter,
+        ),
+        // Ben is already placed.
+        (
+            6,
+            ev("C2", "bad-4", "2024-03-02", placement()),
+            "bad-4",
+            Problem::PlacementAlreadyOpen,
+        ),
+        // Dana is registered on a day before she was born.
+        (
+            0,
+            ev(
+                "C4",
+                "bad-5",
+                "2024-04-01",
+                registered(details("Dana", "Early", date(2024, 5, 1))),
+            ),
+            "bad-5",
+            Problem::BeforeBirth,
+        ),
+        // Something for a child never registered.
+        (
+            0,
+            ev("C5", "bad-6", "2024-04-01", visit()),
+            "bad-6",
+            Problem::NotRegistered,
+        ),
+        // Recorded late, dated inside Ava's open episode: the journey is refolded and
+        // the referral cannot stand there.
+        (
+            12,
+            ev(
+                "C1",
+                "bad-7",
+                "2024-01-20",
+                E::ReferralAccepted(ReferralAccepted {
+                    referral: ReferralId::parse("R9").unwrap(),
+                    contact: None,
+                    source: ReferralSource::Police,
+                    primary_need: PrimaryNeed::AbuseOrNeglect,
+                }),
+            ),
+            "bad-7",
+            Problem::CinAlreadyOpen,
+        ),
+        // Retracting Ava's referral leaves her assessment with no episode: the refusal
+        // names the event that can no longer stand.
+        (
+            12,
+            ev("C1", "bad-8", "2024-03-05", retract("c1-04", "wrong child")),
+            "c1-06",
+            Problem::NoCinEpisode,
+        ),
+        // A correction must say why.
+        (
+            12,
+            ev("C1", "bad-9", "2024-03-05", retract("c1-12", " ")),
+            "bad-9",
+            Problem::NoReason,
+        ),
+    ];
+    for (version, event, named, problem) in cases {
+        let err = refused(s.append(version, vec![event]).await);
+        assert_invalid(&err, named, &problem);
+        assert_eq!(snapshot(s).await, before, "after {named}");
+    }
+    // The journal still takes a good event.
+    assert_eq!(
+        s.append(6, vec![ev("C2", "c2-07", "2024-03-05", visit())])
+            .await
+            .unwrap(),
+        7
+    );
+}
+
+#[tokio::test]
+async fn a_batch_with_one_bad_event_writes_nothing() {
+    let db = county().await;
+    let s = &db.store;
+    let before = snapshot(s).await;
+    let dan = |id: &str, on: &str, data| ev("C4", id, on, data);
+    let batch = vec![
+        dan(
+            "c4-01",
+            "2024-04-01",
+            registered(details("Dan", "Fresh", date(2019, 1, 1))),
+        ),
+        dan("c4-02", "2024-04-02", visit()),
+        ev("C2", "c2-07", "2024-04-02", visit()),
+        // Cleo is not looked after.
+        ev("C3", "c3-02", "2024-04-03", placement()),
+        dan("c4-03", "2024-04-04", visit()),
+    ];
+    let err = refused(s.append_batch(batch).await);
+    assert_invalid(&err, "c3-02", &Problem::NotLookedAfter);
+    assert_eq!(snapshot(s).await, before);
+    assert!(s.child(&child("C4")).await.unwrap().is_none());
+    assert!(s.journey(&subject("C4")).await.unwrap().0.is_empty());
+
+    // More rows than one INSERT carries, the last a reused id: the rows already sent
+    // are rolled back with the rest.
+    let mut batch = vec![dan(
+        "c4-01",
+        "2024-04-01",
+        registered(details("Dan", "Fresh", date(2019, 1, 1))),
+    )];
+    batch.extend((0..900).map(|i| dan(&format!("c4-v{i:03}"), "2024-04-02", visit())));
+    batch.push(dan("c1-01", "2024-04-03", visit()));
+    assert!(matches!(
+        refused(s.append_batch(batch).await),
+        StoreError::DuplicateEvent(_)
+    ));
+    assert_eq!(snapshot(s).await, before);
+
+    // One append must be for one subject.
+    let mixed = vec![
+        ev("C3", "c3-02", "2024-04-03", visit()),
+        ev("C2", "c2-07", "2024-04-03", visit()),
+    ];
+    assert!(matches!(
+        refused(s.append(1, mixed).await),
+        StoreError::MixedSubjects
+    ));
+    assert_eq!(snapshot(s).await, before);
+
+    // Without the bad event, the batch goes in whole.
+    let good = vec![
+        dan(
+            "c4-01",
+            "2024-04-01",
+            registered(details("Dan", "Fresh", date(2019, 1, 1))),
+        ),
+        dan("c4-02", "2024-04-02", visit()),
+        ev("C2", "c2-07", "2024-04-02", visit()),
+        dan("c4-03", "2024-04-04", visit()),
+    ];
+    assert_eq!(s.append_batch(good).await.unwrap(), 4);
+    assert_eq!(s.count_events().await.unwrap(), before.events + 4);
+    assert_eq!(s.child(&child("C4")).await.unwrap().unwrap().version, 3);
+    assert_eq!(s.child(&child("C2")).await.unwrap().unwrap().version, 7);
+}
+
+/// A reused event id is refused, naming the id, whichever way it is met.
+fn assert_duplicate(err: &StoreError, id: &str) {
+    match err {
+        StoreError::DuplicateEvent(named) => assert_eq!(named, id),
+        StoreError::Invalid(e) => {
+            assert_eq!(
+                e.problem,
+                Problem::DuplicateEventId(EventId::parse(id).unwrap())
+            )
+        }
+        other => panic!("expected {id} to be refused as a duplicate, got {other:?}"),
+    }
+    assert!(err.to_string().contains(id), "{err}");
+}
+
+#[tokio::test]
+async fn a_reused_event_id_is_refused() {
+    let db = county().await;
+    let s = &db.store;
+    let before = snapshot(s).await;
+
+    // The same event sent twice in one batch.
+    let twice = vec![
+        ev("C3", "c3-02", "2024-04-02", visit()),
+        ev("C3", "c3-02", "2024-04-02", visit()),
+    ];
+    assert_duplicate(&refused(s.append(1, twice).await), "c3-02");
+    // An id already used on another child's journey.
+    let other = vec![ev("C3", "c1-05", "2024-04-02", visit())];
+    assert_duplicate(&refused(s.append(1, other).await), "c1-05");
+    // An id already used on this journey, on the end of it...
+    let same = vec![ev("C1", "c1-12", "2024-02-20", visit())];
+    assert_duplicate(&refused(s.append(12, same).await), "c1-12");
+    // ...and dated inside it, so the journey is refolded.
+    let inside = vec![ev("C1", "c1-03", "2024-01-20", visit())];
+    assert_duplicate(&refused(s.append(12, inside).await), "c1-03");
+    // The very same event again: refused, whether the domain sees first that it cannot
+    // happen twice or the journal that its id is taken.
+    let again = vec![ava().remove(11)];
+    let err = refused(s.append(12, again).await);
+    assert!(
+        matches!(err, StoreError::DuplicateEvent(_) | StoreError::Invalid(_)),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("c1-12"), "{err}");
+    assert_eq!(snapshot(s).await, before);
+}
+
+#[tokio::test]
+async fn corrections_change_the_projection_as_the_fold_says() {
+    use EventData as E;
+    let db = county().await;
+    let s = &db.store;
+    let c1 = child("C1");
+    let check = |version: u64| {
+        let c1 = c1.clone();
+        async move {
+            let (journey, v) = s.journey(&Subject::Child(c1.clone())).await.unwrap();
+            let record = s.child(&c1).await.unwrap().unwrap();
+            assert_eq!(v, version);
+            assert_eq!(record.version, version);
+            assert_eq!(record.state, fold_child(&c1, &journey).unwrap());
+            record.state
+        }
+    };
+
+    // The plan's category was recorded wrongly.
+    let state = check(12).await;
+    assert_eq!(
+        state.cp_plan.as_ref().unwrap().initial_category,
+        CategoryOfAbuse::Neglect
+    );
+    let amend = ev(
+        "C1",
+        "c1-13",
+        "2024-03-01",
+        E::EventAmended(EventAmended {
+            event: EventId::parse("c1-11").unwrap(),
+            reason: String::from("category recorded wrongly"),
+            occurred_at: None,
+            amended: Some(Box::new(E::CpPlanStarted(CpCategory {
+                category: CategoryOfAbuse::Emotional,
+            }))),
+        }),
+    );
+    assert_eq!(s.append(12, vec![amend]).await.unwrap(), 13);
+    let state = check(13).await;
+    let plan = state.cp_plan.as_ref().unwrap();
+    assert_eq!(plan.initial_category, CategoryOfAbuse::Emotional);
+    assert_eq!(plan.latest_category, CategoryOfAbuse::Emotional);
+    assert_eq!(plan.started, date(2024, 2, 5));
+
+    // The plan ends; the ending was recorded on the wrong child and is retracted.
+    let end = ev("C1", "c1-14", "2024-03-10", E::CpPlanEnded(Empty {}));
+    assert_eq!(s.append(13, vec![end]).await.unwrap(), 14);
+    assert!(check(14).await.cp_plan.is_none());
+    let undo = ev("C1", "c1-15", "2024-03-11", retract("c1-14", "wrong child"));
+    assert_eq!(s.append(14, vec![undo]).await.unwrap(), 15);
+    let state = check(15).await;
+    assert!(state.cp_plan.is_some());
+    assert_eq!(state.history.cp_plans, 1);
+
+    // The referral really came a week earlier.
+    let redate = ev(
+        "C1",
+        "c1-16",
+        "2024-03-12",
+        E::EventAmended(EventAmended {
+            event: EventId::parse("c1-04").unwrap(),
+            reason: String::from("date of referral"),
+            occurred_at: Some(OccurredAt::parse("2024-01-10").unwrap()),
+            amended: None,
+        }),
+    );
+    assert_eq!(s.append(15, vec![redate]).await.unwrap(), 16);
+    let state = check(16).await;
+    assert_eq!(state.cin.as_ref().unwrap().referral_date, date(2024, 1, 10));
+    assert_eq!(state.history.last_referral, Some(date(2024, 1, 10)));
+
+    // Corrections that cannot stand change nothing.
+    let before = snapshot(s).await;
+    let bad = [
+        (
+            retract("c1-14", "again"),
+            Problem::AlreadyRetracted(EventId::parse("c1-14").unwrap()),
+        ),
+        (
+            retract("c1-13", "undo the amendment"),
+            Problem::CorrectsCorrection(EventId::parse("c1-13").unwrap()),
+        ),
+        (
+            retract("c2-01", "not Ava's"),
+            Problem::UnknownTarget(EventId::parse("c2-01").unwrap()),
+        ),
+        (
+            E::EventAmended(EventAmended {
+                event: EventId::parse("c1-11").unwrap(),
+                reason: String::from("not a plan"),
+                occurred_at: None,
+                amended: Some(Box::new(E::CpPlanEnded(Empty {}))),
+            }),
+            Problem::AmendmentKindDiffers("cp_plan_started"),
+        ),
+    ];
+    for (data, problem) in bad {
+        let err = refused(
+            s.append(16, vec![ev("C1", "c1-bad", "2024-03-13", data)])
+                .await,
+        );
+        assert_invalid(&err, "c1-bad", &problem);
+        assert_eq!(snapshot(s).await, before);
+    }
+
+    // The projections kept write by write are the ones rebuilding gives.
+    s.rebuild().await.unwrap();
+    assert_eq!(snapshot(s).await, before);
+}
+
+#[tokio::test]
+async fn exporting_one_child_gives_only_their_events() {
+    let db = county().await;
+    let s = &db.store;
+    // Interleave another write for Ava after Ben's.
+    s.append(12, vec![ev("C1", "c1-13", "2024-03-01", visit())])
+        .await
+        .unwrap();
+
+    let mut out = Vec::new();
+    let n = s
+        .export_journal(Some(&child("C2")), &mut out)
+        .await
+        .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(n, 6);
+    assert!(text.ends_with('\n'));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 6);
+    let events: Vec<Event> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events, ben());
+
+    let mut out = Vec::new();
+    let n = s
+        .export_journal(Some(&child("C1")), &mut out)
+        .await
+        .unwrap();
+    let events: Vec<Event> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(n, 13);
+    assert_eq!(events, s.journey(&subject("C1")).await.unwrap().0);
+
+    let mut out = Vec::new();
+    let n = s
+        .export_journal(Some(&child("C9")), &mut out)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    assert!(out.is_empty());
+
+    // The whole journal: every event once, in the order written, each line the
+    // contract's fields.
+    let mut out = Vec::new();
+    assert_eq!(s.export_journal(None, &mut out).await.unwrap(), 20);
+    let text = String::from_utf8(out).unwrap();
+    let ids: Vec<String> = text
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+            let mut keys = keys;
+            keys.sort_unstable();
+            assert_eq!(
+                keys,
+                [
+                    "data",
+                    "id",
+                    "kind",
+                    "occurred_at",
+                    "recorded_at",
+                    "recorded_by",
+                    "subject"
+                ]
+            );
+            v["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let mut expect: Vec<String> = ava()
+        .into_iter()
+        .chain(ben())
+        .chain(cleo())
+        .map(|e| e.id.to_string())
+        .collect();
+    expect.push(String::from("c1-13"));
+    assert_eq!(ids, expect);
+}
+
+#[tokio::test]
+async fn the_journal_cannot_be_changed_or_emptied() {
+    let db = county().await;
+    let s = &db.store;
+    s.log_access(
+        "2024-06-01T10:00:00Z".parse().unwrap(),
+        "W1",
+        &subject("C1"),
+        "view",
+    )
+    .await
+    .unwrap();
+    let before = snapshot(s).await;
+
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.path.display()))
+        .await
+        .unwrap();
+    for sql in [
+        "UPDATE journal SET body = '{}' WHERE id = 'c1-04'",
+        "UPDATE journal SET occurred_at = '2020-01-01'",
+        "DELETE FROM journal WHERE id = 'c1-11'",
+        "DELETE FROM journal",
+        "UPDATE access_log SET actor = 'someone-else'",
+        "DELETE FROM access_log",
+    ] {
+        let err = sqlx::query(sql).execute(&pool).await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    let (journal_rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM journal")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert_eq!(journal_rows, 19);
+    assert_eq!(snapshot(s).await, before);
+    assert_eq!(s.access_log(&subject("C1")).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn rebuilding_gives_the_projections_kept_incrementally_and_a_reopened_file_keeps_every_write()
+{
+    let db = fresh().await;
+    let s = &db.store;
+    let preset = hearth_synth::preset("central-bedfordshire").unwrap();
+    let options = hearth_synth::Options {
+        years: 2,
+        seed: 7,
+        scale: 0.002,
+        end: date(2025, 3, 31),
+    };
+    let mut generator = hearth_synth::Generator::new(&preset, &options).unwrap();
+    s.put_organisation(generator.organisation()).await.unwrap();
+    // Families in batches of a few, as an import would.
+    let families: Vec<Vec<Event>> = generator.by_ref().collect();
+    assert!(generator.error().is_none(), "{:?}", generator.error());
+    let total: usize = families.iter().map(Vec::len).sum();
+    assert!(
+        families.len() >= 10 && total >= 300,
+        "{} families, {total} events",
+        families.len()
+    );
+    for chunk in families.chunks(7) {
+        let batch: Vec<Event> = chunk.iter().flatten().cloned().collect();
+        let n = batch.len() as u64;
+        assert_eq!(s.append_batch(batch).await.unwrap(), n);
+    }
+
+    // Then the kinds of write that force a refold: a late-recorded visit dated early in
+    // each of a few children's journeys, and a retraction of it.
+    let mut journeys: BTreeMap<Subject, Vec<Event>> = BTreeMap::new();
+    for e in families.iter().flatten() {
+        journeys
+            .entry(e.subject.clone())
+            .or_default()
+            .push(e.clone());
+    }
+    let children: Vec<ChildId> = journeys
+        .keys()
+        .filter_map(|s| match s {
+            Subject::Child(c) => Some(c.clone()),
+            Subject::Family(_) => None,
+        })
+        .collect();
+    for (i, c) in children.iter().take(12).enumerate() {
+        let sub = Subject::Child(c.clone());
+        let (journey, version) = s.journey(&sub).await.unwrap();
+        let registered_on = journey[0].occurred_at.date;
+        let late = Event {
+            id: EventId::parse(&format!("late-{i}")).unwrap(),
+            subject: sub.clone(),
+            occurred_at: OccurredAt::on(registered_on),
+            recorded_at: "2025-04-01T09:00:00Z".parse().unwrap(),
+            recorded_by: Actor::parse("store-test").unwrap(),
+            data: visit(),
+        };
+        let mut events = vec![late];
+        if i % 2 == 0 {
+            events.push(Event {
+                id: EventId::parse(&format!("undo-{i}")).unwrap(),
+                occurred_at: OccurredAt::on(journey.last().unwrap().occurred_at.date),
+                data: retract(&format!("late-{i}"), "recorded on the wrong child"),
+                ..events[0].clone()
+            });
+        }
+        let n = events.len() as u64;
+        assert_eq!(s.append(version, events).await.unwrap(), version + n);
+    }
+
+    let incremental = snapshot(s).await;
+    assert_eq!(incremental.events, total as u64 + 18);
+    assert_eq!(incremental.children, children.len() as u64);
+    // Each projection is the domain's fold of the journey as stored.
+    for c in &children {
+        let (journey, version) = s.journey(&Subject::Child(c.clone())).await.unwrap();
+        let record = s.child(c).await.unwrap().unwrap();
+        assert_eq!(record.version, version);
+        assert_eq!(record.state, fold_child(c, &journey).unwrap(), "{c}");
+    }
+
+    let report = s.rebuild().await.unwrap();
+    assert_eq!(report.events, incremental.events);
+    assert_eq!(report.children, incremental.children);
+    assert_eq!(report.families, (journeys.len() - children.len()) as u64);
+    let rebuilt = snapshot(s).await;
+    assert_eq!(rebuilt.projections.len(), incremental.projections.len());
+    for (a, b) in rebuilt.projections.iter().zip(&incremental.projections) {
+        assert_eq!(a, b);
+    }
+    assert_eq!(rebuilt, incremental);
+
+    // Close the file and open it again: every acknowledged write is there.
+    let org = s.organisation().await.unwrap();
+    let Db { store, path, _dir } = db;
+    drop(store);
+    let reopened = open_sqlite(path.to_str().unwrap()).await.unwrap();
+    assert_eq!(snapshot(&reopened).await, incremental);
+    assert_eq!(reopened.organisation().await.unwrap(), org);
+    // And it goes on accepting writes where it left off.
+    let c = &children[0];
+    let (_, version) = reopened.journey(&Subject::Child(c.clone())).await.unwrap();
+    let (journey, _) = reopened.journey(&Subject::Child(c.clone())).await.unwrap();
+    let last = effective_events(&journey).unwrap().last().unwrap().date();
+    let more = Event {
+        id: EventId::parse("after-reopen").unwrap(),
+        subject: Subject::Child(c.clone()),
+        occurred_at: OccurredAt::on(last),
+        recorded_at: "2025-04-02T09:00:00Z".parse().unwrap(),
+        recorded_by: Actor::parse("store-test").unwrap(),
+        data: visit(),
+    };
+    assert_eq!(
+        reopened.append(version, vec![more]).await.unwrap(),
+        version + 1
+    );
+}
+
+/// Family journeys recorded out of date order: the projection kept write by write must
+/// be what folding the family's journey (and so `rebuild`) gives, and a write that the
+/// fold of the whole journey refuses must be refused.
+#[tokio::test]
+async fn family_events_recorded_late_are_folded_in_date_order() {
+    use EventData as E;
+    let db = fresh().await;
+    let s = &db.store;
+    let family = FamilyId::parse("F1").unwrap();
+    let fam = Subject::Family(family.clone());
+    let a1 = AdultId::parse("A1").unwrap();
+    let fe = |id: &str, on: &str, data| Event {
+        subject: fam.clone(),
+        ..ev("C1", id, on, data)
+    };
+    let rel = || Relationship {
+        from: PersonRef::Adult(a1.clone()),
+        to: PersonRef::Child(child("C1")),
+        relationship: RelationshipKind::Parent,
+    };
+    let journey = vec![
+        fe(
+            "f1-01",
+            "2024-01-01",
+            E::PersonRegistered(PersonRegistered {
+                adult: Some(a1.clone()),
+                family: Some(family.clone()),
+                details: details("Amy", "Parent", date(1990, 1, 1)),
+            }),
+        ),
+        fe("f1-02", "2024-02-01", E::RelationshipAdded(rel())),
+        fe("f1-03", "2024-06-01", E::RelationshipEnded(rel())),
+    ];
+    s.append(0, journey.clone()).await.unwrap();
+    let before = snapshot(s).await;
+
+    // The same relationship, recorded now but dated March: in date order it is added
+    // twice (February and March) before it ends, which cannot be.
+    let late = fe("f1-04", "2024-03-01", E::RelationshipAdded(rel()));
+    let mut whole = journey.clone();
+    whole.push(late.clone());
+    let fold = fold_family(&family, &whole);
+    assert_eq!(
+        fold.as_ref().map_err(|e| &e.problem),
+        Err(&Problem::RelationshipExists)
+    );
+    let err = refused(s.append(3, vec![late]).await);
+    assert_invalid(&err, "f1-04", &Problem::RelationshipExists);
+    assert_eq!(snapshot(s).await, before);
+
+    // A late relationship that does fit: the projection is the fold in date order.
+    let a2 = AdultId::parse("A2").unwrap();
+    let more = vec![
+        fe(
+            "f1-05",
+            "2024-07-01",
+            E::PersonRegistered(PersonRegistered {
+                adult: Some(a2.clone()),
+                family: Some(family.clone()),
+                details: details("Alf", "Parent", date(1988, 1, 1)),
+            }),
+        ),
+        fe(
+            "f1-06",
+            "2024-06-15",
+            E::RelationshipAdded(Relationship {
+                from: PersonRef::Adult(a2.clone()),
+                to: PersonRef::Child(child("C1")),
+                relationship: RelationshipKind::Carer,
+            }),
+        ),
+    ];
+    // Alf is only registered in July, so he cannot be a carer from June.
+    let mut whole = journey.clone();
+    whole.extend(more.clone());
+    assert!(fold_family(&family, &whole).is_err());
+    let err = refused(s.append(3, more.clone()).await);
+    assert_invalid(
+        &err,
+        "f1-06",
+        &Problem::NotAMember(PersonRef::Adult(a2.clone())),
+    );
+    assert_eq!(snapshot(s).await, before);
+
+    // Registered in May instead, it fits.
+    let mut fits = more;
+    fits[0].occurred_at = OccurredAt::parse("2024-05-01").unwrap();
+    assert_eq!(s.append(3, fits).await.unwrap(), 5);
+    let dump = snapshot(s).await;
+    s.rebuild().await.unwrap();
+    assert_eq!(snapshot(s).await, dump);
+}
+
+#[tokio::test]
+async fn only_sqlite_urls_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.db");
+    open_sqlite(plain.to_str().unwrap()).await.unwrap();
+    assert!(plain.exists());
+    for url in ["postgres://localhost/hearth", "sqlite://", ""] {
+        assert!(
+            matches!(open_sqlite(url).await, Err(StoreError::BadUrl(_))),
+            "{url}"
+        );
+    }
+}
+
+/// `INSERT OR REPLACE` deletes the row it collides with, and SQLite fires delete
+/// triggers for that only when `recursive_triggers` is on (it is off by default), so
+/// today this rewrites a journal row. Ignored until the schema refuses it.
+#[tokio::test]
+#[ignore = "known gap: INSERT OR REPLACE bypasses the append-only triggers"]
+async fn a_journal_row_cannot_be_replaced() {
+    let db = county().await;
+    let before = snapshot(&db.store).await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.path.display()))
+        .await
+        .unwrap();
+    let replaced = sqlx::query(
+        "INSERT OR REPLACE INTO journal (id, subject, version, kind, occurred_at, recorded_at, recorded_by, body) \
+         SELECT id, subject, version, kind, occurred_at, recorded_at, recorded_by, '{}' FROM journal WHERE id = 'c1-04'",
+    )
+    .execute(&pool)
+    .await;
+    pool.close().await;
+    assert!(replaced.is_err(), "{replaced:?}");
+    assert_eq!(snapshot(&db.store).await, before);
+}
