@@ -239,13 +239,14 @@ async fn insert_journal(
                 .push_bind(event.recorded_by.as_str())
                 .push_bind(body.as_str());
         });
-        q.build().execute(&mut **tx).await.map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::DuplicateEvent(first_existing_hint(chunk))
-            } else {
-                StoreError::Database(e)
+        if let Err(e) = q.build().execute(&mut **tx).await {
+            if is_unique_violation(&e)
+                && let Some(id) = first_existing_id(tx, chunk).await?
+            {
+                return Err(StoreError::DuplicateEvent(id));
             }
-        })?;
+            return Err(StoreError::Database(e));
+        }
     }
     Ok(())
 }
@@ -255,11 +256,28 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 /// The batch's events were checked for duplicates among themselves, so a unique
-/// violation means an event id already in the journal; name the chunk's first id.
-fn first_existing_hint(chunk: &[(u64, &Event, String)]) -> String {
-    chunk
-        .first()
-        .map_or_else(String::new, |(_, e, _)| e.id.to_string())
+/// violation means an event id already in the journal: find the first such in `chunk`.
+/// (A failed statement leaves SQLite's transaction usable.)
+async fn first_existing_id(
+    tx: &mut Transaction<'_, Sqlite>,
+    chunk: &[(u64, &Event, String)],
+) -> Result<Option<String>, StoreError> {
+    let mut q = QueryBuilder::<Sqlite>::new("SELECT id FROM journal WHERE id IN (");
+    let mut ids = q.separated(", ");
+    for (_, event, _) in chunk {
+        ids.push_bind(event.id.as_str());
+    }
+    q.push(")");
+    let existing: HashSet<String> = q
+        .build_query_scalar::<String>()
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(chunk
+        .iter()
+        .map(|(_, e, _)| e.id.to_string())
+        .find(|id| existing.contains(id)))
 }
 
 struct ChildRow {

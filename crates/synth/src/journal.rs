@@ -118,6 +118,13 @@ pub(crate) fn finish(
     drafts.sort_by_key(|d| d.day);
     let last_second = (i64::from(end.0) + 1) * 86_400 - 1;
     let fallback = Actor::parse("synth")?;
+    // Event ids name the subject and the event's place on its journey ("C0000042-00007"):
+    // unique, readable in an export, and increasing as the county is written, so the
+    // journal's id index grows at its end rather than everywhere at once.
+    let owner = match subject {
+        Subject::Child(id) => id.as_str(),
+        Subject::Family(id) => id.as_str(),
+    };
     let mut out = Vec::with_capacity(drafts.len());
     for draft in drafts {
         if draft.day > end {
@@ -154,7 +161,7 @@ pub(crate) fn finish(
             .actor(draft.who, draft.day, rng)
             .unwrap_or_else(|| fallback.clone());
         out.push(Event {
-            id: EventId::parse(&rng.hex128())?,
+            id: EventId::parse(&format!("{owner}-{:05}", out.len() + 1))?,
             subject: subject.clone(),
             occurred_at,
             recorded_at,

@@ -106,11 +106,6 @@ impl Rand {
         }
         k
     }
-
-    /// 32 lowercase hex characters: an event id.
-    pub(crate) fn hex128(&mut self) -> String {
-        format!("{:016x}{:016x}", self.u64(), self.u64())
-    }
 }
 
 /// A duration in days as a whole number, at least `min`.
