@@ -478,8 +478,10 @@ impl Store for SqliteStore {
                     .push_bind(word.to_owned())
                     .push(")");
             }
-            q.push(" ORDER BY family_name, given_name, child_id LIMIT ")
-                .push_bind(limit);
+            q.push(
+                " ORDER BY family_name COLLATE NOCASE, given_name COLLATE NOCASE, child_id LIMIT ",
+            )
+            .push_bind(limit);
             q.build().fetch_all(&self.pool).await?
         };
         rows.iter().map(summary_from_row).collect()

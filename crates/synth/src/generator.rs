@@ -1,13 +1,13 @@
 //! The generator: a stream of families, each with its family journal and its children's
 //! journeys, from a preset, a seed and an end date.
 //!
-//! Families arrive at the front door as a Poisson process. The process starts
-//! `BURN_IN_YEARS` before the window so that, when the window opens, the county already
-//! has children in care for years, plans under review and families coming back: the
-//! standing figures are near their steady state from the first day. A family whose
-//! whole story ends before the window is simulated (to keep the random stream the
-//! same) but not emitted; a family active in the window is emitted with its full
-//! history, real dates and all.
+//! Families arrive at the front door as a Poisson process. The process starts years
+//! before the window (at least six, and sixteen in all with the window) so that, when
+//! the window opens, the county already has children in care for years, plans under
+//! review and families coming back: the standing figures are near their steady state
+//! from the first day. A family whose whole story ends before the window is simulated
+//! (to keep the random stream the same) but not emitted; a family active in the window
+//! is emitted with its full history, real dates and all.
 
 use crate::SynthError;
 use crate::calendar::Day;
@@ -20,10 +20,14 @@ use hearth_domain::codes::{ContactOutcome, Ethnicity};
 use hearth_domain::event::Event;
 use hearth_domain::org::{Organisation, Service};
 
-/// Years simulated before the window: long enough for the children in care, on plans
-/// and in need on the window's first day to be there, with their histories; short
-/// enough that those histories do not outweigh the window.
-const BURN_IN_YEARS: i32 = 6;
+/// Years simulated before and in the window together, at the least: long enough for
+/// the standing populations (children in care, on plans, in need) to settle at their
+/// steady levels, whatever the window's length. The rates were calibrated on ten years
+/// after six of run-in.
+const MIN_HISTORY_YEARS: i32 = 16;
+/// Years simulated before the window, at the least: the children in care, on plans and
+/// in need on the window's first day are there with their histories.
+const MIN_BURN_IN_YEARS: i32 = 6;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,7 +122,8 @@ impl Generator {
         let end = Day::from_date(options.end);
         let years = options.years as i32;
         let window_start = end.plus(1).plus_years(-years);
-        let sim_start = window_start.plus_years(-BURN_IN_YEARS);
+        let burn_in = MIN_BURN_IN_YEARS.max(MIN_HISTORY_YEARS - years);
+        let sim_start = window_start.plus_years(-burn_in);
         let mut rng = Rand::seeded(options.seed);
         let mut org_rng = rng.fork();
         let mut wf = Workforce::build(preset, options.scale, sim_start, end, &mut org_rng)?;
