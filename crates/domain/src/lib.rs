@@ -4,6 +4,7 @@
 //!
 //! Pure: no I/O, no SQL, no HTTP, no files, and no clock — "today" is always a parameter.
 
+pub mod calendar;
 pub mod codes;
 pub mod event;
 pub mod identifiers;

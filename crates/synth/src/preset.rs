@@ -2,6 +2,7 @@
 //! adopting Hearth writes its own TOML file; nothing about an authority is hard-coded in
 //! the generator. The four seed authorities ship embedded in the crate.
 
+use hearth_domain::calendar::WorkingCalendar;
 use hearth_domain::codes::{ContactOutcome, Ethnicity};
 use hearth_domain::identifiers::Postcode;
 use hearth_domain::ids::TeamId;
@@ -50,6 +51,10 @@ pub struct Preset {
     pub areas: Vec<AreaSpec>,
     #[serde(default)]
     pub scorecard: Vec<Target>,
+    /// Weekdays the authority's offices close beyond the bank holidays (e.g. between
+    /// Christmas and New Year): working-day timescales do not count them.
+    #[serde(default)]
+    pub closure_days: Vec<jiff::civil::Date>,
 }
 
 /// The authority's levels of need, lowest first.
@@ -208,6 +213,13 @@ pub fn parse_preset(toml: &str) -> Result<Preset, PresetError> {
 }
 
 impl Preset {
+    /// England and Wales's working days, less the authority's closure days.
+    pub fn working_calendar(&self) -> Result<WorkingCalendar, PresetError> {
+        WorkingCalendar::england_and_wales()
+            .and_then(|c| c.with_closures(self.closure_days.iter().copied()))
+            .map_err(|e| PresetError::Invalid(e.to_string()))
+    }
+
     /// The organisation the preset describes, without workers (the generator adds them).
     pub fn organisation(&self) -> Organisation {
         Organisation {
@@ -491,6 +503,26 @@ mod tests {
                 .count(),
             4
         );
+    }
+
+    #[test]
+    fn closure_days_in_a_preset_stop_the_working_day_clock() {
+        let mut p = preset("kent").unwrap();
+        let christmas_eve = jiff::civil::date(2026, 12, 24);
+        let open = p.working_calendar().unwrap();
+        assert_eq!(
+            open.add_working_days(christmas_eve, 1).unwrap(),
+            jiff::civil::date(2026, 12, 29)
+        );
+        p.closure_days = vec![jiff::civil::date(2026, 12, 29)];
+        let closed = p.working_calendar().unwrap();
+        assert_eq!(
+            closed.add_working_days(christmas_eve, 1).unwrap(),
+            jiff::civil::date(2026, 12, 30)
+        );
+        p.closure_days = vec![jiff::civil::date(2026, 12, 27)];
+        let err = p.working_calendar().unwrap_err().to_string();
+        assert!(err.contains("2026-12-27"), "{err}");
     }
 
     #[test]
