@@ -12,3 +12,4 @@ pub mod ids;
 pub mod journey;
 pub mod org;
 pub mod people;
+pub mod timescales;

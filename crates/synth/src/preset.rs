@@ -7,6 +7,7 @@ use hearth_domain::codes::{ContactOutcome, Ethnicity};
 use hearth_domain::identifiers::Postcode;
 use hearth_domain::ids::TeamId;
 use hearth_domain::org::{Area, Locality, Organisation, Service, Team};
+use hearth_domain::timescales::{Rule, RuleSet};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -55,6 +56,9 @@ pub struct Preset {
     /// Christmas and New Year): working-day timescales do not count them.
     #[serde(default)]
     pub closure_days: Vec<jiff::civil::Date>,
+    /// The authority's local-policy timescales, added to the national rules.
+    #[serde(default)]
+    pub timescales: Vec<Rule>,
 }
 
 /// The authority's levels of need, lowest first.
@@ -213,6 +217,13 @@ pub fn parse_preset(toml: &str) -> Result<Preset, PresetError> {
 }
 
 impl Preset {
+    /// England's national timescales with the authority's local policy.
+    pub fn rules(&self) -> Result<RuleSet, PresetError> {
+        RuleSet::national()
+            .and_then(|n| n.with_local(&self.timescales))
+            .map_err(|e| PresetError::Invalid(e.to_string()))
+    }
+
     /// England and Wales's working days, less the authority's closure days.
     pub fn working_calendar(&self) -> Result<WorkingCalendar, PresetError> {
         WorkingCalendar::england_and_wales()
@@ -470,6 +481,8 @@ impl Preset {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hearth_domain::event::OccurredAt;
+    use hearth_domain::timescales::{Due, Duty, SourceKind};
 
     #[test]
     fn every_preset_parses() {
@@ -523,6 +536,25 @@ mod tests {
         p.closure_days = vec![jiff::civil::date(2026, 12, 27)];
         let err = p.working_calendar().unwrap_err().to_string();
         assert!(err.contains("2026-12-27"), "{err}");
+    }
+
+    #[test]
+    fn kent_flags_cases_unallocated_over_28_days() {
+        let rules = preset("kent").unwrap().rules().unwrap();
+        let day = jiff::civil::date(2012, 9, 3);
+        let rule = rules.in_force(Duty::UnallocatedCase, day).unwrap();
+        assert_eq!(rule.source.kind, SourceKind::LocalPolicy);
+        let due = rule
+            .due(
+                OccurredAt::on(day),
+                &preset("kent").unwrap().working_calendar().unwrap(),
+            )
+            .unwrap();
+        assert_eq!(due, Due::On(jiff::civil::date(2012, 10, 1)));
+        // Every preset's rules combine with the national ones.
+        for name in PRESETS {
+            preset(name).unwrap().rules().unwrap();
+        }
     }
 
     #[test]
