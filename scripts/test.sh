@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
 # Everything CI checks, in the order a developer wants to hear about it: formatting,
-# lints, then every test. Installs nothing beyond the Rust toolchain yet; when tests
-# need PostgreSQL or Chromium, this script installs them from Debian's packages.
+# lints, then every test. The tests need a PostgreSQL server: this starts a throwaway
+# one (installing PostgreSQL from Debian's packages if it is missing) in a temporary
+# directory, points the tests at it with HEARTH_TEST_POSTGRES_URL, and stops it at the
+# end. If it cannot start, the run fails here rather than skipping those tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+scratch=$(mktemp -d)
+trap 'scripts/postgres.sh stop "$scratch/postgres"; rm -rf "$scratch"' EXIT
+url=$(scripts/postgres.sh start "$scratch/postgres") || {
+    echo "error: could not start PostgreSQL for the tests (see above)" >&2
+    exit 1
+}
+export HEARTH_TEST_POSTGRES_URL=$url
+echo "PostgreSQL for the tests: $url"
+
 cargo nextest run --workspace --locked --no-fail-fast

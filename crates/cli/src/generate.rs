@@ -53,7 +53,7 @@ pub async fn generate(
     let started = Instant::now();
     let existing = store.count_events().await?;
     if existing > 0 {
-        bail!("the database already holds {existing} events; generate into a new database file");
+        bail!("the database already holds {existing} events; generate into a new, empty database");
     }
     let preset = hearth_synth::preset(&request.preset)?;
     let options = Options {

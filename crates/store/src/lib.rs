@@ -5,9 +5,12 @@
 //! default. A backend must never accept an event the domain validator refuses, never
 //! change or delete a journal row, and never acknowledge a write before it commits.
 
+mod postgres;
 mod projection;
 mod sqlite;
+mod write;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -40,7 +43,9 @@ pub enum StoreError {
     DuplicateEvent(String),
     #[error("the events of one append must all be for the same subject")]
     MixedSubjects,
-    #[error("'{0}' is not a database: give a path to a SQLite file (or sqlite://PATH)")]
+    #[error(
+        "'{0}' is not a database: give a path to a SQLite file (or sqlite://PATH), or a postgres:// URL"
+    )]
     BadUrl(String),
     #[error(
         "the database holds a stored record that cannot be read ({0}); run `hearth rebuild` or restore from backup"
@@ -143,10 +148,18 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<(String, String, String)>, StoreError>;
 }
 
-/// Open (creating if needed) the database that `url` names, and apply migrations.
-/// A path or `sqlite://PATH` is SQLite; anything with another scheme is refused.
+/// Open the database that `url` names, and apply migrations: `postgres://…` (or
+/// `postgresql://…`) is PostgreSQL; a path or `sqlite://PATH` is a SQLite file, created
+/// if missing; any other scheme is refused, never taken for a file name.
 pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if is_postgres_url(url) {
+        return Ok(Arc::new(PgStore::open(url).await?));
+    }
     Ok(Arc::new(open_sqlite(url).await?))
+}
+
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 pub async fn open_sqlite(url: &str) -> Result<SqliteStore, StoreError> {

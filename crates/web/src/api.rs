@@ -5,19 +5,22 @@
 use crate::AppState;
 use crate::error::{ApiError, Failure, NO_CHILD, WebError, problem};
 use crate::pages::{LIST_LIMIT, child_id, clean_query, store_query};
-use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hearth_domain::ids::{ChildId, Subject};
+use hearth_domain::event::{Event, EventData, OccurredAt};
+use hearth_domain::ids::{Actor, ChildId, EventId, Subject};
 use hearth_domain::journey::ChildState;
-use hearth_store::Version;
+use hearth_store::{StoreError, Version};
 use serde::{Deserialize, Serialize};
 
 /// The most children one search returns.
 pub const MAX_LIMIT: u32 = 500;
 
 const ACTION: &str = "api read";
+const WRITE_ACTION: &str = "api write";
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct SearchParams {
@@ -105,4 +108,98 @@ pub(crate) async fn journey(
     }
     log_read(&app, &id).await?;
     Ok(json(&events)?)
+}
+
+/// What a client sends to record one event on a child's journey: the event as the
+/// journal export writes it, less what the server decides (the subject, from the path;
+/// when it was recorded, and by whom), plus the journey version it was based on.
+#[derive(Debug, Deserialize)]
+pub(crate) struct NewEvent {
+    version: Version,
+    id: EventId,
+    occurred_at: OccurredAt,
+    #[serde(flatten)]
+    data: EventData,
+}
+
+/// The journey's version once an event is written.
+#[derive(Debug, Serialize)]
+struct Written {
+    version: Version,
+}
+
+/// `POST /api/v1/children/{id}/events`: append one event, provided the journey is still
+/// at the version the client read. 201 with the new version; 409 if the journey moved
+/// on or the event id is taken; 422 if the domain refuses the event; the journal is
+/// unchanged by any refusal.
+pub(crate) async fn append(
+    State(app): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Json<NewEvent>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = child_id(path)?;
+    let new = match body {
+        Ok(Json(new)) => new,
+        Err(rejection) => {
+            return Ok(problem(
+                StatusCode::BAD_REQUEST,
+                &format!("The event could not be read: {}.", rejection.body_text()),
+            ));
+        }
+    };
+    let subject = Subject::Child(id.clone());
+    let event = Event {
+        id: new.id,
+        subject: subject.clone(),
+        occurred_at: new.occurred_at,
+        recorded_at: (app.clock)(),
+        recorded_by: anonymous_actor(),
+        data: new.data,
+    };
+    let version = match app.store.append(new.version, vec![event]).await {
+        Ok(version) => version,
+        // These messages name ids, kinds, dates and versions, never a person's details.
+        Err(e @ (StoreError::Conflict { .. } | StoreError::DuplicateEvent(_))) => {
+            return Ok(problem(
+                StatusCode::CONFLICT,
+                &format!("{}.", capitalised(&e)),
+            ));
+        }
+        Err(e @ (StoreError::Invalid(_) | StoreError::MixedSubjects)) => {
+            return Ok(problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("{}.", capitalised(&e)),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    app.store
+        .log_access((app.clock)(), crate::ANONYMOUS, &subject, WRITE_ACTION)
+        .await?;
+    let mut response = json(&Written { version })?;
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+/// Who the journal names as recording an API write until sign-in arrives.
+fn anonymous_actor() -> Actor {
+    // ANONYMOUS is a valid actor name (a test pins it), so parsing cannot fail.
+    Actor::parse(crate::ANONYMOUS).unwrap_or_else(|_| unreachable!("a valid actor name"))
+}
+
+fn capitalised(e: &StoreError) -> String {
+    let message = e.to_string();
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_anonymous_actor_is_a_valid_actor_name() {
+        assert!(hearth_domain::ids::Actor::parse(crate::ANONYMOUS).is_ok());
+    }
 }

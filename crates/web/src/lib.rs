@@ -21,7 +21,7 @@ pub use error::{TemplateFailure, WebError};
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use hearth_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -43,7 +43,8 @@ pub fn router(store: Arc<dyn Store>, clock: Clock) -> Router {
     let api = Router::new()
         .route("/children", get(api::search))
         .route("/children/{id}", get(api::child))
-        .route("/children/{id}/journey", get(api::journey));
+        .route("/children/{id}/journey", get(api::journey))
+        .route("/children/{id}/events", post(api::append));
     Router::new()
         .route("/", get(pages::children))
         .route("/children/{id}", get(pages::child))

@@ -689,3 +689,114 @@ async fn the_stylesheet_is_served_plain() {
     assert!(css.contains("font-family: Arial, sans-serif"), "{css}");
     assert!(!css.to_lowercase().contains("gov.uk"));
 }
+
+impl TestApp {
+    async fn post_event(&self, child: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .post(format!(
+                "http://{}/api/v1/children/{child}/events",
+                self.addr
+            ))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body: serde_json::Value = response.json().await.unwrap();
+        if status >= 400 {
+            assert_eq!(content_type, "application/problem+json", "{body}");
+        }
+        (status, body)
+    }
+}
+
+#[tokio::test]
+async fn the_api_appends_an_event_at_the_version_it_was_based_on() {
+    let app = TestApp::spawn().await;
+    let visit = |id: &str, version: u64| {
+        serde_json::json!({
+            "version": version,
+            "id": id,
+            "occurred_at": "2024-05-20T14:30",
+            "kind": "visit",
+            "data": {"worker": "W1", "seen": true, "seen_alone": false},
+        })
+    };
+    let (status, body) = app.post_event("C1", visit("api-1", 14)).await;
+    assert_eq!((status, &body), (201, &serde_json::json!({"version": 15})));
+    // The server decides the subject, when it was recorded and by whom.
+    let (journey, version) = app
+        .store
+        .journey(&Subject::parse("child:C1").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(version, 15);
+    let written = journey.last().unwrap();
+    assert_eq!(written.id.as_str(), "api-1");
+    assert_eq!(written.subject.to_string(), "child:C1");
+    assert_eq!(written.recorded_at, NOW.parse::<Timestamp>().unwrap());
+    assert_eq!(written.recorded_by.to_string(), "anonymous");
+    assert_eq!(
+        written.occurred_at,
+        OccurredAt::parse("2024-05-20T14:30").unwrap()
+    );
+    assert!(matches!(&written.data, EventData::Visit(v) if !v.seen_alone));
+    let log = app.access_log("C1").await;
+    assert_eq!(log.last().unwrap().2, "api write");
+
+    // Stale: someone else wrote first. Nothing is written.
+    let (status, body) = app.post_event("C1", visit("api-2", 14)).await;
+    assert_eq!(status, 409);
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.contains("version 14, it is now 15"), "{detail}");
+    // A reused id.
+    let (status, body) = app.post_event("C1", visit("api-1", 15)).await;
+    assert_eq!(status, 409);
+    assert!(body["detail"].as_str().unwrap().contains("api-1"), "{body}");
+    // An event the domain refuses: an enquiry's outcome with no enquiry.
+    let (status, body) = app
+        .post_event(
+            "C2",
+            serde_json::json!({
+                "version": app.store.child(&ChildId::parse("C2").unwrap()).await.unwrap().unwrap().version,
+                "id": "api-3",
+                "occurred_at": "2024-05-20",
+                "kind": "s47_completed",
+                "data": {"icpc_required": true},
+            }),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("api-3"), "{body}");
+    // Unreadable: an unknown kind, a missing version, a bad child id.
+    let mut unknown = visit("api-4", 15);
+    unknown["kind"] = serde_json::json!("teleported");
+    let (status, body) = app.post_event("C1", unknown).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("The event could not be read"),
+        "{body}"
+    );
+    let mut unversioned = visit("api-5", 15);
+    unversioned.as_object_mut().unwrap().remove("version");
+    assert_eq!(app.post_event("C1", unversioned).await.0, 400);
+    assert_eq!(
+        app.post_event("not a child", visit("api-6", 0)).await.0,
+        404
+    );
+
+    let (_, after) = app
+        .store
+        .journey(&Subject::parse("child:C1").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(after, 15, "a refused write changed the journal");
+}

@@ -1,0 +1,468 @@
+//! The PostgreSQL backend, for councils that outgrow one machine and for several web
+//! nodes on one database. Writes from any number of processes run concurrently; the
+//! journal's UNIQUE (subject, version) is what turns two writers based on the same
+//! version into one success and one conflict.
+
+use crate::write::{
+    self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, SUMMARY_COLUMNS, SummaryRow, WriteTx,
+    corrupt, parse_body,
+};
+use crate::{ChildRecord, ChildSummary, RebuildReport, Store, StoreError, Version};
+use async_trait::async_trait;
+use futures_util::TryStreamExt;
+use hearth_domain::event::Event;
+use hearth_domain::ids::{ChildId, Subject};
+use hearth_domain::org::Organisation;
+use jiff::Timestamp;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::{Connection, Postgres, QueryBuilder, Row, Transaction};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
+use std::time::Duration;
+
+/// Rows per UNNEST insert: one statement and one round trip for thousands of rows,
+/// while each statement's arrays stay a few megabytes.
+const ROWS_PER_INSERT: usize = 5_000;
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connect to the database `url` names (`postgres://…`) and apply migrations. Several
+    /// processes may open one database at once: migrations take a lock, and a database
+    /// already migrated is left as it is.
+    pub async fn open(url: &str) -> Result<PgStore, StoreError> {
+        let options: PgConnectOptions = url.parse()?;
+        // One connection first: the pool retries a refused connection until its acquire
+        // timeout, where someone starting Hearth wants to hear at once that the server
+        // is not there.
+        PgConnection::connect_with(&options).await?.close().await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+
+    async fn write(
+        &self,
+        events: Vec<Event>,
+        expected: Option<Version>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = PgTx(self.pool.begin().await?);
+        let written = write::write(&mut tx, events, expected).await?;
+        tx.0.commit().await?;
+        Ok(written)
+    }
+}
+
+/// A write transaction on PostgreSQL.
+struct PgTx(Transaction<'static, Postgres>);
+
+#[async_trait]
+impl WriteTx for PgTx {
+    async fn versions(&mut self, subjects: &[String]) -> Result<HashMap<String, i64>, StoreError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT subject, MAX(version) FROM journal WHERE subject = ANY($1) GROUP BY subject",
+        )
+        .bind(subjects)
+        .fetch_all(&mut *self.0)
+        .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    async fn stored_state(&mut self, subject: &Subject) -> Result<Option<String>, StoreError> {
+        let sql = match subject {
+            Subject::Child(_) => "SELECT state FROM child_state WHERE child_id = $1",
+            Subject::Family(_) => "SELECT state FROM family_state WHERE family_id = $1",
+        };
+        Ok(sqlx::query_scalar(sql)
+            .bind(write::subject_id(subject))
+            .fetch_optional(&mut *self.0)
+            .await?)
+    }
+
+    async fn journey(&mut self, subject: &Subject) -> Result<Vec<Event>, StoreError> {
+        read_journey(&mut *self.0, subject).await
+    }
+
+    async fn insert_journal(&mut self, rows: &[JournalRow<'_>]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut columns: [Vec<String>; 7] = Default::default();
+            let mut versions = Vec::with_capacity(chunk.len());
+            for row in chunk {
+                let e = row.event;
+                let [id, subject, kind, occurred, recorded, by, body] = &mut columns;
+                id.push(e.id.to_string());
+                subject.push(e.subject.to_string());
+                kind.push(e.kind().to_owned());
+                occurred.push(e.occurred_at.to_string());
+                recorded.push(e.recorded_at.to_string());
+                by.push(e.recorded_by.to_string());
+                body.push(row.body.clone());
+                versions.push(row.version as i64);
+            }
+            let [id, subject, kind, occurred, recorded, by, body] = columns;
+            // A savepoint, so that after a unique violation the transaction can still
+            // say which event or which subject it was.
+            sqlx::query("SAVEPOINT hearth_insert")
+                .execute(&mut *self.0)
+                .await?;
+            // WITH ORDINALITY and ORDER BY keep `seq` in the order the events came.
+            let inserted = sqlx::query(
+                "INSERT INTO journal (id, subject, version, kind, occurred_at, recorded_at, recorded_by, body) \
+                 SELECT id, subject, version, kind, occurred_at, recorded_at, recorded_by, body \
+                 FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) \
+                 WITH ORDINALITY AS u(id, subject, version, kind, occurred_at, recorded_at, recorded_by, body, n) \
+                 ORDER BY n",
+            )
+            .bind(&id)
+            .bind(&subject)
+            .bind(&versions)
+            .bind(&kind)
+            .bind(&occurred)
+            .bind(&recorded)
+            .bind(&by)
+            .bind(&body)
+            .execute(&mut *self.0)
+            .await;
+            match inserted {
+                Ok(_) => {
+                    sqlx::query("RELEASE SAVEPOINT hearth_insert")
+                        .execute(&mut *self.0)
+                        .await?;
+                }
+                Err(e) => {
+                    sqlx::query("ROLLBACK TO SAVEPOINT hearth_insert")
+                        .execute(&mut *self.0)
+                        .await?;
+                    return Err(self.explain_insert_failure(e, chunk).await?);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn upsert_children(&mut self, rows: &[ChildRow]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let text = |f: fn(&ChildRow) -> &String| -> Vec<&str> {
+                chunk.iter().map(|r| f(r).as_str()).collect()
+            };
+            let opt = |f: fn(&ChildRow) -> &Option<String>| -> Vec<Option<&str>> {
+                chunk.iter().map(|r| f(r).as_deref()).collect()
+            };
+            let versions: Vec<i64> = chunk.iter().map(|r| r.version).collect();
+            // Safe: CHILD_COLUMNS is a constant list, not input.
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO child_state ({CHILD_COLUMNS}) \
+                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) \
+                 ON CONFLICT (child_id) DO UPDATE SET version = EXCLUDED.version, \
+                 given_name = EXCLUDED.given_name, family_name = EXCLUDED.family_name, \
+                 date_of_birth = EXCLUDED.date_of_birth, expected_date_of_birth = EXCLUDED.expected_date_of_birth, \
+                 nhs_number = EXCLUDED.nhs_number, postcode = EXCLUDED.postcode, open_work = EXCLUDED.open_work, \
+                 worker = EXCLUDED.worker, team = EXCLUDED.team, state = EXCLUDED.state"
+            )))
+            .bind(text(|r| &r.child_id))
+            .bind(versions)
+            .bind(text(|r| &r.given_name))
+            .bind(text(|r| &r.family_name))
+            .bind(opt(|r| &r.date_of_birth))
+            .bind(opt(|r| &r.expected_date_of_birth))
+            .bind(opt(|r| &r.nhs_number))
+            .bind(opt(|r| &r.postcode))
+            .bind(text(|r| &r.open_work))
+            .bind(opt(|r| &r.worker))
+            .bind(opt(|r| &r.team))
+            .bind(text(|r| &r.state))
+            .execute(&mut *self.0)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn upsert_families(&mut self, rows: &[FamilyRow]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let ids: Vec<&str> = chunk.iter().map(|r| r.family_id.as_str()).collect();
+            let versions: Vec<i64> = chunk.iter().map(|r| r.version).collect();
+            let states: Vec<&str> = chunk.iter().map(|r| r.state.as_str()).collect();
+            sqlx::query(
+                "INSERT INTO family_state (family_id, version, state) \
+                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[]) \
+                 ON CONFLICT (family_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state",
+            )
+            .bind(ids)
+            .bind(versions)
+            .bind(states)
+            .execute(&mut *self.0)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+impl PgTx {
+    /// Turn a failed journal insert into what happened: an event id already in the
+    /// journal, or another writer having appended to one of these subjects since this
+    /// write read its version (a conflict, found by reading the versions again, which
+    /// under READ COMMITTED now include the other writer's).
+    async fn explain_insert_failure(
+        &mut self,
+        error: sqlx::Error,
+        chunk: &[JournalRow<'_>],
+    ) -> Result<StoreError, StoreError> {
+        match unique_constraint(&error) {
+            Some("journal_id_key") => {
+                let ids: Vec<String> = chunk.iter().map(|r| r.event.id.to_string()).collect();
+                let existing: HashSet<String> =
+                    sqlx::query_scalar("SELECT id FROM journal WHERE id = ANY($1)")
+                        .bind(&ids)
+                        .fetch_all(&mut *self.0)
+                        .await?
+                        .into_iter()
+                        .collect();
+                Ok(match ids.into_iter().find(|id| existing.contains(id)) {
+                    Some(id) => StoreError::DuplicateEvent(id),
+                    None => StoreError::Database(error),
+                })
+            }
+            Some("journal_subject_version_key") => {
+                // Each subject's first new row says which version its write was based on.
+                let mut based_on: BTreeMap<String, (Subject, Version)> = BTreeMap::new();
+                for row in chunk {
+                    based_on
+                        .entry(row.event.subject.to_string())
+                        .or_insert_with(|| (row.event.subject.clone(), row.version - 1));
+                }
+                let keys: Vec<String> = based_on.keys().cloned().collect();
+                let now = self.versions(&keys).await?;
+                for (key, (subject, expected)) in based_on {
+                    let actual = now.get(&key).map_or(0, |v| *v as Version);
+                    if actual != expected {
+                        return Ok(StoreError::Conflict {
+                            subject,
+                            expected,
+                            actual,
+                        });
+                    }
+                }
+                Ok(StoreError::Database(error))
+            }
+            _ => Ok(StoreError::Database(error)),
+        }
+    }
+}
+
+fn unique_constraint(error: &sqlx::Error) -> Option<&str> {
+    match error {
+        sqlx::Error::Database(d) if d.is_unique_violation() => d.constraint(),
+        _ => None,
+    }
+}
+
+async fn read_journey<'e, E>(executor: E, subject: &Subject) -> Result<Vec<Event>, StoreError>
+where
+    E: sqlx::Executor<'e, Database = Postgres>,
+{
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT body FROM journal WHERE subject = $1 ORDER BY version")
+            .bind(subject.to_string())
+            .fetch_all(executor)
+            .await?;
+    rows.iter().map(|(body,)| parse_body(body)).collect()
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn append(&self, expected: Version, events: Vec<Event>) -> Result<Version, StoreError> {
+        if !write::one_subject(&events)? {
+            return Ok(expected);
+        }
+        let n = self.write(events, Some(expected)).await?;
+        Ok(expected + n)
+    }
+
+    async fn append_batch(&self, events: Vec<Event>) -> Result<u64, StoreError> {
+        self.write(events, None).await
+    }
+
+    async fn journey(&self, subject: &Subject) -> Result<(Vec<Event>, Version), StoreError> {
+        let events = read_journey(&self.pool, subject).await?;
+        let version = events.len() as Version;
+        Ok((events, version))
+    }
+
+    async fn child(&self, id: &ChildId) -> Result<Option<ChildRecord>, StoreError> {
+        let row: Option<(String, i64)> =
+            sqlx::query_as("SELECT state, version FROM child_state WHERE child_id = $1")
+                .bind(id.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(write::child_record).transpose()
+    }
+
+    async fn search_children(
+        &self,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<ChildSummary>, StoreError> {
+        let query = query.trim();
+        // Each word must match a name, the id, the NHS number or the date of birth;
+        // an empty query lists every child. The same rules as the SQLite backend.
+        let mut q = QueryBuilder::<Postgres>::new(format!(
+            "SELECT {SUMMARY_COLUMNS} FROM child_state WHERE 1 = 1"
+        ));
+        for word in query.split_whitespace() {
+            let like = format!("{}%", word.replace(['%', '_', '\\'], "").to_lowercase());
+            q.push(" AND ((lower(given_name) COLLATE \"C\") LIKE ")
+                .push_bind(like.clone())
+                .push(" OR (lower(family_name) COLLATE \"C\") LIKE ")
+                .push_bind(like)
+                .push(" OR child_id = ")
+                .push_bind(word.to_owned())
+                .push(" OR nhs_number = ")
+                .push_bind(word.replace('-', ""))
+                .push(" OR date_of_birth = ")
+                .push_bind(word.to_owned())
+                .push(")");
+        }
+        q.push(
+            " ORDER BY (lower(family_name) COLLATE \"C\"), (lower(given_name) COLLATE \"C\"), (child_id COLLATE \"C\") LIMIT ",
+        )
+        .push_bind(i64::from(limit));
+        let rows = q
+            .build_query_as::<SummaryRow>()
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(write::summary).collect()
+    }
+
+    async fn count_events(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM journal")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u64)
+    }
+
+    async fn count_children(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM child_state")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u64)
+    }
+
+    async fn export_journal(
+        &self,
+        child: Option<&ChildId>,
+        out: &mut (dyn Write + Send),
+    ) -> Result<u64, StoreError> {
+        let mut n = 0;
+        let query = match child {
+            Some(id) => sqlx::query("SELECT body FROM journal WHERE subject = $1 ORDER BY seq")
+                .bind(Subject::Child(id.clone()).to_string()),
+            None => sqlx::query("SELECT body FROM journal ORDER BY seq"),
+        };
+        let mut rows = query.fetch(&self.pool);
+        while let Some(row) = rows.try_next().await? {
+            let body: &str = row.try_get(0)?;
+            out.write_all(body.as_bytes())?;
+            out.write_all(b"\n")?;
+            n += 1;
+        }
+        out.flush()?;
+        Ok(n)
+    }
+
+    async fn rebuild(&self) -> Result<RebuildReport, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // No append may interleave with a rebuild, from this process or another.
+        sqlx::query("LOCK TABLE journal IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM child_state")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM family_state")
+            .execute(&mut *tx)
+            .await?;
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT subject, body FROM journal ORDER BY subject COLLATE \"C\", version",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut tx = PgTx(tx);
+        let report = write::rebuild_from(&mut tx, rows).await?;
+        tx.0.commit().await?;
+        Ok(report)
+    }
+
+    async fn projection_dump(&self) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<ChildRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CHILD_COLUMNS} FROM child_state ORDER BY child_id COLLATE \"C\""
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<String> = rows.iter().map(write::dump_line).collect();
+        let families: Vec<(String, i64, String)> = sqlx::query_as(
+            "SELECT family_id, version, state FROM family_state ORDER BY family_id COLLATE \"C\"",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        out.extend(
+            families
+                .into_iter()
+                .map(|(id, v, s)| format!("family|{id}|{v}|{s}")),
+        );
+        Ok(out)
+    }
+
+    async fn organisation(&self) -> Result<Option<Organisation>, StoreError> {
+        let body: Option<String> = sqlx::query_scalar("SELECT body FROM organisation WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        body.map(|body| serde_json::from_str(&body).map_err(corrupt))
+            .transpose()
+    }
+
+    async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO organisation (id, body) VALUES (1, $1) \
+             ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body",
+        )
+        .bind(write::to_json(org)?)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn log_access(
+        &self,
+        at: Timestamp,
+        actor: &str,
+        subject: &Subject,
+        action: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO access_log (at, actor, subject, action) VALUES ($1, $2, $3, $4)")
+            .bind(at.to_string())
+            .bind(actor)
+            .bind(subject.to_string())
+            .bind(action)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn access_log(
+        &self,
+        subject: &Subject,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT at, actor, action FROM access_log WHERE subject = $1 ORDER BY seq",
+        )
+        .bind(subject.to_string())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

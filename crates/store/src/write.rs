@@ -1,0 +1,380 @@
+//! The one write algorithm every backend runs: group the events by subject, check the
+//! version each write was based on, fold each subject's state (incrementally where the
+//! events go on the end, else from the whole journey), then append the journal rows and
+//! upsert the projections. Backends supply only the SQL, through `WriteTx`, inside a
+//! transaction they begin and commit.
+
+use crate::projection::State;
+use crate::{ChildRecord, StoreError, Version};
+use async_trait::async_trait;
+use hearth_domain::event::Event;
+use hearth_domain::ids::{ChildId, Subject};
+use hearth_domain::journey::ChildState;
+use std::collections::{HashMap, HashSet};
+
+/// A subject touched by a write: where its journey stood, and the state it reaches.
+pub(crate) struct Pending {
+    pub subject: Subject,
+    pub base_version: Version,
+    pub new_events: Vec<Event>,
+    /// Where each of `new_events` stood in the batch, so that the journal keeps the
+    /// order the events came in across subjects (an import then exports unchanged).
+    pub positions: Vec<usize>,
+    pub state: Option<State>,
+}
+
+/// One journal row as both backends store it. `body` is the event's JSON exactly as
+/// exported, so the same journal exports byte for byte from either backend.
+pub(crate) struct JournalRow<'a> {
+    pub version: Version,
+    pub event: &'a Event,
+    pub body: String,
+}
+
+/// A child's projection row: the searchable columns beside the whole folded state.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ChildRow {
+    pub child_id: String,
+    pub version: i64,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: Option<String>,
+    pub expected_date_of_birth: Option<String>,
+    pub nhs_number: Option<String>,
+    pub postcode: Option<String>,
+    pub open_work: String,
+    pub worker: Option<String>,
+    pub team: Option<String>,
+    pub state: String,
+}
+
+pub(crate) struct FamilyRow {
+    pub family_id: String,
+    pub version: i64,
+    pub state: String,
+}
+
+/// The statements a write needs, inside one open transaction of a backend.
+#[async_trait]
+pub(crate) trait WriteTx: Send {
+    /// The current version of each of `subjects` that has any events.
+    async fn versions(&mut self, subjects: &[String]) -> Result<HashMap<String, i64>, StoreError>;
+
+    /// A subject's stored projection, as JSON.
+    async fn stored_state(&mut self, subject: &Subject) -> Result<Option<String>, StoreError>;
+
+    /// A subject's journey in journal order.
+    async fn journey(&mut self, subject: &Subject) -> Result<Vec<Event>, StoreError>;
+
+    async fn insert_journal(&mut self, rows: &[JournalRow<'_>]) -> Result<(), StoreError>;
+
+    async fn upsert_children(&mut self, rows: &[ChildRow]) -> Result<(), StoreError>;
+
+    async fn upsert_families(&mut self, rows: &[FamilyRow]) -> Result<(), StoreError>;
+}
+
+/// Validate `events` against their journeys, append them and update the projections.
+/// `expected` is the version a single-subject append was based on. Returns the number
+/// of events written; the caller commits.
+pub(crate) async fn write(
+    tx: &mut dyn WriteTx,
+    events: Vec<Event>,
+    expected: Option<Version>,
+) -> Result<u64, StoreError> {
+    let mut pending = group_by_subject(events)?;
+    let subjects: Vec<String> = pending.iter().map(|p| p.subject.to_string()).collect();
+    let versions = tx.versions(&subjects).await?;
+    for (p, key) in pending.iter_mut().zip(&subjects) {
+        p.base_version = versions.get(key).map_or(0, |v| *v as Version);
+    }
+    if let (Some(expected), Some(p)) = (expected, pending.first())
+        && p.base_version != expected
+    {
+        return Err(StoreError::Conflict {
+            subject: p.subject.clone(),
+            expected,
+            actual: p.base_version,
+        });
+    }
+    let mut written = 0u64;
+    for p in &mut pending {
+        fold_pending(tx, p).await?;
+        written += p.new_events.len() as u64;
+    }
+    tx.insert_journal(&journal_rows(&pending)?).await?;
+    upsert_projections(tx, &pending).await?;
+    Ok(written)
+}
+
+fn group_by_subject(events: Vec<Event>) -> Result<Vec<Pending>, StoreError> {
+    let mut index: HashMap<Subject, usize> = HashMap::new();
+    let mut ids = HashSet::new();
+    let mut pending: Vec<Pending> = Vec::new();
+    for (position, event) in events.into_iter().enumerate() {
+        if !ids.insert(event.id.clone()) {
+            return Err(StoreError::DuplicateEvent(event.id.to_string()));
+        }
+        let i = *index.entry(event.subject.clone()).or_insert_with(|| {
+            pending.push(Pending {
+                subject: event.subject.clone(),
+                base_version: 0,
+                new_events: Vec::new(),
+                positions: Vec::new(),
+                state: None,
+            });
+            pending.len() - 1
+        });
+        if let Some(p) = pending.get_mut(i) {
+            p.new_events.push(event);
+            p.positions.push(position);
+        }
+    }
+    Ok(pending)
+}
+
+/// Bring the subject's state up to date with its new events: incrementally where the
+/// events go on the end of the journey, else by refolding the whole journey.
+async fn fold_pending(tx: &mut dyn WriteTx, p: &mut Pending) -> Result<(), StoreError> {
+    let mut state = if p.base_version == 0 {
+        Some(State::empty(&p.subject))
+    } else {
+        tx.stored_state(&p.subject)
+            .await?
+            .map(|json| parse_state(&p.subject, &json))
+            .transpose()?
+    };
+    let mut needs_refold = state.is_none();
+    if let Some(s) = state.as_mut() {
+        for event in &p.new_events {
+            if !s.try_apply(event)? {
+                needs_refold = true;
+                break;
+            }
+        }
+    }
+    if needs_refold {
+        let mut journey = tx.journey(&p.subject).await?;
+        journey.extend(p.new_events.iter().cloned());
+        state = Some(State::refold(&p.subject, &journey)?);
+    }
+    p.state = state;
+    Ok(())
+}
+
+fn parse_state(subject: &Subject, json: &str) -> Result<State, StoreError> {
+    Ok(match subject {
+        Subject::Child(_) => State::Child(serde_json::from_str(json).map_err(corrupt)?),
+        Subject::Family(_) => State::Family(serde_json::from_str(json).map_err(corrupt)?),
+    })
+}
+
+fn journal_rows(pending: &[Pending]) -> Result<Vec<JournalRow<'_>>, StoreError> {
+    let mut rows = Vec::new();
+    for p in pending {
+        for (i, (event, position)) in p.new_events.iter().zip(&p.positions).enumerate() {
+            let row = JournalRow {
+                version: p.base_version + 1 + i as u64,
+                event,
+                body: to_json(event)?,
+            };
+            rows.push((*position, row));
+        }
+    }
+    rows.sort_by_key(|(position, _)| *position);
+    Ok(rows.into_iter().map(|(_, row)| row).collect())
+}
+
+/// Write the projections of `pending` subjects, each at the version its events reach.
+pub(crate) async fn upsert_projections(
+    tx: &mut dyn WriteTx,
+    pending: &[Pending],
+) -> Result<(), StoreError> {
+    let mut children = Vec::new();
+    let mut families = Vec::new();
+    for p in pending {
+        let version = p.base_version + p.new_events.len() as u64;
+        match (&p.subject, &p.state) {
+            (Subject::Child(_), Some(State::Child(s))) => children.push(child_row(s, version)?),
+            (Subject::Family(id), Some(State::Family(s))) => families.push(FamilyRow {
+                family_id: id.to_string(),
+                version: version as i64,
+                state: to_json(s)?,
+            }),
+            _ => return Err(StoreError::Corrupt("projection of the wrong kind".into())),
+        }
+    }
+    tx.upsert_children(&children).await?;
+    tx.upsert_families(&families).await?;
+    Ok(())
+}
+
+/// Refold every subject of a journal read in (subject, version) order, handing the
+/// states to `sink` a few thousand at a time so memory stays flat.
+pub(crate) async fn rebuild_from(
+    tx: &mut dyn WriteTx,
+    rows: Vec<(String, String)>,
+) -> Result<crate::RebuildReport, StoreError> {
+    let mut report = crate::RebuildReport {
+        events: 0,
+        children: 0,
+        families: 0,
+    };
+    let mut batch: Vec<Pending> = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while let Some((subject_text, body)) = rows.next() {
+        let mut journey = vec![parse_body(&body)?];
+        while let Some((_, body)) = rows.next_if(|(s, _)| *s == subject_text) {
+            journey.push(parse_body(&body)?);
+        }
+        let subject = Subject::parse(&subject_text).map_err(corrupt)?;
+        let state = State::refold(&subject, &journey)?;
+        match subject {
+            Subject::Child(_) => report.children += 1,
+            Subject::Family(_) => report.families += 1,
+        }
+        report.events += journey.len() as u64;
+        batch.push(Pending {
+            subject,
+            base_version: journey.len() as Version,
+            new_events: Vec::new(),
+            positions: Vec::new(),
+            state: Some(state),
+        });
+        if batch.len() >= 2_000 {
+            upsert_projections(tx, &batch).await?;
+            batch.clear();
+        }
+    }
+    upsert_projections(tx, &batch).await?;
+    Ok(report)
+}
+
+fn child_row(state: &ChildState, version: Version) -> Result<ChildRow, StoreError> {
+    let details = state.details.as_ref();
+    Ok(ChildRow {
+        child_id: state.id.to_string(),
+        version: version as i64,
+        given_name: details.map_or_else(String::new, |d| d.name.given.clone()),
+        family_name: details.map_or_else(String::new, |d| d.name.family.clone()),
+        date_of_birth: details.and_then(|d| d.date_of_birth).map(|d| d.to_string()),
+        expected_date_of_birth: details
+            .and_then(|d| d.expected_date_of_birth)
+            .map(|d| d.to_string()),
+        nhs_number: details
+            .and_then(|d| d.nhs_number.as_ref())
+            .map(|n| n.as_str().to_owned()),
+        postcode: details
+            .and_then(|d| d.address.as_ref())
+            .map(|a| a.postcode.to_string()),
+        open_work: to_json(&state.open_work())?,
+        worker: state.allocation.as_ref().map(|a| a.worker.to_string()),
+        team: state.allocation.as_ref().map(|a| a.team.to_string()),
+        state: to_json(state)?,
+    })
+}
+
+/// The columns of a projection row that a search result or caseload shows.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct SummaryRow {
+    pub child_id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: Option<String>,
+    pub expected_date_of_birth: Option<String>,
+    pub postcode: Option<String>,
+    pub open_work: String,
+    pub worker: Option<String>,
+    pub team: Option<String>,
+}
+
+pub(crate) const SUMMARY_COLUMNS: &str = "child_id, given_name, family_name, date_of_birth, expected_date_of_birth, postcode, open_work, worker, team";
+
+/// A projection row as a child summary for search results and caseloads.
+pub(crate) fn summary(row: SummaryRow) -> Result<crate::ChildSummary, StoreError> {
+    use hearth_domain::ids::{TeamId, WorkerId};
+    let date = |v: Option<String>| -> Result<Option<jiff::civil::Date>, StoreError> {
+        v.map(|s| s.parse().map_err(corrupt)).transpose()
+    };
+    Ok(crate::ChildSummary {
+        id: ChildId::parse(&row.child_id).map_err(corrupt)?,
+        name: hearth_domain::people::Name {
+            given: row.given_name,
+            family: row.family_name,
+        },
+        date_of_birth: date(row.date_of_birth)?,
+        expected_date_of_birth: date(row.expected_date_of_birth)?,
+        postcode: row.postcode,
+        open_work: serde_json::from_str(&row.open_work).map_err(corrupt)?,
+        worker: row
+            .worker
+            .map(|w| WorkerId::parse(&w).map_err(corrupt))
+            .transpose()?,
+        team: row
+            .team
+            .map(|t| TeamId::parse(&t).map_err(corrupt))
+            .transpose()?,
+    })
+}
+
+/// A projection row as one line of `projection_dump`.
+pub(crate) fn dump_line(row: &ChildRow) -> String {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "NULL".into());
+    [
+        row.child_id.clone(),
+        row.version.to_string(),
+        row.given_name.clone(),
+        row.family_name.clone(),
+        opt(&row.date_of_birth),
+        opt(&row.expected_date_of_birth),
+        opt(&row.nhs_number),
+        opt(&row.postcode),
+        row.open_work.clone(),
+        opt(&row.worker),
+        opt(&row.team),
+        row.state.clone(),
+    ]
+    .join("|")
+}
+
+/// The columns of `ChildRow`, in the order the backends select them.
+pub(crate) const CHILD_COLUMNS: &str = "child_id, version, given_name, family_name, date_of_birth, expected_date_of_birth, nhs_number, postcode, open_work, worker, team, state";
+
+/// The id part of a subject (`C1` of `child:C1`), as the projection tables key it.
+pub(crate) fn subject_id(subject: &Subject) -> &str {
+    match subject {
+        Subject::Child(id) => id.as_str(),
+        Subject::Family(id) => id.as_str(),
+    }
+}
+
+pub(crate) fn parse_body(body: &str) -> Result<Event, StoreError> {
+    serde_json::from_str(body).map_err(corrupt)
+}
+
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(corrupt)
+}
+
+pub(crate) fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+/// What `Store::append` checks before writing: whether there is anything to write, and
+/// that it is all for one subject.
+pub(crate) fn one_subject(events: &[Event]) -> Result<bool, StoreError> {
+    let Some(first) = events.first() else {
+        return Ok(false);
+    };
+    if events.iter().any(|e| e.subject != first.subject) {
+        return Err(StoreError::MixedSubjects);
+    }
+    Ok(true)
+}
+
+/// A child's stored projection row, (state JSON, version), as a record.
+pub(crate) fn child_record((state, version): (String, i64)) -> Result<ChildRecord, StoreError> {
+    Ok(ChildRecord {
+        state: serde_json::from_str(&state).map_err(corrupt)?,
+        version: version as Version,
+    })
+}
