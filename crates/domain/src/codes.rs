@@ -286,6 +286,13 @@ code_list!(
 );
 
 impl PlacementType {
+    /// A foster placement meant to last until the child is 18 (U1, U4): after its first
+    /// year, visits may be three-monthly rather than six-weekly (Care Planning
+    /// Regulations 2010, reg 28).
+    pub fn is_long_term(self) -> bool {
+        matches!(self, Self::FosterRelativeLongTerm | Self::FosterLongTerm)
+    }
+
     /// Placed for adoption (A3–A6).
     pub fn is_adoptive(self) -> bool {
         matches!(

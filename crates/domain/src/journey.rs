@@ -743,7 +743,7 @@ pub fn fold_child(id: &ChildId, events: &[Event]) -> Result<ChildState, JourneyE
     Ok(state)
 }
 
-fn check_subject_is_child(id: &ChildId, event: &Event) -> Result<(), JourneyError> {
+pub(crate) fn check_subject_is_child(id: &ChildId, event: &Event) -> Result<(), JourneyError> {
     match &event.subject {
         Subject::Child(c) if c == id => Ok(()),
         _ => Err(JourneyError {

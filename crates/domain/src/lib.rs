@@ -1,6 +1,7 @@
 //! Hearth's domain: people, families, organisation, the event vocabulary of a child's
-//! journey, the fold from a journey to the child's current state, and the validator
-//! that refuses impossible journeys.
+//! journey, the fold from a journey to the child's current state, the validator that
+//! refuses impossible journeys, and the statutory clock: working days, dated timescale
+//! rules and the obligations a journey sets.
 //!
 //! Pure: no I/O, no SQL, no HTTP, no files, and no clock — "today" is always a parameter.
 
@@ -10,6 +11,7 @@ pub mod event;
 pub mod identifiers;
 pub mod ids;
 pub mod journey;
+pub mod obligations;
 pub mod org;
 pub mod people;
 pub mod timescales;

@@ -195,6 +195,25 @@ pub enum Due {
     At(DateTime),
 }
 
+impl Due {
+    /// The day the duty falls due.
+    pub fn date(self) -> Date {
+        match self {
+            Due::On(day) => day,
+            Due::At(moment) => moment.date(),
+        }
+    }
+
+    /// Whether something done at `at` is past the deadline. An event without a time of
+    /// day counts from the start of its day, as a clock does in [`Rule::due`].
+    pub fn missed_by(self, at: OccurredAt) -> bool {
+        match self {
+            Due::On(day) => at.date > day,
+            Due::At(moment) => at.date.to_datetime(at.time.unwrap_or(Time::midnight())) > moment,
+        }
+    }
+}
+
 impl Rule {
     /// Whether a clock started on `day` runs under this rule.
     pub fn in_force_on(&self, day: Date) -> bool {
@@ -488,6 +507,21 @@ mod tests {
                 .in_force(Duty::ReturnInterview, date(2013, 12, 31))
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_deadline_is_missed_only_after_its_day_or_moment() {
+        let day = on(2025, 4, 17);
+        assert_eq!(day.date(), date(2025, 4, 17));
+        assert!(!day.missed_by(OccurredAt::at(date(2025, 4, 17), 23, 59)));
+        assert!(day.missed_by(OccurredAt::on(date(2025, 4, 18))));
+        let moment = Due::At("2025-04-17T19:00".parse().unwrap());
+        assert_eq!(moment.date(), date(2025, 4, 17));
+        assert!(!moment.missed_by(OccurredAt::at(date(2025, 4, 17), 19, 0)));
+        assert!(moment.missed_by(OccurredAt::at(date(2025, 4, 17), 19, 1)));
+        // Without a time, the start of the day: on time on the day itself.
+        assert!(!moment.missed_by(OccurredAt::on(date(2025, 4, 17))));
+        assert!(moment.missed_by(OccurredAt::on(date(2025, 4, 18))));
     }
 
     #[test]

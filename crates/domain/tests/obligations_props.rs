@@ -1,0 +1,142 @@
+//! Properties of the obligations derived from random valid journeys
+//! (tests/support/journeys.rs): each status agrees with its due date and the day asked
+//! about, each deadline comes from the rule in force when its clock started, nothing
+//! after that day changes the answer, and what was settled stays settled.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "support/journeys.rs"]
+mod journeys;
+
+use hearth_domain::calendar::WorkingCalendar;
+use hearth_domain::event::{Event, OccurredAt};
+use hearth_domain::obligations::{Obligation, Status, obligations};
+use hearth_domain::timescales::{Clock, Duty, Rule, RuleSet, Source, SourceKind};
+use jiff::ToSpan;
+use jiff::civil::{Date, date};
+use journeys::{journey, seed};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+/// The national rules and every kind of local policy a preset may add.
+fn rules() -> &'static RuleSet {
+    static RULES: OnceLock<RuleSet> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let local = |duty, clock, within: &str| Rule {
+            duty,
+            clock,
+            within: within.parse().unwrap(),
+            source: Source {
+                kind: SourceKind::LocalPolicy,
+                title: String::from("Proptest practice standards"),
+            },
+            effective_from: date(2012, 1, 1),
+            effective_to: None,
+        };
+        let local = [
+            local(
+                Duty::ChildProtectionVisit,
+                Clock::ChildProtectionVisit,
+                "10 working days",
+            ),
+            local(Duty::UnallocatedCase, Clock::Unallocated, "28 days"),
+            local(
+                Duty::PartnerCheckRed,
+                Clock::PartnerCheckRequested,
+                "4 hours",
+            ),
+            local(
+                Duty::PartnerCheckAmber,
+                Clock::PartnerCheckRequested,
+                "24 hours",
+            ),
+            local(
+                Duty::PartnerCheckGreen,
+                Clock::PartnerCheckRequested,
+                "72 hours",
+            ),
+        ];
+        RuleSet::national().unwrap().with_local(&local).unwrap()
+    })
+}
+
+fn cal() -> &'static WorkingCalendar {
+    WorkingCalendar::england_and_wales().unwrap()
+}
+
+/// The obligation's deadline is the rule's, and its status agrees with it and `today`.
+fn consistent(o: &Obligation, today: Date) -> Result<(), TestCaseError> {
+    prop_assert_eq!(Some(o.rule), rules().in_force(o.duty, o.clock_started.date));
+    prop_assert_eq!(o.due, o.rule.due(o.clock_started, cal()).unwrap());
+    prop_assert!(o.clock_started.date <= today);
+    let past = |at: OccurredAt| cal().working_days_between(o.due.date(), at.date).unwrap();
+    let stopped_on = |on: &OccurredAt| o.clock_started.date <= on.date && on.date <= today;
+    let now = OccurredAt::on(today);
+    match &o.status {
+        Status::Open => prop_assert!(!o.due.missed_by(now)),
+        Status::Overdue { working_days } => {
+            prop_assert!(o.due.missed_by(now));
+            prop_assert_eq!(*working_days, past(now));
+        }
+        Status::Met { on, .. } => {
+            prop_assert!(stopped_on(on));
+            prop_assert!(!o.due.missed_by(*on));
+        }
+        Status::MetLate {
+            on,
+            working_days_late,
+            ..
+        } => {
+            prop_assert!(stopped_on(on));
+            prop_assert!(o.due.missed_by(*on));
+            prop_assert_eq!(*working_days_late, past(*on));
+        }
+        Status::Ended {
+            on,
+            overdue_working_days,
+            ..
+        } => {
+            prop_assert!(stopped_on(on));
+            prop_assert_eq!(
+                *overdue_working_days,
+                o.due.missed_by(*on).then(|| past(*on))
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn obligations_agree_with_their_rules_and_only_the_past(
+        s in seed(60),
+        pick in any::<prop::sample::Index>(),
+        later in 1i64..400,
+    ) {
+        let j = journey("P1", &s);
+        // A day from registration to a while after the last event.
+        let span = (j.date - j.registered).get_days() + 60;
+        let offset = pick.index(usize::try_from(span).unwrap() + 1);
+        let today = j.registered.checked_add((offset as i64).days()).unwrap();
+        let obs = obligations(&j.child, &j.events, rules(), cal(), today).unwrap();
+        for o in &obs {
+            prop_assert_eq!(&o.child, &j.child);
+            consistent(o, today)?;
+        }
+
+        let known: Vec<Event> = j.events.iter().filter(|e| e.date() <= today).cloned().collect();
+        prop_assert_eq!(
+            &obligations(&j.child, &known, rules(), cal(), today).unwrap(),
+            &obs,
+            "events after today changed the answer"
+        );
+
+        let after = today.checked_add(later.days()).unwrap();
+        let then = obligations(&j.child, &j.events, rules(), cal(), after).unwrap();
+        for o in obs.iter().filter(|o| !o.status.is_outstanding()) {
+            prop_assert!(then.contains(o), "settled by {} but not by {}: {:?}", today, after, o);
+        }
+    }
+}
