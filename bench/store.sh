@@ -9,21 +9,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 appends=${1:-4000}
-cargo build --release --locked -p hearth-cli -p hearth-store --example append_throughput --quiet
+cargo build --release --locked -p hearth-cli --quiet
+cargo build --release --locked -p hearth-store --example append_throughput --quiet
 work=$(mktemp -d)
 trap 'scripts/postgres.sh stop "$work/postgres"; rm -rf "$work"' EXIT
 server=$(scripts/postgres.sh start "$work/postgres" --durable)
 base=${server%/*}
-n=0
 
-# A new, empty database of the given backend; prints its URL.
+# A new, empty database of the given backend; prints its URL. (It runs in a subshell,
+# so the name comes from the clock, not a counter.)
 new_db() {
-    n=$((n + 1))
+    local name
+    name=bench_$(date +%s%N)
     if [[ $1 == sqlite ]]; then
-        echo "$work/bench-$n.db"
+        echo "$work/$name.db"
     else
-        psql -q "$server" -c "CREATE DATABASE bench_$n" >/dev/null
-        echo "$base/bench_$n"
+        psql -q "$server" -c "CREATE DATABASE $name" >/dev/null
+        echo "$base/$name"
     fi
 }
 
@@ -35,7 +37,8 @@ for backend in sqlite postgres; do
     db=$(new_db $backend)
     start=$(date +%s.%N)
     target/release/hearth generate --preset kent --years 10 --seed 1 --until 2026-03-31 \
-        --db "$db" | grep -E '^[^:]*: [0-9]+ events' || true
+        --db "$db" >"$work/report.txt"
     end=$(date +%s.%N)
+    grep -E '^[^:]*: [0-9]+ events' "$work/report.txt"
     awk -v s="$start" -v f="$end" 'BEGIN { printf "generate Kent, 10 years: %.1f s\n", f - s }'
 done
