@@ -7,7 +7,7 @@ mod journal;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use hearth_store::Store;
+use hearth_store::{ChainStatus, Store};
 use jiff::civil::Date;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -69,6 +69,21 @@ enum Command {
     Journal {
         #[command(subcommand)]
         command: JournalCommand,
+    },
+    /// Check the records nobody may rewrite.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chains of the journal and the access log; fail at the first
+    /// broken link, naming the row.
+    Verify {
+        #[arg(long, env = "HEARTH_DB")]
+        db: String,
     },
 }
 
@@ -153,6 +168,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => audit_verify(&db).await,
         Command::Journal { command } => match command {
             JournalCommand::Export { db, child } => {
                 let store = open_existing(&db).await?;
@@ -178,6 +196,25 @@ async fn run(command: Command) -> anyhow::Result<()> {
             }
         },
     }
+}
+
+/// `hearth audit verify`: one line per chain; an error (and so a non-zero exit) naming
+/// the first broken link if either is broken.
+async fn audit_verify(db: &str) -> anyhow::Result<()> {
+    let report = open_existing(db).await?.verify_chains().await?;
+    for (name, status) in [
+        ("journal", &report.journal),
+        ("access log", &report.access_log),
+    ] {
+        match status {
+            ChainStatus::Intact { rows } => println!("{name}: {rows} rows, chain intact"),
+            ChainStatus::Broken { reason, .. } => println!("{name}: BROKEN: {reason}"),
+        }
+    }
+    if !report.intact() {
+        bail!("the audit chain is broken; the rows named above were changed outside Hearth");
+    }
+    Ok(())
 }
 
 /// Open (creating if needed) the database `db` names.

@@ -228,3 +228,54 @@ fn an_unknown_preset_is_named_with_the_ones_there_are() {
     assert!(message.contains("narnia"), "{message}");
     assert!(message.contains("central-bedfordshire"), "{message}");
 }
+
+#[tokio::test]
+async fn audit_verify_passes_on_a_clean_database_and_names_the_row_changed_behind_its_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("county.db");
+    generate(&db, "5");
+    let out = hearth()
+        .args(["audit", "verify", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        report.contains("journal: ") && report.contains("rows, chain intact"),
+        "{report}"
+    );
+    assert!(
+        report.contains("access log: 0 rows, chain intact"),
+        "{report}"
+    );
+
+    // Someone with the file drops the trigger and edits one event.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        "DROP TRIGGER journal_no_update; UPDATE journal SET recorded_by = 'someone' WHERE seq = 7",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let out = hearth()
+        .args(["audit", "verify", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        report.contains("journal: BROKEN: row 7 does not match its hash"),
+        "{report}"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("the audit chain is broken"), "{stderr}");
+}

@@ -5,11 +5,13 @@
 //! default. A backend must never accept an event the domain validator refuses, never
 //! change or delete a journal row, and never acknowledge a write before it commits.
 
+mod chain;
 mod postgres;
 mod projection;
 mod sqlite;
 mod write;
 
+pub use chain::{ChainReport, ChainStatus};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -140,6 +142,10 @@ pub trait Store: Send + Sync {
         subject: &Subject,
         action: &str,
     ) -> Result<(), StoreError>;
+
+    /// Walk the hash chains of the journal and the access log and report, for each, that
+    /// it is intact or the first row where it breaks.
+    async fn verify_chains(&self) -> Result<ChainReport, StoreError>;
 
     /// Who looked at `subject`'s record: (at, actor, action), oldest first.
     async fn access_log(

@@ -3,6 +3,7 @@
 //! journal's UNIQUE (subject, version) is what turns two writers based on the same
 //! version into one success and one conflict.
 
+use crate::chain::{self, Chain, ChainReport, ChainStatus, Head, Verifier};
 use crate::write::{
     self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, SUMMARY_COLUMNS, SummaryRow, WriteTx,
     corrupt, parse_body,
@@ -64,6 +65,14 @@ struct PgTx(Transaction<'static, Postgres>);
 
 #[async_trait]
 impl WriteTx for PgTx {
+    async fn lock_head(&mut self, chain: Chain) -> Result<Head, StoreError> {
+        lock_head(&mut self.0, chain).await
+    }
+
+    async fn set_head(&mut self, chain: Chain, head: Head) -> Result<(), StoreError> {
+        set_head(&mut self.0, chain, head).await
+    }
+
     async fn versions(&mut self, subjects: &[String]) -> Result<HashMap<String, i64>, StoreError> {
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT subject, MAX(version) FROM journal WHERE subject = ANY($1) GROUP BY subject",
@@ -93,6 +102,8 @@ impl WriteTx for PgTx {
         for chunk in rows.chunks(ROWS_PER_INSERT) {
             let mut columns: [Vec<String>; 7] = Default::default();
             let mut versions = Vec::with_capacity(chunk.len());
+            let seqs: Vec<i64> = chunk.iter().map(|r| r.seq).collect();
+            let hashes: Vec<&[u8]> = chunk.iter().map(|r| &r.hash[..]).collect();
             for row in chunk {
                 let e = row.event;
                 let [id, subject, kind, occurred, recorded, by, body] = &mut columns;
@@ -111,14 +122,11 @@ impl WriteTx for PgTx {
             sqlx::query("SAVEPOINT hearth_insert")
                 .execute(&mut *self.0)
                 .await?;
-            // WITH ORDINALITY and ORDER BY keep `seq` in the order the events came.
             let inserted = sqlx::query(
-                "INSERT INTO journal (id, subject, version, kind, occurred_at, recorded_at, recorded_by, body) \
-                 SELECT id, subject, version, kind, occurred_at, recorded_at, recorded_by, body \
-                 FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) \
-                 WITH ORDINALITY AS u(id, subject, version, kind, occurred_at, recorded_at, recorded_by, body, n) \
-                 ORDER BY n",
+                "INSERT INTO journal (seq, id, subject, version, kind, occurred_at, recorded_at, recorded_by, body, hash) \
+                 SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bytea[])",
             )
+            .bind(&seqs)
             .bind(&id)
             .bind(&subject)
             .bind(&versions)
@@ -127,6 +135,7 @@ impl WriteTx for PgTx {
             .bind(&recorded)
             .bind(&by)
             .bind(&body)
+            .bind(&hashes)
             .execute(&mut *self.0)
             .await;
             match inserted {
@@ -444,14 +453,36 @@ impl Store for PgStore {
         subject: &Subject,
         action: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO access_log (at, actor, subject, action) VALUES ($1, $2, $3, $4)")
-            .bind(at.to_string())
-            .bind(actor)
-            .bind(subject.to_string())
-            .bind(action)
-            .execute(&self.pool)
-            .await?;
+        let mut tx = self.pool.begin().await?;
+        let head = lock_head(&mut tx, Chain::AccessLog).await?;
+        let fields = [
+            at.to_string(),
+            actor.to_owned(),
+            subject.to_string(),
+            action.to_owned(),
+        ];
+        let head = chain::next(head, &fields);
+        sqlx::query(
+            "INSERT INTO access_log (seq, at, actor, subject, action, hash) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(head.seq)
+        .bind(&fields[0])
+        .bind(&fields[1])
+        .bind(&fields[2])
+        .bind(&fields[3])
+        .bind(&head.hash[..])
+        .execute(&mut *tx)
+        .await?;
+        set_head(&mut tx, Chain::AccessLog, head).await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    async fn verify_chains(&self) -> Result<ChainReport, StoreError> {
+        Ok(ChainReport {
+            journal: self.verify_chain(Chain::Journal).await?,
+            access_log: self.verify_chain(Chain::AccessLog).await?,
+        })
     }
 
     async fn access_log(
@@ -465,4 +496,51 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+impl PgStore {
+    async fn verify_chain(&self, chain: Chain) -> Result<ChainStatus, StoreError> {
+        let mut verifier = Verifier::default();
+        let mut rows = sqlx::query(chain::rows_sql(chain)).fetch(&self.pool);
+        while let Some(row) = rows.try_next().await? {
+            if !chain::check_row(&mut verifier, &row)? {
+                break;
+            }
+        }
+        drop(rows);
+        let head = sqlx::query_as("SELECT seq, hash FROM chain_head WHERE chain = $1")
+            .bind(chain.name())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(verifier.finish(chain::stored_head(head)))
+    }
+}
+
+/// The head of `chain`, locked until the transaction ends: writers take turns here.
+async fn lock_head(
+    tx: &mut Transaction<'static, Postgres>,
+    chain: Chain,
+) -> Result<Head, StoreError> {
+    let (seq, hash): (i64, Vec<u8>) =
+        sqlx::query_as("SELECT seq, hash FROM chain_head WHERE chain = $1 FOR UPDATE")
+            .bind(chain.name())
+            .fetch_one(&mut **tx)
+            .await?;
+    let hash = chain::from_bytes(Some(&hash))
+        .ok_or_else(|| StoreError::Corrupt(format!("the head of the {} chain", chain.name())))?;
+    Ok(Head { seq, hash })
+}
+
+async fn set_head(
+    tx: &mut Transaction<'static, Postgres>,
+    chain: Chain,
+    head: Head,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE chain = $3")
+        .bind(head.seq)
+        .bind(&head.hash[..])
+        .bind(chain.name())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: WAL, `synchronous=FULL`, foreign keys on, one writer at a
 //! time (a mutex in this process; SQLite's lock across processes).
 
+use crate::chain::{self, Chain, ChainReport, ChainStatus, Head, Verifier};
 use crate::write::{
     self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, SUMMARY_COLUMNS, SummaryRow, WriteTx,
     corrupt, parse_body,
@@ -48,6 +49,7 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        chain_unhashed_rows(&pool).await?;
         Ok(SqliteStore {
             pool,
             writer: tokio::sync::Mutex::new(()),
@@ -72,6 +74,14 @@ struct SqliteTx(Transaction<'static, Sqlite>);
 
 #[async_trait]
 impl WriteTx for SqliteTx {
+    async fn lock_head(&mut self, chain: Chain) -> Result<Head, StoreError> {
+        lock_head(&mut self.0, chain).await
+    }
+
+    async fn set_head(&mut self, chain: Chain, head: Head) -> Result<(), StoreError> {
+        set_head(&mut self.0, chain, head).await
+    }
+
     async fn versions(&mut self, subjects: &[String]) -> Result<HashMap<String, i64>, StoreError> {
         let mut versions = HashMap::new();
         for chunk in subjects.chunks(ROWS_PER_INSERT) {
@@ -108,18 +118,20 @@ impl WriteTx for SqliteTx {
     async fn insert_journal(&mut self, rows: &[JournalRow<'_>]) -> Result<(), StoreError> {
         for chunk in rows.chunks(ROWS_PER_INSERT) {
             let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO journal (id, subject, version, kind, occurred_at, recorded_at, recorded_by, body) ",
+                "INSERT INTO journal (seq, id, subject, version, kind, occurred_at, recorded_at, recorded_by, body, hash) ",
             );
             q.push_values(chunk, |mut b, row| {
                 let event = row.event;
-                b.push_bind(event.id.as_str())
+                b.push_bind(row.seq)
+                    .push_bind(event.id.as_str())
                     .push_bind(event.subject.to_string())
                     .push_bind(row.version as i64)
                     .push_bind(event.kind())
                     .push_bind(event.occurred_at.to_string())
                     .push_bind(event.recorded_at.to_string())
                     .push_bind(event.recorded_by.as_str())
-                    .push_bind(row.body.as_str());
+                    .push_bind(row.body.as_str())
+                    .push_bind(&row.hash[..]);
             });
             if let Err(e) = q.build().execute(&mut *self.0).await {
                 if is_unique_violation(&e)
@@ -381,14 +393,36 @@ impl Store for SqliteStore {
         subject: &Subject,
         action: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO access_log (at, actor, subject, action) VALUES (?, ?, ?, ?)")
-            .bind(at.to_string())
-            .bind(actor)
-            .bind(subject.to_string())
-            .bind(action)
-            .execute(&self.pool)
-            .await?;
+        let mut tx = self.pool.begin().await?;
+        let head = lock_head(&mut tx, Chain::AccessLog).await?;
+        let fields = [
+            at.to_string(),
+            actor.to_owned(),
+            subject.to_string(),
+            action.to_owned(),
+        ];
+        let head = chain::next(head, &fields);
+        sqlx::query(
+            "INSERT INTO access_log (seq, at, actor, subject, action, hash) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(head.seq)
+        .bind(&fields[0])
+        .bind(&fields[1])
+        .bind(&fields[2])
+        .bind(&fields[3])
+        .bind(&head.hash[..])
+        .execute(&mut *tx)
+        .await?;
+        set_head(&mut tx, Chain::AccessLog, head).await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    async fn verify_chains(&self) -> Result<ChainReport, StoreError> {
+        Ok(ChainReport {
+            journal: self.verify_chain(Chain::Journal).await?,
+            access_log: self.verify_chain(Chain::AccessLog).await?,
+        })
     }
 
     async fn access_log(
@@ -401,5 +435,112 @@ impl Store for SqliteStore {
         .bind(subject.to_string())
         .fetch_all(&self.pool)
         .await?)
+    }
+}
+
+/// The head of `chain`, with the database's write lock taken first (by a no-op update)
+/// so that another process cannot chain a row on the same head meanwhile.
+async fn lock_head(
+    tx: &mut Transaction<'static, Sqlite>,
+    chain: Chain,
+) -> Result<Head, StoreError> {
+    sqlx::query("UPDATE chain_head SET seq = seq WHERE chain = ?")
+        .bind(chain.name())
+        .execute(&mut **tx)
+        .await?;
+    let (seq, hash): (i64, Vec<u8>) =
+        sqlx::query_as("SELECT seq, hash FROM chain_head WHERE chain = ?")
+            .bind(chain.name())
+            .fetch_one(&mut **tx)
+            .await?;
+    let hash = chain::from_bytes(Some(&hash))
+        .ok_or_else(|| StoreError::Corrupt(format!("the head of the {} chain", chain.name())))?;
+    Ok(Head { seq, hash })
+}
+
+async fn set_head(
+    tx: &mut Transaction<'static, Sqlite>,
+    chain: Chain,
+    head: Head,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE chain_head SET seq = ?, hash = ? WHERE chain = ?")
+        .bind(head.seq)
+        .bind(&head.hash[..])
+        .bind(chain.name())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Chain the rows written before the hash chain existed (a database made by an earlier
+/// Hearth), once, in one transaction. The triggers allow only this: a missing hash set.
+async fn chain_unhashed_rows(pool: &SqlitePool) -> Result<(), StoreError> {
+    for chain in [Chain::Journal, Chain::AccessLog] {
+        let (sql, fields) = match chain {
+            Chain::Journal => (
+                "SELECT seq, id, subject, CAST(version AS TEXT), kind, occurred_at, recorded_at, recorded_by, body \
+                 FROM journal WHERE hash IS NULL AND seq > ? ORDER BY seq LIMIT 5000",
+                9,
+            ),
+            Chain::AccessLog => (
+                "SELECT seq, at, actor, subject, action FROM access_log \
+                 WHERE hash IS NULL AND seq > ? ORDER BY seq LIMIT 5000",
+                5,
+            ),
+        };
+        let update = match chain {
+            Chain::Journal => "UPDATE journal SET hash = ? WHERE seq = ?",
+            Chain::AccessLog => "UPDATE access_log SET hash = ? WHERE seq = ?",
+        };
+        let mut tx = pool.begin().await?;
+        let mut head = lock_head(&mut tx, chain).await?;
+        let started = head;
+        loop {
+            let rows = sqlx::query(sql).bind(head.seq).fetch_all(&mut *tx).await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in rows {
+                let seq: i64 = row.try_get(0)?;
+                let values: Vec<String> = (1..fields)
+                    .map(|i| row.try_get(i))
+                    .collect::<Result<_, _>>()?;
+                // Numbered as stored: a gap left by an earlier Hearth shows in `verify`.
+                let hash = chain::link(
+                    &head.hash,
+                    seq,
+                    &values.iter().map(String::as_str).collect::<Vec<_>>(),
+                );
+                sqlx::query(update)
+                    .bind(&hash[..])
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?;
+                head = Head { seq, hash };
+            }
+        }
+        if head != started {
+            set_head(&mut tx, chain, head).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    async fn verify_chain(&self, chain: Chain) -> Result<ChainStatus, StoreError> {
+        let mut verifier = Verifier::default();
+        let mut rows = sqlx::query(chain::rows_sql(chain)).fetch(&self.pool);
+        while let Some(row) = rows.try_next().await? {
+            if !chain::check_row(&mut verifier, &row)? {
+                break;
+            }
+        }
+        drop(rows);
+        let head = sqlx::query_as("SELECT seq, hash FROM chain_head WHERE chain = ?")
+            .bind(chain.name())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(verifier.finish(chain::stored_head(head)))
     }
 }

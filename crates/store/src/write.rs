@@ -4,6 +4,7 @@
 //! upsert the projections. Backends supply only the SQL, through `WriteTx`, inside a
 //! transaction they begin and commit.
 
+use crate::chain::{self, Chain, Hash, Head};
 use crate::projection::State;
 use crate::{ChildRecord, StoreError, Version};
 use async_trait::async_trait;
@@ -25,10 +26,31 @@ pub(crate) struct Pending {
 
 /// One journal row as both backends store it. `body` is the event's JSON exactly as
 /// exported, so the same journal exports byte for byte from either backend.
+/// `seq` and `hash` are its place in the journal's hash chain.
 pub(crate) struct JournalRow<'a> {
+    pub seq: i64,
     pub version: Version,
     pub event: &'a Event,
     pub body: String,
+    pub hash: Hash,
+}
+
+impl JournalRow<'_> {
+    /// The row's columns in the order the hash chain covers them; `verify` reads the
+    /// same columns back as stored.
+    fn chained_fields(&self) -> [String; 8] {
+        let e = self.event;
+        [
+            e.id.to_string(),
+            e.subject.to_string(),
+            self.version.to_string(),
+            e.kind().to_owned(),
+            e.occurred_at.to_string(),
+            e.recorded_at.to_string(),
+            e.recorded_by.to_string(),
+            self.body.clone(),
+        ]
+    }
 }
 
 /// A child's projection row: the searchable columns beside the whole folded state.
@@ -57,6 +79,12 @@ pub(crate) struct FamilyRow {
 /// The statements a write needs, inside one open transaction of a backend.
 #[async_trait]
 pub(crate) trait WriteTx: Send {
+    /// The head of a hash chain, locked until the transaction ends: writers to one
+    /// chain take turns, so rows are numbered and chained in the order they commit.
+    async fn lock_head(&mut self, chain: Chain) -> Result<Head, StoreError>;
+
+    async fn set_head(&mut self, chain: Chain, head: Head) -> Result<(), StoreError>;
+
     /// The current version of each of `subjects` that has any events.
     async fn versions(&mut self, subjects: &[String]) -> Result<HashMap<String, i64>, StoreError>;
 
@@ -82,6 +110,8 @@ pub(crate) async fn write(
     expected: Option<Version>,
 ) -> Result<u64, StoreError> {
     let mut pending = group_by_subject(events)?;
+    // First, so that the versions read next are those of the last committed write.
+    let head = tx.lock_head(Chain::Journal).await?;
     let subjects: Vec<String> = pending.iter().map(|p| p.subject.to_string()).collect();
     let versions = tx.versions(&subjects).await?;
     for (p, key) in pending.iter_mut().zip(&subjects) {
@@ -101,7 +131,9 @@ pub(crate) async fn write(
         fold_pending(tx, p).await?;
         written += p.new_events.len() as u64;
     }
-    tx.insert_journal(&journal_rows(&pending)?).await?;
+    let (rows, head) = journal_rows(&pending, head)?;
+    tx.insert_journal(&rows).await?;
+    tx.set_head(Chain::Journal, head).await?;
     upsert_projections(tx, &pending).await?;
     Ok(written)
 }
@@ -168,20 +200,35 @@ fn parse_state(subject: &Subject, json: &str) -> Result<State, StoreError> {
     })
 }
 
-fn journal_rows(pending: &[Pending]) -> Result<Vec<JournalRow<'_>>, StoreError> {
+/// The journal rows of `pending`, in the order the events came, numbered and chained
+/// on from `head`; and the new head.
+fn journal_rows(
+    pending: &[Pending],
+    head: Head,
+) -> Result<(Vec<JournalRow<'_>>, Head), StoreError> {
     let mut rows = Vec::new();
     for p in pending {
         for (i, (event, position)) in p.new_events.iter().zip(&p.positions).enumerate() {
             let row = JournalRow {
+                seq: 0,
                 version: p.base_version + 1 + i as u64,
                 event,
                 body: to_json(event)?,
+                hash: chain::GENESIS,
             };
             rows.push((*position, row));
         }
     }
     rows.sort_by_key(|(position, _)| *position);
-    Ok(rows.into_iter().map(|(_, row)| row).collect())
+    let mut head = head;
+    let mut chained = Vec::with_capacity(rows.len());
+    for (_, mut row) in rows {
+        head = chain::next(head, &row.chained_fields());
+        row.seq = head.seq;
+        row.hash = head.hash;
+        chained.push(row);
+    }
+    Ok((chained, head))
 }
 
 /// Write the projections of `pending` subjects, each at the version its events reach.

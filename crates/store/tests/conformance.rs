@@ -17,7 +17,7 @@ use hearth_domain::identifiers::NhsNumber;
 use hearth_domain::ids::*;
 use hearth_domain::journey::{Problem, effective_events, fold_child, fold_family};
 use hearth_domain::people::{Address, Name, PersonDetails};
-use hearth_store::{Store, StoreError, Version, open};
+use hearth_store::{ChainStatus, Store, StoreError, Version, open};
 use jiff::civil::{Date, date};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -60,6 +60,8 @@ conformance!(
     family_events_recorded_late_are_folded_in_date_order,
     concurrent_writers_on_one_child_never_lose_or_duplicate_an_event,
     concurrent_writers_on_different_children_never_conflict,
+    the_hash_chains_are_intact_on_a_clean_store,
+    any_single_row_edit_behind_hearths_back_breaks_the_chain_at_that_row,
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +130,31 @@ impl Db {
                 let done = sqlx::query(sql).execute(&pool).await;
                 pool.close().await;
                 Ok(done?.rows_affected())
+            }
+        }
+    }
+
+    /// Run `sql` as someone who has gone around the append-only triggers: on SQLite by
+    /// dropping them, on PostgreSQL by turning triggers off for the session.
+    async fn tamper(&self, sql: &str) {
+        let bypass = match self.backend {
+            Backend::Sqlite => {
+                "DROP TRIGGER IF EXISTS journal_no_update; DROP TRIGGER IF EXISTS journal_no_delete; \
+                 DROP TRIGGER IF EXISTS access_log_no_update; DROP TRIGGER IF EXISTS access_log_no_delete;"
+            }
+            Backend::Postgres => "SET session_replication_role = replica;",
+        };
+        let sql = sqlx::AssertSqlSafe(format!("{bypass} {sql}"));
+        match self.backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.url).await.unwrap();
+                sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.url).await.unwrap();
+                sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+                pool.close().await;
             }
         }
     }
@@ -991,9 +1018,9 @@ async fn the_journal_cannot_be_changed_or_emptied(backend: Backend) {
         tampering.extend([
             "TRUNCATE journal",
             "TRUNCATE access_log",
-            "INSERT INTO journal (id, subject, version, kind, occurred_at, recorded_at, recorded_by, body) \
-             SELECT id, subject, version, kind, occurred_at, recorded_at, recorded_by, '{}' FROM journal \
-             WHERE id = 'c1-04' ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body",
+            "INSERT INTO journal (seq, id, subject, version, kind, occurred_at, recorded_at, recorded_by, body, hash) \
+             SELECT seq, id, subject, version, kind, occurred_at, recorded_at, recorded_by, '{}', hash FROM journal \
+             WHERE id = 'c1-04' ON CONFLICT (seq) DO UPDATE SET body = EXCLUDED.body",
         ]);
     }
     for sql in tampering {
@@ -1468,5 +1495,170 @@ async fn concurrent_writers_on_different_children_never_conflict(backend: Backen
     assert_eq!(
         db.store.count_events().await.unwrap(),
         (WRITERS * (APPENDS_PER_WRITER + 1)) as u64
+    );
+}
+
+/// A county with two access-log entries: 19 journal rows, 2 access-log rows.
+async fn audited_county(backend: Backend) -> Db {
+    let db = county(backend).await;
+    for (at, actor) in [
+        ("2024-06-01T10:00:00Z", "W1"),
+        ("2024-06-02T11:00:00Z", "W2"),
+    ] {
+        db.store
+            .log_access(at.parse().unwrap(), actor, &subject("C1"), "view")
+            .await
+            .unwrap();
+    }
+    db
+}
+
+async fn the_hash_chains_are_intact_on_a_clean_store(backend: Backend) {
+    let db = fresh(backend).await;
+    let empty = db.store.verify_chains().await.unwrap();
+    assert_eq!(empty.journal, ChainStatus::Intact { rows: 0 });
+    assert_eq!(empty.access_log, ChainStatus::Intact { rows: 0 });
+    drop(db);
+
+    let db = audited_county(backend).await;
+    let report = db.store.verify_chains().await.unwrap();
+    assert_eq!(report.journal, ChainStatus::Intact { rows: 19 });
+    assert_eq!(report.access_log, ChainStatus::Intact { rows: 2 });
+    assert!(report.intact());
+    // Writes after a reopen chain on from where the last left off.
+    let db = db.reopen().await;
+    db.store
+        .append(1, vec![ev("C3", "c3-02", "2024-04-02", visit())])
+        .await
+        .unwrap();
+    let report = db.store.verify_chains().await.unwrap();
+    assert_eq!(report.journal, ChainStatus::Intact { rows: 20 });
+}
+
+/// Where each single-row change behind Hearth's back is found: (chain, first broken row).
+async fn any_single_row_edit_behind_hearths_back_breaks_the_chain_at_that_row(backend: Backend) {
+    let cases: [(&str, &str, i64); 8] = [
+        (
+            "an event's body edited",
+            "UPDATE journal SET body = replace(body, 'Ava', 'Eve') WHERE seq = 1",
+            1,
+        ),
+        (
+            "an event's date edited",
+            "UPDATE journal SET occurred_at = '2024-01-20' WHERE seq = 12",
+            12,
+        ),
+        ("an event deleted", "DELETE FROM journal WHERE seq = 11", 12),
+        (
+            "the last event deleted",
+            "DELETE FROM journal WHERE seq = 19",
+            19,
+        ),
+        (
+            "two events swapped",
+            "UPDATE journal SET seq = -2 WHERE seq = 2; UPDATE journal SET seq = 2 WHERE seq = 3; \
+             UPDATE journal SET seq = 3 WHERE seq = -2",
+            2,
+        ),
+        (
+            "an event's hash edited",
+            "UPDATE journal SET hash = (SELECT hash FROM journal WHERE seq = 4) WHERE seq = 5",
+            5,
+        ),
+        (
+            "the journal's head edited",
+            "UPDATE chain_head SET seq = 18 WHERE chain = 'journal'",
+            19,
+        ),
+        (
+            "an access-log actor edited",
+            "UPDATE access_log SET actor = 'W9' WHERE seq = 1",
+            1,
+        ),
+    ];
+    for (what, sql, row) in cases {
+        let db = audited_county(backend).await;
+        db.tamper(sql).await;
+        let report = db.store.verify_chains().await.unwrap();
+        assert!(!report.intact(), "{what}: not detected");
+        let (broken, intact) = if what.starts_with("an access-log") {
+            (&report.access_log, &report.journal)
+        } else {
+            (&report.journal, &report.access_log)
+        };
+        match broken {
+            ChainStatus::Broken { seq, reason } => {
+                assert_eq!(*seq, row, "{what}: {reason}");
+                assert!(reason.contains(&format!("row {row}")), "{what}: {reason}");
+            }
+            other => panic!("{what}: {other:?}"),
+        }
+        assert!(
+            matches!(intact, ChainStatus::Intact { .. }),
+            "{what}: {report:?}"
+        );
+    }
+    // An access-log row deleted from the end, and one from the middle.
+    for (sql, row) in [
+        ("DELETE FROM access_log WHERE seq = 2", 2),
+        ("DELETE FROM access_log WHERE seq = 1", 2),
+    ] {
+        let db = audited_county(backend).await;
+        db.tamper(sql).await;
+        let report = db.store.verify_chains().await.unwrap();
+        assert!(
+            matches!(&report.access_log, ChainStatus::Broken { seq, .. } if *seq == row),
+            "{sql}: {report:?}"
+        );
+    }
+}
+
+/// A database made before the hash chain existed has no hashes: opening it chains every
+/// row, to exactly the hashes it would have had.
+#[tokio::test]
+async fn sqlite_rows_from_before_the_chain_are_chained_when_the_store_opens() {
+    let db = audited_county(Backend::Sqlite).await;
+    let chained = |db: &Db| {
+        let url = db.url.clone();
+        async move {
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            let rows: Vec<(i64, Option<Vec<u8>>)> = sqlx::query_as(
+                "SELECT seq, hash FROM journal UNION ALL SELECT -seq, hash FROM access_log",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            pool.close().await;
+            rows
+        }
+    };
+    let before = chained(&db).await;
+    assert!(before.iter().all(|(_, h)| h.is_some()));
+    db.tamper(
+        "UPDATE journal SET hash = NULL; UPDATE access_log SET hash = NULL; \
+         UPDATE chain_head SET seq = 0, hash = zeroblob(32);",
+    )
+    .await;
+    assert!(!db.store.verify_chains().await.unwrap().intact());
+    let db = db.reopen().await;
+    assert_eq!(chained(&db).await, before);
+    assert!(db.store.verify_chains().await.unwrap().intact());
+}
+
+/// SQLite's INSERT OR REPLACE gets past the triggers (see the ignored test above); the
+/// chain finds what it did.
+#[tokio::test]
+async fn a_replaced_sqlite_journal_row_is_found_by_the_chain() {
+    let db = county(Backend::Sqlite).await;
+    db.execute(
+        "INSERT OR REPLACE INTO journal (seq, id, subject, version, kind, occurred_at, recorded_at, recorded_by, body, hash) \
+         SELECT seq, id, subject, version, kind, occurred_at, recorded_at, recorded_by, '{}', hash FROM journal WHERE id = 'c1-04'",
+    )
+    .await
+    .unwrap();
+    let report = db.store.verify_chains().await.unwrap();
+    assert!(
+        matches!(&report.journal, ChainStatus::Broken { seq: 4, .. }),
+        "{report:?}"
     );
 }

@@ -524,6 +524,10 @@ impl Store for NoAccessLog {
     ) -> Result<Vec<(String, String, String)>, StoreError> {
         self.0.access_log(subject).await
     }
+
+    async fn verify_chains(&self) -> Result<hearth_store::ChainReport, StoreError> {
+        self.0.verify_chains().await
+    }
 }
 
 #[tokio::test]

@@ -6,8 +6,11 @@
 -- were written; `version` is the event's position on its subject's journey (1, 2, ...).
 -- UNIQUE (subject, version) is what makes optimistic concurrency hold across processes:
 -- of two writers based on the same version, the second to commit is refused.
+-- `hash` chains each row to the one before (see the store's chain.rs); `chain_head`
+-- below holds the last row's number and hash, and writers lock it to take turns, so
+-- `seq` numbers rows in the order they commit.
 CREATE TABLE journal (
-    seq          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    seq          BIGINT PRIMARY KEY,
     id           TEXT NOT NULL,
     subject      TEXT NOT NULL,
     version      BIGINT NOT NULL,
@@ -16,6 +19,7 @@ CREATE TABLE journal (
     recorded_at  TEXT NOT NULL,
     recorded_by  TEXT NOT NULL,
     body         TEXT NOT NULL,
+    hash         BYTEA NOT NULL,
     CONSTRAINT journal_id_key UNIQUE (id),
     CONSTRAINT journal_subject_version_key UNIQUE (subject, version)
 );
@@ -68,14 +72,27 @@ CREATE TABLE organisation (
 
 -- Who looked at which record, and when. Append-only like the journal.
 CREATE TABLE access_log (
-    seq      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    seq      BIGINT PRIMARY KEY,
     at       TEXT NOT NULL,
     actor    TEXT NOT NULL,
     subject  TEXT NOT NULL,
-    action   TEXT NOT NULL
+    action   TEXT NOT NULL,
+    hash     BYTEA NOT NULL
 );
 CREATE INDEX access_log_subject ON access_log (subject);
 CREATE TRIGGER access_log_no_change BEFORE UPDATE OR DELETE ON access_log
     FOR EACH ROW EXECUTE FUNCTION hearth_refuse_change('the access log is append-only');
 CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON access_log
     FOR EACH STATEMENT EXECUTE FUNCTION hearth_refuse_change('the access log is append-only');
+
+-- The head of each hash chain: the last row's number and hash.
+CREATE TABLE chain_head (
+    chain  TEXT PRIMARY KEY CHECK (chain IN ('journal', 'access_log')),
+    seq    BIGINT NOT NULL,
+    hash   BYTEA NOT NULL
+);
+INSERT INTO chain_head (chain, seq, hash) VALUES
+    ('journal', 0, '\x0000000000000000000000000000000000000000000000000000000000000000'),
+    ('access_log', 0, '\x0000000000000000000000000000000000000000000000000000000000000000');
+CREATE TRIGGER chain_head_no_delete BEFORE DELETE OR TRUNCATE ON chain_head
+    FOR EACH STATEMENT EXECUTE FUNCTION hearth_refuse_change('the chain head cannot be removed');
