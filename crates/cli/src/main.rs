@@ -7,9 +7,10 @@ mod journal;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use hearth_store::{ChainStatus, Store};
+use hearth_domain::access::{Role, UserName};
+use hearth_store::{ChainStatus, Store, User};
 use jiff::civil::Date;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -74,6 +75,54 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// The people who sign in.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Bearer tokens for partner systems calling the API.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user. The password is read from standard input, never from the command
+    /// line (where other users of the machine could see it).
+    Add {
+        #[arg(long, env = "HEARTH_DB")]
+        db: String,
+        #[arg(long)]
+        name: String,
+        /// screener, early-help-worker, social-worker, team-manager, iro, partner,
+        /// analyst, auditor or admin.
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input (required).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a token for a user and print it; only its hash is stored, so it is shown
+    /// this once.
+    Create {
+        #[arg(long, env = "HEARTH_DB")]
+        db: String,
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke a token by its label (the `tok-…` part).
+    Revoke {
+        #[arg(long, env = "HEARTH_DB")]
+        db: String,
+        #[arg(long)]
+        label: String,
     },
 }
 
@@ -171,6 +220,42 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => audit_verify(&db).await,
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    name,
+                    role,
+                    password_stdin,
+                },
+        } => user_add(&db, &name, &role, password_stdin).await,
+        Command::Token {
+            command: TokenCommand::Create { db, user },
+        } => {
+            let user = UserName::parse(&user)?;
+            let store = open_existing(&db).await?;
+            let new = hearth_web::auth::new_token(&user, clock::now());
+            store.add_token(&new.stored).await?;
+            println!("{}", new.token);
+            eprintln!(
+                "token {} created for {user}; it is shown only now, so store it safely",
+                new.stored.label
+            );
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { db, label },
+        } => {
+            if !open_existing(&db)
+                .await?
+                .revoke_token(&label, clock::now())
+                .await?
+            {
+                bail!("there is no live token labelled {label}");
+            }
+            println!("token {label} revoked");
+            Ok(())
+        }
         Command::Journal { command } => match command {
             JournalCommand::Export { db, child } => {
                 let store = open_existing(&db).await?;
@@ -214,6 +299,36 @@ async fn audit_verify(db: &str) -> anyhow::Result<()> {
     if !report.intact() {
         bail!("the audit chain is broken; the rows named above were changed outside Hearth");
     }
+    Ok(())
+}
+
+/// `hearth user add`: the password comes from standard input, hashed before it is
+/// stored.
+async fn user_add(db: &str, name: &str, role: &str, password_stdin: bool) -> anyhow::Result<()> {
+    let name = UserName::parse(name)?;
+    let role: Role = role.parse()?;
+    if !password_stdin {
+        bail!("give the password on standard input, with --password-stdin");
+    }
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("could not read the password from standard input")?;
+    let password = input
+        .strip_suffix('\n')
+        .map(|p| p.strip_suffix('\r').unwrap_or(p))
+        .unwrap_or(&input);
+    let password_hash = hearth_web::auth::hash_password(password)?;
+    let store = open(db).await?;
+    store
+        .add_user(&User {
+            name: name.clone(),
+            role,
+            password_hash,
+            created_at: clock::now(),
+        })
+        .await?;
+    println!("added {name} as {role}");
     Ok(())
 }
 

@@ -279,3 +279,102 @@ async fn audit_verify_passes_on_a_clean_database_and_names_the_row_changed_behin
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("the audit chain is broken"), "{stderr}");
 }
+
+#[tokio::test]
+async fn users_are_added_with_a_password_from_stdin_and_tokens_are_shown_once_and_stored_hashed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("users.db");
+    let add = |name: &str, role: &str, password: &str| {
+        let mut cmd = hearth();
+        cmd.args(["user", "add", "--db"])
+            .arg(&db)
+            .args(["--name", name, "--role", role, "--password-stdin"])
+            .write_stdin(password.to_owned());
+        cmd
+    };
+    let out = add("sam.patel", "social-worker", "a long enough secret\n")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "added sam.patel as social-worker\n"
+    );
+
+    assert!(
+        stderr_of(&mut add("sam.patel", "admin", "another long secret"))
+            .contains("there is already a user called sam.patel")
+    );
+    assert!(
+        stderr_of(&mut add("amy", "manager", "a long enough secret"))
+            .contains("'manager' is not a role; the roles are: screener,")
+    );
+    assert!(stderr_of(&mut add("amy", "admin", "short\n")).contains("at least 12 characters"));
+    assert!(
+        stderr_of(&mut add("amy smith", "admin", "a long enough secret"))
+            .contains("a user name must be")
+    );
+    let mut no_flag = hearth();
+    no_flag
+        .args(["user", "add", "--db"])
+        .arg(&db)
+        .args(["--name", "amy", "--role", "admin"]);
+    assert!(stderr_of(&mut no_flag).contains("--password-stdin"));
+
+    let out = hearth()
+        .args(["token", "create", "--db"])
+        .arg(&db)
+        .args(["--user", "sam.patel"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(token.starts_with("hearth_tok-"), "{token}");
+    let label = token.split('_').nth(1).unwrap().to_owned();
+    let mut unknown = hearth();
+    unknown
+        .args(["token", "create", "--db"])
+        .arg(&db)
+        .args(["--user", "nobody"]);
+    assert!(stderr_of(&mut unknown).contains("there is no user called nobody"));
+
+    // The database holds neither the password nor the token, only their hashes.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let (password_hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(password_hash.starts_with("$argon2id$"), "{password_hash}");
+    let (token_hash,): (String,) = sqlx::query_as("SELECT token_hash FROM api_tokens")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert_eq!(token_hash, hearth_web::auth::token_hash(&token));
+    let file = std::fs::read(&db).unwrap();
+    let text = String::from_utf8_lossy(&file);
+    assert!(!text.contains("a long enough secret") && !text.contains(&token));
+
+    let revoke = |label: &str| {
+        let mut cmd = hearth();
+        cmd.args(["token", "revoke", "--db"])
+            .arg(&db)
+            .args(["--label", label]);
+        cmd
+    };
+    assert!(revoke(&label).output().unwrap().status.success());
+    assert!(
+        stderr_of(&mut revoke(&label))
+            .contains(&format!("there is no live token labelled {label}"))
+    );
+}

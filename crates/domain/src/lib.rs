@@ -5,6 +5,7 @@
 //!
 //! Pure: no I/O, no SQL, no HTTP, no files, and no clock — "today" is always a parameter.
 
+pub mod access;
 pub mod calendar;
 pub mod codes;
 pub mod event;

@@ -16,6 +16,7 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
+use hearth_domain::access::{Role, UserName};
 use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, Subject, TeamId, WorkerId};
 use hearth_domain::journey::{ChildState, JourneyError};
@@ -53,6 +54,10 @@ pub enum StoreError {
         "the database holds a stored record that cannot be read ({0}); run `hearth rebuild` or restore from backup"
     )]
     Corrupt(String),
+    #[error("there is already a user called {0}")]
+    UserExists(String),
+    #[error("there is no user called {0}")]
+    NoSuchUser(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
@@ -79,6 +84,25 @@ pub struct ChildSummary {
 pub struct ChildRecord {
     pub state: ChildState,
     pub version: Version,
+}
+
+/// A user as stored: the password only as its argon2id hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: UserName,
+    pub role: Role,
+    pub password_hash: String,
+    pub created_at: Timestamp,
+}
+
+/// A bearer token as stored: only the SHA-256 of the token, and a label by which it is
+/// listed and revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub token_hash: String,
+    pub label: String,
+    pub user: UserName,
+    pub created_at: Timestamp,
 }
 
 /// What `rebuild` did.
@@ -146,6 +170,20 @@ pub trait Store: Send + Sync {
     /// Walk the hash chains of the journal and the access log and report, for each, that
     /// it is intact or the first row where it breaks.
     async fn verify_chains(&self) -> Result<ChainReport, StoreError>;
+
+    /// Add a user; refused if the name is taken.
+    async fn add_user(&self, user: &User) -> Result<(), StoreError>;
+
+    async fn user(&self, name: &UserName) -> Result<Option<User>, StoreError>;
+
+    /// Store a token for an existing user.
+    async fn add_token(&self, token: &ApiToken) -> Result<(), StoreError>;
+
+    /// The user a token (given by its hash) belongs to, unless it was revoked.
+    async fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
+
+    /// Revoke the token with this label; false if there is no such live token.
+    async fn revoke_token(&self, label: &str, at: Timestamp) -> Result<bool, StoreError>;
 
     /// Who looked at `subject`'s record: (at, actor, action), oldest first.
     async fn access_log(

@@ -425,3 +425,27 @@ pub(crate) fn child_record((state, version): (String, i64)) -> Result<ChildRecor
         version: version as Version,
     })
 }
+
+/// A `users` row as both backends store it.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct UserRow {
+    name: String,
+    role: String,
+    password_hash: String,
+    created_at: String,
+}
+
+impl UserRow {
+    pub(crate) fn into_user(self) -> Result<crate::User, StoreError> {
+        Ok(crate::User {
+            name: hearth_domain::access::UserName::parse(&self.name).map_err(corrupt)?,
+            role: self.role.parse().map_err(corrupt)?,
+            password_hash: self.password_hash,
+            created_at: self.created_at.parse().map_err(corrupt)?,
+        })
+    }
+}
+
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}

@@ -62,6 +62,7 @@ conformance!(
     concurrent_writers_on_different_children_never_conflict,
     the_hash_chains_are_intact_on_a_clean_store,
     any_single_row_edit_behind_hearths_back_breaks_the_chain_at_that_row,
+    users_and_their_tokens_read_back_and_tokens_can_be_revoked,
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1661,4 +1662,65 @@ async fn a_replaced_sqlite_journal_row_is_found_by_the_chain() {
         matches!(&report.journal, ChainStatus::Broken { seq: 4, .. }),
         "{report:?}"
     );
+}
+
+async fn users_and_their_tokens_read_back_and_tokens_can_be_revoked(backend: Backend) {
+    use hearth_domain::access::{Role, UserName};
+    use hearth_store::{ApiToken, User};
+    let db = fresh(backend).await;
+    let s = &db.store;
+    let at: jiff::Timestamp = "2024-06-01T12:00:00Z".parse().unwrap();
+    let sam = User {
+        name: UserName::parse("sam.patel").unwrap(),
+        role: Role::SocialWorker,
+        password_hash: String::from("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
+        created_at: at,
+    };
+    s.add_user(&sam).await.unwrap();
+    assert_eq!(s.user(&sam.name).await.unwrap(), Some(sam.clone()));
+    assert_eq!(
+        s.user(&UserName::parse("Sam.Patel").unwrap())
+            .await
+            .unwrap(),
+        None
+    );
+    let again = User {
+        role: Role::Admin,
+        ..sam.clone()
+    };
+    assert!(matches!(
+        s.add_user(&again).await,
+        Err(StoreError::UserExists(name)) if name == "sam.patel"
+    ));
+    assert_eq!(
+        s.user(&sam.name).await.unwrap().unwrap().role,
+        Role::SocialWorker
+    );
+
+    let token = ApiToken {
+        token_hash: "ab".repeat(32),
+        label: String::from("tok-00000001"),
+        user: sam.name.clone(),
+        created_at: at,
+    };
+    s.add_token(&token).await.unwrap();
+    assert_eq!(
+        s.token_user(&token.token_hash).await.unwrap(),
+        Some(sam.clone())
+    );
+    assert_eq!(s.token_user(&"cd".repeat(32)).await.unwrap(), None);
+    let stray = ApiToken {
+        token_hash: "ef".repeat(32),
+        label: String::from("tok-00000002"),
+        user: UserName::parse("nobody").unwrap(),
+        created_at: at,
+    };
+    assert!(matches!(
+        s.add_token(&stray).await,
+        Err(StoreError::NoSuchUser(name)) if name == "nobody"
+    ));
+    assert!(s.revoke_token("tok-00000001", at).await.unwrap());
+    assert!(!s.revoke_token("tok-00000001", at).await.unwrap());
+    assert!(!s.revoke_token("tok-99999999", at).await.unwrap());
+    assert_eq!(s.token_user(&token.token_hash).await.unwrap(), None);
 }

@@ -66,6 +66,8 @@ impl WebError {
                 StoreError::Invalid(_) => "store.invalid",
                 StoreError::DuplicateEvent(_) => "store.duplicate_event",
                 StoreError::MixedSubjects => "store.mixed_subjects",
+                StoreError::UserExists(_) => "store.user_exists",
+                StoreError::NoSuchUser(_) => "store.no_such_user",
                 StoreError::BadUrl(_) => "store.bad_url",
                 StoreError::Corrupt(_) => "store.corrupt",
                 StoreError::Database(_) => "store.database",
@@ -84,7 +86,10 @@ impl WebError {
     /// logged by kind alone.
     fn loggable_detail(&self) -> Option<String> {
         match self {
-            WebError::Store(StoreError::Corrupt(_)) | WebError::Json(_) => None,
+            WebError::Store(
+                StoreError::Corrupt(_) | StoreError::UserExists(_) | StoreError::NoSuchUser(_),
+            )
+            | WebError::Json(_) => None,
             other => Some(other.to_string()),
         }
     }

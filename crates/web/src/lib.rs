@@ -10,6 +10,7 @@
 //! - show any part of a child's record without first writing an access-log entry.
 
 mod api;
+pub mod auth;
 pub mod chronology;
 mod error;
 mod pages;

@@ -528,6 +528,29 @@ impl Store for NoAccessLog {
     async fn verify_chains(&self) -> Result<hearth_store::ChainReport, StoreError> {
         self.0.verify_chains().await
     }
+
+    async fn add_user(&self, user: &hearth_store::User) -> Result<(), StoreError> {
+        self.0.add_user(user).await
+    }
+
+    async fn user(
+        &self,
+        name: &hearth_domain::access::UserName,
+    ) -> Result<Option<hearth_store::User>, StoreError> {
+        self.0.user(name).await
+    }
+
+    async fn add_token(&self, token: &hearth_store::ApiToken) -> Result<(), StoreError> {
+        self.0.add_token(token).await
+    }
+
+    async fn token_user(&self, hash: &str) -> Result<Option<hearth_store::User>, StoreError> {
+        self.0.token_user(hash).await
+    }
+
+    async fn revoke_token(&self, label: &str, at: Timestamp) -> Result<bool, StoreError> {
+        self.0.revoke_token(label, at).await
+    }
 }
 
 #[tokio::test]
