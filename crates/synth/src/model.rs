@@ -303,8 +303,7 @@ pub(crate) const CORE_GROUP_LATE: f64 = 0.10;
 /// Review conferences late (England 2014-15: 94% of child protection cases reviewed
 /// within timescales).
 pub(crate) const CP_REVIEW_LATE: f64 = 0.06;
-/// Looked-after reviews late (no current national figure; the old NI 66 ran at about
-/// 90% of children with every review on time).
+/// Looked-after reviews late (no national figure is published; the generator's choice).
 pub(crate) const LA_REVIEW_LATE: f64 = 0.07;
 /// Initial health assessments beyond 20 working days: a long-standing national
 /// weakness (council papers report from 10% to 80% on time); review health assessments
@@ -315,8 +314,8 @@ pub(crate) const REVIEW_HEALTH_LATE: f64 = 0.10;
 /// Personal education plans beyond 10 working days of coming into care (no national
 /// figure).
 pub(crate) const PEP_LATE: f64 = 0.20;
-/// Statutory visits late: to children in care (council papers report 90–95% within
-/// timescale) and, against the authority's own standard, to children on plans.
+/// Statutory visits late: to children in care (a council paper of 2018 reports 93% in
+/// time) and, against the authority's own standard, to children on plans.
 pub(crate) const PLACEMENT_VISIT_LATE: f64 = 0.08;
 pub(crate) const CP_VISIT_LATE: f64 = 0.10;
 pub(crate) const VISIT_LATE_MEAN: f64 = 3.0;
