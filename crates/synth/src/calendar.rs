@@ -1,11 +1,16 @@
-//! Dates as plain day numbers. The simulation does millions of date sums, so it counts
-//! days since 1970-01-01 in an `i32` and turns them into `jiff` dates only when it
-//! writes an event.
+//! Dates as plain day numbers, and working days counted on them. The simulation does
+//! millions of date sums, so it counts days since 1970-01-01 in an `i32` and turns them
+//! into `jiff` dates only when it writes an event.
 //!
-//! Working days here are weekdays: the bank-holiday calendar belongs to the domain's
-//! clock engine, which does not exist yet. A synthetic deadline that is a day out
-//! around a bank holiday does no harm to the figures this crate is asked to produce.
+//! Working days are the domain's (`hearth_domain::calendar::WorkingCalendar`: weekdays
+//! less England and Wales bank holidays and the authority's closure days), read once
+//! into an index so that adding working days costs a lookup. Deadlines are the domain's
+//! rules counted on that index, so a synthetic duty falls due on the day the domain's
+//! obligations say it does.
 
+use crate::SynthError;
+use hearth_domain::calendar::{FIRST_YEAR, LAST_YEAR, WorkingCalendar};
+use hearth_domain::timescales::{Period, Rule};
 use jiff::civil::Date;
 
 /// A civil date as a count of days since 1970-01-01 (a Thursday).
@@ -44,15 +49,6 @@ impl Day {
         self.ymd().0
     }
 
-    /// 0 = Monday ... 6 = Sunday.
-    pub(crate) fn weekday(self) -> i32 {
-        (self.0 + 3).rem_euclid(7)
-    }
-
-    pub(crate) fn is_working_day(self) -> bool {
-        self.weekday() < 5
-    }
-
     pub(crate) fn plus(self, days: i32) -> Day {
         Day(self.0.saturating_add(days))
     }
@@ -64,50 +60,6 @@ impl Day {
     /// Days from `earlier` to `self`.
     pub(crate) fn since(self, earlier: Day) -> i32 {
         self.0 - earlier.0
-    }
-
-    /// The same day or the next Monday.
-    pub(crate) fn working_day_on_or_after(self) -> Day {
-        match self.weekday() {
-            5 => self.plus(2),
-            6 => self.plus(1),
-            _ => self,
-        }
-    }
-
-    /// `n` working days later (`n` = 0 gives the same day, moved off a weekend).
-    pub(crate) fn plus_working_days(self, n: i32) -> Day {
-        let start = self.working_day_on_or_after();
-        let n = n.max(0);
-        let weeks = n / 5;
-        let mut day = start.plus(weeks * 7);
-        let mut left = n % 5;
-        while left > 0 {
-            day = day.plus(1);
-            if day.is_working_day() {
-                left -= 1;
-            }
-        }
-        day
-    }
-
-    /// Working days after `earlier` up to and including `self` (0 if not later).
-    #[cfg(test)]
-    pub(crate) fn working_days_since(self, earlier: Day) -> i32 {
-        if self <= earlier {
-            return 0;
-        }
-        let total = self.since(earlier);
-        let weeks = total / 7;
-        let mut count = weeks * 5;
-        let mut day = earlier.plus(weeks * 7);
-        while day < self {
-            day = day.plus(1);
-            if day.is_working_day() {
-                count += 1;
-            }
-        }
-        count
     }
 
     /// The same day of the month `months` later, clamped to the month's end.
@@ -128,6 +80,110 @@ impl Day {
             Day::from_ymd(ny, m + 1, 1)
         } else {
             Day::from_ymd(ny, m, d)
+        }
+    }
+}
+
+/// The working days of the years the domain's calendar knows, as an index over day
+/// numbers.
+///
+/// Outside those years (before 2000, after 2035) every day counts. The generator refuses
+/// a history that starts before 2000 or ends after 2035, so such days are never written:
+/// they are the planned ends of plans and periods that run past the last simulated day,
+/// and only need to move forward.
+#[derive(Debug, Clone)]
+pub(crate) struct WorkingDays {
+    first: Day,
+    /// For each day from `first`, how many working days fall on or before it.
+    upto: Vec<u32>,
+    /// The working days, in order.
+    days: Vec<Day>,
+}
+
+impl WorkingDays {
+    pub(crate) fn new(calendar: &WorkingCalendar) -> Result<WorkingDays, SynthError> {
+        let first = Day::from_ymd(i32::from(FIRST_YEAR), 1, 1);
+        let last = Day::from_ymd(i32::from(LAST_YEAR), 12, 31);
+        let mut upto = Vec::with_capacity(last.since(first) as usize + 1);
+        let mut days = Vec::new();
+        let mut day = first;
+        while day <= last {
+            let working = calendar
+                .is_working_day(day.to_date())
+                .map_err(|e| SynthError::Internal(e.to_string()))?;
+            if working {
+                days.push(day);
+            }
+            upto.push(days.len() as u32);
+            day = day.plus(1);
+        }
+        Ok(WorkingDays { first, upto, days })
+    }
+
+    /// Working days on or before `day`, if the calendar knows its year.
+    fn count_upto(&self, day: Day) -> Option<u32> {
+        let i = usize::try_from(day.since(self.first)).ok()?;
+        self.upto.get(i).copied()
+    }
+
+    fn is_working(&self, day: Day) -> bool {
+        match self.count_upto(day) {
+            Some(n) => n > 0 && self.days.get(n as usize - 1) == Some(&day),
+            None => true,
+        }
+    }
+
+    /// The day `n` working days after `day` (which itself does not count), as the
+    /// domain's `add_working_days`: the due date of "within n working days". Zero gives
+    /// `day`.
+    pub(crate) fn after(&self, day: Day, n: u32) -> Day {
+        if n == 0 {
+            return day;
+        }
+        let Some(before) = self.count_upto(day) else {
+            return day.plus(n as i32);
+        };
+        let k = before as usize + n as usize;
+        match self.days.get(k - 1) {
+            Some(&d) => d,
+            // Past the calendar's last working day, every day counts.
+            None => {
+                let last = self.days.last().copied().unwrap_or(day);
+                last.plus((k - self.days.len()) as i32)
+            }
+        }
+    }
+
+    /// `day` if it is a working day, else the next one.
+    pub(crate) fn on_or_after(&self, day: Day) -> Day {
+        if self.is_working(day) {
+            day
+        } else {
+            self.after(day, 1)
+        }
+    }
+
+    /// `day` if it is a working day, else the one before. Something due on a Saturday is
+    /// done by the Friday.
+    pub(crate) fn on_or_before(&self, day: Day) -> Day {
+        let mut d = day;
+        while !self.is_working(d) {
+            d = d.minus(1);
+        }
+        d
+    }
+
+    /// When a duty falls due under `rule` for a clock started on `clock`: the rule's
+    /// period counted as the domain's `Rule::due` counts it (months clamped to the end of
+    /// a shorter month; a period in hours ends on the day its last hour falls, counting
+    /// from the start of the clock's day).
+    pub(crate) fn due(&self, rule: &Rule, clock: Day) -> Day {
+        match rule.within {
+            Period::WorkingDays(n) => self.after(clock, n),
+            Period::Days(n) => clock.plus(n as i32),
+            Period::Weeks(n) => clock.plus(7 * n as i32),
+            Period::Months(n) => clock.plus_months(n as i32),
+            Period::Hours(n) => clock.plus((n / 24) as i32),
         }
     }
 }
@@ -184,7 +240,13 @@ fn civil_from_days(z: i32) -> (i32, i32, i32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hearth_domain::event::OccurredAt;
+    use hearth_domain::timescales::{Due, RuleSet};
     use jiff::civil::date;
+
+    fn index() -> WorkingDays {
+        WorkingDays::new(WorkingCalendar::england_and_wales().unwrap()).unwrap()
+    }
 
     #[test]
     fn round_trips_through_jiff() {
@@ -198,18 +260,49 @@ mod tests {
             assert_eq!(Day::from_date(d).to_date(), d);
         }
         assert_eq!(Day::from_date(date(1970, 1, 2)), Day(1));
-        assert_eq!(Day::from_date(date(2025, 3, 31)).weekday(), 0); // a Monday
     }
 
     #[test]
-    fn working_days_skip_weekends() {
-        let fri = Day::from_date(date(2025, 3, 28));
-        assert_eq!(fri.plus_working_days(1).to_date(), date(2025, 3, 31));
-        assert_eq!(fri.plus_working_days(5).to_date(), date(2025, 4, 4));
-        assert_eq!(fri.plus_working_days(5).working_days_since(fri), 5);
-        let sat = Day::from_date(date(2025, 3, 29));
-        assert_eq!(sat.plus_working_days(0).to_date(), date(2025, 3, 31));
-        assert_eq!(Day::from_date(date(2025, 4, 7)).working_days_since(sat), 6);
+    fn working_days_skip_weekends_and_bank_holidays() {
+        let wd = index();
+        let day = |y, m, d| Day::from_date(date(y, m, d));
+        // Thursday 2 April 2026; Good Friday 3 April and Easter Monday 6 April.
+        assert_eq!(wd.after(day(2026, 4, 2), 1), day(2026, 4, 7));
+        assert_eq!(wd.after(day(2026, 4, 2), 0), day(2026, 4, 2));
+        assert_eq!(wd.on_or_after(day(2026, 4, 3)), day(2026, 4, 7));
+        assert_eq!(wd.on_or_before(day(2026, 4, 6)), day(2026, 4, 2));
+        assert_eq!(wd.on_or_after(day(2026, 4, 7)), day(2026, 4, 7));
+        // From a Saturday, the Monday is the first working day after it.
+        assert_eq!(wd.after(day(2025, 3, 29), 1), day(2025, 3, 31));
+        // Past the calendar's years every day counts.
+        assert_eq!(wd.after(day(2035, 12, 31), 3), day(2036, 1, 3));
+        assert_eq!(wd.on_or_after(day(2036, 1, 5)), day(2036, 1, 5));
+    }
+
+    /// Every national rule, counted on the index, falls due on the day the domain says.
+    #[test]
+    fn deadlines_match_the_domains_rules() {
+        let wd = index();
+        let calendar = WorkingCalendar::england_and_wales().unwrap();
+        let mut day = Day::from_date(date(2000, 1, 1));
+        let mut checked = 0;
+        while day < Day::from_date(date(2035, 1, 1)) {
+            for rule in RuleSet::national().unwrap().rules() {
+                let due = match rule.due(OccurredAt::on(day.to_date()), calendar).unwrap() {
+                    Due::On(d) => d,
+                    Due::At(at) => at.date(),
+                };
+                assert_eq!(
+                    wd.due(rule, day).to_date(),
+                    due,
+                    "{:?} from {day:?}",
+                    rule.duty
+                );
+                checked += 1;
+            }
+            day = day.plus(3);
+        }
+        assert!(checked > 80_000);
     }
 
     #[test]

@@ -26,6 +26,7 @@ use hearth_domain::event::{
     LegalStatusChanged, LookedAfterEnded, LookedAfterStarted, MissingEnded, MissingStarted,
     PermanencePlanSet, PersonalAdviserAllocated, PlacementEnded, PlacementStarted,
 };
+use hearth_domain::timescales::Duty;
 
 /// How the child came into care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -441,22 +442,19 @@ impl Sim<'_> {
 
         // Reviews, IRO contact between them, health, dental, education, permanence.
         let stop = end.min(horizon);
-        let r1 = start.plus_working_days(if self.rng.chance(0.88) {
-            self.rng.int(10, 20)
-        } else {
-            self.rng.int(21, 35)
-        });
+        let due = self.ctx.due(Duty::FirstLookedAfterReview, start)?;
+        let r1 = self.meet(
+            self.ctx.days.after(start, 10),
+            due,
+            model::LA_REVIEW_LATE,
+            model::LATE_MEAN,
+        );
         let mut reviews = vec![r1];
-        let mut due = r1.plus_months(3);
+        let mut due = self.ctx.due(Duty::SecondLookedAfterReview, r1)?;
         while due < stop {
-            let day = if self.rng.chance(0.9) {
-                due.minus(self.rng.int(0, 20))
-            } else {
-                due.plus(self.rng.int(1, 30))
-            }
-            .working_day_on_or_after();
+            let day = self.meet(due.minus(20), due, model::LA_REVIEW_LATE, model::LATE_MEAN);
             reviews.push(day);
-            due = day.plus_months(6);
+            due = self.ctx.due(Duty::LaterLookedAfterReview, day)?;
         }
         reviews.retain(|&d| d < end);
         let mut prev = start;
@@ -497,17 +495,29 @@ impl Sim<'_> {
             }
             prev = day;
         }
-        let mut h = start.plus_working_days(if self.rng.chance(0.78) {
-            self.rng.int(5, 20)
-        } else {
-            self.rng.int(21, 45)
-        });
+        // Health assessments: the initial one before the first review, then 6-monthly
+        // under five and yearly from five (reg 7), each counted from the last.
+        let due = self.ctx.due(Duty::InitialHealthAssessment, start)?;
+        let mut h = self.meet(
+            self.ctx.days.after(start, 5),
+            due,
+            model::INITIAL_HEALTH_LATE,
+            model::INITIAL_HEALTH_LATE_MEAN,
+        );
         while h < stop {
-            if self.rng.chance(0.93) {
-                self.push(k, h, Who::CaseHolder, EventData::HealthAssessment(Empty {}));
-            }
-            let gap = if age_on(dob, h) < 5 { 182 } else { 365 };
-            h = h.plus(gap + self.rng.int(-30, 30));
+            self.push(k, h, Who::CaseHolder, EventData::HealthAssessment(Empty {}));
+            let next = if age_on(dob, h) < 5 {
+                Duty::ReviewHealthAssessmentUnderFive
+            } else {
+                Duty::ReviewHealthAssessment
+            };
+            let due = self.ctx.due(next, h)?;
+            h = self.meet(
+                due.minus(30),
+                due,
+                model::REVIEW_HEALTH_LATE,
+                model::LATE_MEAN,
+            );
         }
         let mut d = start.plus(self.rng.int(60, 150));
         while d < stop {
@@ -516,11 +526,13 @@ impl Sim<'_> {
             }
             d = d.plus(self.rng.int(300, 420));
         }
-        let mut p = start.plus_working_days(if self.rng.chance(0.8) {
-            self.rng.int(5, 10)
-        } else {
-            self.rng.int(11, 25)
-        });
+        let due = self.ctx.due(Duty::PersonalEducationPlan, start)?;
+        let mut p = self.meet(
+            self.ctx.days.after(start, 3),
+            due,
+            model::PEP_LATE,
+            model::LATE_MEAN,
+        );
         while p < stop {
             if (3..18).contains(&age_on(dob, p)) {
                 self.push(k, p, Who::CaseHolder, EventData::PepReviewed(Empty {}));
@@ -602,7 +614,7 @@ impl Sim<'_> {
                     Who::Adviser,
                     EventData::PathwayPlanReviewed(Empty {}),
                 );
-                day = day.plus_months(6).minus(self.rng.int(0, 20));
+                day = self.next_pathway_review(day)?;
             }
             pathway_from = Some(day);
         }
@@ -980,7 +992,7 @@ impl Sim<'_> {
                     Who::Adviser,
                     EventData::PathwayPlanReviewed(Empty {}),
                 );
-                pathway = pathway.plus_months(6).minus(self.rng.int(0, 20));
+                pathway = self.next_pathway_review(pathway)?;
             } else {
                 let data = self.leaver_contact(age_on(dob, next));
                 self.push(k, next, Who::Adviser, EventData::CareLeaverContact(data));
@@ -988,6 +1000,17 @@ impl Sim<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Pathway plans are reviewed at most six months apart (regs 40–44).
+    fn next_pathway_review(&mut self, last: Day) -> Result<Day, SynthError> {
+        let due = self.ctx.due(Duty::PathwayPlanReview, last)?;
+        Ok(self.meet(
+            due.minus(20),
+            due,
+            model::PATHWAY_REVIEW_LATE,
+            model::LATE_MEAN,
+        ))
     }
 
     fn check_adviser(&mut self, k: usize, day: Day) -> Result<(), SynthError> {

@@ -24,6 +24,7 @@ use hearth_domain::event::{
 };
 use hearth_domain::ids::ReferralId;
 use hearth_domain::org::Service;
+use hearth_domain::timescales::Duty;
 
 /// A child protection plan's course, shared by siblings on the same plan.
 struct CpCourse {
@@ -83,7 +84,7 @@ impl Sim<'_> {
         let mut reviews = Vec::new();
         let mut r = assessed.plus(self.rng.int(35, 63));
         while r < planned {
-            reviews.push(r.working_day_on_or_after());
+            reviews.push(self.ctx.days.on_or_after(r));
             r = r.plus(self.rng.int(56, 84));
         }
         let family = self.fam.id.clone();
@@ -209,14 +210,15 @@ impl Sim<'_> {
         let urgent = severity == Severity::Acute
             || (severity == Severity::High && self.rng.chance(model::URGENT_IF_HIGH));
         if !urgent && self.rng.chance(model::NO_ASSESSMENT) {
-            let close = r.plus_working_days(self.rng.int(1, 8));
+            let close = self.ctx.days.after(r, self.rng.int(1, 8) as u32);
             return Ok(self.close_all(&kids, close, ReasonForClosure::ServicesCeased));
         }
-        let a_start = r.plus_working_days(if self.rng.chance(0.7) {
-            0
+        let a_start = self.ctx.days.on_or_after(r);
+        let a_start = if self.rng.chance(0.7) {
+            a_start
         } else {
-            self.rng.int(1, 3)
-        });
+            self.ctx.days.after(a_start, self.rng.int(1, 3) as u32)
+        };
         for &k in &kids {
             self.cin_push(
                 k,
@@ -229,7 +231,10 @@ impl Sim<'_> {
         let mut emergency = Vec::new();
         let mut strategy = r;
         if urgent {
-            strategy = r.plus_working_days(if self.rng.chance(0.6) { 0 } else { 1 });
+            strategy = self.ctx.days.on_or_after(r);
+            if !self.rng.chance(0.6) {
+                strategy = self.ctx.days.after(strategy, 1);
+            }
             plan_from = self.enquiry(&kids, strategy, severity, false)?;
             // Some children are removed at once: police protection or an emergency order.
             if severity == Severity::Acute && self.rng.chance(model::EMERGENCY_CARE) {
@@ -244,30 +249,12 @@ impl Sim<'_> {
                     .collect();
             }
         }
-        let duration = days(
-            self.rng
-                .lognormal(model::ASSESSMENT_MEDIAN_DAYS, model::ASSESSMENT_SIGMA),
-            2,
-        );
-        let a_end = a_start.plus(duration).working_day_on_or_after();
         let needed = plan_from.is_some()
             || !emergency.is_empty()
             || self.rng.chance(model::services_needed(severity));
-        let mut a_done = a_end;
-        for &k in &kids {
-            let day = a_end.plus(self.rng.int(0, 1)).working_day_on_or_after();
-            a_done = a_done.max(day);
-            let factors = self.factors(severity, k, day);
-            self.cin_push(
-                k,
-                day,
-                Who::CaseHolder,
-                EventData::AssessmentCompleted(AssessmentCompleted {
-                    factors,
-                    services_needed: needed,
-                }),
-            );
-        }
+        // Before 2013 a strategy discussion's enquiry was carried out as a core
+        // assessment, whatever it found.
+        let a_done = self.assess(&kids, r, a_start, needed, urgent, severity)?;
         // Children taken into care at once: their episode stays open while they are
         // looked after (the assessment above still completes inside it).
         for &k in &emergency {
@@ -353,25 +340,14 @@ impl Sim<'_> {
                 primary_need: PrimaryNeed::AbsentParenting,
             }),
         );
+        let start = self.ctx.days.on_or_after(day);
         self.cin_push(
             k,
-            day,
+            start,
             Who::CaseHolder,
             EventData::AssessmentStarted(Empty {}),
         );
-        let done = day.plus(days(
-            self.rng.lognormal(model::ASSESSMENT_MEDIAN_DAYS, 0.5),
-            5,
-        ));
-        self.cin_push(
-            k,
-            done.working_day_on_or_after(),
-            Who::CaseHolder,
-            EventData::AssessmentCompleted(AssessmentCompleted {
-                factors: vec![AssessmentFactor::Uasc],
-                services_needed: true,
-            }),
-        );
+        self.assess(&[k], day, start, true, true, Severity::High)?;
         self.begin(
             k,
             day,
@@ -381,6 +357,90 @@ impl Sim<'_> {
         );
         self.care(k, day, Entry::Uasc, level)?;
         Ok(())
+    }
+
+    /// The assessment of `kids`, referred on `referred` and started on `started`, under
+    /// the rules in force at the referral: since 15 April 2013 one child and family
+    /// assessment (45 working days); before, an initial assessment (7 working days from
+    /// the referral) and, for children who needed more (`core`), a core assessment
+    /// started the day it ended (35 working days). Returns the day the last one ended.
+    fn assess(
+        &mut self,
+        kids: &[usize],
+        referred: Day,
+        started: Day,
+        needed: bool,
+        core: bool,
+        severity: Severity,
+    ) -> Result<Day, SynthError> {
+        let single = self
+            .ctx
+            .rules
+            .in_force(Duty::Assessment, referred.to_date())
+            .is_some();
+        if single {
+            let due = self.ctx.due(Duty::Assessment, referred)?;
+            let done = self.complete(referred, started, due, &model::ASSESSMENT);
+            self.assessed(kids, done, needed, severity);
+            return Ok(done);
+        }
+        let due = self.ctx.due(Duty::InitialAssessment, referred)?;
+        let initial = self.complete(referred, started, due, &model::INITIAL_ASSESSMENT);
+        let core = core || needed;
+        self.assessed(kids, initial, core, severity);
+        if !core {
+            return Ok(initial);
+        }
+        for &k in kids {
+            self.cin_push(
+                k,
+                initial,
+                Who::CaseHolder,
+                EventData::AssessmentStarted(Empty {}),
+            );
+        }
+        let due = self.ctx.due(Duty::CoreAssessment, initial)?;
+        let done = self.complete(initial, initial, due, &model::CORE_ASSESSMENT);
+        self.assessed(kids, done, needed, severity);
+        Ok(done)
+    }
+
+    /// The day work whose clock started on `clock` and falls due on `due` is finished,
+    /// on the `course` it takes; never before `earliest`.
+    fn complete(&mut self, clock: Day, earliest: Day, due: Day, course: &model::Course) -> Day {
+        if self.rng.chance(course.late) {
+            return self.late_by(due, course.late_mean).max(earliest);
+        }
+        let took = days(self.rng.lognormal(course.median, course.sigma), 1);
+        let day = self.ctx.days.after(clock, took as u32);
+        let day = if day > due {
+            let last_third = due.since(clock) / 3;
+            self.ctx
+                .days
+                .on_or_before(due.minus(self.rng.int(0, last_third)))
+        } else {
+            day
+        };
+        day.max(earliest)
+    }
+
+    fn assessed(&mut self, kids: &[usize], day: Day, services_needed: bool, severity: Severity) {
+        for &k in kids {
+            let factors = if self.child(k).is_some_and(|c| c.uasc) {
+                vec![AssessmentFactor::Uasc]
+            } else {
+                self.factors(severity, k, day)
+            };
+            self.cin_push(
+                k,
+                day,
+                Who::CaseHolder,
+                EventData::AssessmentCompleted(AssessmentCompleted {
+                    factors,
+                    services_needed,
+                }),
+            );
+        }
     }
 
     fn primary_need(&mut self, severity: Severity, disabled: bool, teen: bool) -> PrimaryNeed {
@@ -504,7 +564,7 @@ impl Sim<'_> {
             .max()
             .unwrap_or(day);
         let day = if busy >= day {
-            busy.plus(1).working_day_on_or_after()
+            self.ctx.days.on_or_after(busy.plus(1))
         } else {
             day
         };
@@ -521,16 +581,21 @@ impl Sim<'_> {
             return Ok(None);
         }
         let conference = !no_conference && self.rng.chance(model::icpc_after_s47(severity));
-        let icpc_wd = if self.rng.chance(model::ICPC_ON_TIME) {
-            self.rng.int(6, 15)
-        } else {
-            self.rng.int(16, 30)
-        };
-        let icpc = day.plus_working_days(icpc_wd);
+        // Working Together: the conference within 15 working days of the strategy
+        // discussion, the enquiry reporting to it a few days before.
+        let due = self.ctx.due(Duty::InitialChildProtectionConference, day)?;
+        let icpc = self.meet(
+            self.ctx.days.after(day, 6),
+            due,
+            model::ICPC_LATE,
+            model::ICPC_LATE_MEAN,
+        );
         let completed = if conference {
-            day.plus_working_days(self.rng.int(4, icpc_wd - 1))
+            let last = self.ctx.days.on_or_before(icpc.minus(1));
+            let first = self.ctx.days.after(day, 4).min(last);
+            self.meet(first, last, 0.0, 0.0)
         } else {
-            day.plus_working_days(self.rng.int(5, 25))
+            self.ctx.days.after(day, self.rng.int(5, 25) as u32)
         };
         for &k in kids {
             self.cin_push(k, day, Who::CaseHolder, EventData::S47Started(Empty {}));
@@ -575,9 +640,9 @@ impl Sim<'_> {
         let esc_day = if escalate {
             let f = 0.1 + 0.8 * self.rng.f64();
             Some(
-                start
-                    .plus((f64::from(planned.since(start)) * f) as i32)
-                    .working_day_on_or_after(),
+                self.ctx
+                    .days
+                    .on_or_after(start.plus((f64::from(planned.since(start)) * f) as i32)),
             )
         } else {
             None
@@ -628,7 +693,7 @@ impl Sim<'_> {
         let mut review = start.plus_months(model::CIN_REVIEW_MONTHS);
         let mut reviews = Vec::new();
         while review < stop {
-            reviews.push(review.plus(self.rng.int(-7, 10)).working_day_on_or_after());
+            reviews.push(self.ctx.days.on_or_after(review.plus(self.rng.int(-7, 10))));
             review = review.plus_months(model::CIN_REVIEW_MONTHS);
         }
         let mut remaining = Vec::new();
@@ -724,7 +789,7 @@ impl Sim<'_> {
                 .map(|d| d.day);
             if let Some(mut r) = last.map(|d| d.plus_months(model::CIN_REVIEW_MONTHS)) {
                 while r < end_k {
-                    late_reviews.push((k, r.working_day_on_or_after()));
+                    late_reviews.push((k, self.ctx.days.on_or_after(r)));
                     r = r.plus_months(model::CIN_REVIEW_MONTHS);
                 }
             }
@@ -758,22 +823,17 @@ impl Sim<'_> {
         Ok(free)
     }
 
-    fn cp_course(&mut self, start: Day) -> CpCourse {
+    fn cp_course(&mut self, start: Day) -> Result<CpCourse, SynthError> {
         let category = self
             .rng
             .weighted(&model::CP_CATEGORIES)
             .unwrap_or(CategoryOfAbuse::Neglect);
         // First review within 3 months of the ICPC, then at most 6-monthly (WT).
         let mut reviews = Vec::new();
-        let mut due = start.plus_months(3);
+        let mut due = self.ctx.due(Duty::FirstReviewConference, start)?;
         let mut i = 0;
         let end = loop {
-            let day = if self.rng.chance(0.9) {
-                due.minus(self.rng.int(0, 14))
-            } else {
-                due.plus(self.rng.int(1, 25))
-            }
-            .working_day_on_or_after();
+            let day = self.meet(due.minus(14), due, model::CP_REVIEW_LATE, model::LATE_MEAN);
             let p = model::CP_CONTINUE
                 .get(i)
                 .or(model::CP_CONTINUE.last())
@@ -783,7 +843,7 @@ impl Sim<'_> {
                 break day;
             }
             reviews.push(day);
-            due = day.plus_months(6);
+            due = self.ctx.due(Duty::LaterReviewConference, day)?;
             i += 1;
         };
         let change = if self.rng.chance(0.06) && end.since(start) > 60 {
@@ -796,12 +856,12 @@ impl Sim<'_> {
         } else {
             None
         };
-        CpCourse {
+        Ok(CpCourse {
             category,
             reviews,
             end,
             change,
-        }
+        })
     }
 
     /// A child protection plan from the ICPC on `start`.
@@ -812,7 +872,7 @@ impl Sim<'_> {
         severity: Severity,
         level: usize,
     ) -> Result<Day, SynthError> {
-        let course = self.cp_course(start);
+        let course = self.cp_course(start)?;
         let service = self.ctx.routing.child_protection;
         // Care proceedings for some: the plan ends the day the child becomes looked after.
         let care_day = if self.rng.chance(model::CARE_FROM_CP) {
@@ -852,14 +912,16 @@ impl Sim<'_> {
                 }),
             );
             // Core groups: the first within 10 working days of the ICPC, then about monthly.
-            let mut cg = start.plus_working_days(if self.rng.chance(0.9) {
-                self.rng.int(3, 10)
-            } else {
-                self.rng.int(11, 16)
-            });
+            let due = self.ctx.due(Duty::FirstCoreGroup, start)?;
+            let mut cg = self.meet(
+                self.ctx.days.after(start, 3),
+                due,
+                model::CORE_GROUP_LATE,
+                model::LATE_MEAN,
+            );
             while cg < end_k {
                 self.cin_push(k, cg, Who::CaseHolder, EventData::CoreGroupHeld(Empty {}));
-                cg = cg.plus_working_days(self.rng.int(18, 30));
+                cg = self.ctx.days.after(cg, self.rng.int(18, 30) as u32);
             }
             if let Some((day, to)) = course.change.filter(|(d, _)| *d < end_k) {
                 self.cin_push(

@@ -908,6 +908,31 @@ impl<'a> Sim<'a> {
         }
     }
 
+    /// The day work falling due on `due` is done: with chance `late`, some working days
+    /// after it (`late_mean` on average); otherwise on a working day from `earliest` to
+    /// `due`.
+    pub(crate) fn meet(&mut self, earliest: Day, due: Day, late: f64, late_mean: f64) -> Day {
+        let day = if self.rng.chance(late) {
+            self.late_by(due, late_mean)
+        } else {
+            let day = earliest.plus(self.rng.int(0, due.since(earliest)));
+            let day = self.ctx.days.on_or_after(day);
+            if day > due {
+                self.ctx.days.on_or_before(due)
+            } else {
+                day
+            }
+        };
+        // Work already past its due date is done as soon as it can be.
+        day.max(self.ctx.days.on_or_after(earliest))
+    }
+
+    /// A working day some working days after `due` (`mean` on average, at least one).
+    pub(crate) fn late_by(&mut self, due: Day, mean: f64) -> Day {
+        let by = days(self.rng.exponential(mean), 1);
+        self.ctx.days.after(due, by as u32)
+    }
+
     pub(crate) fn severity(&mut self) -> Severity {
         self.rng
             .weighted(&model::severities(self.fam.tier))

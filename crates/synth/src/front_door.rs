@@ -131,11 +131,11 @@ impl Sim<'_> {
         let decision = match self.rng.f64() {
             x if x < 0.62 => received + i64::from(self.rng.int(30, 300)),
             x if x < 0.92 => {
-                let day = t.plus_working_days(1);
+                let day = self.ctx.days.after(t, 1);
                 i64::from(day.0) * MINUTES_A_DAY + i64::from(self.rng.int(9 * 60, 17 * 60))
             }
             _ => {
-                let day = t.plus_working_days(self.rng.int(2, 5));
+                let day = self.ctx.days.after(t, self.rng.int(2, 5) as u32);
                 i64::from(day.0) * MINUTES_A_DAY + i64::from(self.rng.int(9 * 60, 17 * 60))
             }
         };

@@ -10,15 +10,17 @@
 //! is emitted with its full history, real dates and all.
 
 use crate::SynthError;
-use crate::calendar::Day;
+use crate::calendar::{Day, WorkingDays};
 use crate::family::Sim;
 use crate::model;
 use crate::org::Workforce;
 use crate::preset::{Policy, Preset, Routing};
 use crate::random::Rand;
+use hearth_domain::calendar::{FIRST_YEAR, LAST_YEAR};
 use hearth_domain::codes::{ContactOutcome, Ethnicity};
 use hearth_domain::event::Event;
 use hearth_domain::org::{Organisation, Service};
+use hearth_domain::timescales::{Duty, RuleSet};
 
 /// Years simulated before and in the window together, at the least: long enough for
 /// the standing populations (children in care, on plans, in need) to settle at their
@@ -51,6 +53,11 @@ pub(crate) struct LevelInfo {
 #[derive(Debug)]
 pub(crate) struct Ctx {
     pub(crate) wf: Workforce,
+    /// The authority's working days (bank holidays and closure days excluded).
+    pub(crate) days: WorkingDays,
+    /// The national timescales with the authority's local policy: deadlines are the
+    /// ones in force when each clock starts.
+    pub(crate) rules: RuleSet,
     pub(crate) end: Day,
     pub(crate) window_start: Day,
     pub(crate) la_code: String,
@@ -65,6 +72,28 @@ pub(crate) struct Ctx {
     pub(crate) living: Vec<(usize, f64)>,
     /// Every postcode district in the authority.
     pub(crate) districts: Vec<String>,
+}
+
+impl Ctx {
+    /// When `duty` falls due for a clock started on `clock`, under the rule in force
+    /// that day. A clock that started outside the rule's dates (the history runs years
+    /// before the window; a core assessment may start after the rule ended) is given the
+    /// duty's earliest rule, so practice looks the same either side of the date; the
+    /// domain derives no obligation from it.
+    pub(crate) fn due(&self, duty: Duty, clock: Day) -> Result<Day, SynthError> {
+        let rule = self
+            .rules
+            .in_force(duty, clock.to_date())
+            .or_else(|| {
+                self.rules
+                    .rules()
+                    .iter()
+                    .filter(|r| r.duty == duty)
+                    .min_by_key(|r| r.effective_from)
+            })
+            .ok_or_else(|| SynthError::Internal(format!("no timescale rule for {duty:?}")))?;
+        Ok(self.days.due(rule, clock))
+    }
 }
 
 /// Running counters for identifiers. Restored when a family is not emitted, so ids
@@ -107,10 +136,10 @@ impl Generator {
                 "scale must be above 0 and at most 20".into(),
             ));
         }
-        if !(1950..=2200).contains(&options.end.year()) {
-            return Err(SynthError::Options(
-                "the end date must be between 1950 and 2200".into(),
-            ));
+        if options.end.year() > LAST_YEAR {
+            return Err(SynthError::Options(format!(
+                "the end date must be in {LAST_YEAR} or earlier, the last year whose bank holidays Hearth knows"
+            )));
         }
         let population = (f64::from(preset.child_population) * options.scale).round();
         if population < 1.0 {
@@ -124,6 +153,16 @@ impl Generator {
         let window_start = end.plus(1).plus_years(-years);
         let burn_in = MIN_BURN_IN_YEARS.max(MIN_HISTORY_YEARS - years);
         let sim_start = window_start.plus_years(-burn_in);
+        // Working days are counted from the first year whose bank holidays are known.
+        if sim_start.year() < i32::from(FIRST_YEAR) {
+            return Err(SynthError::Options(format!(
+                "the county's history would start in {}, before {FIRST_YEAR}, the first year whose bank holidays Hearth knows: ask for fewer years or a later end",
+                sim_start.year()
+            )));
+        }
+        let calendar = preset.working_calendar()?;
+        let days = WorkingDays::new(&calendar)?;
+        let rules = preset.rules()?;
         let mut rng = Rand::seeded(options.seed);
         let mut org_rng = rng.fork();
         let mut wf = Workforce::build(preset, options.scale, sim_start, end, &mut org_rng)?;
@@ -170,6 +209,8 @@ impl Generator {
         Ok(Generator {
             ctx: Ctx {
                 wf,
+                days,
+                rules,
                 end,
                 window_start,
                 la_code: preset.la_code.clone(),

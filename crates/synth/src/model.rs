@@ -179,9 +179,6 @@ pub(crate) fn mash_share(severity: Severity) -> f64 {
 pub(crate) const NO_ASSESSMENT: f64 = 0.12;
 /// High-severity referrals that go straight to a strategy discussion (acute ones always do).
 pub(crate) const URGENT_IF_HIGH: f64 = 0.30;
-pub(crate) const ASSESSMENT_MEDIAN_DAYS: f64 = 33.0;
-/// Gives ≈ 14% of assessments beyond 45 working days.
-pub(crate) const ASSESSMENT_SIGMA: f64 = 0.6;
 
 /// Chance an assessment finds the child in need of services (national: 30.8% not).
 pub(crate) fn services_needed(severity: Severity) -> f64 {
@@ -206,8 +203,6 @@ pub(crate) fn icpc_after_s47(severity: Severity) -> f64 {
     }
 }
 pub(crate) const PLAN_AT_ICPC: f64 = 0.90;
-/// ICPCs within 15 working days of the strategy discussion (national ≈ 81%).
-pub(crate) const ICPC_ON_TIME: f64 = 0.81;
 
 /// Chance, over a child in need plan, of a new concern leading to a strategy discussion.
 pub(crate) fn escalation(tier_severity: Severity) -> f64 {
@@ -255,6 +250,81 @@ pub(crate) const BRIDGING_MOVE: f64 = 0.30;
 /// Of looked-after children aged 10 or more, the share who go missing repeatedly.
 pub(crate) const MISSING_PRONE: f64 = 0.15;
 pub(crate) const MISSING_PER_YEAR: f64 = 6.0;
+
+// --- Timeliness ----------------------------------------------------------------------
+//
+// The share of each duty met late, against the rule in force on the day its clock
+// started (`hearth_domain::timescales`); the domain's obligations measure it, and
+// `tests/lateness.rs` checks the shares. Late work is late by a number of working days
+// drawn with the mean given beside it; work on time is spread over the weeks before it
+// falls due, as a team works to its deadlines.
+
+/// How long a piece of work with a deadline takes, in working days from its clock:
+/// the share finished late and by how much, and the lognormal course of the rest. Work
+/// that would overrun but is finished on time is finished in the last third of the time
+/// allowed, as a team works to its deadline.
+pub(crate) struct Course {
+    pub(crate) late: f64,
+    pub(crate) late_mean: f64,
+    pub(crate) median: f64,
+    pub(crate) sigma: f64,
+}
+
+/// Single assessments: beyond 45 working days of the referral ≈ 14% (England 2024-25),
+/// median ≈ 33 working days (DOMAIN.md).
+pub(crate) const ASSESSMENT: Course = Course {
+    late: 0.14,
+    late_mean: 15.0,
+    median: 30.0,
+    sigma: 0.45,
+};
+/// Before 15 April 2013, initial assessments: beyond 7 working days of the referral
+/// 15.6% (Kent, May 2012: 84.4% within).
+pub(crate) const INITIAL_ASSESSMENT: Course = Course {
+    late: 0.156,
+    late_mean: 4.0,
+    median: 4.0,
+    sigma: 0.45,
+};
+/// Core assessments: beyond 35 working days of their start 18.3% (Kent, 2012-13 to
+/// May: 81.7% within; England 2009-10: 78%).
+pub(crate) const CORE_ASSESSMENT: Course = Course {
+    late: 0.183,
+    late_mean: 10.0,
+    median: 24.0,
+    sigma: 0.4,
+};
+/// Initial conferences beyond 15 working days of the strategy discussion (England
+/// 2024-25: ≈ 19%).
+pub(crate) const ICPC_LATE: f64 = 0.19;
+pub(crate) const ICPC_LATE_MEAN: f64 = 6.0;
+/// First core groups beyond 10 working days of the conference (no national figure).
+pub(crate) const CORE_GROUP_LATE: f64 = 0.10;
+/// Review conferences late (England 2014-15: 94% of child protection cases reviewed
+/// within timescales).
+pub(crate) const CP_REVIEW_LATE: f64 = 0.06;
+/// Looked-after reviews late (no national figure is published; the generator's choice).
+pub(crate) const LA_REVIEW_LATE: f64 = 0.07;
+/// Initial health assessments beyond 20 working days: a long-standing national
+/// weakness (council papers report from 10% to 80% on time); review health assessments
+/// late about one in ten (≈ 90% of children in care have theirs up to date).
+pub(crate) const INITIAL_HEALTH_LATE: f64 = 0.40;
+pub(crate) const INITIAL_HEALTH_LATE_MEAN: f64 = 12.0;
+pub(crate) const REVIEW_HEALTH_LATE: f64 = 0.10;
+/// Personal education plans beyond 10 working days of coming into care (no national
+/// figure).
+pub(crate) const PEP_LATE: f64 = 0.20;
+/// Statutory visits late: to children in care (a council paper of 2018 reports 93% in
+/// time) and, against the authority's own standard, to children on plans.
+pub(crate) const PLACEMENT_VISIT_LATE: f64 = 0.08;
+pub(crate) const CP_VISIT_LATE: f64 = 0.10;
+pub(crate) const VISIT_LATE_MEAN: f64 = 3.0;
+/// Visits at which the child was not seen, so that another visit is needed.
+pub(crate) const NOT_SEEN: f64 = 0.06;
+/// Pathway plan reviews late (no national figure).
+pub(crate) const PATHWAY_REVIEW_LATE: f64 = 0.10;
+/// Late work is this many working days late on average, where no other figure is given.
+pub(crate) const LATE_MEAN: f64 = 5.0;
 
 // --- Early help ----------------------------------------------------------------------
 

@@ -13,8 +13,10 @@ use crate::family::Sim;
 use crate::journal::{self, Resolver, Who};
 use crate::model;
 use crate::org::{Stage, Want};
+use hearth_domain::codes::PlacementType;
 use hearth_domain::event::{Allocated, Empty, Event, EventData, Visit};
 use hearth_domain::org::Service;
+use hearth_domain::timescales::Duty;
 
 /// A worker holding a case, for siblings to share.
 #[derive(Debug, Clone, Copy)]
@@ -71,7 +73,7 @@ impl Sim<'_> {
                 continue;
             }
             let timeline = self.allocate(k, &mut held)?;
-            self.visits(k, &timeline);
+            self.visits(k, &timeline)?;
             self.open_case_contacts(k)?;
             let Some(c) = self.fam.children.get_mut(k) else {
                 continue;
@@ -139,7 +141,10 @@ impl Sim<'_> {
                         _ => 0,
                     }
                 };
-                let day = p.from.plus_working_days(delay).min(to);
+                let day = ctx
+                    .days
+                    .after(ctx.days.on_or_after(p.from), delay as u32)
+                    .min(to);
                 let shared = held
                     .iter()
                     .find(|h| {
@@ -259,68 +264,80 @@ impl Sim<'_> {
         }
     }
 
-    fn visits(&mut self, k: usize, tl: &[(Day, Option<usize>)]) {
+    fn visits(&mut self, k: usize, tl: &[(Day, Option<usize>)]) -> Result<(), SynthError> {
         let ctx = self.ctx;
         let policy = &ctx.policy;
         let Some((dob, periods)) = self.child(k).map(|c| (c.dob, c.periods.clone())) else {
-            return;
+            return Ok(());
         };
-        let cp_wd = policy.cp_visit_working_days as i32;
+        let placements = self.placements(k);
         let cin_wd = policy.cin_visit_working_days as i32;
-        let cla_days = policy.cla_visit_days as i32;
         for p in &periods {
             if p.from > ctx.end {
                 continue;
             }
             let to = p.to.min(ctx.end);
-            let mut days = Vec::new();
+            // Each visit, and whether the child was seen.
+            let mut days: Vec<(Day, bool)> = Vec::new();
             match p.stage {
                 Stage::Assessment => {
-                    let d = p.from.plus_working_days(self.rng.int(1, 5));
-                    days.push(d);
+                    let d = ctx.days.after(p.from, self.rng.int(1, 5) as u32);
+                    days.push((d, self.seen(dob, d)));
                     if self.rng.chance(0.3) {
-                        days.push(d.plus_working_days(self.rng.int(5, 15)));
+                        let d = ctx.days.after(d, self.rng.int(5, 15) as u32);
+                        days.push((d, self.seen(dob, d)));
                     }
                 }
                 // Early help workers meet families at TAF meetings and sessions that are
                 // not statutory visits; only social work visits are recorded.
                 Stage::EarlyHelp => {}
-                Stage::ChildInNeed | Stage::ChildProtection => {
-                    let (first, step) = match p.stage {
-                        Stage::ChildProtection => ((1, 5), cp_wd),
-                        _ => ((2, 10), cin_wd),
-                    };
-                    let mut d = p.from.plus_working_days(self.rng.int(first.0, first.1));
+                Stage::ChildInNeed => {
+                    let mut d = ctx.days.after(p.from, self.rng.int(2, 10) as u32);
                     while d <= to {
-                        days.push(d);
+                        days.push((d, self.seen(dob, d)));
                         let gap = if self.rng.chance(0.85) {
-                            self.rng.int((step * 3 / 4).max(1), step)
+                            self.rng.int((cin_wd * 3 / 4).max(1), cin_wd)
                         } else {
-                            self.rng.int(step + 1, step + step / 2 + 1)
+                            self.rng.int(cin_wd + 1, cin_wd + cin_wd / 2 + 1)
                         };
-                        d = d.plus_working_days(gap);
+                        d = ctx.days.after(d, gap as u32);
+                    }
+                }
+                // The authority's standard: a visit, the child seen, at most so many
+                // working days after the plan started or the child was last seen.
+                Stage::ChildProtection => {
+                    let step = policy.cp_visit_working_days;
+                    let mut due = ctx.days.after(p.from, step);
+                    let mut earliest = ctx.days.after(p.from, 1);
+                    loop {
+                        let d =
+                            self.meet(earliest, due, model::CP_VISIT_LATE, model::VISIT_LATE_MEAN);
+                        if d > to {
+                            break;
+                        }
+                        let seen = self.seen(dob, d);
+                        days.push((d, seen));
+                        // An unborn baby cannot be seen: the visits to the mother keep
+                        // their rhythm. A child who was not in is visited again soon.
+                        if seen || d < dob {
+                            due = ctx.days.after(d, step);
+                            earliest = ctx.days.after(d, (step / 2).max(1));
+                        } else {
+                            earliest = ctx.days.after(d, self.rng.int(1, 3) as u32);
+                        }
                     }
                 }
                 Stage::LookedAfter => {
-                    let mut d = p.from.plus(self.rng.int(1, 7));
-                    while d <= to {
-                        days.push(d);
-                        // Six-weekly in the first year, then three-monthly once settled
-                        // (Care Planning Regulations 2010, reg 28).
-                        let gap = if d.since(p.from) < 365 {
-                            if self.rng.chance(0.85) {
-                                self.rng.int(cla_days - 14, cla_days)
-                            } else {
-                                self.rng.int(cla_days + 1, cla_days + 20)
-                            }
-                        } else {
-                            self.rng.int(56, 91)
-                        };
-                        d = d.plus(gap.max(7));
+                    for (i, &(from, placement_type)) in placements.iter().enumerate() {
+                        if from < p.from || from > to {
+                            continue;
+                        }
+                        let until = placements.get(i + 1).map_or(to, |n| n.0.min(to));
+                        self.placement_visits(from, until, placement_type, dob, &mut days)?;
                     }
                 }
             }
-            for d in days.into_iter().filter(|&d| d >= p.from && d <= to) {
+            for (d, seen) in days.into_iter().filter(|&(d, _)| d >= p.from && d <= to) {
                 let i = tl.partition_point(|(day, _)| *day <= d);
                 let Some(worker) = i
                     .checked_sub(1)
@@ -332,8 +349,6 @@ impl Sim<'_> {
                 let Some(id) = ctx.wf.worker_id(worker) else {
                     continue;
                 };
-                let born = d >= dob;
-                let seen = born && self.rng.chance(0.94);
                 let alone_p = match p.stage {
                     Stage::ChildProtection => 0.7,
                     Stage::LookedAfter => 0.5,
@@ -352,6 +367,73 @@ impl Sim<'_> {
                 );
             }
         }
+        Ok(())
+    }
+
+    /// The child's placements in date order: the day each started, and its type.
+    fn placements(&self, k: usize) -> Vec<(Day, PlacementType)> {
+        let mut out: Vec<(Day, PlacementType)> = self
+            .child(k)
+            .map(|c| {
+                c.journal
+                    .drafts
+                    .iter()
+                    .filter_map(|d| match &d.data {
+                        EventData::PlacementStarted(p) => Some((d.day, p.placement_type)),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort_by_key(|p| p.0);
+        out
+    }
+
+    /// Visits to a child in care in one placement, from `from` until the day before
+    /// `until`: within a week of the move, then at most six-weekly, or three-monthly
+    /// after a year in a placement meant to last (Care Planning Regulations 2010, reg 28),
+    /// each counted from the last visit at which the child was seen.
+    fn placement_visits(
+        &mut self,
+        from: Day,
+        until: Day,
+        placement_type: PlacementType,
+        dob: Day,
+        days: &mut Vec<(Day, bool)>,
+    ) -> Result<(), SynthError> {
+        let mut due = self.ctx.due(Duty::FirstPlacementVisit, from)?;
+        let mut earliest = from.plus(1);
+        loop {
+            let d = self.meet(
+                earliest,
+                due,
+                model::PLACEMENT_VISIT_LATE,
+                model::VISIT_LATE_MEAN,
+            );
+            if d >= until {
+                return Ok(());
+            }
+            let seen = self.seen(dob, d);
+            days.push((d, seen));
+            if seen {
+                let settled = placement_type.is_long_term() && d >= from.plus_years(1);
+                let (duty, lead) = if settled {
+                    (Duty::LongTermPlacementVisit, 30)
+                } else {
+                    (Duty::PlacementVisit, 14)
+                };
+                due = self.ctx.due(duty, d)?;
+                earliest = due.minus(lead);
+            } else {
+                earliest = self.ctx.days.after(d, self.rng.int(1, 3) as u32);
+            }
+        }
+    }
+
+    /// Whether the child was seen at a visit on `day`: an unborn child cannot be, and
+    /// now and then a child is out or the visit falls through.
+    fn seen(&mut self, dob: Day, day: Day) -> bool {
+        day >= dob && !self.rng.chance(model::NOT_SEEN)
     }
 
     fn open_case_contacts(&mut self, k: usize) -> Result<(), SynthError> {

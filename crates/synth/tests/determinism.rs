@@ -87,6 +87,17 @@ fn bad_options_are_refused() {
             end: date(3000, 1, 1),
             ..ok.clone()
         },
+        // Bank holidays are known from 2000 to 2035: a history starting in 1994 or
+        // ending in 2036 cannot be counted in working days.
+        Options {
+            years: 10,
+            end: date(2010, 3, 31),
+            ..ok.clone()
+        },
+        Options {
+            end: date(2036, 1, 1),
+            ..ok.clone()
+        },
     ] {
         assert!(
             matches!(Generator::new(&p, &bad), Err(SynthError::Options(_))),

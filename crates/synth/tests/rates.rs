@@ -31,11 +31,9 @@ struct Report {
     // Flows in the year, for the report.
     assessments: usize,
     not_in_need: usize,
-    assessments_late: usize,
     assessment_days: Vec<i64>,
     s47: usize,
     icpc: usize,
-    icpc_late: usize,
     cp_started: usize,
     cp_second: usize,
     cp_ended: usize,
@@ -55,19 +53,6 @@ fn days(a: Date, b: Date) -> i64 {
     i64::from((b - a).get_days())
 }
 
-fn weekdays_between(a: Date, b: Date) -> i64 {
-    // Working days after `a` up to `b`, weekdays only (as the generator approximates).
-    let mut n = 0;
-    let mut d = a;
-    while d < b {
-        d = d.tomorrow().unwrap();
-        if (d.weekday().to_monday_one_offset()) <= 5 {
-            n += 1;
-        }
-    }
-    n
-}
-
 fn child_stats(journey: &[Event], from: Date, to: Date, r: &mut Report) {
     let in_year = |d: Date| d >= from && d <= to;
     let mut last_referral: Option<Date> = None;
@@ -75,7 +60,6 @@ fn child_stats(journey: &[Event], from: Date, to: Date, r: &mut Report) {
     let mut cp_open: Option<Date> = None;
     let mut la_open: Option<Date> = None;
     let mut cp_plans = 0;
-    let mut strategy: Option<Date> = None;
     let mut assessment_start: Option<Date> = None;
     let mut placements_this_period = 0;
     let mut missing_in_year = false;
@@ -107,19 +91,10 @@ fn child_stats(journey: &[Event], from: Date, to: Date, r: &mut Report) {
                 }
                 if let Some(s) = assessment_start {
                     r.assessment_days.push(days(s, d));
-                    if weekdays_between(s, d) > 45 {
-                        r.assessments_late += 1;
-                    }
                 }
             }
-            EventData::StrategyDiscussion(s) if s.s47 => strategy = Some(d),
             EventData::S47Started(_) if in_year(d) => r.s47 += 1,
-            EventData::IcpcHeld(_) if in_year(d) => {
-                r.icpc += 1;
-                if strategy.is_some_and(|s| weekdays_between(s, d) > 15) {
-                    r.icpc_late += 1;
-                }
-            }
+            EventData::IcpcHeld(_) if in_year(d) => r.icpc += 1,
             EventData::CpPlanStarted(_) => {
                 cp_plans += 1;
                 cp_open = Some(d);
@@ -255,18 +230,16 @@ fn print(r: &Report) {
         pct(r.re_referrals, r.referrals)
     );
     println!(
-        "assessments/10k {:.0} ({:.0}% of referrals); not in need {:.1}%; median {} days; late {:.1}%",
+        "assessments/10k {:.0} ({:.0}% of referrals); not in need {:.1}%; median {} days",
         per10k(r.assessments),
         pct(r.assessments, r.referrals),
         pct(r.not_in_need, r.assessments),
-        median,
-        pct(r.assessments_late, r.assessments)
+        median
     );
     println!(
-        "s47/10k {:.0}; icpc/10k {:.0} (late {:.1}%); cp started/10k {:.0} (second+ {:.1}%)",
+        "s47/10k {:.0}; icpc/10k {:.0}; cp started/10k {:.0} (second+ {:.1}%)",
         per10k(r.s47),
         per10k(r.icpc),
-        pct(r.icpc_late, r.icpc),
         per10k(r.cp_started),
         pct(r.cp_second, r.cp_started)
     );
