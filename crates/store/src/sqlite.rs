@@ -5,13 +5,16 @@ use crate::write::{
     self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, SUMMARY_COLUMNS, SummaryRow, WriteTx,
     corrupt, parse_body,
 };
-use crate::{ChildRecord, ChildSummary, RebuildReport, Store, StoreError, Version};
+use crate::{
+    ChildRecord, ChildSummary, HeldBy, JourneySink, RebuildReport, Store, StoreError, Version,
+};
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
 use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, Subject};
 use hearth_domain::org::Organisation;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -24,6 +27,8 @@ use std::time::Duration;
 /// Rows per multi-row INSERT: keeps well under SQLite's bound-parameter limit while
 /// avoiding a round trip to the database thread for every event.
 const ROWS_PER_INSERT: usize = 400;
+/// Children whose journeys one query reads, for the same reasons.
+const CHILDREN_PER_READ: usize = 400;
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -150,7 +155,8 @@ impl WriteTx for SqliteTx {
                     .push_bind(&r.open_work)
                     .push_bind(&r.worker)
                     .push_bind(&r.team)
-                    .push_bind(&r.state);
+                    .push_bind(&r.state)
+                    .push_bind(&r.settled_since);
             });
             q.build().execute(&mut *self.0).await?;
         }
@@ -389,6 +395,80 @@ impl Store for SqliteStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn log_access_many(
+        &self,
+        at: Timestamp,
+        actor: &str,
+        subjects: &[Subject],
+        action: &str,
+    ) -> Result<(), StoreError> {
+        let at = at.to_string();
+        let mut tx = self.pool.begin().await?;
+        for chunk in subjects.chunks(ROWS_PER_INSERT) {
+            let mut q =
+                QueryBuilder::<Sqlite>::new("INSERT INTO access_log (at, actor, subject, action) ");
+            q.push_values(chunk, |mut b, subject| {
+                b.push_bind(at.as_str())
+                    .push_bind(actor)
+                    .push_bind(subject.to_string())
+                    .push_bind(action);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn unsettled_journeys(
+        &self,
+        settled_by: Date,
+        held_by: &HeldBy,
+        each: &mut JourneySink<'_>,
+    ) -> Result<u64, StoreError> {
+        // One read transaction, so the children and their journeys agree.
+        let mut tx = self.pool.begin().await?;
+        let mut q = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {SUMMARY_COLUMNS} FROM child_state \
+             WHERE (settled_since IS NULL OR settled_since > "
+        ));
+        q.push_bind(settled_by.to_string()).push(")");
+        match held_by {
+            HeldBy::Anyone => {}
+            HeldBy::Team(team) => {
+                q.push(" AND team = ").push_bind(team.as_str());
+            }
+            HeldBy::Worker(worker) => {
+                q.push(" AND worker = ").push_bind(worker.as_str());
+            }
+        }
+        q.push(" ORDER BY child_id");
+        let children: Vec<ChildSummary> = q
+            .build_query_as::<SummaryRow>()
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(write::summary)
+            .collect::<Result<_, _>>()?;
+        for chunk in children.chunks(CHILDREN_PER_READ) {
+            let mut q =
+                QueryBuilder::<Sqlite>::new("SELECT subject, body FROM journal WHERE subject IN (");
+            let mut subjects = q.separated(", ");
+            for child in chunk {
+                subjects.push_bind(Subject::Child(child.id.clone()).to_string());
+            }
+            q.push(") ORDER BY subject, version");
+            let mut journeys = write::Journeys::default();
+            let mut rows = q.build().fetch(&mut *tx);
+            while let Some(row) = rows.try_next().await? {
+                journeys.add(row.try_get(0)?, row.try_get(1)?)?;
+            }
+            drop(rows);
+            journeys.hand_over(chunk, each);
+        }
+        tx.rollback().await?;
+        Ok(children.len() as u64)
     }
 
     async fn access_log(

@@ -7,6 +7,7 @@
 use crate::projection::State;
 use crate::{ChildRecord, StoreError, Version};
 use async_trait::async_trait;
+use hearth_domain::due::settled_since;
 use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, Subject};
 use hearth_domain::journey::ChildState;
@@ -46,6 +47,8 @@ pub(crate) struct ChildRow {
     pub worker: Option<String>,
     pub team: Option<String>,
     pub state: String,
+    /// `hearth_domain::due::settled_since`: none while the child may owe something.
+    pub settled_since: Option<String>,
 }
 
 pub(crate) struct FamilyRow {
@@ -270,6 +273,7 @@ fn child_row(state: &ChildState, version: Version) -> Result<ChildRow, StoreErro
         worker: state.allocation.as_ref().map(|a| a.worker.to_string()),
         team: state.allocation.as_ref().map(|a| a.team.to_string()),
         state: to_json(state)?,
+        settled_since: settled_since(state).map(|d| d.to_string()),
     })
 }
 
@@ -316,6 +320,39 @@ pub(crate) fn summary(row: SummaryRow) -> Result<crate::ChildSummary, StoreError
     })
 }
 
+/// The journeys of a batch of children, gathered row by row as the journal is read, so
+/// that parsing overlaps the database's reading.
+#[derive(Default)]
+pub(crate) struct Journeys {
+    by_subject: HashMap<String, Vec<Event>>,
+}
+
+impl Journeys {
+    /// Add one journal row; a subject's rows must come in journal order.
+    pub(crate) fn add(&mut self, subject: &str, body: &str) -> Result<(), StoreError> {
+        let event = parse_body(body)?;
+        match self.by_subject.get_mut(subject) {
+            Some(journey) => journey.push(event),
+            None => {
+                self.by_subject.insert(subject.to_owned(), vec![event]);
+            }
+        }
+        Ok(())
+    }
+
+    /// Hand each of `children` to `each` with its journey.
+    pub(crate) fn hand_over(
+        mut self,
+        children: &[crate::ChildSummary],
+        each: &mut crate::JourneySink<'_>,
+    ) {
+        for child in children {
+            let subject = Subject::Child(child.id.clone()).to_string();
+            each(child, self.by_subject.remove(&subject).unwrap_or_default());
+        }
+    }
+}
+
 /// A projection row as one line of `projection_dump`.
 pub(crate) fn dump_line(row: &ChildRow) -> String {
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "NULL".into());
@@ -332,12 +369,13 @@ pub(crate) fn dump_line(row: &ChildRow) -> String {
         opt(&row.worker),
         opt(&row.team),
         row.state.clone(),
+        opt(&row.settled_since),
     ]
     .join("|")
 }
 
 /// The columns of `ChildRow`, in the order the backends select them.
-pub(crate) const CHILD_COLUMNS: &str = "child_id, version, given_name, family_name, date_of_birth, expected_date_of_birth, nhs_number, postcode, open_work, worker, team, state";
+pub(crate) const CHILD_COLUMNS: &str = "child_id, version, given_name, family_name, date_of_birth, expected_date_of_birth, nhs_number, postcode, open_work, worker, team, state, settled_since";
 
 /// The id part of a subject (`C1` of `child:C1`), as the projection tables key it.
 pub(crate) fn subject_id(subject: &Subject) -> &str {
