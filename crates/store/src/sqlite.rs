@@ -443,7 +443,9 @@ impl Store for SqliteStore {
                 q.push(" AND worker = ").push_bind(worker.as_str());
             }
         }
-        q.push(" ORDER BY child_id");
+        // `+child_id`: sort the few rows found rather than walk every child in id order,
+        // so that the index on settled_since does the finding.
+        q.push(" ORDER BY +child_id");
         let children: Vec<ChildSummary> = q
             .build_query_as::<SummaryRow>()
             .fetch_all(&mut *tx)
