@@ -119,8 +119,6 @@ pub struct DueList<'r> {
     pub teams: Vec<TeamTally>,
     /// The children on the list, for names and links.
     pub children: BTreeMap<ChildId, ChildSummary>,
-    /// How many children's journeys were read to draw it up.
-    pub children_read: u64,
 }
 
 /// The due list as at `as_at` for the children `held_by` says.
@@ -137,7 +135,7 @@ pub async fn due_list<'r>(
     let mut failed = None;
     // A child settled on or before the start of the month has nothing on the list
     // (hearth_domain::due::settled_since), so the store skips reading them.
-    let children_read = store
+    store
         .unsettled_journeys(
             window.met_late_after,
             held_by,
@@ -176,7 +174,6 @@ pub async fn due_list<'r>(
         total,
         teams,
         children,
-        children_read,
     })
 }
 
