@@ -21,7 +21,9 @@ if [[ -z "$db" ]]; then
 fi
 
 # One run to warm the page cache, as a server that has been up a while would be; then
-# three timed runs, reporting the best and the worst.
+# three timed runs, reporting the best and the worst. (RUST_LOG=error keeps sqlx's
+# slow-statement warnings out of the output.)
+export RUST_LOG=error
 target/release/hearth due --db "$db" --as-at "$as_at" --format json > "$work/due.json"
 for run in 1 2 3; do
     start=$(date +%s.%N)

@@ -523,7 +523,8 @@ impl Store for PgStore {
                 .collect();
             let mut journeys = write::Journeys::default();
             let mut rows = sqlx::query(
-                "SELECT subject, body FROM journal WHERE subject = ANY($1) ORDER BY subject, version",
+                "SELECT subject, string_agg(body, chr(10) ORDER BY version) \
+                 FROM journal WHERE subject = ANY($1) GROUP BY subject",
             )
             .bind(subjects)
             .fetch(&mut *tx);

@@ -454,13 +454,15 @@ impl Store for SqliteStore {
             .map(write::summary)
             .collect::<Result<_, _>>()?;
         for chunk in children.chunks(CHILDREN_PER_READ) {
-            let mut q =
-                QueryBuilder::<Sqlite>::new("SELECT subject, body FROM journal WHERE subject IN (");
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "SELECT subject, group_concat(body, char(10) ORDER BY version) \
+                 FROM journal WHERE subject IN (",
+            );
             let mut subjects = q.separated(", ");
             for child in chunk {
                 subjects.push_bind(Subject::Child(child.id.clone()).to_string());
             }
-            q.push(") ORDER BY subject, version");
+            q.push(") GROUP BY subject");
             let mut journeys = write::Journeys::default();
             let mut rows = q.build().fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {

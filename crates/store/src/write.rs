@@ -320,23 +320,20 @@ pub(crate) fn summary(row: SummaryRow) -> Result<crate::ChildSummary, StoreError
     })
 }
 
-/// The journeys of a batch of children, gathered row by row as the journal is read, so
-/// that parsing overlaps the database's reading.
+/// The journeys of a batch of children, parsed as the journal is read, so that parsing
+/// overlaps the database's reading.
 #[derive(Default)]
 pub(crate) struct Journeys {
     by_subject: HashMap<String, Vec<Event>>,
 }
 
 impl Journeys {
-    /// Add one journal row; a subject's rows must come in journal order.
-    pub(crate) fn add(&mut self, subject: &str, body: &str) -> Result<(), StoreError> {
-        let event = parse_body(body)?;
-        match self.by_subject.get_mut(subject) {
-            Some(journey) => journey.push(event),
-            None => {
-                self.by_subject.insert(subject.to_owned(), vec![event]);
-            }
-        }
+    /// Add a subject's whole journey: its event bodies in journal order, one a line (the
+    /// database joins them, so a journey is one row to fetch rather than hundreds; an
+    /// event's JSON never holds a raw line break).
+    pub(crate) fn add(&mut self, subject: &str, bodies: &str) -> Result<(), StoreError> {
+        let journey = bodies.lines().map(parse_body).collect::<Result<_, _>>()?;
+        self.by_subject.insert(subject.to_owned(), journey);
         Ok(())
     }
 
