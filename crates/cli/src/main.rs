@@ -2,6 +2,7 @@
 //! database, and reports errors to a person in one sentence.
 
 mod clock;
+mod due;
 mod generate;
 mod journal;
 
@@ -60,6 +61,23 @@ enum Command {
         db: String,
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+    },
+    /// What is overdue, due in the next 10 working days, and met late in the last month,
+    /// per team and worker.
+    Due {
+        #[arg(long, env = "HEARTH_DB")]
+        db: String,
+        /// The day to draw the list up as at, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        as_at: Option<String>,
+        /// Only the children allocated to this team (its id).
+        #[arg(long)]
+        team: Option<String>,
+        /// Only the children allocated to this worker (their id).
+        #[arg(long)]
+        worker: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: due::Format,
     },
     /// Recreate every projection from the journal.
     Rebuild {
@@ -209,6 +227,23 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { db, addr } => serve(open_existing(&db).await?, addr).await,
+        Command::Due {
+            db,
+            as_at,
+            team,
+            worker,
+            format,
+        } => {
+            let request = due::Request {
+                as_at,
+                team,
+                worker,
+                format,
+            };
+            let store = open_existing(&db).await?;
+            let mut out = std::io::BufWriter::new(std::io::stdout());
+            due::due(store.as_ref(), &request, clock::today(), &mut out).await
+        }
         Command::Rebuild { db } => {
             let report = open_existing(&db).await?.rebuild().await?;
             println!(

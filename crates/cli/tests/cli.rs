@@ -378,3 +378,154 @@ async fn users_are_added_with_a_password_from_stdin_and_tokens_are_shown_once_an
             .contains(&format!("there is no live token labelled {label}"))
     );
 }
+
+/// A database holding the fixed journeys of `tests/data/due-journey.jsonl` (imported on
+/// their own, so without an organisation: the national rules apply).
+fn due_fixture(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("due.db");
+    let journal = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/due-journey.jsonl");
+    hearth()
+        .args(["journal", "import", "--db"])
+        .arg(&db)
+        .arg(&journal)
+        .assert()
+        .success();
+    db
+}
+
+fn due(db: &Path, args: &[&str]) -> String {
+    let out = hearth()
+        .args(["due", "--db"])
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The JSON of `hearth due` on a small fixed journey, compared exactly with the file
+/// checked in beside it. After a deliberate change, regenerate the file with
+/// `HEARTH_UPDATE_SNAPSHOTS=1` and read the difference before committing it.
+#[test]
+fn due_as_json_matches_the_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = due_fixture(dir.path());
+    let json = due(&db, &["--as-at", "2026-03-31", "--format", "json"]);
+    let expected = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/due.json");
+    if std::env::var_os("HEARTH_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&expected, &json).unwrap();
+    }
+    assert_eq!(json, std::fs::read_to_string(&expected).unwrap());
+}
+
+#[test]
+fn due_as_a_table_puts_the_longest_overdue_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = due_fixture(dir.path());
+    let table = due(&db, &["--as-at", "2026-03-31"]);
+    assert!(
+        table.contains("3 overdue, 2 due in the next 10 working days (by 2026-04-16), 1 met late since 2026-02-28"),
+        "{table}"
+    );
+    let lines: Vec<&str> = table
+        .lines()
+        .filter(|l| l.starts_with('D') && l.as_bytes()[1].is_ascii_digit())
+        .collect();
+    assert_eq!(lines.len(), 5, "{table}");
+    assert!(
+        lines[0].starts_with("D1") && lines[0].contains("Assessment"),
+        "{table}"
+    );
+    assert!(lines[0].contains("Overdue by 14 working days"), "{table}");
+    assert!(lines[1].contains("First core group"), "{table}");
+    assert!(
+        lines[3].starts_with("D4") && lines[3].contains("Due 2026-03-31"),
+        "{table}"
+    );
+    // The unallocated are counted under no team.
+    assert!(table.contains("Unallocated"), "{table}");
+}
+
+#[test]
+fn due_refuses_bad_input_in_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = due_fixture(dir.path());
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--as-at", "2026-02-30"],
+            "--as-at '2026-02-30' is not a date: write it as YYYY-MM-DD",
+        ),
+        (&["--as-at", "1999-12-31"], "1999-12-31 is outside them"),
+        (
+            &["--team", "T1", "--worker", "W1"],
+            "give --team or --worker, not both",
+        ),
+        (
+            &["--team", "no such team"],
+            "--team 'no such team' is not a team id",
+        ),
+        (
+            &["--team", "T1"],
+            "there is no team 'T1' in this authority's organisation",
+        ),
+    ];
+    for (args, expected) in cases {
+        let message = stderr_of(hearth().args(["due", "--db"]).arg(&db).args(args));
+        assert!(message.contains(expected), "{args:?}: {message}");
+        assert_eq!(message.trim().lines().count(), 1, "one sentence: {message}");
+    }
+    let missing = dir.path().join("missing.db");
+    let message = stderr_of(hearth().args(["due", "--db"]).arg(&missing));
+    assert!(message.contains("there is no database at"), "{message}");
+}
+
+/// On a generated county (whose organisation carries its teams and workers), a team or
+/// a worker narrows the list to the children allocated to them.
+#[test]
+fn due_narrows_to_a_team_or_a_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    generate(&db, "2");
+    let all: serde_json::Value =
+        serde_json::from_str(&due(&db, &["--as-at", "2025-03-31", "--format", "json"])).unwrap();
+    let teams = all["teams"].as_array().unwrap();
+    let team = &teams[0];
+    assert!(team["team"].is_string(), "{team}");
+    let id = team["team"].as_str().unwrap();
+    let narrowed: serde_json::Value = serde_json::from_str(&due(
+        &db,
+        &["--as-at", "2025-03-31", "--format", "json", "--team", id],
+    ))
+    .unwrap();
+    assert_eq!(narrowed["team"], id);
+    assert_eq!(narrowed["teams"].as_array().unwrap(), &vec![team.clone()]);
+    let listed = narrowed["obligations"].as_array().unwrap();
+    assert!(listed.iter().all(|o| o["team"] == id));
+    let worker = &team["workers"][0];
+    let worker_id = worker["worker"].as_str().unwrap();
+    let one: serde_json::Value = serde_json::from_str(&due(
+        &db,
+        &[
+            "--as-at",
+            "2025-03-31",
+            "--format",
+            "json",
+            "--worker",
+            worker_id,
+        ],
+    ))
+    .unwrap();
+    assert!(
+        one["obligations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["worker"] == worker_id)
+    );
+    assert_eq!(one["total"]["overdue"], worker["overdue"]);
+}

@@ -540,7 +540,7 @@ fn next_placement_visit(placement: &Placement, day: Date) -> Duty {
 
 /// The day the child turns `years`, if their date of birth is known. Born on 29
 /// February: 1 March in a common year, as `people::age_in_years` counts.
-fn birthday(state: &ChildState, years: i16) -> Option<Date> {
+pub(crate) fn birthday(state: &ChildState, years: i16) -> Option<Date> {
     let born = state.details.as_ref()?.date_of_birth?;
     let year = born.year().checked_add(years)?;
     Date::new(year, born.month(), born.day())

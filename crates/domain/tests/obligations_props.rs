@@ -1,7 +1,8 @@
 //! Properties of the obligations derived from random valid journeys
 //! (tests/support/journeys.rs): each status agrees with its due date and the day asked
 //! about, each deadline comes from the rule in force when its clock started, nothing
-//! after that day changes the answer, and what was settled stays settled.
+//! after that day changes the answer, and what was settled stays settled; and a child
+//! the due list skips as settled has nothing on it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -9,13 +10,17 @@
 mod journeys;
 
 use hearth_domain::calendar::WorkingCalendar;
+use hearth_domain::due::{Window, due_items, settled_since};
 use hearth_domain::event::{Event, OccurredAt};
+use hearth_domain::journey::fold_child;
 use hearth_domain::obligations::{Obligation, Status, obligations};
 use hearth_domain::timescales::{Clock, Duty, Rule, RuleSet, Source, SourceKind};
 use jiff::ToSpan;
 use jiff::civil::{Date, date};
 use journeys::{journey, seed};
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
 use std::sync::OnceLock;
 
 /// The national rules and every kind of local policy a preset may add.
@@ -139,4 +144,64 @@ proptest! {
             prop_assert!(then.contains(o), "settled by {} but not by {}: {:?}", today, after, o);
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The due list reads only the children not settled a month before the day it is
+    /// drawn up for; this is what makes skipping the others give the same list. Every
+    /// prefix of a journey is a journey as it stood once, so each is checked.
+    #[test]
+    fn a_child_settled_a_month_before_the_day_has_nothing_on_the_due_list(
+        s in seed(60),
+        later in 0i64..800,
+    ) {
+        let j = journey("P1", &s);
+        for n in 1..=j.events.len() {
+            let events = &j.events[..n];
+            let state = fold_child(&j.child, events).unwrap();
+            let Some(since) = settled_since(&state) else {
+                continue;
+            };
+            let as_at = since.checked_add(later.days()).unwrap();
+            // A 21st birthday can fall past the last year the calendar counts.
+            let Ok(window) = Window::new(as_at, cal()) else {
+                continue;
+            };
+            let obs = obligations(&j.child, events, rules(), cal(), as_at).unwrap();
+            prop_assert!(
+                obs.iter().all(|o| !o.status.is_outstanding()),
+                "settled on {} yet owing on {}: {:?}", since, as_at, obs
+            );
+            if since <= window.met_late_after {
+                let listed = due_items(obs, &window, None, None);
+                prop_assert!(listed.is_empty(), "{:?}", listed);
+            }
+        }
+    }
+}
+
+/// Enough journeys (as they stood after each event) are settled, some of them after a
+/// period in care, for the property above to say something.
+#[test]
+fn generated_journeys_are_often_settled() {
+    let mut runner = TestRunner::deterministic();
+    let strategy = seed(60);
+    let (mut settled, mut after_care) = (0, 0);
+    for _ in 0..300 {
+        let j = journey("P1", &strategy.new_tree(&mut runner).unwrap().current());
+        for n in 1..=j.events.len() {
+            let state = fold_child(&j.child, &j.events[..n]).unwrap();
+            if settled_since(&state).is_some() {
+                settled += 1;
+                if state.history.looked_after_periods > 0 {
+                    after_care += 1;
+                }
+            }
+        }
+    }
+    let summary = format!("{settled} settled, {after_care} of them after care");
+    assert!(settled >= 300, "{summary}");
+    assert!(after_care >= 20, "{summary}");
 }

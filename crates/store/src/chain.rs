@@ -72,6 +72,32 @@ pub fn next(head: Head, fields: &[String]) -> Head {
     }
 }
 
+/// Access-log rows for `subjects`, numbered and chained on from `head`, and the new head.
+/// Each row is (seq, subject, hash); `at`, `actor` and `action` are the same for all.
+pub(crate) fn access_rows(
+    head: Head,
+    at: &str,
+    actor: &str,
+    subjects: &[String],
+    action: &str,
+) -> (Vec<(i64, String, Hash)>, Head) {
+    let mut head = head;
+    let rows = subjects
+        .iter()
+        .map(|subject| {
+            let fields = [
+                at.to_owned(),
+                actor.to_owned(),
+                subject.clone(),
+                action.to_owned(),
+            ];
+            head = next(head, &fields);
+            (head.seq, subject.clone(), head.hash)
+        })
+        .collect();
+    (rows, head)
+}
+
 /// Turn stored bytes back into a hash; anything not 32 bytes long is no hash.
 pub fn from_bytes(bytes: Option<&[u8]>) -> Option<Hash> {
     bytes.and_then(|b| b.try_into().ok())

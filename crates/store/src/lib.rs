@@ -79,6 +79,18 @@ pub struct ChildSummary {
     pub team: Option<TeamId>,
 }
 
+/// Whose children a due list covers: everyone's, or those allocated to one team or one
+/// worker (the child's current allocation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeldBy {
+    Anyone,
+    Team(TeamId),
+    Worker(WorkerId),
+}
+
+/// Hands each child's journey over as it is read; see `Store::unsettled_journeys`.
+pub type JourneySink<'a> = dyn FnMut(&ChildSummary, Vec<Event>) + Send + 'a;
+
 /// A child's folded state with the journal version it reflects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChildRecord {
@@ -184,6 +196,28 @@ pub trait Store: Send + Sync {
 
     /// Revoke the token with this label; false if there is no such live token.
     async fn revoke_token(&self, label: &str, at: Timestamp) -> Result<bool, StoreError>;
+    /// Record that `actor` did `action` on each of `subjects`' records at `at`, all in
+    /// one transaction (a list that shows many children logs each of them).
+    async fn log_access_many(
+        &self,
+        at: Timestamp,
+        actor: &str,
+        subjects: &[Subject],
+        action: &str,
+    ) -> Result<(), StoreError>;
+
+    /// The children a due list must read, each with their journey in journal order:
+    /// those held as `held_by` says and not settled on or before `settled_by`
+    /// (`hearth_domain::due::settled_since`; a child with no settled day is always
+    /// read). Children come in id order, one at a time to `each`, read from one snapshot
+    /// of the database a batch at a time, so memory stays flat. Returns how many children
+    /// were read.
+    async fn unsettled_journeys(
+        &self,
+        settled_by: Date,
+        held_by: &HeldBy,
+        each: &mut JourneySink<'_>,
+    ) -> Result<u64, StoreError>;
 
     /// Who looked at `subject`'s record: (at, actor, action), oldest first.
     async fn access_log(

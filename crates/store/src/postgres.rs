@@ -9,7 +9,10 @@ use crate::write::{
     corrupt, parse_body,
 };
 use crate::write::{UserRow, is_unique_violation};
-use crate::{ApiToken, ChildRecord, ChildSummary, RebuildReport, Store, StoreError, User, Version};
+use crate::{
+    ApiToken, ChildRecord, ChildSummary, HeldBy, JourneySink, RebuildReport, Store, StoreError,
+    User, Version,
+};
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
 use hearth_domain::access::UserName;
@@ -17,6 +20,7 @@ use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, Subject};
 use hearth_domain::org::Organisation;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{Connection, Postgres, QueryBuilder, Row, Transaction};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -26,6 +30,8 @@ use std::time::Duration;
 /// Rows per UNNEST insert: one statement and one round trip for thousands of rows,
 /// while each statement's arrays stay a few megabytes.
 const ROWS_PER_INSERT: usize = 5_000;
+/// Children whose journeys one query reads.
+const CHILDREN_PER_READ: usize = 1_000;
 
 pub struct PgStore {
     pool: PgPool,
@@ -169,12 +175,13 @@ impl WriteTx for PgTx {
             // Safe: CHILD_COLUMNS is a constant list, not input.
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "INSERT INTO child_state ({CHILD_COLUMNS}) \
-                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) \
+                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) \
                  ON CONFLICT (child_id) DO UPDATE SET version = EXCLUDED.version, \
                  given_name = EXCLUDED.given_name, family_name = EXCLUDED.family_name, \
                  date_of_birth = EXCLUDED.date_of_birth, expected_date_of_birth = EXCLUDED.expected_date_of_birth, \
                  nhs_number = EXCLUDED.nhs_number, postcode = EXCLUDED.postcode, open_work = EXCLUDED.open_work, \
-                 worker = EXCLUDED.worker, team = EXCLUDED.team, state = EXCLUDED.state"
+                 worker = EXCLUDED.worker, team = EXCLUDED.team, state = EXCLUDED.state, \
+                 settled_since = EXCLUDED.settled_since"
             )))
             .bind(text(|r| &r.child_id))
             .bind(versions)
@@ -188,6 +195,7 @@ impl WriteTx for PgTx {
             .bind(opt(|r| &r.worker))
             .bind(opt(|r| &r.team))
             .bind(text(|r| &r.state))
+            .bind(opt(|r| &r.settled_since))
             .execute(&mut *self.0)
             .await?;
         }
@@ -455,29 +463,8 @@ impl Store for PgStore {
         subject: &Subject,
         action: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let head = lock_head(&mut tx, Chain::AccessLog).await?;
-        let fields = [
-            at.to_string(),
-            actor.to_owned(),
-            subject.to_string(),
-            action.to_owned(),
-        ];
-        let head = chain::next(head, &fields);
-        sqlx::query(
-            "INSERT INTO access_log (seq, at, actor, subject, action, hash) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(head.seq)
-        .bind(&fields[0])
-        .bind(&fields[1])
-        .bind(&fields[2])
-        .bind(&fields[3])
-        .bind(&head.hash[..])
-        .execute(&mut *tx)
-        .await?;
-        set_head(&mut tx, Chain::AccessLog, head).await?;
-        tx.commit().await?;
-        Ok(())
+        self.log_access_many(at, actor, std::slice::from_ref(subject), action)
+            .await
     }
 
     async fn add_user(&self, user: &User) -> Result<(), StoreError> {
@@ -549,6 +536,97 @@ impl Store for PgStore {
             journal: self.verify_chain(Chain::Journal).await?,
             access_log: self.verify_chain(Chain::AccessLog).await?,
         })
+    }
+
+    async fn log_access_many(
+        &self,
+        at: Timestamp,
+        actor: &str,
+        subjects: &[Subject],
+        action: &str,
+    ) -> Result<(), StoreError> {
+        let at = at.to_string();
+        let subjects: Vec<String> = subjects.iter().map(Subject::to_string).collect();
+        let mut tx = self.pool.begin().await?;
+        let head = lock_head(&mut tx, Chain::AccessLog).await?;
+        let (rows, head) = chain::access_rows(head, &at, actor, &subjects, action);
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let seqs: Vec<i64> = chunk.iter().map(|(seq, _, _)| *seq).collect();
+            let subjects: Vec<&str> = chunk.iter().map(|(_, s, _)| s.as_str()).collect();
+            let hashes: Vec<&[u8]> = chunk.iter().map(|(_, _, h)| &h[..]).collect();
+            sqlx::query(
+                "INSERT INTO access_log (seq, at, actor, subject, action, hash) \
+                 SELECT seq, $2, $3, subject, $5, hash \
+                 FROM UNNEST($1::bigint[], $4::text[], $6::bytea[]) AS r (seq, subject, hash)",
+            )
+            .bind(&seqs)
+            .bind(&at)
+            .bind(actor)
+            .bind(&subjects)
+            .bind(action)
+            .bind(&hashes)
+            .execute(&mut *tx)
+            .await?;
+        }
+        set_head(&mut tx, Chain::AccessLog, head).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn unsettled_journeys(
+        &self,
+        settled_by: Date,
+        held_by: &HeldBy,
+        each: &mut JourneySink<'_>,
+    ) -> Result<u64, StoreError> {
+        // One snapshot for every statement, so the children and their journeys agree.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        let mut q = QueryBuilder::<Postgres>::new(format!(
+            "SELECT {SUMMARY_COLUMNS} FROM child_state \
+             WHERE (settled_since IS NULL OR settled_since > "
+        ));
+        q.push_bind(settled_by.to_string()).push(")");
+        match held_by {
+            HeldBy::Anyone => {}
+            HeldBy::Team(team) => {
+                q.push(" AND team = ").push_bind(team.as_str());
+            }
+            HeldBy::Worker(worker) => {
+                q.push(" AND worker = ").push_bind(worker.as_str());
+            }
+        }
+        // Byte order, as SQLite sorts, so both backends list children alike.
+        q.push(" ORDER BY child_id COLLATE \"C\"");
+        let children: Vec<ChildSummary> = q
+            .build_query_as::<SummaryRow>()
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(write::summary)
+            .collect::<Result<_, _>>()?;
+        for chunk in children.chunks(CHILDREN_PER_READ) {
+            let subjects: Vec<String> = chunk
+                .iter()
+                .map(|c| Subject::Child(c.id.clone()).to_string())
+                .collect();
+            let mut journeys = write::Journeys::default();
+            let mut rows = sqlx::query(
+                "SELECT subject, string_agg(body, chr(10) ORDER BY version) \
+                 FROM journal WHERE subject = ANY($1) GROUP BY subject",
+            )
+            .bind(subjects)
+            .fetch(&mut *tx);
+            while let Some(row) = rows.try_next().await? {
+                journeys.add(row.try_get(0)?, row.try_get(1)?)?;
+            }
+            drop(rows);
+            journeys.hand_over(chunk, each);
+        }
+        tx.rollback().await?;
+        Ok(children.len() as u64)
     }
 
     async fn access_log(

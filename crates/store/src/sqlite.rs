@@ -7,7 +7,10 @@ use crate::write::{
     corrupt, parse_body,
 };
 use crate::write::{UserRow, is_unique_violation};
-use crate::{ApiToken, ChildRecord, ChildSummary, RebuildReport, Store, StoreError, User, Version};
+use crate::{
+    ApiToken, ChildRecord, ChildSummary, HeldBy, JourneySink, RebuildReport, Store, StoreError,
+    User, Version,
+};
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
 use hearth_domain::access::UserName;
@@ -15,6 +18,7 @@ use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, Subject};
 use hearth_domain::org::Organisation;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -27,6 +31,8 @@ use std::time::Duration;
 /// Rows per multi-row INSERT: keeps well under SQLite's bound-parameter limit while
 /// avoiding a round trip to the database thread for every event.
 const ROWS_PER_INSERT: usize = 400;
+/// Children whose journeys one query reads, for the same reasons.
+const CHILDREN_PER_READ: usize = 400;
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -164,7 +170,8 @@ impl WriteTx for SqliteTx {
                     .push_bind(&r.open_work)
                     .push_bind(&r.worker)
                     .push_bind(&r.team)
-                    .push_bind(&r.state);
+                    .push_bind(&r.state)
+                    .push_bind(&r.settled_since);
             });
             q.build().execute(&mut *self.0).await?;
         }
@@ -391,29 +398,8 @@ impl Store for SqliteStore {
         subject: &Subject,
         action: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let head = lock_head(&mut tx, Chain::AccessLog).await?;
-        let fields = [
-            at.to_string(),
-            actor.to_owned(),
-            subject.to_string(),
-            action.to_owned(),
-        ];
-        let head = chain::next(head, &fields);
-        sqlx::query(
-            "INSERT INTO access_log (seq, at, actor, subject, action, hash) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(head.seq)
-        .bind(&fields[0])
-        .bind(&fields[1])
-        .bind(&fields[2])
-        .bind(&fields[3])
-        .bind(&head.hash[..])
-        .execute(&mut *tx)
-        .await?;
-        set_head(&mut tx, Chain::AccessLog, head).await?;
-        tx.commit().await?;
-        Ok(())
+        self.log_access_many(at, actor, std::slice::from_ref(subject), action)
+            .await
     }
 
     async fn add_user(&self, user: &User) -> Result<(), StoreError> {
@@ -485,6 +471,91 @@ impl Store for SqliteStore {
             journal: self.verify_chain(Chain::Journal).await?,
             access_log: self.verify_chain(Chain::AccessLog).await?,
         })
+    }
+
+    async fn log_access_many(
+        &self,
+        at: Timestamp,
+        actor: &str,
+        subjects: &[Subject],
+        action: &str,
+    ) -> Result<(), StoreError> {
+        let at = at.to_string();
+        let subjects: Vec<String> = subjects.iter().map(Subject::to_string).collect();
+        let mut tx = self.pool.begin().await?;
+        let head = lock_head(&mut tx, Chain::AccessLog).await?;
+        let (rows, head) = chain::access_rows(head, &at, actor, &subjects, action);
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO access_log (seq, at, actor, subject, action, hash) ",
+            );
+            q.push_values(chunk, |mut b, (seq, subject, hash)| {
+                b.push_bind(*seq)
+                    .push_bind(at.as_str())
+                    .push_bind(actor)
+                    .push_bind(subject.as_str())
+                    .push_bind(action)
+                    .push_bind(&hash[..]);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        set_head(&mut tx, Chain::AccessLog, head).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn unsettled_journeys(
+        &self,
+        settled_by: Date,
+        held_by: &HeldBy,
+        each: &mut JourneySink<'_>,
+    ) -> Result<u64, StoreError> {
+        // One read transaction, so the children and their journeys agree.
+        let mut tx = self.pool.begin().await?;
+        let mut q = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {SUMMARY_COLUMNS} FROM child_state \
+             WHERE (settled_since IS NULL OR settled_since > "
+        ));
+        q.push_bind(settled_by.to_string()).push(")");
+        match held_by {
+            HeldBy::Anyone => {}
+            HeldBy::Team(team) => {
+                q.push(" AND team = ").push_bind(team.as_str());
+            }
+            HeldBy::Worker(worker) => {
+                q.push(" AND worker = ").push_bind(worker.as_str());
+            }
+        }
+        // `+child_id`: sort the few rows found rather than walk every child in id order,
+        // so that the index on settled_since does the finding.
+        q.push(" ORDER BY +child_id");
+        let children: Vec<ChildSummary> = q
+            .build_query_as::<SummaryRow>()
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(write::summary)
+            .collect::<Result<_, _>>()?;
+        for chunk in children.chunks(CHILDREN_PER_READ) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "SELECT subject, group_concat(body, char(10) ORDER BY version) \
+                 FROM journal WHERE subject IN (",
+            );
+            let mut subjects = q.separated(", ");
+            for child in chunk {
+                subjects.push_bind(Subject::Child(child.id.clone()).to_string());
+            }
+            q.push(") GROUP BY subject");
+            let mut journeys = write::Journeys::default();
+            let mut rows = q.build().fetch(&mut *tx);
+            while let Some(row) = rows.try_next().await? {
+                journeys.add(row.try_get(0)?, row.try_get(1)?)?;
+            }
+            drop(rows);
+            journeys.hand_over(chunk, each);
+        }
+        tx.rollback().await?;
+        Ok(children.len() as u64)
     }
 
     async fn access_log(

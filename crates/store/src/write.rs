@@ -8,6 +8,7 @@ use crate::chain::{self, Chain, Hash, Head};
 use crate::projection::State;
 use crate::{ChildRecord, StoreError, Version};
 use async_trait::async_trait;
+use hearth_domain::due::settled_since;
 use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, Subject};
 use hearth_domain::journey::ChildState;
@@ -68,6 +69,8 @@ pub(crate) struct ChildRow {
     pub worker: Option<String>,
     pub team: Option<String>,
     pub state: String,
+    /// `hearth_domain::due::settled_since`: none while the child may owe something.
+    pub settled_since: Option<String>,
 }
 
 pub(crate) struct FamilyRow {
@@ -317,6 +320,7 @@ fn child_row(state: &ChildState, version: Version) -> Result<ChildRow, StoreErro
         worker: state.allocation.as_ref().map(|a| a.worker.to_string()),
         team: state.allocation.as_ref().map(|a| a.team.to_string()),
         state: to_json(state)?,
+        settled_since: settled_since(state).map(|d| d.to_string()),
     })
 }
 
@@ -363,6 +367,36 @@ pub(crate) fn summary(row: SummaryRow) -> Result<crate::ChildSummary, StoreError
     })
 }
 
+/// The journeys of a batch of children, parsed as the journal is read, so that parsing
+/// overlaps the database's reading.
+#[derive(Default)]
+pub(crate) struct Journeys {
+    by_subject: HashMap<String, Vec<Event>>,
+}
+
+impl Journeys {
+    /// Add a subject's whole journey: its event bodies in journal order, one a line (the
+    /// database joins them, so a journey is one row to fetch rather than hundreds; an
+    /// event's JSON never holds a raw line break).
+    pub(crate) fn add(&mut self, subject: &str, bodies: &str) -> Result<(), StoreError> {
+        let journey = bodies.lines().map(parse_body).collect::<Result<_, _>>()?;
+        self.by_subject.insert(subject.to_owned(), journey);
+        Ok(())
+    }
+
+    /// Hand each of `children` to `each` with its journey.
+    pub(crate) fn hand_over(
+        mut self,
+        children: &[crate::ChildSummary],
+        each: &mut crate::JourneySink<'_>,
+    ) {
+        for child in children {
+            let subject = Subject::Child(child.id.clone()).to_string();
+            each(child, self.by_subject.remove(&subject).unwrap_or_default());
+        }
+    }
+}
+
 /// A projection row as one line of `projection_dump`.
 pub(crate) fn dump_line(row: &ChildRow) -> String {
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "NULL".into());
@@ -379,12 +413,13 @@ pub(crate) fn dump_line(row: &ChildRow) -> String {
         opt(&row.worker),
         opt(&row.team),
         row.state.clone(),
+        opt(&row.settled_since),
     ]
     .join("|")
 }
 
 /// The columns of `ChildRow`, in the order the backends select them.
-pub(crate) const CHILD_COLUMNS: &str = "child_id, version, given_name, family_name, date_of_birth, expected_date_of_birth, nhs_number, postcode, open_work, worker, team, state";
+pub(crate) const CHILD_COLUMNS: &str = "child_id, version, given_name, family_name, date_of_birth, expected_date_of_birth, nhs_number, postcode, open_work, worker, team, state, settled_since";
 
 /// The id part of a subject (`C1` of `child:C1`), as the projection tables key it.
 pub(crate) fn subject_id(subject: &Subject) -> &str {

@@ -17,7 +17,7 @@ use hearth_domain::identifiers::NhsNumber;
 use hearth_domain::ids::*;
 use hearth_domain::journey::{Problem, effective_events, fold_child, fold_family};
 use hearth_domain::people::{Address, Name, PersonDetails};
-use hearth_store::{ChainStatus, Store, StoreError, Version, open};
+use hearth_store::{ChainStatus, ChildSummary, HeldBy, Store, StoreError, Version, open};
 use jiff::civil::{Date, date};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -63,6 +63,8 @@ conformance!(
     the_hash_chains_are_intact_on_a_clean_store,
     any_single_row_edit_behind_hearths_back_breaks_the_chain_at_that_row,
     users_and_their_tokens_read_back_and_tokens_can_be_revoked,
+    a_due_list_reads_only_the_children_who_may_owe,
+    a_list_logs_a_view_of_every_child_it_shows,
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1723,4 +1725,126 @@ async fn users_and_their_tokens_read_back_and_tokens_can_be_revoked(backend: Bac
     assert!(!s.revoke_token("tok-00000001", at).await.unwrap());
     assert!(!s.revoke_token("tok-99999999", at).await.unwrap());
     assert_eq!(s.token_user(&token.token_hash).await.unwrap(), None);
+}
+
+/// The children `unsettled_journeys` hands over: (id, worker, journey), in order.
+async fn unsettled(
+    store: &Arc<dyn Store>,
+    settled_by: &str,
+    held_by: HeldBy,
+) -> Vec<(String, Option<String>, Vec<Event>)> {
+    let mut out = Vec::new();
+    let n = store
+        .unsettled_journeys(
+            settled_by.parse().unwrap(),
+            &held_by,
+            &mut |child: &ChildSummary, journey| {
+                let worker = child.worker.as_ref().map(ToString::to_string);
+                out.push((child.id.to_string(), worker, journey));
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(n as usize, out.len());
+    out
+}
+
+fn ids(read: &[(String, Option<String>, Vec<Event>)]) -> Vec<&str> {
+    read.iter().map(|(id, _, _)| id.as_str()).collect()
+}
+
+/// Ava (on a protection plan, allocated to W1 in T1) and Ben (in care) may owe
+/// something whenever a list is drawn up. Cleo has had nothing open since she was
+/// registered on 1 April 2024, so she is read only by a list whose month reaches back
+/// past that day; a contact about her makes her owe again until it is decided.
+async fn a_due_list_reads_only_the_children_who_may_owe(backend: Backend) {
+    use EventData as E;
+    let db = county(backend).await;
+    let s = &db.store;
+    let read = unsettled(s, "2024-04-01", HeldBy::Anyone).await;
+    assert_eq!(ids(&read), ["C1", "C2"]);
+    assert_eq!(read[0].1.as_deref(), Some("W1"));
+    assert_eq!(read[0].2, ava());
+    assert_eq!(read[1].2, ben());
+    assert_eq!(
+        ids(&unsettled(s, "2024-03-31", HeldBy::Anyone).await),
+        ["C1", "C2", "C3"]
+    );
+    let team = HeldBy::Team(TeamId::parse("T1").unwrap());
+    assert_eq!(ids(&unsettled(s, "2024-03-31", team).await), ["C1"]);
+    let worker = HeldBy::Worker(WorkerId::parse("W1").unwrap());
+    assert_eq!(ids(&unsettled(s, "2024-03-31", worker).await), ["C1"]);
+    let nobody = HeldBy::Worker(WorkerId::parse("W9").unwrap());
+    assert!(unsettled(s, "2024-03-31", nobody).await.is_empty());
+
+    let k3 = || ContactId::parse("K3").unwrap();
+    let contact = ev(
+        "C3",
+        "c3-02",
+        "2024-05-01",
+        E::ContactReceived(ContactReceived {
+            contact: k3(),
+            source: ReferralSource::HealthGp,
+        }),
+    );
+    s.append(1, vec![contact]).await.unwrap();
+    assert_eq!(
+        ids(&unsettled(s, "2026-01-01", HeldBy::Anyone).await),
+        ["C1", "C2", "C3"]
+    );
+    let decided = ev(
+        "C3",
+        "c3-03",
+        "2024-05-02",
+        E::ContactDecided(ContactDecided {
+            contact: k3(),
+            outcome: ContactOutcome::NoFurtherAction,
+            level: None,
+        }),
+    );
+    s.append(2, vec![decided]).await.unwrap();
+    assert_eq!(
+        ids(&unsettled(s, "2024-05-02", HeldBy::Anyone).await),
+        ["C1", "C2"]
+    );
+    assert_eq!(
+        ids(&unsettled(s, "2024-05-01", HeldBy::Anyone).await),
+        ["C1", "C2", "C3"]
+    );
+    // Rebuilding the projections gives the same settled days.
+    let before = s.projection_dump().await.unwrap();
+    s.rebuild().await.unwrap();
+    assert_eq!(s.projection_dump().await.unwrap(), before);
+    assert!(
+        before
+            .iter()
+            .any(|l| l.starts_with("C3|") && l.ends_with("|2024-05-02")),
+        "{before:?}"
+    );
+}
+
+async fn a_list_logs_a_view_of_every_child_it_shows(backend: Backend) {
+    let db = county(backend).await;
+    let s = &db.store;
+    let at: jiff::Timestamp = "2024-06-01T12:00:00Z".parse().unwrap();
+    s.log_access_many(at, "W1", &[], "view due list")
+        .await
+        .unwrap();
+    s.log_access_many(at, "W1", &[subject("C1"), subject("C3")], "view due list")
+        .await
+        .unwrap();
+    for (child, expected) in [("C1", 1), ("C2", 0), ("C3", 1)] {
+        let log = s.access_log(&subject(child)).await.unwrap();
+        assert_eq!(log.len(), expected, "{child}: {log:?}");
+        for (when, actor, action) in log {
+            assert_eq!(when.parse::<jiff::Timestamp>().unwrap(), at);
+            assert_eq!((actor.as_str(), action.as_str()), ("W1", "view due list"));
+        }
+    }
+    // Every row logged in bulk is on the access log's hash chain.
+    s.log_access(at, "W2", &subject("C2"), "view")
+        .await
+        .unwrap();
+    let report = s.verify_chains().await.unwrap();
+    assert_eq!(report.access_log, ChainStatus::Intact { rows: 3 });
 }

@@ -232,6 +232,8 @@ impl Preset {
     }
 
     /// The organisation the preset describes, without workers (the generator adds them).
+    /// It carries the local timescales and closure days, so a database generated from the
+    /// preset computes due dates with them without knowing the preset.
     pub fn organisation(&self) -> Organisation {
         Organisation {
             authority: self.authority.clone(),
@@ -262,6 +264,8 @@ impl Preset {
                 })
                 .collect(),
             workers: Vec::new(),
+            timescales: self.timescales.clone(),
+            closure_days: self.closure_days.clone(),
         }
     }
 
@@ -536,6 +540,19 @@ mod tests {
         p.closure_days = vec![jiff::civil::date(2026, 12, 27)];
         let err = p.working_calendar().unwrap_err().to_string();
         assert!(err.contains("2026-12-27"), "{err}");
+    }
+
+    #[test]
+    fn the_organisation_carries_the_local_rules_and_closure_days() {
+        let mut p = preset("kent").unwrap();
+        p.closure_days = vec![jiff::civil::date(2026, 12, 29)];
+        let org = p.organisation();
+        assert_eq!(org.timescales, p.timescales);
+        assert_eq!(org.rules().unwrap(), p.rules().unwrap());
+        assert_eq!(
+            org.working_calendar().unwrap(),
+            p.working_calendar().unwrap()
+        );
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! are `application/problem+json`.
 
 use crate::AppState;
+use crate::due::{Authority, DueBody, due_list, parse_request};
 use crate::error::{ApiError, Failure, NO_CHILD, WebError, problem};
-use crate::pages::{LIST_LIMIT, child_id, clean_query, store_query};
+use crate::pages::{LIST_LIMIT, child_id, clean_query, store_query, today};
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -21,6 +22,8 @@ pub const MAX_LIMIT: u32 = 500;
 
 const ACTION: &str = "api read";
 const WRITE_ACTION: &str = "api write";
+/// Logged for each child a due list names.
+const DUE_ACTION: &str = "api due list";
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct SearchParams {
@@ -110,6 +113,61 @@ pub(crate) async fn journey(
     Ok(json(&events)?)
 }
 
+#[derive(Debug, Deserialize)]
+pub(crate) struct DueParams {
+    as_at: Option<String>,
+    team: Option<String>,
+    worker: Option<String>,
+}
+
+/// `GET /api/v1/due?as_at=YYYY-MM-DD[&team=ID|&worker=ID]`: what is overdue, what falls
+/// due in the next ten working days and what was met late in the last month, as at the
+/// day (default today), per team and worker, and each obligation with its rule. Every
+/// child the list names is written to the access log first, in one go.
+pub(crate) async fn due(
+    State(app): State<AppState>,
+    params: Result<Query<DueParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Ok(Query(params)) = params else {
+        return Ok(problem(
+            StatusCode::BAD_REQUEST,
+            "The query string could not be read: use as_at=YYYY-MM-DD, and team or worker.",
+        ));
+    };
+    let now = (app.clock)();
+    let request = parse_request(
+        params.as_at.as_deref(),
+        params.team.as_deref(),
+        params.worker.as_deref(),
+        today(now),
+    );
+    let (as_at, held_by) = match request {
+        Ok(request) => request,
+        Err(e) => {
+            return Ok(problem(
+                StatusCode::BAD_REQUEST,
+                &format!("{}.", capitalised(&e)),
+            ));
+        }
+    };
+    let authority = Authority::of(app.store.as_ref()).await?;
+    let list = match due_list(app.store.as_ref(), &authority, as_at, &held_by).await {
+        Ok(list) => list,
+        Err(e) if e.is_bad_request() => {
+            return Ok(problem(
+                StatusCode::BAD_REQUEST,
+                &format!("{}.", capitalised(&e)),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let shown: Vec<Subject> = list.children.keys().cloned().map(Subject::Child).collect();
+    app.store
+        .log_access_many(now, crate::ANONYMOUS, &shown, DUE_ACTION)
+        .await?;
+    Ok(json(&DueBody::new(&list, &held_by))?)
+}
+
 /// What a client sends to record one event on a child's journey: the event as the
 /// journal export writes it, less what the server decides (the subject, from the path;
 /// when it was recorded, and by whom), plus the journey version it was based on.
@@ -187,7 +245,7 @@ fn anonymous_actor() -> Actor {
     Actor::parse(crate::ANONYMOUS).unwrap_or_else(|_| unreachable!("a valid actor name"))
 }
 
-fn capitalised(e: &StoreError) -> String {
+pub(crate) fn capitalised(e: &dyn std::fmt::Display) -> String {
     let message = e.to_string();
     let mut chars = message.chars();
     match chars.next() {

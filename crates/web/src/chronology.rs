@@ -382,6 +382,8 @@ mod tests {
                 start_date: date(2020, 1, 6),
                 end_date: None,
             }],
+            timescales: vec![],
+            closure_days: vec![],
         }
     }
 

@@ -22,6 +22,10 @@ pub enum WebError {
     Template(#[from] TemplateFailure),
     #[error("a response could not be written as JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// A due list that could not be drawn up for a reason of ours (its messages name ids
+    /// and dates, never a person).
+    #[error("the due list failed: {0}")]
+    Due(crate::due::DueError),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -51,6 +55,16 @@ impl From<minijinja::Error> for TemplateFailure {
     }
 }
 
+impl From<crate::due::DueError> for WebError {
+    fn from(e: crate::due::DueError) -> Self {
+        match e {
+            // A store failure is logged as one, by kind.
+            crate::due::DueError::Store(e) => WebError::Store(e),
+            other => WebError::Due(other),
+        }
+    }
+}
+
 impl From<minijinja::Error> for WebError {
     fn from(e: minijinja::Error) -> Self {
         WebError::Template(e.into())
@@ -76,6 +90,7 @@ impl WebError {
             },
             WebError::Template(_) => "template",
             WebError::Json(_) => "json",
+            WebError::Due(_) => "due",
             WebError::Bind { .. } => "bind",
             WebError::Serve(_) => "serve",
         }

@@ -12,6 +12,7 @@
 mod api;
 pub mod auth;
 pub mod chronology;
+pub mod due;
 mod error;
 mod pages;
 mod security;
@@ -45,10 +46,12 @@ pub fn router(store: Arc<dyn Store>, clock: Clock) -> Router {
         .route("/children", get(api::search))
         .route("/children/{id}", get(api::child))
         .route("/children/{id}/journey", get(api::journey))
-        .route("/children/{id}/events", post(api::append));
+        .route("/children/{id}/events", post(api::append))
+        .route("/due", get(api::due));
     Router::new()
         .route("/", get(pages::children))
         .route("/children/{id}", get(pages::child))
+        .route("/due", get(pages::due))
         .route("/static/app.css", get(stylesheet))
         .nest("/api/v1", api)
         .fallback(pages::not_found)

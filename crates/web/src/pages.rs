@@ -1,27 +1,33 @@
-//! The HTML pages: the list of children with its search, and a child's chronology.
+//! The HTML pages: the list of children with its search, a child's chronology, and the
+//! due list ("Due and overdue").
 //! Handlers fetch, log access, and turn records into plain view models for the
 //! templates; what a record means is decided in the domain, never here.
 
 use crate::AppState;
+use crate::api::capitalised;
 use crate::chronology::{describe_in_journey, when};
+use crate::due::{
+    Authority, BadRequest, DueError, due_list, duty_text, parse_request, standing_text,
+};
 use crate::error::{Failure, NO_CHILD, PageError};
 use crate::templates;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::Uri;
+use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
+use hearth_domain::due::{DUE_SOON_WORKING_DAYS, DueItem, Standing, Tally};
 use hearth_domain::event::{Event, EventData};
 use hearth_domain::identifiers::NhsNumber;
 use hearth_domain::ids::{ChildId, EventId, Subject, TeamId, WorkerId};
 use hearth_domain::journey::ChildState;
 use hearth_domain::org::Organisation;
 use hearth_domain::people::age_in_years;
-use hearth_store::ChildSummary;
+use hearth_store::{ChildSummary, HeldBy};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// How many children the list shows when nobody has searched.
 pub const LIST_LIMIT: u32 = 50;
@@ -60,7 +66,7 @@ pub(crate) fn child_id(path: Result<Path<String>, PathRejection>) -> Result<Chil
 
 /// "Today" for ages: the date in England at the injected clock's instant. The time zone
 /// database is bundled (jiff `tzdb-bundle-always`), so UTC is only a last resort.
-fn today(now: Timestamp) -> Date {
+pub(crate) fn today(now: Timestamp) -> Date {
     let tz = TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC);
     now.to_zoned(tz).date()
 }
@@ -357,6 +363,259 @@ pub(crate) async fn child(
         entries: entries(&journey, org.as_ref()),
     };
     Ok(Html(templates::render("child.html", &page)?))
+}
+
+/// How many duties the due page lists; a team or worker narrows it.
+pub const DUE_ROWS: usize = 200;
+/// Logged for each child the due page shows.
+const DUE_ACTION: &str = "view due list";
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct DueParams {
+    #[serde(default)]
+    as_at: String,
+    #[serde(default)]
+    team: String,
+    #[serde(default)]
+    worker: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// A problem with one field of the form: shown in the summary at the top, linking to
+/// the field, and beside the field itself.
+#[derive(Debug, Serialize)]
+struct FieldError {
+    field: &'static str,
+    message: String,
+}
+
+#[derive(Debug, Serialize)]
+struct TallyRow {
+    name: String,
+    worker: bool,
+    overdue: u64,
+    due_soon: u64,
+    met_late: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct DueRow {
+    child: String,
+    name: String,
+    duty: String,
+    timescale: String,
+    started: String,
+    due: String,
+    standing: String,
+    overdue: bool,
+    allocated: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DuePage {
+    as_at: String,
+    team: String,
+    worker: String,
+    teams: Vec<Choice>,
+    workers: Vec<Choice>,
+    errors: Vec<FieldError>,
+    as_at_error: Option<String>,
+    team_error: Option<String>,
+    worker_error: Option<String>,
+    summary: Option<String>,
+    tallies: Vec<TallyRow>,
+    rows: Vec<DueRow>,
+    more: Option<String>,
+}
+
+impl DuePage {
+    /// The form as asked, with no list yet.
+    fn form(params: &DueParams, authority: &Authority, as_at: Date) -> DuePage {
+        let org = authority.organisation.as_ref();
+        let teams = org
+            .map(|o| {
+                o.teams()
+                    .map(|(_, locality, t)| Choice {
+                        value: t.id.to_string(),
+                        label: format!("{} ({})", t.name, locality.name),
+                        selected: params.team.trim() == t.id.as_str(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        // A worker is chosen within a team: the team's workers in post on the day.
+        let mut workers: Vec<Choice> = org
+            .filter(|_| !params.team.trim().is_empty())
+            .map(|o| {
+                o.workers
+                    .iter()
+                    .filter(|w| w.team.as_str() == params.team.trim())
+                    .filter(|w| w.start_date <= as_at && w.end_date.is_none_or(|end| as_at <= end))
+                    .map(|w| Choice {
+                        value: w.id.to_string(),
+                        label: w.name.clone(),
+                        selected: params.worker.trim() == w.id.as_str(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        workers.sort_by(|a, b| a.label.cmp(&b.label));
+        DuePage {
+            as_at: params.as_at.trim().to_owned(),
+            team: params.team.trim().to_owned(),
+            worker: params.worker.trim().to_owned(),
+            teams,
+            workers,
+            errors: Vec::new(),
+            as_at_error: None,
+            team_error: None,
+            worker_error: None,
+            summary: None,
+            tallies: Vec::new(),
+            rows: Vec::new(),
+            more: None,
+        }
+    }
+
+    /// Refuse the request, saying what is wrong at the top and beside `field`.
+    fn refuse(mut self, field: &'static str, message: String) -> Result<Response, PageError> {
+        match field {
+            "as_at" => self.as_at_error = Some(message.clone()),
+            "team" => self.team_error = Some(message.clone()),
+            _ => self.worker_error = Some(message.clone()),
+        }
+        self.errors.push(FieldError { field, message });
+        self.render(StatusCode::BAD_REQUEST)
+    }
+
+    fn render(self, status: StatusCode) -> Result<Response, PageError> {
+        let html = templates::render("due.html", &self)?;
+        Ok((status, Html(html)).into_response())
+    }
+}
+
+fn tally_row(name: String, worker: bool, t: &Tally) -> TallyRow {
+    TallyRow {
+        name,
+        worker,
+        overdue: t.overdue,
+        due_soon: t.due_soon,
+        met_late: t.met_late,
+    }
+}
+
+/// `GET /due?as_at=YYYY-MM-DD&team=ID&worker=ID`: "Due and overdue", for a team manager
+/// (choose a team) or a worker (then choose yourself): the counts per team and worker,
+/// then what is overdue, longest overdue first, and what falls due in the next ten
+/// working days. A worker chosen narrows the team to them. Each child shown is written
+/// to the access log before the page is sent.
+pub(crate) async fn due(
+    State(app): State<AppState>,
+    params: Result<Query<DueParams>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let params = params.map(|Query(p)| p).unwrap_or_default();
+    let now = (app.clock)();
+    let authority = Authority::of(app.store.as_ref()).await?;
+    // The team box keeps the team while a worker in it is chosen.
+    let worker = (!params.worker.trim().is_empty()).then_some(params.worker.as_str());
+    let team = if worker.is_some() {
+        None
+    } else {
+        Some(params.team.as_str())
+    };
+    let request = parse_request(Some(params.as_at.as_str()), team, worker, today(now));
+    let (as_at, held_by) = match request {
+        Ok(request) => request,
+        Err(e) => {
+            let field = match e {
+                BadRequest::Date(_) => "as_at",
+                BadRequest::Team(_) => "team",
+                BadRequest::Worker(_) | BadRequest::Both => "worker",
+            };
+            return DuePage::form(&params, &authority, today(now)).refuse(field, capitalised(&e));
+        }
+    };
+    let mut page = DuePage::form(&params, &authority, as_at);
+    page.as_at = as_at.to_string();
+    let list = match due_list(app.store.as_ref(), &authority, as_at, &held_by).await {
+        Ok(list) => list,
+        Err(e) if e.is_bad_request() => {
+            let field = match e {
+                DueError::UnknownTeam(_) => "team",
+                DueError::UnknownWorker(_) => "worker",
+                _ => "as_at",
+            };
+            return page.refuse(field, capitalised(&e));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let w = &list.window;
+    page.summary = Some(format!(
+        "As at {}: {} overdue, {} due in the next {DUE_SOON_WORKING_DAYS} working days (by {}), {} met late since {}.",
+        w.as_at,
+        thousands(list.total.overdue),
+        thousands(list.total.due_soon),
+        w.due_by,
+        thousands(list.total.met_late),
+        w.met_late_after,
+    ));
+    for team in &list.teams {
+        let name = team
+            .team
+            .as_ref()
+            .map_or_else(|| String::from("Unallocated"), |t| authority.team_name(t));
+        page.tallies.push(tally_row(name, false, &team.tally));
+        // Workers are counted once the list is narrowed to a team or a worker.
+        if held_by != HeldBy::Anyone {
+            for worker in &team.workers {
+                let name = authority.worker_name(&worker.worker);
+                page.tallies.push(tally_row(name, true, &worker.tally));
+            }
+        }
+    }
+    let listed: Vec<&DueItem> = list
+        .items
+        .iter()
+        .filter(|i| i.standing != Standing::MetLate)
+        .collect();
+    if listed.len() > DUE_ROWS {
+        page.more = Some(format!(
+            "Showing the first {DUE_ROWS} of {}. Choose a team or a worker to see the rest.",
+            thousands(listed.len() as u64)
+        ));
+    }
+    let org = authority.organisation.as_ref();
+    let mut shown = BTreeSet::new();
+    for item in listed.into_iter().take(DUE_ROWS) {
+        let o = &item.obligation;
+        shown.insert(o.child.clone());
+        let (duty, timescale) = duty_text(item);
+        page.rows.push(DueRow {
+            child: o.child.to_string(),
+            name: list
+                .children
+                .get(&o.child)
+                .map_or_else(String::new, |c| c.name.to_string()),
+            duty,
+            timescale,
+            started: when(o.clock_started),
+            due: o.due.date().to_string(),
+            standing: standing_text(item),
+            overdue: item.standing == Standing::Overdue,
+            allocated: allocated(item.worker.as_ref(), item.team.as_ref(), org),
+        });
+    }
+    let shown: Vec<Subject> = shown.into_iter().map(Subject::Child).collect();
+    app.store
+        .log_access_many(now, crate::ANONYMOUS, &shown, DUE_ACTION)
+        .await?;
+    page.render(StatusCode::OK)
 }
 
 /// Any other address: a plain "not found", as a page or, under `/api/`, as a problem.

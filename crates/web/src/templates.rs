@@ -12,6 +12,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("children.html", include_str!("../templates/children.html")),
     ("child.html", include_str!("../templates/child.html")),
+    ("due.html", include_str!("../templates/due.html")),
     ("error.html", include_str!("../templates/error.html")),
 ];
 

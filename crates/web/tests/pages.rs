@@ -13,7 +13,8 @@ use hearth_domain::journey::ChildState;
 use hearth_domain::org::*;
 use hearth_domain::people::{Address, Name, PersonDetails};
 use hearth_store::{
-    ChildRecord, ChildSummary, RebuildReport, Store, StoreError, Version, open_sqlite,
+    ChildRecord, ChildSummary, HeldBy, JourneySink, RebuildReport, Store, StoreError, Version,
+    open_sqlite,
 };
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
@@ -109,6 +110,8 @@ fn organisation() -> Organisation {
             start_date: date(2020, 1, 6),
             end_date: None,
         }],
+        timescales: vec![],
+        closure_days: vec![],
     }
 }
 
@@ -518,6 +521,23 @@ impl Store for NoAccessLog {
     ) -> Result<(), StoreError> {
         Err(StoreError::Io(std::io::Error::other("disk full")))
     }
+    async fn log_access_many(
+        &self,
+        _at: Timestamp,
+        _actor: &str,
+        _subjects: &[Subject],
+        _action: &str,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::Io(std::io::Error::other("disk full")))
+    }
+    async fn unsettled_journeys(
+        &self,
+        settled_by: Date,
+        held_by: &HeldBy,
+        each: &mut JourneySink<'_>,
+    ) -> Result<u64, StoreError> {
+        self.0.unsettled_journeys(settled_by, held_by, each).await
+    }
     async fn access_log(
         &self,
         subject: &Subject,
@@ -569,7 +589,15 @@ async fn a_record_that_cannot_be_logged_is_not_shown() {
         "the cause is logged, not shown: {page}"
     );
 
-    for path in ["/api/v1/children/C1", "/api/v1/children/C1/journey"] {
+    let (status, page) = app.page("/due").await;
+    assert_eq!(status, 500);
+    assert!(!page.contains("Testington"), "{page}");
+
+    for path in [
+        "/api/v1/children/C1",
+        "/api/v1/children/C1/journey",
+        "/api/v1/due",
+    ] {
         let response = app.get(path).await;
         assert_eq!(response.status().as_u16(), 500, "{path}");
         let body: serde_json::Value = response.json().await.unwrap();
@@ -687,6 +715,9 @@ async fn every_response_carries_the_security_headers() {
         "/api/v1/children",
         "/api/v1/children/C1/journey",
         "/api/v1/children/C999",
+        "/due",
+        "/due?as_at=bad",
+        "/api/v1/due",
         "/nowhere",
     ] {
         let response = app.get(path).await;
@@ -826,4 +857,260 @@ async fn the_api_appends_an_event_at_the_version_it_was_based_on() {
         .await
         .unwrap();
     assert_eq!(after, 15, "a refused write changed the journal");
+}
+
+/// Ava's duties as at 1 June 2024 (a Saturday): her first core group was due on 19
+/// February, her assessment on 14 March and her first review conference on 5 May, and
+/// none has happened. No local rules: the organisation has none.
+#[tokio::test]
+async fn the_due_page_puts_the_longest_overdue_first_and_logs_each_child_shown() {
+    let app = TestApp::spawn().await;
+    let (status, page) = app.page("/due").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<h1>Due and overdue</h1>"), "{page}");
+    assert!(
+        page.contains("As at 2024-06-01: 3 overdue, 0 due in the next 10 working days (by 2024-06-14), 0 met late since 2024-05-01."),
+        "{page}"
+    );
+    assert_in_order(
+        &page,
+        &[
+            "By team and worker",
+            "Ashford CIN team",
+            "<td class=\"numeric\">3</td>",
+            r#"<a href="/children/C1">Ava Testington</a>"#,
+            "First core group",
+            "Overdue by 70 working days",
+            "Sam Patel (Ashford CIN team)",
+            "Assessment",
+            "45 working days (Working Together to Safeguard Children 2013 onwards, chapter 1)",
+            "Overdue by 52 working days",
+            "First review child protection conference",
+            "Overdue by 18 working days",
+        ],
+    );
+    // Without a team chosen there is no worker to choose; the form works without
+    // JavaScript.
+    assert!(
+        page.contains(r#"<form class="due-form" method="get" action="/due">"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<option value="T1">Ashford CIN team (Ashford)</option>"#),
+        "{page}"
+    );
+    assert!(!page.contains(r#"id="worker""#), "{page}");
+    assert!(!page.contains("<script"), "{page}");
+    let logged: Vec<String> = app
+        .access_log("C1")
+        .await
+        .into_iter()
+        .map(|(_, _, action)| action)
+        .collect();
+    assert_eq!(logged, ["view due list"]);
+    assert!(
+        app.access_log("C2").await.is_empty(),
+        "C2 is not on the list"
+    );
+
+    // Every page links to it.
+    let (_, home) = app.page("/").await;
+    assert!(
+        home.contains(r#"<a href="/due">Due and overdue</a>"#),
+        "{home}"
+    );
+}
+
+#[tokio::test]
+async fn the_due_page_narrows_to_a_team_then_a_worker() {
+    let app = TestApp::spawn().await;
+    let (status, page) = app.page("/due?team=T1").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"<option value="T1" selected>"#), "{page}");
+    assert!(
+        page.contains(r#"<option value="W1">Sam Patel</option>"#),
+        "{page}"
+    );
+    assert_in_order(
+        &page,
+        &[
+            "Ashford CIN team",
+            "Sam Patel",
+            "Overdue by 70 working days",
+        ],
+    );
+    assert!(
+        page.contains(r#"<th scope="row" class="indent">Sam Patel</th>"#),
+        "{page}"
+    );
+
+    let (status, page) = app.page("/due?team=T1&worker=W1").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(r#"<option value="W1" selected>Sam Patel</option>"#),
+        "{page}"
+    );
+    assert!(page.contains("3 overdue"), "{page}");
+
+    // As at a day in February the conference was still to come, and is due soon.
+    let (_, page) = app.page("/due?as_at=2024-02-01").await;
+    assert!(
+        page.contains("0 overdue, 1 due in the next 10 working days"),
+        "{page}"
+    );
+    assert_in_order(
+        &page,
+        &["Initial child protection conference", "Due 2024-02-05"],
+    );
+}
+
+#[tokio::test]
+async fn the_due_page_says_what_is_wrong_at_the_top_and_by_the_field() {
+    let app = TestApp::spawn().await;
+    for (path, field, message) in [
+        (
+            "/due?as_at=2024-02-30",
+            "as_at",
+            "&#x27;2024-02-30&#x27; is not a date: write it as YYYY-MM-DD",
+        ),
+        (
+            "/due?team=T9",
+            "team",
+            "There is no team &#x27;T9&#x27; in this authority&#x27;s organisation",
+        ),
+        (
+            "/due?team=T1&worker=W9",
+            "worker",
+            "There is no worker &#x27;W9&#x27; in this authority&#x27;s organisation",
+        ),
+    ] {
+        let (status, page) = app.page(path).await;
+        assert_eq!(status, 400, "{path}");
+        assert!(
+            page.contains("<title>Error: Due and overdue"),
+            "{path}: {page}"
+        );
+        assert_in_order(
+            &page,
+            &[
+                "There is a problem",
+                &format!("<a href=\"#{field}\">{message}</a>"),
+                &format!("<p class=\"error-message\" id=\"{field}-error\">{message}</p>"),
+            ],
+        );
+        assert!(!page.contains("Ava"), "{path}: {page}");
+    }
+    assert!(app.access_log("C1").await.is_empty());
+}
+
+#[tokio::test]
+async fn the_due_api_gives_each_obligation_with_its_rule_and_the_counts() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/api/v1/due?as_at=2024-06-01").await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response.headers()["content-type"].to_str().unwrap(),
+        "application/json"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["as_at"], "2024-06-01");
+    assert_eq!(body["due_by"], "2024-06-14");
+    assert_eq!(body["met_late_after"], "2024-05-01");
+    assert_eq!(body["team"], serde_json::Value::Null);
+    assert_eq!(
+        body["total"],
+        serde_json::json!({"overdue": 3, "due_soon": 0, "met_late": 0})
+    );
+    assert_eq!(
+        body["teams"],
+        serde_json::json!([{
+            "team": "T1", "overdue": 3, "due_soon": 0, "met_late": 0,
+            "workers": [{"worker": "W1", "overdue": 3, "due_soon": 0, "met_late": 0}],
+        }])
+    );
+    let first = &body["obligations"][0];
+    assert_eq!(
+        first,
+        &serde_json::json!({
+            "standing": "overdue",
+            "team": "T1",
+            "worker": "W1",
+            "child": "C1",
+            "duty": "first_core_group",
+            "rule": {
+                "duty": "first_core_group",
+                "clock": "initial_child_protection_conference",
+                "within": "10 working days",
+                "source": first["rule"]["source"].clone(),
+                "effective_from": first["rule"]["effective_from"].clone(),
+            },
+            "clock_started": "2024-02-05",
+            "clock_event": "c1-10",
+            "due": "2024-02-19",
+            "status": "overdue",
+            "working_days": 70,
+        })
+    );
+    assert!(
+        first["rule"]["source"]["title"]
+            .as_str()
+            .unwrap()
+            .contains("Working Together")
+    );
+    let duties: Vec<&str> = body["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["duty"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        duties,
+        ["first_core_group", "assessment", "first_review_conference"]
+    );
+    let logged: Vec<String> = app
+        .access_log("C1")
+        .await
+        .into_iter()
+        .map(|(_, _, action)| action)
+        .collect();
+    assert_eq!(logged, ["api due list"]);
+
+    // The day defaults to today (the clock's), and a worker narrows the list.
+    let body: serde_json::Value = app.get("/api/v1/due?worker=W1").await.json().await.unwrap();
+    assert_eq!(body["as_at"], "2024-06-01");
+    assert_eq!(body["worker"], "W1");
+    assert_eq!(body["obligations"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn the_due_api_refuses_bad_requests_plainly() {
+    let app = TestApp::spawn().await;
+    for (path, detail) in [
+        (
+            "/api/v1/due?as_at=nope",
+            "'nope' is not a date: write it as YYYY-MM-DD.",
+        ),
+        (
+            "/api/v1/due?team=T1&worker=W1",
+            "Choose a team or a worker, not both.",
+        ),
+        (
+            "/api/v1/due?team=T9",
+            "There is no team 'T9' in this authority's organisation.",
+        ),
+        (
+            "/api/v1/due?as_at=2040-01-01",
+            "Working days can only be counted between 2000 and 2035, the years whose bank holidays Hearth knows; 2040-01-01 is outside them.",
+        ),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status().as_u16(), 400, "{path}");
+        assert_eq!(
+            response.headers()["content-type"].to_str().unwrap(),
+            "application/problem+json"
+        );
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["detail"], detail, "{path}");
+    }
+    assert!(app.access_log("C1").await.is_empty());
 }

@@ -1,0 +1,328 @@
+//! The due list drawn from a store: the authority's rules and calendar from its
+//! organisation document, the children who may owe something, their obligations as the
+//! domain works them out, and the list in order. The page, the API and `hearth due` all
+//! use this, so they cannot disagree; every date in it comes from `hearth-domain`.
+
+use hearth_domain::calendar::{CalendarError, WorkingCalendar};
+use hearth_domain::due::{
+    DueItem, Tally, TeamTally, Window, due_items, duty_label, sort, summarise,
+};
+use hearth_domain::event::Event;
+use hearth_domain::ids::{ChildId, TeamId, WorkerId};
+use hearth_domain::obligations::{ObligationError, Status, obligations};
+use hearth_domain::org::Organisation;
+use hearth_domain::timescales::{RuleSet, TimescaleError};
+use hearth_store::{ChildSummary, HeldBy, Store, StoreError};
+use jiff::civil::Date;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Why a due list could not be drawn up. The first two are the asker's to fix; the
+/// messages name ids and dates, never a person.
+#[derive(Debug, thiserror::Error)]
+pub enum DueError {
+    #[error("there is no team '{0}' in this authority's organisation")]
+    UnknownTeam(TeamId),
+    #[error("there is no worker '{0}' in this authority's organisation")]
+    UnknownWorker(WorkerId),
+    #[error("{0}")]
+    Date(CalendarError),
+    #[error("the authority's timescale rules cannot be used: {0}")]
+    Rules(#[from] TimescaleError),
+    #[error("the authority's closure days cannot be used: {0}")]
+    Calendar(CalendarError),
+    #[error("the obligations of child {child} cannot be worked out: {source}")]
+    Journey {
+        child: ChildId,
+        source: ObligationError,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl DueError {
+    /// Whether the asker can fix it (a bad date, team or worker), rather than us.
+    pub fn is_bad_request(&self) -> bool {
+        matches!(
+            self,
+            DueError::UnknownTeam(_) | DueError::UnknownWorker(_) | DueError::Date(_)
+        )
+    }
+}
+
+/// What a database says about its authority: the organisation document, and the rules
+/// and calendar it carries. A database without one (a journal imported on its own)
+/// works to the national rules and England and Wales's calendar.
+pub struct Authority {
+    pub organisation: Option<Organisation>,
+    pub rules: RuleSet,
+    pub calendar: WorkingCalendar,
+}
+
+impl Authority {
+    pub async fn of(store: &dyn Store) -> Result<Authority, DueError> {
+        let organisation = store.organisation().await?;
+        let (rules, calendar) = match &organisation {
+            Some(org) => (
+                org.rules()?,
+                org.working_calendar().map_err(DueError::Calendar)?,
+            ),
+            None => (
+                RuleSet::national()?.clone(),
+                WorkingCalendar::england_and_wales()
+                    .map_err(DueError::Calendar)?
+                    .clone(),
+            ),
+        };
+        Ok(Authority {
+            organisation,
+            rules,
+            calendar,
+        })
+    }
+
+    /// Refuse a team or worker the organisation does not have.
+    fn check(&self, held_by: &HeldBy) -> Result<(), DueError> {
+        let org = self.organisation.as_ref();
+        match held_by {
+            HeldBy::Anyone => Ok(()),
+            HeldBy::Team(t) if org.and_then(|o| o.team(t)).is_none() => {
+                Err(DueError::UnknownTeam(t.clone()))
+            }
+            HeldBy::Worker(w) if org.and_then(|o| o.worker(w)).is_none() => {
+                Err(DueError::UnknownWorker(w.clone()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn team_name(&self, id: &TeamId) -> String {
+        self.organisation
+            .as_ref()
+            .and_then(|o| o.team(id))
+            .map_or_else(|| id.to_string(), |t| t.name.clone())
+    }
+
+    pub fn worker_name(&self, id: &WorkerId) -> String {
+        self.organisation
+            .as_ref()
+            .and_then(|o| o.worker(id))
+            .map_or_else(|| id.to_string(), |w| w.name.clone())
+    }
+}
+
+/// A due list, in the order it is read (longest overdue first).
+pub struct DueList<'r> {
+    pub window: Window,
+    pub items: Vec<DueItem<'r>>,
+    pub total: Tally,
+    pub teams: Vec<TeamTally>,
+    /// The children on the list, for names and links.
+    pub children: BTreeMap<ChildId, ChildSummary>,
+}
+
+/// The due list as at `as_at` for the children `held_by` says.
+pub async fn due_list<'r>(
+    store: &dyn Store,
+    authority: &'r Authority,
+    as_at: Date,
+    held_by: &HeldBy,
+) -> Result<DueList<'r>, DueError> {
+    authority.check(held_by)?;
+    let window = Window::new(as_at, &authority.calendar).map_err(DueError::Date)?;
+    let mut items = Vec::new();
+    let mut children = BTreeMap::new();
+    let mut failed = None;
+    // A child settled on or before the start of the month has nothing on the list
+    // (hearth_domain::due::settled_since), so the store skips reading them.
+    store
+        .unsettled_journeys(
+            window.met_late_after,
+            held_by,
+            &mut |child: &ChildSummary, journey: Vec<Event>| {
+                if failed.is_some() {
+                    return;
+                }
+                let rules = &authority.rules;
+                match obligations(&child.id, &journey, rules, &authority.calendar, as_at) {
+                    Ok(found) => {
+                        let listed =
+                            due_items(found, &window, child.team.as_ref(), child.worker.as_ref());
+                        if !listed.is_empty() {
+                            children.insert(child.id.clone(), child.clone());
+                            items.extend(listed);
+                        }
+                    }
+                    Err(source) => {
+                        failed = Some(DueError::Journey {
+                            child: child.id.clone(),
+                            source,
+                        });
+                    }
+                }
+            },
+        )
+        .await?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    sort(&mut items);
+    let (total, teams) = summarise(&items);
+    Ok(DueList {
+        window,
+        items,
+        total,
+        teams,
+        children,
+    })
+}
+
+/// The list as the API and `hearth due --format json` give it.
+#[derive(Debug, Serialize)]
+pub struct DueBody<'a> {
+    #[serde(flatten)]
+    pub window: Window,
+    pub team: Option<&'a TeamId>,
+    pub worker: Option<&'a WorkerId>,
+    pub total: Tally,
+    pub teams: &'a [TeamTally],
+    pub obligations: &'a [DueItem<'a>],
+}
+
+impl<'a> DueBody<'a> {
+    pub fn new(list: &'a DueList<'a>, held_by: &'a HeldBy) -> DueBody<'a> {
+        let (team, worker) = match held_by {
+            HeldBy::Anyone => (None, None),
+            HeldBy::Team(t) => (Some(t), None),
+            HeldBy::Worker(w) => (None, Some(w)),
+        };
+        DueBody {
+            window: list.window,
+            team,
+            worker,
+            total: list.total,
+            teams: &list.teams,
+            obligations: &list.items,
+        }
+    }
+}
+
+/// Where a listed duty stands, in words: "Overdue by 3 working days", "Due 2026-04-02",
+/// "Met 2 working days late on 2026-03-12".
+pub fn standing_text(item: &DueItem) -> String {
+    let o = &item.obligation;
+    let days = |n: i64| {
+        if n == 1 {
+            String::from("1 working day")
+        } else {
+            format!("{n} working days")
+        }
+    };
+    match &o.status {
+        Status::Overdue { working_days } if *working_days > 0 => {
+            format!("Overdue by {}", days(*working_days))
+        }
+        // Past its due date, but no working day yet (a weekend, or a duty in hours).
+        Status::Overdue { .. } => format!("Overdue since {}", o.due.date()),
+        Status::MetLate {
+            on,
+            working_days_late,
+            ..
+        } => format!("Met {} late on {}", days(*working_days_late), on.date),
+        _ => format!("Due {}", o.due.date()),
+    }
+}
+
+/// The duty and its timescale, in words: "Assessment: 45 working days (Working Together
+/// to Safeguard Children 2013 onwards, chapter 1)".
+pub fn duty_text(item: &DueItem) -> (String, String) {
+    let rule = item.obligation.rule;
+    (
+        duty_label(item.obligation.duty).to_owned(),
+        format!("{} ({})", rule.within, rule.source.title),
+    )
+}
+
+/// A value as given, trimmed; none if empty.
+fn given(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Why a due list's request cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadRequest {
+    #[error("'{0}' is not a date: write it as YYYY-MM-DD")]
+    Date(String),
+    #[error("'{0}' is not a team id")]
+    Team(String),
+    #[error("'{0}' is not a worker id")]
+    Worker(String),
+    #[error("choose a team or a worker, not both")]
+    Both,
+}
+
+/// The day and the children a due list is asked for, from text (a query string or the
+/// command line); an empty value counts as not given. The day defaults to `today`.
+pub fn parse_request(
+    as_at: Option<&str>,
+    team: Option<&str>,
+    worker: Option<&str>,
+    today: Date,
+) -> Result<(Date, HeldBy), BadRequest> {
+    let as_at = match given(as_at) {
+        Some(text) => text
+            .parse::<Date>()
+            .map_err(|_| BadRequest::Date(text.to_owned()))?,
+        None => today,
+    };
+    let held_by = match (given(team), given(worker)) {
+        (Some(_), Some(_)) => return Err(BadRequest::Both),
+        (Some(t), None) => {
+            HeldBy::Team(TeamId::parse(t).map_err(|_| BadRequest::Team(t.to_owned()))?)
+        }
+        (None, Some(w)) => {
+            HeldBy::Worker(WorkerId::parse(w).map_err(|_| BadRequest::Worker(w.to_owned()))?)
+        }
+        (None, None) => HeldBy::Anyone,
+    };
+    Ok((as_at, held_by))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn a_request_reads_a_day_and_a_team_or_a_worker() {
+        let today = date(2026, 3, 31);
+        assert_eq!(
+            parse_request(None, None, None, today),
+            Ok((today, HeldBy::Anyone))
+        );
+        assert_eq!(
+            parse_request(Some(" "), Some(""), None, today),
+            Ok((today, HeldBy::Anyone))
+        );
+        assert_eq!(
+            parse_request(Some("2025-01-06"), Some("T1"), None, today),
+            Ok((date(2025, 1, 6), HeldBy::Team(TeamId::parse("T1").unwrap())))
+        );
+        assert_eq!(
+            parse_request(None, None, Some("W1"), today),
+            Ok((today, HeldBy::Worker(WorkerId::parse("W1").unwrap())))
+        );
+        assert_eq!(
+            parse_request(Some("2025-02-30"), None, None, today),
+            Err(BadRequest::Date(String::from("2025-02-30")))
+        );
+        assert_eq!(
+            parse_request(None, Some("T1"), Some("W1"), today),
+            Err(BadRequest::Both)
+        );
+        assert_eq!(
+            parse_request(None, Some("no such team!"), None, today),
+            Err(BadRequest::Team(String::from("no such team!")))
+        );
+    }
+}
