@@ -369,7 +369,7 @@ impl<'r> Clocks<'_, 'r> {
                     self.start_lapsing(D::PathwayPlanReview, Run::Child, event, twenty_first)?;
                 }
             }
-            E::Unallocated(_) if !state.open_work().is_empty() => {
+            E::Unallocated(_) if social_work_open(state) => {
                 self.start(D::UnallocatedCase, Run::Child, event)?;
             }
             E::Allocated(_) => self.meet(&[D::UnallocatedCase], &Run::Child, event)?,
@@ -378,8 +378,8 @@ impl<'r> Clocks<'_, 'r> {
             }
             _ => {}
         }
-        // A closed case needs no worker.
-        if state.open_work().is_empty() {
+        // A closed case needs no social worker.
+        if !social_work_open(state) {
             self.stop(|r| r.duty == D::UnallocatedCase, Stop::Ended(event))?;
         }
         Ok(())
@@ -546,6 +546,14 @@ pub(crate) fn birthday(state: &ChildState, years: i16) -> Option<Date> {
     Date::new(year, born.month(), born.day())
         .or_else(|_| Date::new(year, 3, 1))
         .ok()
+}
+
+/// Whether the child has a social work case open: the cases the unallocated-case rule
+/// is about (Kent's "no child in need case unallocated", which takes in protection
+/// plans and children in care). Early help has its lead practitioner and a care leaver
+/// a personal adviser, so neither counts as a case without a social worker.
+fn social_work_open(state: &ChildState) -> bool {
+    state.cin.is_some() || state.cp_plan.is_some() || state.looked_after.is_some()
 }
 
 #[cfg(test)]
@@ -1476,6 +1484,34 @@ mod tests {
                     ended(&closed, "2026-01-02", None)
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn care_leavers_and_early_help_are_not_unallocated_social_work_cases() {
+        let mut j = Journey::born("2005-03-01");
+        j.add("2021-03-01", looked_after());
+        j.add("2021-03-01", allocated());
+        j.add("2023-01-02", EventData::Unallocated(Empty {}));
+        let left = j.add("2023-03-01", looked_after_ended());
+        j.add(
+            "2023-03-01",
+            EventData::PersonalAdviserAllocated(PersonalAdviserAllocated {
+                adviser: WorkerId::parse("PA1").unwrap(),
+            }),
+        );
+        j.add("2023-06-01", allocated());
+        j.add("2023-06-05", EventData::Unallocated(Empty {}));
+        // Overdue from 30 January: 31 January, the 20 weekdays of February 2023 and
+        // 1 March are 22 working days when care ended.
+        assert_eq!(
+            of(&j.as_at("2023-12-31"), &[D::UnallocatedCase]),
+            vec![row(
+                D::UnallocatedCase,
+                "2023-01-02",
+                "2023-01-30",
+                ended(&left, "2023-03-01", Some(22))
+            )]
         );
     }
 
