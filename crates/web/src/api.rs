@@ -24,6 +24,7 @@ const ACTION: &str = "api read";
 const WRITE_ACTION: &str = "api write";
 /// Logged for each child a due list names.
 const DUE_ACTION: &str = "api due list";
+const SEARCH_ACTION: &str = "api search";
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct SearchParams {
@@ -70,6 +71,11 @@ pub(crate) async fn search(
     }
     let q = clean_query(&params.q);
     let found = app.store.search_children(&store_query(&q), limit).await?;
+    // Each child in the results is logged before they are sent.
+    let shown: Vec<Subject> = found.iter().map(|c| Subject::Child(c.id.clone())).collect();
+    app.store
+        .log_access_many((app.clock)(), crate::ANONYMOUS, &shown, SEARCH_ACTION)
+        .await?;
     Ok(json(&found)?)
 }
 

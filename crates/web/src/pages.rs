@@ -193,6 +193,11 @@ pub(crate) async fn children(
         };
         (found, summary)
     };
+    // A list names children and their dates of birth: each one shown is logged.
+    let shown: Vec<Subject> = found.iter().map(|c| Subject::Child(c.id.clone())).collect();
+    app.store
+        .log_access_many((app.clock)(), crate::ANONYMOUS, &shown, LIST_ACTION)
+        .await?;
     let page = ListPage {
         rows: found.iter().map(|c| Row::new(c, org.as_ref())).collect(),
         q,
@@ -369,6 +374,7 @@ pub(crate) async fn child(
 pub const DUE_ROWS: usize = 200;
 /// Logged for each child the due page shows.
 const DUE_ACTION: &str = "view due list";
+const LIST_ACTION: &str = "view in list";
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct DueParams {

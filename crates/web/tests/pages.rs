@@ -439,16 +439,18 @@ async fn unknown_and_malformed_ids_are_plain_404s() {
 async fn viewing_a_record_is_logged_before_the_page_is_sent() {
     let app = TestApp::spawn().await;
     assert!(app.access_log("C1").await.is_empty());
+    // A list shows each child's name and date of birth, so each child listed is logged
+    // too; a search that does not find C1 logs nothing of C1.
     app.page("/").await;
-    assert!(
-        app.access_log("C1").await.is_empty(),
-        "the list is not a record view"
-    );
+    app.page("/?q=Nobody").await;
+    let listed = app.access_log("C1").await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].2, "view in list");
     let (status, _) = app.page("/children/C1").await;
     assert_eq!(status, 200);
     let log = app.access_log("C1").await;
-    assert_eq!(log.len(), 1, "{log:?}");
-    let (at, actor, action) = &log[0];
+    assert_eq!(log.len(), 2, "{log:?}");
+    let (at, actor, action) = &log[1];
     assert_eq!(
         at.parse::<Timestamp>().unwrap(),
         NOW.parse::<Timestamp>().unwrap()
@@ -458,13 +460,23 @@ async fn viewing_a_record_is_logged_before_the_page_is_sent() {
 
     app.get("/api/v1/children/C1").await;
     app.get("/api/v1/children/C1/journey").await;
+    app.get("/api/v1/children?q=testington").await;
     let actions: Vec<String> = app
         .access_log("C1")
         .await
         .into_iter()
         .map(|(_, _, action)| action)
         .collect();
-    assert_eq!(actions, ["view chronology", "api read", "api read"]);
+    assert_eq!(
+        actions,
+        [
+            "view in list",
+            "view chronology",
+            "api read",
+            "api read",
+            "api search"
+        ]
+    );
 }
 
 /// The real store, except that the access log cannot be written.
@@ -611,9 +623,11 @@ async fn a_record_that_cannot_be_logged_is_not_shown() {
             })
         );
     }
-    // The list is not a record view, so it still works.
+    // Nor is a list of children shown when it cannot be logged.
     let (status, _) = app.page("/").await;
-    assert_eq!(status, 200);
+    assert_eq!(status, 500);
+    let response = app.get("/api/v1/children?q=testington").await;
+    assert_eq!(response.status().as_u16(), 500);
 }
 
 #[tokio::test]
