@@ -82,8 +82,13 @@ impl WriteTx for PgTx {
     }
 
     async fn versions(&mut self, subjects: &[String]) -> Result<HashMap<String, i64>, StoreError> {
+        // One index probe per subject (the newest row of each): with thousands of
+        // subjects in a batch, `subject = ANY(...) GROUP BY` was planned as a scan of
+        // the whole journal.
         let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT subject, MAX(version) FROM journal WHERE subject = ANY($1) GROUP BY subject",
+            "SELECT s.subject, v.version FROM UNNEST($1::text[]) AS s (subject) \
+             CROSS JOIN LATERAL (SELECT version FROM journal j WHERE j.subject = s.subject \
+             ORDER BY version DESC LIMIT 1) AS v",
         )
         .bind(subjects)
         .fetch_all(&mut *self.0)
