@@ -63,12 +63,11 @@ pub fn link(previous: &Hash, seq: i64, fields: &[&str]) -> Hash {
 }
 
 /// The head after chaining one more row with these fields onto `head`.
-pub fn next(head: Head, fields: &[String]) -> Head {
+pub fn next(head: Head, fields: &[&str]) -> Head {
     let seq = head.seq + 1;
-    let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
     Head {
         seq,
-        hash: link(&head.hash, seq, &fields),
+        hash: link(&head.hash, seq, fields),
     }
 }
 
@@ -85,13 +84,7 @@ pub(crate) fn access_rows(
     let rows = subjects
         .iter()
         .map(|subject| {
-            let fields = [
-                at.to_owned(),
-                actor.to_owned(),
-                subject.clone(),
-                action.to_owned(),
-            ];
-            head = next(head, &fields);
+            head = next(head, &[at, actor, subject, action]);
             (head.seq, subject.clone(), head.hash)
         })
         .collect();

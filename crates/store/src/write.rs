@@ -36,24 +36,6 @@ pub(crate) struct JournalRow<'a> {
     pub hash: Hash,
 }
 
-impl JournalRow<'_> {
-    /// The row's columns in the order the hash chain covers them; `verify` reads the
-    /// same columns back as stored.
-    fn chained_fields(&self) -> [String; 8] {
-        let e = self.event;
-        [
-            e.id.to_string(),
-            e.subject.to_string(),
-            self.version.to_string(),
-            e.kind().to_owned(),
-            e.occurred_at.to_string(),
-            e.recorded_at.to_string(),
-            e.recorded_by.to_string(),
-            self.body.clone(),
-        ]
-    }
-}
-
 /// A child's projection row: the searchable columns beside the whole folded state.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct ChildRow {
@@ -209,29 +191,51 @@ fn journal_rows(
     pending: &[Pending],
     head: Head,
 ) -> Result<(Vec<JournalRow<'_>>, Head), StoreError> {
-    let mut rows = Vec::new();
+    let mut ordered: Vec<(usize, Version, &Event)> = Vec::new();
     for p in pending {
         for (i, (event, position)) in p.new_events.iter().zip(&p.positions).enumerate() {
-            let row = JournalRow {
-                seq: 0,
-                version: p.base_version + 1 + i as u64,
-                event,
-                body: to_json(event)?,
-                hash: chain::GENESIS,
-            };
-            rows.push((*position, row));
+            ordered.push((*position, p.base_version + 1 + i as u64, event));
         }
     }
-    rows.sort_by_key(|(position, _)| *position);
+    ordered.sort_by_key(|(position, ..)| *position);
     let mut head = head;
-    let mut chained = Vec::with_capacity(rows.len());
-    for (_, mut row) in rows {
-        head = chain::next(head, &row.chained_fields());
-        row.seq = head.seq;
-        row.hash = head.hash;
-        chained.push(row);
+    let mut rows = Vec::with_capacity(ordered.len());
+    for (_, version, event) in ordered {
+        let body = to_json(event)?;
+        head = chain_onto(head, event, version, &body);
+        rows.push(JournalRow {
+            seq: head.seq,
+            version,
+            event,
+            body,
+            hash: head.hash,
+        });
     }
-    Ok((chained, head))
+    Ok((rows, head))
+}
+
+/// The head after chaining this journal row on, covering its columns in the order
+/// `chain::rows_sql` reads them back for `verify`.
+fn chain_onto(head: Head, event: &Event, version: Version, body: &str) -> Head {
+    let id = event.id.to_string();
+    let subject = event.subject.to_string();
+    let version = version.to_string();
+    let occurred = event.occurred_at.to_string();
+    let recorded = event.recorded_at.to_string();
+    let by = event.recorded_by.to_string();
+    chain::next(
+        head,
+        &[
+            &id,
+            &subject,
+            &version,
+            event.kind(),
+            &occurred,
+            &recorded,
+            &by,
+            body,
+        ],
+    )
 }
 
 /// Write the projections of `pending` subjects, each at the version its events reach.
