@@ -420,7 +420,42 @@ async fn demo(preset: &str, addr: SocketAddr) -> anyhow::Result<()> {
             generate::generate(store.as_ref(), &request, generate::progress_bar()).await?;
         print!("{}", generate::report(&request, &generated));
     }
+    demo_users(store.as_ref()).await?;
+    println!(
+        "\nSign in at http://{addr}/sign-in as any of these demo users (user name / password):"
+    );
+    for role in Role::ALL {
+        println!("  {:<18} {}", role.name(), demo_password(role));
+    }
+    println!(
+        "The demo users' passwords are printed here for the demo only: never use them on real data.\n"
+    );
     serve(store, addr).await
+}
+
+/// The demo user for `role` signs in with this.
+fn demo_password(role: Role) -> String {
+    format!("{}-demo-password", role.name())
+}
+
+/// One demo user per role, named after the role, added unless already there.
+async fn demo_users(store: &dyn Store) -> anyhow::Result<()> {
+    for role in Role::ALL {
+        let name = UserName::parse(role.name())?;
+        if store.user(&name).await?.is_some() {
+            continue;
+        }
+        let password_hash = hearth_web::auth::hash_password(&demo_password(role))?;
+        store
+            .add_user(&User {
+                name,
+                role,
+                password_hash,
+                created_at: clock::now(),
+            })
+            .await?;
+    }
+    Ok(())
 }
 
 /// Remove a SQLite database and its write-ahead log files.

@@ -79,6 +79,8 @@ async fn the_same_preset_and_seed_give_the_identical_journal_on_sqlite_and_postg
 struct Node {
     process: Child,
     base: String,
+    /// The bearer token the test's partner system calls with.
+    token: String,
 }
 
 impl Drop for Node {
@@ -105,6 +107,7 @@ async fn serve(db: &str) -> Node {
     let node = Node {
         process,
         base: format!("http://127.0.0.1:{port}/api/v1"),
+        token: String::new(),
     };
     let started = Instant::now();
     while reqwest::get(format!("{}/children", node.base))
@@ -123,6 +126,7 @@ async fn serve(db: &str) -> Node {
 async fn post(node: &Node, child: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
     let response = reqwest::Client::new()
         .post(format!("{}/children/{child}/events", node.base))
+        .bearer_auth(&node.token)
         .json(&body)
         .send()
         .await
@@ -132,7 +136,12 @@ async fn post(node: &Node, child: &str, body: serde_json::Value) -> (u16, serde_
 }
 
 async fn get(node: &Node, path: &str) -> (u16, serde_json::Value) {
-    let response = reqwest::get(format!("{}{path}", node.base)).await.unwrap();
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", node.base))
+        .bearer_auth(&node.token)
+        .send()
+        .await
+        .unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap())
 }
@@ -151,7 +160,22 @@ fn visit(id: &str, version: u64) -> serde_json::Value {
 async fn two_web_nodes_on_one_database_see_each_others_writes_at_once() {
     let db = new_postgres_database().await;
     // The first node to start migrates the empty database; the second finds it done.
-    let (a, b) = tokio::join!(serve(&db), serve(&db));
+    let (mut a, mut b) = tokio::join!(serve(&db), serve(&db));
+    // A partner system with a token, which both nodes accept.
+    let mut add = Command::new(cargo_bin("hearth"))
+        .args(["user", "add", "--db", &db, "--name", "records.system"])
+        .args(["--role", "social-worker", "--password-stdin"])
+        .env_remove("HEARTH_DB")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(add.stdin.as_mut().unwrap(), b"a long enough password\n").unwrap();
+    assert!(add.wait().unwrap().success());
+    let token = hearth(&["token", "create", "--db", &db, "--user", "records.system"]);
+    let token = String::from_utf8(token).unwrap().trim().to_owned();
+    a.token.clone_from(&token);
+    b.token = token;
 
     let registration = serde_json::json!({
         "version": 0,

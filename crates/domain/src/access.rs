@@ -1,5 +1,5 @@
 //! Who may use Hearth: user names and the roles DESIGN.md names. What each role may see
-//! and do is decided here too as the permission model grows (issue #5).
+//! and do is decided here too: [`Role::may`].
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -51,6 +51,63 @@ impl Role {
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// What a request may need to be allowed. Each page and API route names exactly one;
+/// [`Role::may`] is the whole permission model, so it can be read (and tested) in one
+/// place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Find children by name, NHS number, id or date of birth, and see them listed.
+    SearchChildren,
+    /// Open a child's record: their details, chronology and folded state.
+    ReadRecord,
+    /// Add events to a child's journey.
+    RecordEvents,
+    /// See which duties are due and overdue, child by child.
+    ViewDueList,
+    /// See who opened a child's record, and when.
+    ReadAccessLog,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 5] = [
+        Permission::SearchChildren,
+        Permission::ReadRecord,
+        Permission::RecordEvents,
+        Permission::ViewDueList,
+        Permission::ReadAccessLog,
+    ];
+}
+
+impl Role {
+    /// Whether this role may do `what`.
+    ///
+    /// - Practitioners (front-door screeners, early help workers, social workers, team
+    ///   managers and IROs) find children, read and add to their records, and see the
+    ///   duties due.
+    /// - An auditor finds children and sees who opened their records, but does not read
+    ///   the records themselves.
+    /// - A partner agency, a performance analyst and an administrator see no child's
+    ///   record: partners will submit contacts and see their own contacts' outcomes, and
+    ///   analysts aggregate figures without names, once those pages exist; administrators
+    ///   manage users from the command line.
+    pub fn may(self, what: Permission) -> bool {
+        use Permission as P;
+        match self {
+            Role::Screener
+            | Role::EarlyHelpWorker
+            | Role::SocialWorker
+            | Role::TeamManager
+            | Role::Iro => matches!(
+                what,
+                P::SearchChildren | P::ReadRecord | P::RecordEvents | P::ViewDueList
+            ),
+            Role::Auditor => matches!(what, P::SearchChildren | P::ReadAccessLog),
+            Role::Partner | Role::Analyst | Role::Admin => false,
+        }
     }
 }
 
@@ -148,6 +205,35 @@ mod tests {
                 serde_json::to_string(&role).ok(),
                 Some(format!("\"{}\"", role.name()))
             );
+        }
+    }
+
+    #[test]
+    fn the_permission_matrix() {
+        use Permission as P;
+        let practitioner = vec![
+            P::SearchChildren,
+            P::ReadRecord,
+            P::RecordEvents,
+            P::ViewDueList,
+        ];
+        let expected: [(Role, Vec<Permission>); 9] = [
+            (Role::Screener, practitioner.clone()),
+            (Role::EarlyHelpWorker, practitioner.clone()),
+            (Role::SocialWorker, practitioner.clone()),
+            (Role::TeamManager, practitioner.clone()),
+            (Role::Iro, practitioner),
+            (Role::Partner, vec![]),
+            (Role::Analyst, vec![]),
+            (Role::Auditor, vec![P::SearchChildren, P::ReadAccessLog]),
+            (Role::Admin, vec![]),
+        ];
+        for (role, allowed) in expected {
+            let got: Vec<Permission> = Permission::ALL
+                .into_iter()
+                .filter(|&p| role.may(p))
+                .collect();
+            assert_eq!(got, allowed, "{role}");
         }
     }
 

@@ -16,15 +16,32 @@ pub enum IdError {
         value: String,
         max: usize,
     },
-    #[error("{what} '{value}' may contain only letters, digits, '-' and '_'")]
-    BadCharacter { what: &'static str, value: String },
+    #[error("{what} '{value}' may contain only {allowed}")]
+    BadCharacter {
+        what: &'static str,
+        value: String,
+        allowed: &'static str,
+    },
     #[error("subject '{0}' must be 'child:ID' or 'family:ID'")]
     BadSubject(String),
     #[error("person reference '{0}' must be 'child:ID' or 'adult:ID'")]
     BadPersonRef(String),
 }
 
-fn check_id(what: &'static str, value: &str, max: usize) -> Result<(), IdError> {
+/// The characters an identifier may hold, beyond ASCII letters and digits.
+const ID_PUNCTUATION: &str = "-_";
+/// An actor may also be a user name, which allows '.' and '@' (`access::UserName`).
+const ACTOR_PUNCTUATION: &str = "-_.@";
+
+fn allowed_text(punctuation: &str) -> &'static str {
+    if punctuation == ACTOR_PUNCTUATION {
+        "letters, digits, '-', '_', '.' and '@'"
+    } else {
+        "letters, digits, '-' and '_'"
+    }
+}
+
+fn check_id(what: &'static str, value: &str, max: usize, punctuation: &str) -> Result<(), IdError> {
     if value.is_empty() {
         return Err(IdError::Empty { what });
     }
@@ -37,11 +54,12 @@ fn check_id(what: &'static str, value: &str, max: usize) -> Result<(), IdError> 
     }
     if !value
         .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        .all(|c| c.is_ascii_alphanumeric() || punctuation.contains(c))
     {
         return Err(IdError::BadCharacter {
             what,
             value: value.to_owned(),
+            allowed: allowed_text(punctuation),
         });
     }
     Ok(())
@@ -49,6 +67,9 @@ fn check_id(what: &'static str, value: &str, max: usize) -> Result<(), IdError> 
 
 macro_rules! string_id {
     ($(#[$meta:meta])* $name:ident, $what:literal, $max:literal) => {
+        string_id!($(#[$meta])* $name, $what, $max, ID_PUNCTUATION);
+    };
+    ($(#[$meta:meta])* $name:ident, $what:literal, $max:literal, $punctuation:expr) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -56,7 +77,7 @@ macro_rules! string_id {
 
         impl $name {
             pub fn parse(value: &str) -> Result<Self, IdError> {
-                check_id($what, value, $max)?;
+                check_id($what, value, $max, $punctuation)?;
                 Ok(Self(value.to_owned()))
             }
             pub fn as_str(&self) -> &str {
@@ -66,7 +87,7 @@ macro_rules! string_id {
         impl TryFrom<String> for $name {
             type Error = IdError;
             fn try_from(value: String) -> Result<Self, IdError> {
-                check_id($what, &value, $max)?;
+                check_id($what, &value, $max, $punctuation)?;
                 Ok(Self(value))
             }
         }
@@ -112,7 +133,7 @@ string_id!(ContactId, "contact id", 32);
 string_id!(ReferralId, "referral id", 32);
 string_id!(
     /// Who recorded an event: a user name, a worker id or a system name (e.g. `synth`).
-    Actor, "recorded_by", 64
+    Actor, "recorded_by", 64, ACTOR_PUNCTUATION
 );
 
 /// Whose journey an event belongs to: a child's, or a family's (relationships, household).

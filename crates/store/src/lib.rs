@@ -8,11 +8,13 @@
 mod chain;
 mod postgres;
 mod projection;
+mod sessions;
 mod sqlite;
 mod write;
 
 pub use chain::{ChainReport, ChainStatus};
 pub use postgres::PgStore;
+pub use sessions::{Lockout, Session, Sessions};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -126,7 +128,7 @@ pub struct RebuildReport {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: Sessions + Send + Sync {
     /// Append events to one subject's journey, provided it still has `expected` events.
     /// Validated against the whole journey; the projection is updated in the same
     /// transaction. Returns the new version.
@@ -203,6 +205,17 @@ pub trait Store: Send + Sync {
         at: Timestamp,
         actor: &str,
         subjects: &[Subject],
+        action: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Log an access-log row about something other than one subject's record: `target`
+    /// is the child or family a refused request was for, the route when it named none,
+    /// or "session" for signing in and out. Chained like every other row.
+    async fn log_access_to(
+        &self,
+        at: Timestamp,
+        actor: &str,
+        target: &str,
         action: &str,
     ) -> Result<(), StoreError>;
 

@@ -65,6 +65,9 @@ conformance!(
     users_and_their_tokens_read_back_and_tokens_can_be_revoked,
     a_due_list_reads_only_the_children_who_may_owe,
     a_list_logs_a_view_of_every_child_it_shows,
+    sessions_start_are_seen_and_end,
+    lockouts_read_back_per_user,
+    a_refusal_is_logged_and_chained,
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1725,6 +1728,121 @@ async fn users_and_their_tokens_read_back_and_tokens_can_be_revoked(backend: Bac
     assert!(!s.revoke_token("tok-00000001", at).await.unwrap());
     assert!(!s.revoke_token("tok-99999999", at).await.unwrap());
     assert_eq!(s.token_user(&token.token_hash).await.unwrap(), None);
+}
+
+async fn sessions_start_are_seen_and_end(backend: Backend) {
+    use hearth_domain::access::{Role, UserName};
+    use hearth_store::{Session, User};
+    let db = fresh(backend).await;
+    let s = &db.store;
+    let at: jiff::Timestamp = "2024-06-01T12:00:00Z".parse().unwrap();
+    let later: jiff::Timestamp = "2024-06-01T12:10:00.5Z".parse().unwrap();
+    let sam = User {
+        name: UserName::parse("sam.patel").unwrap(),
+        role: Role::TeamManager,
+        password_hash: String::from("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
+        created_at: at,
+    };
+    s.add_user(&sam).await.unwrap();
+    let session = Session {
+        id_hash: "ab".repeat(32),
+        user: sam.name.clone(),
+        csrf_token: String::from("csrf-1"),
+        started_at: at,
+        last_seen_at: at,
+        ended_at: None,
+    };
+    s.start_session(&session).await.unwrap();
+    assert_eq!(
+        s.session(&session.id_hash).await.unwrap(),
+        Some((session.clone(), sam.clone()))
+    );
+    assert_eq!(s.session(&"cd".repeat(32)).await.unwrap(), None);
+
+    s.touch_session(&session.id_hash, later).await.unwrap();
+    let (seen, _) = s.session(&session.id_hash).await.unwrap().unwrap();
+    assert_eq!(seen.last_seen_at, later);
+
+    s.end_session(&session.id_hash, later).await.unwrap();
+    let (ended, _) = s.session(&session.id_hash).await.unwrap().unwrap();
+    assert_eq!(ended.ended_at, Some(later));
+    // An ended session is never touched or ended again.
+    let after: jiff::Timestamp = "2024-06-01T13:00:00Z".parse().unwrap();
+    s.touch_session(&session.id_hash, after).await.unwrap();
+    s.end_session(&session.id_hash, after).await.unwrap();
+    assert_eq!(s.session(&session.id_hash).await.unwrap().unwrap().0, ended);
+
+    let stray = Session {
+        id_hash: "ef".repeat(32),
+        user: UserName::parse("nobody").unwrap(),
+        ..session
+    };
+    assert!(matches!(
+        s.start_session(&stray).await,
+        Err(StoreError::NoSuchUser(name)) if name == "nobody"
+    ));
+}
+
+async fn lockouts_read_back_per_user(backend: Backend) {
+    use hearth_domain::access::{Role, UserName};
+    use hearth_store::{Lockout, User};
+    let db = fresh(backend).await;
+    let s = &db.store;
+    let at: jiff::Timestamp = "2024-06-01T12:00:00Z".parse().unwrap();
+    let user = |name: &str| User {
+        name: UserName::parse(name).unwrap(),
+        role: Role::Screener,
+        password_hash: String::from("x"),
+        created_at: at,
+    };
+    let (a, b) = (user("a.user"), user("b.user"));
+    s.add_user(&a).await.unwrap();
+    s.add_user(&b).await.unwrap();
+    assert_eq!(s.lockout(&a.name).await.unwrap(), Lockout::default());
+    let locked = Lockout {
+        failures: 5,
+        locked_until: Some("2024-06-01T12:15:00Z".parse().unwrap()),
+    };
+    s.set_lockout(
+        &a.name,
+        Lockout {
+            failures: 1,
+            locked_until: None,
+        },
+    )
+    .await
+    .unwrap();
+    s.set_lockout(&a.name, locked).await.unwrap();
+    assert_eq!(s.lockout(&a.name).await.unwrap(), locked);
+    assert_eq!(s.lockout(&b.name).await.unwrap(), Lockout::default());
+    s.set_lockout(&a.name, Lockout::default()).await.unwrap();
+    assert_eq!(s.lockout(&a.name).await.unwrap(), Lockout::default());
+}
+
+async fn a_refusal_is_logged_and_chained(backend: Backend) {
+    let db = fresh(backend).await;
+    let s = &db.store;
+    let at: jiff::Timestamp = "2024-06-01T12:00:00Z".parse().unwrap();
+    let child = subject("C1").to_string();
+    s.log_access_to(at, "pat.partner", &child, "refused: GET /children/{id}")
+        .await
+        .unwrap();
+    s.log_access_to(at, "pat.partner", "GET /due", "refused: GET /due")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.access_log(&subject("C1")).await.unwrap(),
+        vec![(
+            at.to_string(),
+            String::from("pat.partner"),
+            String::from("refused: GET /children/{id}")
+        )]
+    );
+    let report = s.verify_chains().await.unwrap();
+    assert!(
+        matches!(report.access_log, ChainStatus::Intact { rows: 2 }),
+        "{report:?}"
+    );
 }
 
 /// The children `unsettled_journeys` hands over: (id, worker, journey), in order.

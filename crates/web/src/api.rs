@@ -6,11 +6,12 @@ use crate::AppState;
 use crate::due::{Authority, DueBody, due_list, parse_request};
 use crate::error::{ApiError, Failure, NO_CHILD, WebError, problem};
 use crate::pages::{LIST_LIMIT, child_id, clean_query, store_query, today};
-use axum::Json;
+use crate::session::Caller;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use hearth_domain::event::{Event, EventData, OccurredAt};
 use hearth_domain::ids::{Actor, ChildId, EventId, Subject};
 use hearth_domain::journey::ChildState;
@@ -54,6 +55,7 @@ fn json<T: Serialize>(value: &T) -> Result<Response, WebError> {
 /// `GET /api/v1/children?q=…&limit=…`: matching children as `ChildSummary` objects.
 pub(crate) async fn search(
     State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Ok(Query(params)) = params else {
@@ -74,16 +76,16 @@ pub(crate) async fn search(
     // Each child in the results is logged before they are sent.
     let shown: Vec<Subject> = found.iter().map(|c| Subject::Child(c.id.clone())).collect();
     app.store
-        .log_access_many((app.clock)(), crate::ANONYMOUS, &shown, SEARCH_ACTION)
+        .log_access_many((app.clock)(), caller.actor(), &shown, SEARCH_ACTION)
         .await?;
     Ok(json(&found)?)
 }
 
 /// Log an API read of `id`'s record, which must happen before the record is sent.
-async fn log_read(app: &AppState, id: &ChildId) -> Result<(), WebError> {
+async fn log_read(app: &AppState, caller: &Caller, id: &ChildId) -> Result<(), WebError> {
     let subject = Subject::Child(id.clone());
     app.store
-        .log_access((app.clock)(), crate::ANONYMOUS, &subject, ACTION)
+        .log_access((app.clock)(), caller.actor(), &subject, ACTION)
         .await?;
     Ok(())
 }
@@ -91,13 +93,14 @@ async fn log_read(app: &AppState, id: &ChildId) -> Result<(), WebError> {
 /// `GET /api/v1/children/{id}`: the folded journey and its version.
 pub(crate) async fn child(
     State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let id = child_id(path)?;
     let Some(record) = app.store.child(&id).await? else {
         return Err(Failure::NotFound(NO_CHILD).into());
     };
-    log_read(&app, &id).await?;
+    log_read(&app, &caller, &id).await?;
     Ok(json(&ChildBody {
         version: record.version,
         state: &record.state,
@@ -108,6 +111,7 @@ pub(crate) async fn child(
 /// writes `Event`.
 pub(crate) async fn journey(
     State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let id = child_id(path)?;
@@ -115,7 +119,7 @@ pub(crate) async fn journey(
     if events.is_empty() {
         return Err(Failure::NotFound(NO_CHILD).into());
     }
-    log_read(&app, &id).await?;
+    log_read(&app, &caller, &id).await?;
     Ok(json(&events)?)
 }
 
@@ -132,6 +136,7 @@ pub(crate) struct DueParams {
 /// child the list names is written to the access log first, in one go.
 pub(crate) async fn due(
     State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
     params: Result<Query<DueParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Ok(Query(params)) = params else {
@@ -169,7 +174,7 @@ pub(crate) async fn due(
     };
     let shown: Vec<Subject> = list.children.keys().cloned().map(Subject::Child).collect();
     app.store
-        .log_access_many(now, crate::ANONYMOUS, &shown, DUE_ACTION)
+        .log_access_many(now, caller.actor(), &shown, DUE_ACTION)
         .await?;
     Ok(json(&DueBody::new(&list, &held_by))?)
 }
@@ -198,6 +203,7 @@ struct Written {
 /// unchanged by any refusal.
 pub(crate) async fn append(
     State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
     path: Result<Path<String>, PathRejection>,
     body: Result<Json<NewEvent>, JsonRejection>,
 ) -> Result<Response, ApiError> {
@@ -217,7 +223,7 @@ pub(crate) async fn append(
         subject: subject.clone(),
         occurred_at: new.occurred_at,
         recorded_at: (app.clock)(),
-        recorded_by: anonymous_actor(),
+        recorded_by: actor(&caller),
         data: new.data,
     };
     let version = match app.store.append(new.version, vec![event]).await {
@@ -238,17 +244,18 @@ pub(crate) async fn append(
         Err(e) => return Err(e.into()),
     };
     app.store
-        .log_access((app.clock)(), crate::ANONYMOUS, &subject, WRITE_ACTION)
+        .log_access((app.clock)(), caller.actor(), &subject, WRITE_ACTION)
         .await?;
     let mut response = json(&Written { version })?;
     *response.status_mut() = StatusCode::CREATED;
     Ok(response)
 }
 
-/// Who the journal names as recording an API write until sign-in arrives.
-fn anonymous_actor() -> Actor {
-    // ANONYMOUS is a valid actor name (a test pins it), so parsing cannot fail.
-    Actor::parse(crate::ANONYMOUS).unwrap_or_else(|_| unreachable!("a valid actor name"))
+/// Who the journal names as recording an API write: the signed-in user.
+fn actor(caller: &Caller) -> Actor {
+    // A user name is letters, digits, '.', '-', '_' and '@', all of which an actor
+    // name allows (a test pins it), so parsing cannot fail.
+    Actor::parse(caller.actor()).unwrap_or_else(|_| unreachable!("a user name is an actor name"))
 }
 
 pub(crate) fn capitalised(e: &dyn std::fmt::Display) -> String {
@@ -263,7 +270,19 @@ pub(crate) fn capitalised(e: &dyn std::fmt::Display) -> String {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_anonymous_actor_is_a_valid_actor_name() {
-        assert!(hearth_domain::ids::Actor::parse(crate::ANONYMOUS).is_ok());
+    fn every_user_name_is_an_actor_name() {
+        for name in [
+            "sam.patel",
+            "a",
+            "sam_patel-2",
+            "sam@kent.gov.uk",
+            &"x".repeat(64),
+        ] {
+            assert!(
+                hearth_domain::access::UserName::parse(name).is_ok(),
+                "{name}"
+            );
+            assert!(hearth_domain::ids::Actor::parse(name).is_ok(), "{name}");
+        }
     }
 }

@@ -72,6 +72,18 @@ pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
+/// `N` random bytes as lowercase hex: session ids and CSRF tokens.
+pub(crate) fn random_hex<const N: usize>() -> String {
+    hex(&random_bytes::<N>())
+}
+
+/// A valid argon2id hash of a random password, made once: checked against when the
+/// user name is unknown, so that a sign-in takes as long whether the name exists or not.
+pub(crate) fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&random_hex::<16>()).unwrap_or_default())
+}
+
 fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0; N];
     OsRng.fill_bytes(&mut bytes);

@@ -168,21 +168,26 @@ impl IntoResponse for PageError {
                 (StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)
             }
         };
-        let body = templates::render(
-            "error.html",
-            &serde_json::json!({ "message": message, "status": status.as_u16() }),
-        )
-        .unwrap_or_else(|e| {
-            // The error page itself failed: log why, and fall back to a page with no
-            // template at all so the user still gets a plain answer.
-            WebError::from(e).log();
-            format!(
-                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-                 <title>Hearth</title></head><body><h1>{message}</h1></body></html>"
-            )
-        });
-        (status, Html(body)).into_response()
+        error_page(status, message)
     }
+}
+
+/// The error page for `status`, saying `message`.
+pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
+    let body = templates::render(
+        "error.html",
+        &serde_json::json!({ "message": message, "status": status.as_u16() }),
+    )
+    .unwrap_or_else(|e| {
+        // The error page itself failed: log why, and fall back to a page with no
+        // template at all so the user still gets a plain answer.
+        WebError::from(e).log();
+        format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <title>Hearth</title></head><body><h1>{message}</h1></body></html>"
+        )
+    });
+    (status, Html(body)).into_response()
 }
 
 /// The problem document for `status`, with `detail` in one plain sentence.

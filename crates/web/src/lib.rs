@@ -7,7 +7,10 @@
 //! - read the clock: the time comes in as a [`Clock`], so tests pin it;
 //! - put personal data in logs or error pages: failures are logged by kind, and users
 //!   are told one plain sentence, never a cause or a stack trace;
-//! - show any part of a child's record without first writing an access-log entry.
+//! - show any part of a child's record without first writing an access-log entry;
+//! - let anyone reach a record without signing in, or with a role that does not allow
+//!   it: each protected route names its permission in [`router`], and
+//!   `session::guard` checks it (and logs refusals) before the handler runs.
 
 mod api;
 pub mod auth;
@@ -16,6 +19,8 @@ pub mod due;
 mod error;
 mod pages;
 mod security;
+pub mod session;
+pub mod sign_in;
 mod templates;
 
 pub use error::{TemplateFailure, WebError};
@@ -24,6 +29,7 @@ use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use hearth_domain::access::Permission;
 use hearth_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,7 +37,7 @@ use std::sync::Arc;
 /// Where "now" comes from. The binary passes the real clock; tests pass a fixed one.
 pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
 
-/// Who the access log names until sign-in arrives.
+/// Who the access log names for a request nobody signed in to.
 const ANONYMOUS: &str = "anonymous";
 
 #[derive(Clone)]
@@ -40,23 +46,55 @@ pub(crate) struct AppState {
     pub clock: Clock,
 }
 
-/// Every page and API route, with the security headers on every response.
+/// Every page and API route, with the permission each needs, and the security headers
+/// on every response. Routes not wrapped by `need` are open to anyone: signing in, the
+/// stylesheet, and "not found".
 pub fn router(store: Arc<dyn Store>, clock: Clock) -> Router {
+    use Permission::*;
+    let state = AppState { store, clock };
+    let need = |permission: Option<Permission>| {
+        axum::middleware::from_fn_with_state((state.clone(), permission), session::guard)
+    };
     let api = Router::new()
-        .route("/children", get(api::search))
-        .route("/children/{id}", get(api::child))
-        .route("/children/{id}/journey", get(api::journey))
-        .route("/children/{id}/events", post(api::append))
-        .route("/due", get(api::due));
+        .route(
+            "/children",
+            get(api::search).route_layer(need(Some(SearchChildren))),
+        )
+        .route(
+            "/children/{id}",
+            get(api::child).route_layer(need(Some(ReadRecord))),
+        )
+        .route(
+            "/children/{id}/journey",
+            get(api::journey).route_layer(need(Some(ReadRecord))),
+        )
+        .route(
+            "/children/{id}/events",
+            post(api::append).route_layer(need(Some(RecordEvents))),
+        )
+        .route("/due", get(api::due).route_layer(need(Some(ViewDueList))));
     Router::new()
-        .route("/", get(pages::children))
-        .route("/children/{id}", get(pages::child))
-        .route("/due", get(pages::due))
+        .route(
+            "/",
+            get(pages::children).route_layer(need(Some(SearchChildren))),
+        )
+        .route(
+            "/children/{id}",
+            get(pages::child).route_layer(need(Some(ReadRecord))),
+        )
+        .route(
+            "/children/{id}/access-log",
+            get(pages::access_log).route_layer(need(Some(ReadAccessLog))),
+        )
+        .route("/due", get(pages::due).route_layer(need(Some(ViewDueList))))
+        .route("/account", get(sign_in::account).route_layer(need(None)))
+        .route("/sign-in", get(sign_in::show).post(sign_in::submit))
+        .route("/sign-out", post(sign_in::sign_out).route_layer(need(None)))
         .route("/static/app.css", get(stylesheet))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security::headers))
-        .with_state(AppState { store, clock })
+        .with_state(state)
 }
 
 async fn stylesheet() -> Response {

@@ -10,7 +10,9 @@ use crate::due::{
     Authority, BadRequest, DueError, due_list, duty_text, parse_request, standing_text,
 };
 use crate::error::{Failure, NO_CHILD, PageError};
+use crate::session::{Account, Caller};
 use crate::templates;
+use axum::Extension;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
@@ -163,6 +165,7 @@ struct ListPage {
 /// `GET /`: the children, or those matching `q`.
 pub(crate) async fn children(
     State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Result<Html<String>, PageError> {
     // A query string we cannot read is treated as no search at all.
@@ -196,14 +199,18 @@ pub(crate) async fn children(
     // A list names children and their dates of birth: each one shown is logged.
     let shown: Vec<Subject> = found.iter().map(|c| Subject::Child(c.id.clone())).collect();
     app.store
-        .log_access_many((app.clock)(), crate::ANONYMOUS, &shown, LIST_ACTION)
+        .log_access_many((app.clock)(), caller.actor(), &shown, LIST_ACTION)
         .await?;
     let page = ListPage {
         rows: found.iter().map(|c| Row::new(c, org.as_ref())).collect(),
         q,
         summary,
     };
-    Ok(Html(templates::render("children.html", &page)?))
+    Ok(Html(templates::render_for(
+        "children.html",
+        &Account::of(&caller),
+        &page,
+    )?))
 }
 
 #[derive(Debug, Serialize)]
@@ -343,6 +350,7 @@ fn entries(journey: &[Event], org: Option<&Organisation>) -> Vec<Entry> {
 /// sent; if it cannot be logged, the page is not shown.
 pub(crate) async fn child(
     State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Html<String>, PageError> {
     let id = child_id(path)?;
@@ -352,7 +360,7 @@ pub(crate) async fn child(
     let subject = Subject::Child(id.clone());
     let now = (app.clock)();
     app.store
-        .log_access(now, crate::ANONYMOUS, &subject, "view chronology")
+        .log_access(now, caller.actor(), &subject, "view chronology")
         .await?;
     let (journey, _version) = app.store.journey(&subject).await?;
     let org = app.store.organisation().await?;
@@ -367,7 +375,11 @@ pub(crate) async fn child(
         counts: counts(state),
         entries: entries(&journey, org.as_ref()),
     };
-    Ok(Html(templates::render("child.html", &page)?))
+    Ok(Html(templates::render_for(
+        "child.html",
+        &Account::of(&caller),
+        &page,
+    )?))
 }
 
 /// How many duties the due page lists; a team or worker narrows it.
@@ -490,18 +502,23 @@ impl DuePage {
     }
 
     /// Refuse the request, saying what is wrong at the top and beside `field`.
-    fn refuse(mut self, field: &'static str, message: String) -> Result<Response, PageError> {
+    fn refuse(
+        mut self,
+        account: &Account,
+        field: &'static str,
+        message: String,
+    ) -> Result<Response, PageError> {
         match field {
             "as_at" => self.as_at_error = Some(message.clone()),
             "team" => self.team_error = Some(message.clone()),
             _ => self.worker_error = Some(message.clone()),
         }
         self.errors.push(FieldError { field, message });
-        self.render(StatusCode::BAD_REQUEST)
+        self.render(account, StatusCode::BAD_REQUEST)
     }
 
-    fn render(self, status: StatusCode) -> Result<Response, PageError> {
-        let html = templates::render("due.html", &self)?;
+    fn render(self, account: &Account, status: StatusCode) -> Result<Response, PageError> {
+        let html = templates::render_for("due.html", account, &self)?;
         Ok((status, Html(html)).into_response())
     }
 }
@@ -523,9 +540,11 @@ fn tally_row(name: String, worker: bool, t: &Tally) -> TallyRow {
 /// to the access log before the page is sent.
 pub(crate) async fn due(
     State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
     params: Result<Query<DueParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let params = params.map(|Query(p)| p).unwrap_or_default();
+    let account = Account::of(&caller);
     let now = (app.clock)();
     let authority = Authority::of(app.store.as_ref()).await?;
     // The team box keeps the team while a worker in it is chosen.
@@ -544,7 +563,11 @@ pub(crate) async fn due(
                 BadRequest::Team(_) => "team",
                 BadRequest::Worker(_) | BadRequest::Both => "worker",
             };
-            return DuePage::form(&params, &authority, today(now)).refuse(field, capitalised(&e));
+            return DuePage::form(&params, &authority, today(now)).refuse(
+                &account,
+                field,
+                capitalised(&e),
+            );
         }
     };
     let mut page = DuePage::form(&params, &authority, as_at);
@@ -557,7 +580,7 @@ pub(crate) async fn due(
                 DueError::UnknownWorker(_) => "worker",
                 _ => "as_at",
             };
-            return page.refuse(field, capitalised(&e));
+            return page.refuse(&account, field, capitalised(&e));
         }
         Err(e) => return Err(e.into()),
     };
@@ -619,9 +642,57 @@ pub(crate) async fn due(
     }
     let shown: Vec<Subject> = shown.into_iter().map(Subject::Child).collect();
     app.store
-        .log_access_many(now, crate::ANONYMOUS, &shown, DUE_ACTION)
+        .log_access_many(now, caller.actor(), &shown, DUE_ACTION)
         .await?;
-    page.render(StatusCode::OK)
+    page.render(&account, StatusCode::OK)
+}
+
+#[derive(Debug, Serialize)]
+struct AccessRow {
+    at: String,
+    actor: String,
+    action: String,
+}
+
+#[derive(Debug, Serialize)]
+struct AccessLogPage {
+    id: String,
+    summary: String,
+    rows: Vec<AccessRow>,
+}
+
+/// `GET /children/{id}/access-log`: for an auditor, who opened the child's record (or
+/// listed them, or was refused), when, and how, oldest first. Looking is logged too.
+pub(crate) async fn access_log(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Html<String>, PageError> {
+    let id = child_id(path)?;
+    let subject = Subject::Child(id.clone());
+    if app.store.child(&id).await?.is_none() {
+        return Err(Failure::NotFound(NO_CHILD).into());
+    }
+    let rows: Vec<AccessRow> = app
+        .store
+        .access_log(&subject)
+        .await?
+        .into_iter()
+        .map(|(at, actor, action)| AccessRow { at, actor, action })
+        .collect();
+    app.store
+        .log_access((app.clock)(), caller.actor(), &subject, "view access log")
+        .await?;
+    let page = AccessLogPage {
+        id: id.to_string(),
+        summary: plural(rows.len() as u64, "entry", "entries"),
+        rows,
+    };
+    Ok(Html(templates::render_for(
+        "access_log.html",
+        &Account::of(&caller),
+        &page,
+    )?))
 }
 
 /// Any other address: a plain "not found", as a page or, under `/api/`, as a problem.

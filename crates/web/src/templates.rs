@@ -2,6 +2,7 @@
 //! template, so a name or search term can never become markup.
 
 use crate::error::TemplateFailure;
+use crate::session::Account;
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::{Serde, Value};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
@@ -14,6 +15,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("child.html", include_str!("../templates/child.html")),
     ("due.html", include_str!("../templates/due.html")),
     ("error.html", include_str!("../templates/error.html")),
+    ("sign_in.html", include_str!("../templates/sign_in.html")),
+    ("account.html", include_str!("../templates/account.html")),
+    (
+        "access_log.html",
+        include_str!("../templates/access_log.html"),
+    ),
 ];
 
 /// The stylesheet served at `/static/app.css`.
@@ -62,6 +69,22 @@ pub fn render<T: Serialize>(name: &str, context: &T) -> Result<String, TemplateF
     let env = environment()?;
     let template = env.get_template(name)?;
     Ok(template.render(Value::from(Serde(context)))?)
+}
+
+/// Render page `name` for a signed-in user: `context`, plus `account` for the header
+/// (their name, the sign-out form's token, which parts of Hearth to offer).
+pub fn render_for<T: Serialize>(
+    name: &str,
+    account: &Account,
+    context: &T,
+) -> Result<String, TemplateFailure> {
+    let env = environment()?;
+    let template = env.get_template(name)?;
+    let context = minijinja::context! {
+        account => Value::from(Serde(account)),
+        ..Value::from(Serde(context))
+    };
+    Ok(template.render(context)?)
 }
 
 #[cfg(test)]

@@ -1,281 +1,26 @@
 //! The web server end to end: a fresh SQLite store in a temporary directory, a small
-//! hand-written journey, the real router on a free port, and plain HTTP requests.
+//! hand-written journey, the real router on a free port, and plain HTTP requests made
+//! by a signed-in social worker (`support`).
 
 // Clippy's allow-unwrap-in-tests covers #[test] functions, not the helpers beside them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use async_trait::async_trait;
-use hearth_domain::codes::*;
+use hearth_domain::access::UserName;
 use hearth_domain::event::*;
-use hearth_domain::identifiers::NhsNumber;
 use hearth_domain::ids::*;
 use hearth_domain::journey::ChildState;
 use hearth_domain::org::*;
-use hearth_domain::people::{Address, Name, PersonDetails};
 use hearth_store::{
-    ChildRecord, ChildSummary, HeldBy, JourneySink, RebuildReport, Store, StoreError, Version,
-    open_sqlite,
+    ChildRecord, ChildSummary, HeldBy, JourneySink, Lockout, RebuildReport, Session, Sessions,
+    Store, StoreError, User, Version,
 };
 use jiff::Timestamp;
-use jiff::civil::{Date, date};
-use std::net::SocketAddr;
+use jiff::civil::Date;
 use std::sync::Arc;
-
-const NOW: &str = "2024-06-01T12:00:00Z";
-
-struct TestApp {
-    addr: SocketAddr,
-    store: Arc<dyn Store>,
-    client: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
-
-impl TestApp {
-    /// A fresh store holding the test county, served on 127.0.0.1 at a free port.
-    async fn spawn() -> TestApp {
-        Self::spawn_wrapped(|store| store).await
-    }
-
-    /// As `spawn`, but the server sees the store through `wrap`.
-    async fn spawn_wrapped(wrap: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Store>) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("hearth.db");
-        let store: Arc<dyn Store> = Arc::new(open_sqlite(path.to_str().unwrap()).await.unwrap());
-        store.put_organisation(&organisation()).await.unwrap();
-        store.append_batch(journeys()).await.unwrap();
-
-        let now: Timestamp = NOW.parse().unwrap();
-        let clock: hearth_web::Clock = Arc::new(move || now);
-        let app = hearth_web::router(wrap(store.clone()), clock);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
-        TestApp {
-            addr,
-            store,
-            client: reqwest::Client::new(),
-            _dir: dir,
-        }
-    }
-
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("http://{}{path}", self.addr))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// The status and body of a page.
-    async fn page(&self, path: &str) -> (u16, String) {
-        let response = self.get(path).await;
-        let status = response.status().as_u16();
-        (status, response.text().await.unwrap())
-    }
-
-    async fn access_log(&self, child: &str) -> Vec<(String, String, String)> {
-        self.store
-            .access_log(&Subject::parse(&format!("child:{child}")).unwrap())
-            .await
-            .unwrap()
-    }
-}
-
-fn organisation() -> Organisation {
-    Organisation {
-        authority: String::from("Testshire"),
-        la_code: String::from("999"),
-        child_population: 10_000,
-        areas: vec![Area {
-            name: String::from("East"),
-            localities: vec![Locality {
-                name: String::from("Ashford"),
-                postcode_districts: vec![String::from("TN23")],
-                teams: vec![Team {
-                    id: TeamId::parse("T1").unwrap(),
-                    name: String::from("Ashford CIN team"),
-                    service: Service::ChildInNeed,
-                }],
-            }],
-        }],
-        workers: vec![Worker {
-            id: WorkerId::parse("W1").unwrap(),
-            name: String::from("Sam Patel"),
-            role: WorkerRole::SocialWorker,
-            team: TeamId::parse("T1").unwrap(),
-            fte: 1.0,
-            employment: Employment::Employed,
-            start_date: date(2020, 1, 6),
-            end_date: None,
-        }],
-        timescales: vec![],
-        closure_days: vec![],
-    }
-}
-
-fn details(given: &str, family: &str, born: Option<Date>, due: Option<Date>) -> PersonDetails {
-    PersonDetails {
-        name: Name {
-            given: given.to_owned(),
-            family: family.to_owned(),
-        },
-        date_of_birth: born,
-        expected_date_of_birth: due,
-        sex: Sex::Female,
-        ethnicity: Ethnicity::Wbri,
-        disabilities: vec![],
-        nhs_number: None,
-        upn: None,
-        address: None,
-    }
-}
-
-fn ev(child: &str, id: &str, on: &str, data: EventData) -> Event {
-    Event {
-        id: EventId::parse(id).unwrap(),
-        subject: Subject::parse(&format!("child:{child}")).unwrap(),
-        occurred_at: OccurredAt::parse(on).unwrap(),
-        recorded_at: "2024-05-01T09:00:00Z".parse().unwrap(),
-        recorded_by: Actor::parse("test").unwrap(),
-        data,
-    }
-}
-
-fn c1_journey() -> Vec<Event> {
-    use EventData as E;
-    let k1 = || ContactId::parse("K1").unwrap();
-    let w1 = || WorkerId::parse("W1").unwrap();
-    let mut ava = details("Ava", "Testington", Some(date(2015, 6, 1)), None);
-    ava.nhs_number = Some(NhsNumber::parse("9434765919").unwrap());
-    ava.address = Some(Address {
-        lines: vec![String::from("1 High Street")],
-        town: String::from("Ashford"),
-        postcode: "TN23 1AA".parse().unwrap(),
-    });
-    let c = |id: &str, on: &str, data| ev("C1", id, on, data);
-    vec![
-        c(
-            "c1-01",
-            "2024-01-10",
-            E::PersonRegistered(PersonRegistered {
-                adult: None,
-                family: None,
-                details: ava,
-            }),
-        ),
-        c(
-            "c1-02",
-            "2024-01-10T09:15",
-            E::ContactReceived(ContactReceived {
-                contact: k1(),
-                source: ReferralSource::Police,
-            }),
-        ),
-        c(
-            "c1-03",
-            "2024-01-11",
-            E::ContactDecided(ContactDecided {
-                contact: k1(),
-                outcome: ContactOutcome::Referral,
-                level: Some(String::from("4")),
-            }),
-        ),
-        c(
-            "c1-04",
-            "2024-01-11",
-            E::ReferralAccepted(ReferralAccepted {
-                referral: ReferralId::parse("R1").unwrap(),
-                contact: Some(k1()),
-                source: ReferralSource::Police,
-                primary_need: PrimaryNeed::AbuseOrNeglect,
-            }),
-        ),
-        c(
-            "c1-05",
-            "2024-01-12",
-            E::Allocated(Allocated {
-                worker: w1(),
-                team: TeamId::parse("T1").unwrap(),
-            }),
-        ),
-        c("c1-06", "2024-01-12", E::AssessmentStarted(Empty {})),
-        c(
-            "c1-07",
-            "2024-01-15",
-            E::StrategyDiscussion(StrategyDiscussion { s47: true }),
-        ),
-        c("c1-08", "2024-01-15", E::S47Started(Empty {})),
-        c(
-            "c1-09",
-            "2024-01-25",
-            E::S47Completed(S47Completed {
-                icpc_required: true,
-            }),
-        ),
-        c("c1-10", "2024-02-05", E::IcpcHeld(IcpcHeld { plan: true })),
-        c(
-            "c1-11",
-            "2024-02-05",
-            E::CpPlanStarted(CpCategory {
-                category: CategoryOfAbuse::Neglect,
-            }),
-        ),
-        c(
-            "c1-12",
-            "2024-02-10",
-            E::Visit(Visit {
-                worker: w1(),
-                seen: true,
-                seen_alone: true,
-            }),
-        ),
-        c(
-            "c1-13",
-            "2024-03-01",
-            E::Visit(Visit {
-                worker: w1(),
-                seen: false,
-                seen_alone: false,
-            }),
-        ),
-        c(
-            "c1-14",
-            "2024-03-04",
-            E::EventRetracted(EventRetracted {
-                event: EventId::parse("c1-13").unwrap(),
-                reason: String::from("entered on the wrong child"),
-            }),
-        ),
-    ]
-}
-
-fn journeys() -> Vec<Event> {
-    let mut events = c1_journey();
-    events.push(ev(
-        "C2",
-        "c2-01",
-        "2024-03-01",
-        EventData::PersonRegistered(PersonRegistered {
-            adult: None,
-            family: None,
-            details: details("Ben", "Unborn", None, Some(date(2024, 9, 1))),
-        }),
-    ));
-    events
-}
-
-/// Asserts that `needles` occur in `haystack` in this order.
-fn assert_in_order(haystack: &str, needles: &[&str]) {
-    let mut from = 0;
-    for needle in needles {
-        match haystack[from..].find(needle) {
-            Some(at) => from += at + needle.len(),
-            None => panic!("{needle:?} missing, or out of order, in:\n{haystack}"),
-        }
-    }
-}
+use support::*;
 
 #[tokio::test]
 async fn the_list_shows_every_child_with_work_and_worker() {
@@ -455,7 +200,7 @@ async fn viewing_a_record_is_logged_before_the_page_is_sent() {
         at.parse::<Timestamp>().unwrap(),
         NOW.parse::<Timestamp>().unwrap()
     );
-    assert_eq!(actor, "anonymous");
+    assert_eq!(actor, USER);
     assert_eq!(action, "view chronology");
 
     app.get("/api/v1/children/C1").await;
@@ -582,6 +327,38 @@ impl Store for NoAccessLog {
 
     async fn revoke_token(&self, label: &str, at: Timestamp) -> Result<bool, StoreError> {
         self.0.revoke_token(label, at).await
+    }
+
+    async fn log_access_to(
+        &self,
+        _at: Timestamp,
+        _actor: &str,
+        _target: &str,
+        _action: &str,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::Io(std::io::Error::other("disk full")))
+    }
+}
+
+#[async_trait]
+impl Sessions for NoAccessLog {
+    async fn start_session(&self, session: &Session) -> Result<(), StoreError> {
+        self.0.start_session(session).await
+    }
+    async fn session(&self, id_hash: &str) -> Result<Option<(Session, User)>, StoreError> {
+        self.0.session(id_hash).await
+    }
+    async fn touch_session(&self, id_hash: &str, at: Timestamp) -> Result<(), StoreError> {
+        self.0.touch_session(id_hash, at).await
+    }
+    async fn end_session(&self, id_hash: &str, at: Timestamp) -> Result<(), StoreError> {
+        self.0.end_session(id_hash, at).await
+    }
+    async fn lockout(&self, user: &UserName) -> Result<Lockout, StoreError> {
+        self.0.lockout(user).await
+    }
+    async fn set_lockout(&self, user: &UserName, lockout: Lockout) -> Result<(), StoreError> {
+        self.0.set_lockout(user, lockout).await
     }
 }
 
@@ -812,7 +589,7 @@ async fn the_api_appends_an_event_at_the_version_it_was_based_on() {
     assert_eq!(written.id.as_str(), "api-1");
     assert_eq!(written.subject.to_string(), "child:C1");
     assert_eq!(written.recorded_at, NOW.parse::<Timestamp>().unwrap());
-    assert_eq!(written.recorded_by.to_string(), "anonymous");
+    assert_eq!(written.recorded_by.to_string(), USER);
     assert_eq!(
         written.occurred_at,
         OccurredAt::parse("2024-05-20T14:30").unwrap()

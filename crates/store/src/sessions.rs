@@ -1,0 +1,221 @@
+//! Signed-in sessions and sign-in lockouts, the same on both backends: the SQL uses
+//! `$N` placeholders, which SQLite (through sqlx) and PostgreSQL both read, and
+//! [`session_methods!`] writes the `Store` methods once for both.
+//!
+//! What a session is for, how long it lives and when a user is locked out are decided
+//! by the web crate; the store only keeps the rows.
+
+use crate::write::corrupt;
+use crate::{StoreError, User};
+use hearth_domain::access::UserName;
+use jiff::Timestamp;
+
+/// A session as stored: known by the SHA-256 of the id in its cookie, with the token
+/// its forms must carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id_hash: String,
+    pub user: UserName,
+    pub csrf_token: String,
+    pub started_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
+}
+
+/// Failed sign-ins in a row for a user, and until when they are locked out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lockout {
+    pub failures: u32,
+    pub locked_until: Option<Timestamp>,
+}
+
+pub(crate) const INSERT_SESSION: &str = "INSERT INTO sessions \
+     (id_hash, user_name, csrf_token, started_at, last_seen_at, ended_at) \
+     VALUES ($1, $2, $3, $4, $5, NULL)";
+pub(crate) const SELECT_SESSION: &str = "SELECT s.id_hash, s.user_name, s.csrf_token, \
+     s.started_at, s.last_seen_at, s.ended_at, u.role, u.password_hash, u.created_at \
+     FROM sessions s JOIN users u ON u.name = s.user_name WHERE s.id_hash = $1";
+pub(crate) const TOUCH_SESSION: &str =
+    "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2 AND ended_at IS NULL";
+pub(crate) const END_SESSION: &str =
+    "UPDATE sessions SET ended_at = $1 WHERE id_hash = $2 AND ended_at IS NULL";
+pub(crate) const SELECT_LOCKOUT: &str =
+    "SELECT failures, locked_until FROM sign_in_lockouts WHERE user_name = $1";
+pub(crate) const UPSERT_LOCKOUT: &str = "INSERT INTO sign_in_lockouts \
+     (user_name, failures, locked_until) VALUES ($1, $2, $3) \
+     ON CONFLICT (user_name) DO UPDATE SET failures = EXCLUDED.failures, \
+     locked_until = EXCLUDED.locked_until";
+
+/// A row of [`SELECT_SESSION`].
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    id_hash: String,
+    user_name: String,
+    csrf_token: String,
+    started_at: String,
+    last_seen_at: String,
+    ended_at: Option<String>,
+    role: String,
+    password_hash: String,
+    created_at: String,
+}
+
+impl SessionRow {
+    pub(crate) fn into_session(self) -> Result<(Session, User), StoreError> {
+        let user = UserName::parse(&self.user_name).map_err(corrupt)?;
+        let time = |t: &str| t.parse::<Timestamp>().map_err(corrupt);
+        let session = Session {
+            id_hash: self.id_hash,
+            user: user.clone(),
+            csrf_token: self.csrf_token,
+            started_at: time(&self.started_at)?,
+            last_seen_at: time(&self.last_seen_at)?,
+            ended_at: self.ended_at.as_deref().map(time).transpose()?,
+        };
+        let user = User {
+            name: user,
+            role: self.role.parse().map_err(corrupt)?,
+            password_hash: self.password_hash,
+            created_at: time(&self.created_at)?,
+        };
+        Ok((session, user))
+    }
+}
+
+/// A row of [`SELECT_LOCKOUT`].
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct LockoutRow {
+    failures: i64,
+    locked_until: Option<String>,
+}
+
+impl LockoutRow {
+    pub(crate) fn into_lockout(self) -> Result<Lockout, StoreError> {
+        Ok(Lockout {
+            failures: u32::try_from(self.failures).map_err(corrupt)?,
+            locked_until: self
+                .locked_until
+                .as_deref()
+                .map(|t| t.parse::<Timestamp>().map_err(corrupt))
+                .transpose()?,
+        })
+    }
+}
+
+/// Sessions and sign-in lockouts: part of every [`crate::Store`].
+#[async_trait::async_trait]
+pub trait Sessions: Send + Sync {
+    /// Record a new signed-in session; refused if its user does not exist.
+    async fn start_session(&self, session: &Session) -> Result<(), StoreError>;
+
+    /// The session known by `id_hash`, ended or not, with its user.
+    async fn session(&self, id_hash: &str) -> Result<Option<(Session, User)>, StoreError>;
+
+    /// Note that a live session was used at `at` (for the idle timeout).
+    async fn touch_session(&self, id_hash: &str, at: Timestamp) -> Result<(), StoreError>;
+
+    /// End a session (sign-out or timeout); ending one already ended changes nothing.
+    async fn end_session(&self, id_hash: &str, at: Timestamp) -> Result<(), StoreError>;
+
+    /// The user's failed sign-ins in a row and any lockout (none recorded: zero).
+    async fn lockout(&self, user: &UserName) -> Result<Lockout, StoreError>;
+
+    /// Replace the user's failed sign-in count and lockout.
+    async fn set_lockout(&self, user: &UserName, lockout: Lockout) -> Result<(), StoreError>;
+}
+
+/// Implements [`Sessions`] for a backend `$store` with a `pool` field. The statements are
+/// the same text on both backends; only the pool's type differs.
+macro_rules! impl_sessions {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::Sessions for $store {
+            async fn start_session(
+                &self,
+                session: &$crate::Session,
+            ) -> Result<(), $crate::StoreError> {
+                if $crate::Store::user(self, &session.user).await?.is_none() {
+                    return Err($crate::StoreError::NoSuchUser(session.user.to_string()));
+                }
+                sqlx::query($crate::sessions::INSERT_SESSION)
+                    .bind(&session.id_hash)
+                    .bind(session.user.as_str())
+                    .bind(&session.csrf_token)
+                    .bind(session.started_at.to_string())
+                    .bind(session.last_seen_at.to_string())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn session(
+                &self,
+                id_hash: &str,
+            ) -> Result<Option<($crate::Session, $crate::User)>, $crate::StoreError> {
+                let row: Option<$crate::sessions::SessionRow> =
+                    sqlx::query_as($crate::sessions::SELECT_SESSION)
+                        .bind(id_hash)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map($crate::sessions::SessionRow::into_session)
+                    .transpose()
+            }
+
+            async fn touch_session(
+                &self,
+                id_hash: &str,
+                at: jiff::Timestamp,
+            ) -> Result<(), $crate::StoreError> {
+                sqlx::query($crate::sessions::TOUCH_SESSION)
+                    .bind(at.to_string())
+                    .bind(id_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn end_session(
+                &self,
+                id_hash: &str,
+                at: jiff::Timestamp,
+            ) -> Result<(), $crate::StoreError> {
+                sqlx::query($crate::sessions::END_SESSION)
+                    .bind(at.to_string())
+                    .bind(id_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn lockout(
+                &self,
+                user: &hearth_domain::access::UserName,
+            ) -> Result<$crate::Lockout, $crate::StoreError> {
+                let row: Option<$crate::sessions::LockoutRow> =
+                    sqlx::query_as($crate::sessions::SELECT_LOCKOUT)
+                        .bind(user.as_str())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row
+                    .map($crate::sessions::LockoutRow::into_lockout)
+                    .transpose()?
+                    .unwrap_or_default())
+            }
+
+            async fn set_lockout(
+                &self,
+                user: &hearth_domain::access::UserName,
+                lockout: $crate::Lockout,
+            ) -> Result<(), $crate::StoreError> {
+                sqlx::query($crate::sessions::UPSERT_LOCKOUT)
+                    .bind(user.as_str())
+                    .bind(i64::from(lockout.failures))
+                    .bind(lockout.locked_until.map(|t| t.to_string()))
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use impl_sessions;

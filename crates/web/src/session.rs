@@ -1,0 +1,537 @@
+//! Who is asking, and whether they may: sessions for people at a browser, bearer tokens
+//! for partner systems, and the guard every protected route goes through.
+//!
+//! - The session cookie is built in one place ([`session_cookie`]): a 256-bit random id,
+//!   `HttpOnly`, `Secure`, `SameSite=Lax`, for the whole site. The store keeps only the
+//!   id's SHA-256, so a copy of the database cannot be used to take a session over.
+//! - A session ends on sign-out, after [`IDLE_TIMEOUT`] without a request, or
+//!   [`MAX_SESSION`] after sign-in, whichever comes first.
+//! - Every route that shows or changes a record is wrapped by [`guard`] with the one
+//!   [`Permission`] it needs (see `crate::router`). A request nobody signed in to is
+//!   sent to the sign-in page (a page) or refused with 401 (the API); a signed-in user
+//!   whose role lacks the permission gets 403. Every refusal is written to the access
+//!   log first.
+//! - Requests that change something are checked against cross-site forgery: the
+//!   `Origin` (when the browser sends it) must be this site, and a request made with the
+//!   session must carry the session's CSRF token (a form field, or the `X-CSRF-Token`
+//!   header for the API). Bearer-token calls carry no cookie, so they need no token.
+
+use crate::AppState;
+use crate::auth::{random_hex, token_hash};
+use crate::error::{error_page, problem};
+use axum::extract::{FromRequestParts, MatchedPath, OriginalUri, RawPathParams, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use hearth_domain::access::{Permission, Role, UserName};
+use hearth_domain::ids::{ChildId, Subject};
+use hearth_store::{Lockout, Session, Store};
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+/// The cookie that carries the session id.
+pub const SESSION_COOKIE: &str = "hearth_session";
+/// A session with no request for this long is ended.
+pub const IDLE_TIMEOUT: SignedDuration = SignedDuration::from_mins(30);
+/// No session lasts longer than a working day.
+pub const MAX_SESSION: SignedDuration = SignedDuration::from_hours(12);
+/// Wrong passwords in a row before a user is locked out...
+pub const LOCK_AFTER: u32 = 5;
+/// ...and for how long.
+pub const LOCKED_FOR: SignedDuration = SignedDuration::from_mins(15);
+/// The header an API call made with the session carries its CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// The form field a page's form carries it in.
+pub const CSRF_FIELD: &str = "csrf";
+
+/// Who is making a request, once [`guard`] (or sign-in) has found out.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: UserName,
+    pub role: Role,
+    /// The session, for a person at a browser; none for a bearer token.
+    pub session: Option<LiveSession>,
+}
+
+/// The parts of a live session a page needs: its id's hash (to end it) and the token
+/// its forms carry.
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    pub id_hash: String,
+    pub csrf_token: String,
+}
+
+impl Caller {
+    /// The name the access log and the journal record for this caller.
+    pub fn actor(&self) -> &str {
+        self.user.as_str()
+    }
+}
+
+/// Whether `session` may still be used at `now`.
+pub fn is_live(session: &Session, now: Timestamp) -> bool {
+    session.ended_at.is_none()
+        && now.duration_since(session.last_seen_at) < IDLE_TIMEOUT
+        && now.duration_since(session.started_at) < MAX_SESSION
+}
+
+/// Whether a user with `lockout` is locked out at `now`.
+pub fn is_locked(lockout: &Lockout, now: Timestamp) -> bool {
+    lockout.locked_until.is_some_and(|until| now < until)
+}
+
+/// The lockout after one more wrong password at `now`: the [`LOCK_AFTER`]th in a row
+/// locks the user out for [`LOCKED_FOR`] and starts the count again.
+pub fn after_failure(lockout: Lockout, now: Timestamp) -> Lockout {
+    let failures = lockout.failures + 1;
+    if failures >= LOCK_AFTER {
+        Lockout {
+            failures: 0,
+            locked_until: now.checked_add(LOCKED_FOR).ok(),
+        }
+    } else {
+        Lockout {
+            failures,
+            locked_until: lockout.locked_until,
+        }
+    }
+}
+
+/// A new session for `user` at `now`: the cookie value to send, and the row to store.
+pub fn new_session(user: &UserName, now: Timestamp) -> (String, Session) {
+    let id = random_hex::<32>();
+    let session = Session {
+        id_hash: token_hash(&id),
+        user: user.clone(),
+        csrf_token: random_hex::<32>(),
+        started_at: now,
+        last_seen_at: now,
+        ended_at: None,
+    };
+    (id, session)
+}
+
+/// The `Set-Cookie` value that gives the browser session `id`, or (with `None`) that
+/// removes it. Every session cookie Hearth sends is made here.
+pub fn session_cookie(id: Option<&str>) -> HeaderValue {
+    let attributes = "Path=/; HttpOnly; Secure; SameSite=Lax";
+    let text = match id {
+        Some(id) => format!("{SESSION_COOKIE}={id}; {attributes}"),
+        None => format!("{SESSION_COOKIE}=; {attributes}; Max-Age=0"),
+    };
+    // Hex digits and fixed ASCII only, so the value is always a valid header.
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The session id the browser sent, if any.
+fn cookie_session_id(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+        .filter(|v| !v.is_empty())
+}
+
+/// The bearer token sent, if any.
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// Why a request has no caller.
+pub(crate) enum Unknown {
+    /// Nothing that identifies anyone, or a session that has ended.
+    NotSignedIn,
+    /// A bearer token that is not (or no longer) valid.
+    BadToken,
+}
+
+/// Who sent `headers`: a bearer token is tried first, then the session cookie. A
+/// session found idle or too old is ended on the way.
+pub(crate) async fn identify(
+    store: &dyn Store,
+    headers: &HeaderMap,
+    now: Timestamp,
+) -> Result<Result<Caller, Unknown>, hearth_store::StoreError> {
+    if let Some(token) = bearer_token(headers) {
+        return Ok(match store.token_user(&token_hash(token)).await? {
+            Some(user) => Ok(Caller {
+                user: user.name,
+                role: user.role,
+                session: None,
+            }),
+            None => Err(Unknown::BadToken),
+        });
+    }
+    let Some(id) = cookie_session_id(headers) else {
+        return Ok(Err(Unknown::NotSignedIn));
+    };
+    let id_hash = token_hash(id);
+    let Some((session, user)) = store.session(&id_hash).await? else {
+        return Ok(Err(Unknown::NotSignedIn));
+    };
+    if !is_live(&session, now) {
+        if session.ended_at.is_none() {
+            store.end_session(&id_hash, now).await?;
+        }
+        return Ok(Err(Unknown::NotSignedIn));
+    }
+    store.touch_session(&id_hash, now).await?;
+    Ok(Ok(Caller {
+        user: user.name,
+        role: user.role,
+        session: Some(LiveSession {
+            id_hash,
+            csrf_token: session.csrf_token,
+        }),
+    }))
+}
+
+/// The route as the access log names it: "GET /children/{id}".
+fn route(parts: &Parts) -> String {
+    let path = parts.extensions.get::<MatchedPath>().map_or_else(
+        || original_uri(parts).path().to_owned(),
+        |m| m.as_str().to_owned(),
+    );
+    format!("{} {path}", parts.method)
+}
+
+/// What a refused request was for: the child its path names, or else the route.
+async fn target(parts: &mut Parts, route: &str) -> String {
+    let child = match RawPathParams::from_request_parts(parts, &()).await {
+        Ok(params) => params
+            .iter()
+            .find(|(name, _)| *name == "id")
+            .and_then(|(_, value)| ChildId::parse(value).ok()),
+        Err(_) => None,
+    };
+    match child {
+        Some(id) => Subject::Child(id).to_string(),
+        None => route.to_owned(),
+    }
+}
+
+/// The URI as the client sent it: inside the nested API router, `parts.uri` has lost
+/// its `/api/v1` prefix.
+fn original_uri(parts: &Parts) -> &axum::http::Uri {
+    parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |OriginalUri(uri)| uri)
+}
+
+fn is_api(parts: &Parts) -> bool {
+    original_uri(parts).path().starts_with("/api/")
+}
+
+/// Whether a request that changes something came from this site: its `Origin`, when
+/// sent, names the host it was sent to, and the browser does not call it cross-site.
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
+    let cross_site = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == "cross-site");
+    let origin_ok = match headers.get(header::ORIGIN) {
+        None => true,
+        Some(origin) => {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+            let origin_host = origin
+                .to_str()
+                .ok()
+                .and_then(|o| o.split_once("://"))
+                .map(|(_, rest)| rest);
+            matches!((origin_host, host), (Some(o), Some(h)) if o == h)
+        }
+    };
+    origin_ok && !cross_site
+}
+
+/// Whether a request with `method` changes something, and so must prove it is not
+/// forged.
+fn changes_something(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The answer to a request nobody is signed in to.
+fn not_signed_in(parts: &Parts, unknown: Unknown) -> Response {
+    if is_api(parts) {
+        let detail = match unknown {
+            Unknown::NotSignedIn => "Sign in, or send a bearer token in the Authorization header.",
+            Unknown::BadToken => "The bearer token is not valid; it may have been revoked.",
+        };
+        let mut response = problem(StatusCode::UNAUTHORIZED, detail);
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return response;
+    }
+    let next = original_uri(parts)
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_owned();
+    let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+    Redirect::to(&format!("/sign-in?{query}")).into_response()
+}
+
+/// The answer to a signed-in user who may not do what they asked.
+fn forbidden(parts: &Parts, detail: &str) -> Response {
+    if is_api(parts) {
+        problem(StatusCode::FORBIDDEN, detail)
+    } else {
+        error_page(StatusCode::FORBIDDEN, detail)
+    }
+}
+
+/// The access-log action for a refusal of `route`.
+fn refused(route: &str, why: &str) -> String {
+    format!("refused ({why}): {route}")
+}
+
+/// Middleware for a route that needs `need` (none: any signed-in user): finds the caller, checks the permission
+/// and the request's origin and CSRF token, logs any refusal, and hands the [`Caller`]
+/// to the handler as a request extension.
+pub(crate) async fn guard(
+    State((app, need)): State<(AppState, Option<Permission>)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let now = (app.clock)();
+    let route = route(&parts);
+    let target = target(&mut parts, &route).await;
+    let caller = match identify(app.store.as_ref(), &parts.headers, now).await {
+        Ok(Ok(caller)) => caller,
+        Ok(Err(unknown)) => {
+            let log = app
+                .store
+                .log_access_to(
+                    now,
+                    crate::ANONYMOUS,
+                    &target,
+                    &refused(&route, "not signed in"),
+                )
+                .await;
+            if let Err(e) = log {
+                return crate::WebError::from(e).into_response();
+            }
+            return not_signed_in(&parts, unknown);
+        }
+        Err(e) => return crate::WebError::from(e).into_response(),
+    };
+    let refusal = if need.is_some_and(|p| !caller.role.may(p)) {
+        Some((
+            "role",
+            format!(
+                "Your role ({}) does not give access to this.",
+                caller.role.name()
+            ),
+        ))
+    } else if changes_something(&parts.method) && !same_origin(&parts.headers) {
+        Some((
+            "origin",
+            String::from("This request did not come from Hearth's own pages."),
+        ))
+    } else if changes_something(&parts.method)
+        && is_api(&parts)
+        && caller
+            .session
+            .as_ref()
+            .is_some_and(|s| !csrf_matches(&parts.headers, &s.csrf_token))
+    {
+        Some((
+            "csrf",
+            format!("A request made with your session must carry its {CSRF_HEADER} header."),
+        ))
+    } else {
+        None
+    };
+    if let Some((why, detail)) = refusal {
+        if let Err(e) = app
+            .store
+            .log_access_to(now, caller.actor(), &target, &refused(&route, why))
+            .await
+        {
+            return crate::WebError::from(e).into_response();
+        }
+        return forbidden(&parts, &detail);
+    }
+    parts.extensions.insert(caller);
+    next.run(Request::from_parts(parts, body)).await
+}
+
+fn csrf_matches(headers: &HeaderMap, expected: &str) -> bool {
+    headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|given| tokens_equal(given, expected))
+}
+
+/// Compare two tokens in time that does not depend on where they first differ.
+pub(crate) fn tokens_equal(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |diff, (x, y)| diff | (x ^ y))
+            == 0
+}
+
+/// What every page's header needs to know of the signed-in user: their name and role,
+/// the CSRF token for the sign-out form, and which parts of Hearth to offer them.
+#[derive(Debug, Serialize)]
+pub struct Account {
+    pub name: String,
+    pub role: &'static str,
+    pub csrf: String,
+    pub may_search: bool,
+    pub may_view_due: bool,
+}
+
+impl Account {
+    pub fn of(caller: &Caller) -> Account {
+        Account {
+            name: caller.user.to_string(),
+            role: caller.role.name(),
+            csrf: caller
+                .session
+                .as_ref()
+                .map(|s| s.csrf_token.clone())
+                .unwrap_or_default(),
+            may_search: caller.role.may(Permission::SearchChildren),
+            may_view_due: caller.role.may(Permission::ViewDueList),
+        }
+    }
+}
+
+/// Where a user of `role` starts: the children if they may search them, else the due
+/// list if they may see it, else their account page.
+pub fn landing_page(role: Role) -> &'static str {
+    if role.may(Permission::SearchChildren) {
+        "/"
+    } else if role.may(Permission::ViewDueList) {
+        "/due"
+    } else {
+        "/account"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn at(t: &str) -> Timestamp {
+        t.parse().unwrap()
+    }
+
+    fn session(started: &str, seen: &str) -> Session {
+        Session {
+            id_hash: String::new(),
+            user: UserName::parse("sam").unwrap(),
+            csrf_token: String::new(),
+            started_at: at(started),
+            last_seen_at: at(seen),
+            ended_at: None,
+        }
+    }
+
+    #[test]
+    fn a_session_ends_after_30_idle_minutes_or_12_hours() {
+        let s = session("2024-06-01T08:00:00Z", "2024-06-01T09:00:00Z");
+        assert!(is_live(&s, at("2024-06-01T09:29:59Z")));
+        assert!(!is_live(&s, at("2024-06-01T09:30:00Z")));
+        let busy = session("2024-06-01T08:00:00Z", "2024-06-01T19:59:00Z");
+        assert!(is_live(&busy, at("2024-06-01T19:59:59Z")));
+        assert!(!is_live(&busy, at("2024-06-01T20:00:00Z")));
+        let ended = Session {
+            ended_at: Some(at("2024-06-01T09:00:01Z")),
+            ..s
+        };
+        assert!(!is_live(&ended, at("2024-06-01T09:00:02Z")));
+    }
+
+    #[test]
+    fn the_fifth_wrong_password_in_a_row_locks_for_15_minutes() {
+        let now = at("2024-06-01T09:00:00Z");
+        let mut l = Lockout::default();
+        for n in 1..LOCK_AFTER {
+            l = after_failure(l, now);
+            assert_eq!(l.failures, n);
+            assert!(!is_locked(&l, now));
+        }
+        l = after_failure(l, now);
+        assert_eq!(l.failures, 0);
+        assert_eq!(l.locked_until, Some(at("2024-06-01T09:15:00Z")));
+        assert!(is_locked(&l, at("2024-06-01T09:14:59Z")));
+        assert!(!is_locked(&l, at("2024-06-01T09:15:00Z")));
+    }
+
+    #[test]
+    fn the_session_cookie_is_secure_http_only_and_same_site() {
+        let set = session_cookie(Some("abc123"));
+        assert_eq!(
+            set.to_str().unwrap(),
+            "hearth_session=abc123; Path=/; HttpOnly; Secure; SameSite=Lax"
+        );
+        let clear = session_cookie(None);
+        assert_eq!(
+            clear.to_str().unwrap(),
+            "hearth_session=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0"
+        );
+    }
+
+    #[test]
+    fn the_session_id_is_read_from_among_other_cookies() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("theme=dark; hearth_session=s3cr3t; other=1"),
+        );
+        assert_eq!(cookie_session_id(&h), Some("s3cr3t"));
+        h.insert(header::COOKIE, HeaderValue::from_static("hearth_session="));
+        assert_eq!(cookie_session_id(&h), None);
+    }
+
+    #[test]
+    fn a_change_must_come_from_this_site() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, HeaderValue::from_static(v));
+            }
+            h
+        };
+        assert!(same_origin(&headers(&[("host", "hearth.example:8080")])));
+        assert!(same_origin(&headers(&[
+            ("host", "hearth.example:8080"),
+            ("origin", "https://hearth.example:8080")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "hearth.example:8080"),
+            ("origin", "https://evil.example")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "hearth.example"),
+            ("origin", "null")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "hearth.example"),
+            ("sec-fetch-site", "cross-site")
+        ])));
+    }
+
+    #[test]
+    fn tokens_compare_equal_only_when_equal() {
+        assert!(tokens_equal("abc", "abc"));
+        assert!(!tokens_equal("abc", "abd"));
+        assert!(!tokens_equal("abc", "abcd"));
+        assert!(!tokens_equal("", "a"));
+    }
+}

@@ -1,0 +1,290 @@
+//! Signing in and out, and the account page.
+//!
+//! A wrong password and an unknown user name get the same answer in the same time (the
+//! password is checked against a dummy hash when the name is unknown), and so does a
+//! locked account, so the page never tells anyone which user names exist. Hashing runs
+//! on the blocking pool, never on the async threads.
+
+use crate::AppState;
+use crate::auth::{dummy_hash, verify_password};
+use crate::error::{PageError, error_page};
+use crate::session::{
+    Account, CSRF_FIELD, Caller, after_failure, identify, is_locked, landing_page, new_session,
+    same_origin, session_cookie, tokens_equal,
+};
+use crate::templates;
+use axum::Extension;
+use axum::Form;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use hearth_domain::access::UserName;
+use hearth_store::Lockout;
+use serde::{Deserialize, Serialize};
+
+/// What the sign-in page says when a name and password do not let someone in.
+pub const SIGN_IN_FAILED: &str = "The user name or password is not right. After 5 wrong tries in a row an account is locked for 15 minutes.";
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SignInQuery {
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    signed_out: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SignInForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// A problem with one field, for the error summary and beside the field.
+#[derive(Debug, Serialize)]
+struct FieldError {
+    field: &'static str,
+    message: String,
+}
+
+#[derive(Debug, Serialize)]
+struct SignInPage {
+    name: String,
+    next: String,
+    signed_out: bool,
+    errors: Vec<FieldError>,
+    name_error: Option<String>,
+    password_error: Option<String>,
+}
+
+impl SignInPage {
+    fn new(name: String, next: String, signed_out: bool, errors: Vec<FieldError>) -> Self {
+        let error = |field| {
+            errors
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone())
+        };
+        SignInPage {
+            name_error: error("name"),
+            password_error: error("password"),
+            name,
+            next,
+            signed_out,
+            errors,
+        }
+    }
+}
+
+/// Only a path on this site is followed after sign-in: never another site, so the
+/// sign-in page cannot be used to send someone elsewhere.
+fn safe_next(next: &str) -> Option<&str> {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    local.then_some(next)
+}
+
+fn sign_in_page(status: StatusCode, page: &SignInPage) -> Result<Response, PageError> {
+    Ok((status, Html(templates::render("sign_in.html", page)?)).into_response())
+}
+
+/// `GET /sign-in`. Someone already signed in is sent on.
+pub(crate) async fn show(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<SignInQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    if let Ok(caller) = identify(app.store.as_ref(), &headers, (app.clock)()).await? {
+        let to = safe_next(&query.next).unwrap_or(landing_page(caller.role));
+        return Ok(Redirect::to(to).into_response());
+    }
+    sign_in_page(
+        StatusCode::OK,
+        &SignInPage::new(
+            String::new(),
+            safe_next(&query.next).unwrap_or("").to_owned(),
+            query.signed_out.is_some(),
+            Vec::new(),
+        ),
+    )
+}
+
+/// `POST /sign-in`: check the name and password; on success start a session, set its
+/// cookie and go on to the page asked for (or the user's landing page).
+pub(crate) async fn submit(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<SignInForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    if !same_origin(&headers) {
+        return Ok(error_page(
+            StatusCode::FORBIDDEN,
+            "This request did not come from Hearth's own pages.",
+        ));
+    }
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    let next = safe_next(&form.next).unwrap_or("").to_owned();
+    let typed = form.name.trim().to_owned();
+    let mut errors = Vec::new();
+    if typed.is_empty() {
+        errors.push(FieldError {
+            field: "name",
+            message: String::from("Enter your user name"),
+        });
+    }
+    if form.password.is_empty() {
+        errors.push(FieldError {
+            field: "password",
+            message: String::from("Enter your password"),
+        });
+    }
+    if !errors.is_empty() {
+        let page = SignInPage::new(typed, next, false, errors);
+        return sign_in_page(StatusCode::BAD_REQUEST, &page);
+    }
+
+    let now = (app.clock)();
+    let user = match UserName::parse(&typed) {
+        Ok(name) => app.store.user(&name).await?,
+        Err(_) => None,
+    };
+    let lockout = match &user {
+        Some(u) => app.store.lockout(&u.name).await?,
+        None => Lockout::default(),
+    };
+    let hash = user
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let password = form.password;
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+
+    match user {
+        Some(user) if matches && !is_locked(&lockout, now) => {
+            app.store
+                .set_lockout(&user.name, Lockout::default())
+                .await?;
+            let (id, session) = new_session(&user.name, now);
+            app.store.start_session(&session).await?;
+            app.store
+                .log_access_to(now, user.name.as_str(), "session", "signed in")
+                .await?;
+            let to = if next.is_empty() {
+                landing_page(user.role).to_owned()
+            } else {
+                next
+            };
+            let mut response = Redirect::to(&to).into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, session_cookie(Some(&id)));
+            return Ok(response);
+        }
+        Some(user) => {
+            // A wrong password counts towards a lockout; tries while locked do not
+            // extend it.
+            if !is_locked(&lockout, now) {
+                app.store
+                    .set_lockout(&user.name, after_failure(lockout, now))
+                    .await?;
+            }
+            app.store
+                .log_access_to(now, user.name.as_str(), "session", "refused (sign-in)")
+                .await?;
+        }
+        None => {}
+    }
+    let failed = vec![FieldError {
+        field: "name",
+        message: String::from(SIGN_IN_FAILED),
+    }];
+    let page = SignInPage::new(typed, next, false, failed);
+    sign_in_page(StatusCode::UNAUTHORIZED, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SignOutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /sign-out`: end the session (the form must carry its CSRF token) and clear
+/// the cookie.
+pub(crate) async fn sign_out(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: Result<Form<SignOutForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    let Some(session) = caller.session.as_ref() else {
+        return Ok(error_page(
+            StatusCode::BAD_REQUEST,
+            "Only a signed-in browser can sign out; revoke a token with `hearth token revoke`.",
+        ));
+    };
+    if !tokens_equal(&form.csrf, &session.csrf_token) {
+        let now = (app.clock)();
+        app.store
+            .log_access_to(
+                now,
+                caller.actor(),
+                "session",
+                "refused (csrf): POST /sign-out",
+            )
+            .await?;
+        return Ok(error_page(
+            StatusCode::FORBIDDEN,
+            &format!(
+                "The form was missing its {CSRF_FIELD} token; go back, reload the page and try again."
+            ),
+        ));
+    }
+    let now = (app.clock)();
+    app.store.end_session(&session.id_hash, now).await?;
+    app.store
+        .log_access_to(now, caller.actor(), "session", "signed out")
+        .await?;
+    let mut response = Redirect::to("/sign-in?signed_out=1").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(None));
+    Ok(response)
+}
+
+#[derive(Debug, Serialize)]
+struct AccountPage {}
+
+/// `GET /account`: who is signed in, and what their role opens to them.
+pub(crate) async fn account(Extension(caller): Extension<Caller>) -> Result<Response, PageError> {
+    Ok(Html(templates::render_for(
+        "account.html",
+        &Account::of(&caller),
+        &AccountPage {},
+    )?)
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_path_on_this_site_is_followed_after_sign_in() {
+        assert_eq!(safe_next("/children/C1?x=1"), Some("/children/C1?x=1"));
+        assert_eq!(safe_next("/"), Some("/"));
+        for bad in [
+            "",
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "due",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad}");
+        }
+    }
+}

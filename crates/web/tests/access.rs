@@ -1,0 +1,571 @@
+//! Who may reach what: every route for someone not signed in and for every role,
+//! signing in and out with a real password, lockout, the idle timeout, and forged
+//! requests. Each refusal must be refused (a redirect to sign in, 401 or 403) and
+//! written to the access log.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use hearth_domain::access::{Permission, Role, UserName};
+use hearth_domain::ids::Subject;
+use hearth_store::{ChainStatus, User};
+use reqwest::Method;
+use support::*;
+
+/// Every route of the router that needs someone signed in, with a request that would
+/// succeed for a role allowed it, and the permission it needs (none: anyone signed in).
+fn protected_routes() -> Vec<(Method, &'static str, Option<Permission>)> {
+    use Permission::*;
+    vec![
+        (Method::GET, "/", Some(SearchChildren)),
+        (Method::GET, "/?q=testington", Some(SearchChildren)),
+        (Method::GET, "/children/C1", Some(ReadRecord)),
+        (Method::GET, "/children/C1/access-log", Some(ReadAccessLog)),
+        (Method::GET, "/due", Some(ViewDueList)),
+        (Method::GET, "/account", None),
+        (
+            Method::GET,
+            "/api/v1/children?q=testington",
+            Some(SearchChildren),
+        ),
+        (Method::GET, "/api/v1/children/C1", Some(ReadRecord)),
+        (Method::GET, "/api/v1/children/C1/journey", Some(ReadRecord)),
+        (
+            Method::POST,
+            "/api/v1/children/C1/events",
+            Some(RecordEvents),
+        ),
+        (
+            Method::GET,
+            "/api/v1/due?as_at=2024-06-01",
+            Some(ViewDueList),
+        ),
+    ]
+}
+
+/// A body for the one POST route: a visit at the journey's current version.
+async fn event_body(app: &TestApp) -> serde_json::Value {
+    let (_, version) = app
+        .store
+        .journey(&Subject::parse("child:C1").unwrap())
+        .await
+        .unwrap();
+    serde_json::json!({
+        "version": version,
+        "id": format!("visit-{version}"),
+        "occurred_at": "2024-05-20T14:30",
+        "kind": "visit",
+        "data": {"worker": "W1", "seen": true, "seen_alone": false},
+    })
+}
+
+async fn send(
+    app: &TestApp,
+    client: &reqwest::Client,
+    method: &Method,
+    path: &str,
+) -> reqwest::Response {
+    let mut request = client.request(method.clone(), app.url(path));
+    if *method == Method::POST {
+        request = request.json(&event_body(app).await);
+    }
+    request.send().await.unwrap()
+}
+
+/// How many rows the access log holds.
+async fn log_rows(app: &TestApp) -> u64 {
+    match app.store.verify_chains().await.unwrap().access_log {
+        ChainStatus::Intact { rows } => rows,
+        broken => panic!("the access log chain is broken: {broken:?}"),
+    }
+}
+
+/// The body of the page at `path`, as `client` sees it.
+async fn page_text(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    client
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn c1_log(app: &TestApp) -> Vec<(String, String, String)> {
+    app.store
+        .access_log(&Subject::parse("child:C1").unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn nobody_reaches_a_record_or_the_api_without_signing_in_and_each_try_is_logged() {
+    let app = TestApp::spawn().await;
+    for (method, path, _) in protected_routes() {
+        let before = log_rows(&app).await;
+        let response = send(&app, &app.anonymous, &method, path).await;
+        let status = response.status().as_u16();
+        if path.starts_with("/api/") {
+            assert_eq!(status, 401, "{method} {path}");
+            assert_eq!(response.headers()["www-authenticate"], "Bearer");
+            assert_eq!(
+                response.headers()["content-type"],
+                "application/problem+json"
+            );
+            let body: serde_json::Value = response.json().await.unwrap();
+            assert_eq!(
+                body["detail"],
+                "Sign in, or send a bearer token in the Authorization header."
+            );
+        } else {
+            assert_eq!(status, 303, "{method} {path}");
+            let to = response.headers()["location"].to_str().unwrap().to_owned();
+            let next = serde_urlencoded::to_string([("next", path)]).unwrap();
+            assert_eq!(to, format!("/sign-in?{next}"), "{path}");
+            let body = response.text().await.unwrap();
+            assert!(!body.contains("Testington"), "{path}: {body}");
+        }
+        assert_eq!(log_rows(&app).await, before + 1, "{method} {path}");
+    }
+    // A refusal of a child's record is logged against the child.
+    let refusals: Vec<(String, String)> = c1_log(&app)
+        .await
+        .into_iter()
+        .map(|(_, actor, action)| (actor, action))
+        .collect();
+    assert_eq!(
+        refusals,
+        [
+            "GET /children/{id}",
+            "GET /children/{id}/access-log",
+            "GET /api/v1/children/{id}",
+            "GET /api/v1/children/{id}/journey",
+            "POST /api/v1/children/{id}/events",
+        ]
+        .map(|route| (
+            String::from("anonymous"),
+            format!("refused (not signed in): {route}")
+        ))
+    );
+}
+
+#[tokio::test]
+async fn each_role_reaches_exactly_what_it_may_and_every_refusal_is_logged() {
+    let app = TestApp::spawn().await;
+    let now = NOW.parse().unwrap();
+    for role in Role::ALL {
+        let name = format!("user.{}", role.name());
+        let user = sign_in(&app.store, &name, role, now).await;
+        for (method, path, need) in protected_routes() {
+            let allowed = need.is_none_or(|p| role.may(p));
+            let before = log_rows(&app).await;
+            let response = send(&app, &user.client, &method, path).await;
+            let status = response.status().as_u16();
+            let body = response.text().await.unwrap();
+            if allowed {
+                assert!(
+                    status == 200 || status == 201,
+                    "{role} {method} {path}: {status} {body}"
+                );
+            } else {
+                assert_eq!(status, 403, "{role} {method} {path}: {body}");
+                assert!(!body.contains("Testington"), "{role} {path}: {body}");
+                assert!(
+                    body.contains(&format!("Your role ({}) does not give access", role.name())),
+                    "{role} {path}: {body}"
+                );
+                // One row for the refusal, and nothing else.
+                assert_eq!(log_rows(&app).await, before + 1, "{role} {path}");
+                if path.contains("C1") {
+                    let (_, actor, action) = c1_log(&app).await.pop().unwrap();
+                    assert_eq!(actor, name);
+                    assert!(action.starts_with("refused (role): "), "{action}");
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_header_offers_only_what_the_role_may_open() {
+    let app = TestApp::spawn().await;
+    let now = NOW.parse().unwrap();
+    let auditor = sign_in(&app.store, "ann.auditor", Role::Auditor, now).await;
+    let page = page_text(&app, &auditor.client, "/account").await;
+    assert!(page.contains("ann.auditor"), "{page}");
+    assert!(page.contains(r#"<a href="/">Children</a>"#), "{page}");
+    assert!(!page.contains(r#"<a href="/due">"#), "{page}");
+    assert!(
+        page.contains(&format!(
+            r#"<input type="hidden" name="csrf" value="{}">"#,
+            auditor.csrf
+        )),
+        "{page}"
+    );
+    let analyst = sign_in(&app.store, "al.analyst", Role::Analyst, now).await;
+    let page = page_text(&app, &analyst.client, "/account").await;
+    assert!(
+        page.contains("No children's records are open to your role"),
+        "{page}"
+    );
+    assert!(!page.contains(r#"<a href="/">Children</a>"#), "{page}");
+}
+
+#[tokio::test]
+async fn an_auditor_sees_who_opened_a_record() {
+    let app = TestApp::spawn().await;
+    let now = NOW.parse().unwrap();
+    app.get("/children/C1").await;
+    let auditor = sign_in(&app.store, "ann.auditor", Role::Auditor, now).await;
+    let page = page_text(&app, &auditor.client, "/children/C1/access-log").await;
+    assert!(page.contains("Who opened the record of C1"), "{page}");
+    assert!(page.contains("<td>sam.patel</td>"), "{page}");
+    assert!(page.contains("<td>view chronology</td>"), "{page}");
+    // The auditor does not see the child's name, and looking is logged too.
+    assert!(!page.contains("Testington"), "{page}");
+    let (_, actor, action) = c1_log(&app).await.pop().unwrap();
+    assert_eq!(
+        (actor.as_str(), action.as_str()),
+        ("ann.auditor", "view access log")
+    );
+}
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Add `name` with a real argon2id hash of [`PASSWORD`].
+async fn add_user_with_password(app: &TestApp, name: &str, role: Role) {
+    let user = User {
+        name: UserName::parse(name).unwrap(),
+        role,
+        password_hash: hearth_web::auth::hash_password(PASSWORD).unwrap(),
+        created_at: NOW.parse().unwrap(),
+    };
+    app.store.add_user(&user).await.unwrap();
+}
+
+async fn post_sign_in(app: &TestApp, name: &str, password: &str, next: &str) -> reqwest::Response {
+    app.anonymous
+        .post(app.url("/sign-in"))
+        .form(&[("name", name), ("password", password), ("next", next)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The session cookie's value from a sign-in response.
+fn session_id(response: &reqwest::Response) -> String {
+    let set = response.headers()["set-cookie"].to_str().unwrap();
+    set.strip_prefix("hearth_session=")
+        .and_then(|rest| rest.split(';').next())
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn signing_in_and_out_with_a_password() {
+    let app = TestApp::spawn().await;
+    add_user_with_password(&app, "jo.screener", Role::Screener).await;
+
+    let form = app.anonymous.get(app.url("/sign-in")).send().await.unwrap();
+    assert_eq!(form.status(), 200);
+    let form = form.text().await.unwrap();
+    assert!(
+        form.contains(r#"<form method="post" action="/sign-in""#),
+        "{form}"
+    );
+    assert!(
+        form.contains(r#"autocomplete="current-password""#),
+        "{form}"
+    );
+
+    let response = post_sign_in(&app, "jo.screener", PASSWORD, "/children/C1").await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/children/C1");
+    let set = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        set.ends_with("; Path=/; HttpOnly; Secure; SameSite=Lax"),
+        "{set}"
+    );
+    let id = session_id(&response);
+    assert_eq!(id.len(), 64);
+    let cookie = format!("hearth_session={id}");
+
+    let page = app
+        .anonymous
+        .get(app.url("/children/C1"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Testington"));
+    assert!(page.contains("jo.screener"));
+    let csrf = page
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+
+    // Signing out needs the form's token.
+    let forged = app
+        .anonymous
+        .post(app.url("/sign-out"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", "not the token")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    let still = app
+        .anonymous
+        .get(app.url("/account"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still.status(), 200);
+
+    let out = app
+        .anonymous
+        .post(app.url("/sign-out"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    assert_eq!(out.headers()["location"], "/sign-in?signed_out=1");
+    assert!(
+        out.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let after = app
+        .anonymous
+        .get(app.url("/children/C1"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 303, "the ended session no longer works");
+    let page = page_text(&app, &app.anonymous, "/sign-in?signed_out=1").await;
+    assert!(page.contains("You have signed out."), "{page}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_name_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    add_user_with_password(&app, "jo.screener", Role::Screener).await;
+    let mut pages = Vec::new();
+    for (name, password) in [
+        ("jo.screener", "wrong horse battery staple"),
+        ("no.such.user", PASSWORD),
+        ("not a user name!", PASSWORD),
+    ] {
+        let response = post_sign_in(&app, name, password, "").await;
+        assert_eq!(response.status(), 401, "{name}");
+        assert!(response.headers().get("set-cookie").is_none());
+        let page = response.text().await.unwrap();
+        assert!(page.contains("There is a problem"), "{page}");
+        assert!(page.contains(hearth_web::sign_in::SIGN_IN_FAILED), "{page}");
+        pages.push(page.replace(&html_escaped(name), "NAME"));
+    }
+    assert_eq!(pages[0], pages[1]);
+
+    // Empty fields are named one by one.
+    let response = post_sign_in(&app, " ", "", "").await;
+    assert_eq!(response.status(), 400);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains(r##"<a href="#name">Enter your user name</a>"##),
+        "{page}"
+    );
+    assert!(
+        page.contains(r##"<a href="#password">Enter your password</a>"##),
+        "{page}"
+    );
+}
+
+fn html_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_for_15_minutes() {
+    let app = TestApp::spawn().await;
+    add_user_with_password(&app, "jo.screener", Role::Screener).await;
+    for _ in 0..5 {
+        let response = post_sign_in(&app, "jo.screener", "wrong horse battery staple", "").await;
+        assert_eq!(response.status(), 401);
+    }
+    // Locked: even the right password is refused, the same way.
+    let response = post_sign_in(&app, "jo.screener", PASSWORD, "").await;
+    assert_eq!(response.status(), 401);
+    app.advance(14 * 60 + 59);
+    let response = post_sign_in(&app, "jo.screener", PASSWORD, "").await;
+    assert_eq!(response.status(), 401);
+    app.advance(1);
+    let response = post_sign_in(&app, "jo.screener", PASSWORD, "").await;
+    assert_eq!(response.status(), 303);
+    // A screener starts at the children.
+    assert_eq!(response.headers()["location"], "/");
+    // Each failure is in the access log, under the user tried.
+    let report = app.store.verify_chains().await.unwrap();
+    assert!(
+        matches!(report.access_log, ChainStatus::Intact { rows: 8 }),
+        "7 refusals and one sign-in: {report:?}"
+    );
+}
+
+#[tokio::test]
+async fn only_a_page_on_this_site_is_followed_after_sign_in() {
+    let app = TestApp::spawn().await;
+    add_user_with_password(&app, "al.analyst", Role::Analyst).await;
+    let response = post_sign_in(&app, "al.analyst", PASSWORD, "https://evil.example/").await;
+    assert_eq!(response.status(), 303);
+    // An analyst has no children's records to start at.
+    assert_eq!(response.headers()["location"], "/account");
+}
+
+#[tokio::test]
+async fn a_session_ends_after_30_minutes_idle() {
+    let app = TestApp::spawn().await;
+    app.advance(29 * 60);
+    assert_eq!(app.get("/children/C1").await.status(), 200);
+    app.advance(29 * 60);
+    assert_eq!(app.get("/children/C1").await.status(), 200);
+    app.advance(30 * 60);
+    let response = app.get("/children/C1").await;
+    assert_eq!(response.status(), 303);
+    // Once ended it stays ended.
+    app.advance(-60 * 60);
+    assert_eq!(app.get("/children/C1").await.status(), 303);
+}
+
+#[tokio::test]
+async fn a_forged_write_is_refused_and_logged() {
+    let app = TestApp::spawn().await;
+    let body = event_body(&app).await;
+    let url = app.url("/api/v1/children/C1/events");
+    // From another site, with the session.
+    let response = app
+        .client
+        .post(&url)
+        .header("origin", "https://evil.example")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    // With the session but not its CSRF token.
+    let signed_in = sign_in(
+        &app.store,
+        "kim.worker",
+        Role::SocialWorker,
+        NOW.parse().unwrap(),
+    )
+    .await;
+    let response = app
+        .anonymous
+        .post(&url)
+        .header("cookie", &signed_in.cookie)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let actions: Vec<String> = c1_log(&app).await.into_iter().map(|(_, _, a)| a).collect();
+    assert_eq!(
+        actions,
+        [
+            "refused (origin): POST /api/v1/children/{id}/events",
+            "refused (csrf): POST /api/v1/children/{id}/events"
+        ]
+    );
+    // Nothing was written.
+    let (_, version) = app
+        .store
+        .journey(&Subject::parse("child:C1").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(body["version"], version);
+
+    // Sign-in from another site is refused too.
+    let response = app
+        .anonymous
+        .post(app.url("/sign-in"))
+        .header("origin", "https://evil.example")
+        .form(&[("name", "sam.patel"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+}
+
+#[tokio::test]
+async fn a_partner_system_calls_the_api_with_a_bearer_token_until_it_is_revoked() {
+    let app = TestApp::spawn().await;
+    let now = NOW.parse().unwrap();
+    let user = User {
+        name: UserName::parse("records.system").unwrap(),
+        role: Role::SocialWorker,
+        password_hash: String::from("not a hash"),
+        created_at: now,
+    };
+    app.store.add_user(&user).await.unwrap();
+    let token = hearth_web::auth::new_token(&user.name, now);
+    app.store.add_token(&token.stored).await.unwrap();
+    let bearer = format!("Bearer {}", token.token);
+
+    // No cookie, so no CSRF token is needed.
+    let response = app
+        .anonymous
+        .post(app.url("/api/v1/children/C1/events"))
+        .header("authorization", &bearer)
+        .json(&event_body(&app).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let (journey, _) = app
+        .store
+        .journey(&Subject::parse("child:C1").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        journey.last().unwrap().recorded_by.as_str(),
+        "records.system"
+    );
+
+    assert!(
+        app.store
+            .revoke_token(&token.stored.label, now)
+            .await
+            .unwrap()
+    );
+    let response = app
+        .anonymous
+        .get(app.url("/api/v1/children/C1"))
+        .header("authorization", &bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        body["detail"],
+        "The bearer token is not valid; it may have been revoked."
+    );
+}
