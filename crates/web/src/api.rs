@@ -251,6 +251,11 @@ pub(crate) async fn append(
     Ok(response)
 }
 
+/// `GET /api/v1/openapi.json`: the API described (`crate::openapi`).
+pub(crate) async fn openapi() -> Result<Response, ApiError> {
+    Ok(json(&crate::openapi::document())?)
+}
+
 /// Who the journal names as recording an API write: the signed-in user.
 fn actor(caller: &Caller) -> Actor {
     // A user name is letters, digits, '.', '-', '_' and '@', all of which an actor

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod chronology;
 pub mod due;
 mod error;
+pub mod openapi;
 mod pages;
 mod security;
 pub mod session;
@@ -48,7 +49,7 @@ pub(crate) struct AppState {
 
 /// Every page and API route, with the permission each needs, and the security headers
 /// on every response. Routes not wrapped by `need` are open to anyone: signing in, the
-/// stylesheet, and "not found".
+/// stylesheet, the OpenAPI document, and "not found".
 pub fn router(store: Arc<dyn Store>, clock: Clock) -> Router {
     use Permission::*;
     let state = AppState { store, clock };
@@ -72,7 +73,8 @@ pub fn router(store: Arc<dyn Store>, clock: Clock) -> Router {
             "/children/{id}/events",
             post(api::append).route_layer(need(Some(RecordEvents))),
         )
-        .route("/due", get(api::due).route_layer(need(Some(ViewDueList))));
+        .route("/due", get(api::due).route_layer(need(Some(ViewDueList))))
+        .route("/openapi.json", get(api::openapi));
     Router::new()
         .route(
             "/",

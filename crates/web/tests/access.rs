@@ -7,42 +7,11 @@
 
 mod support;
 
-use hearth_domain::access::{Permission, Role, UserName};
+use hearth_domain::access::{Role, UserName};
 use hearth_domain::ids::Subject;
 use hearth_store::{ChainStatus, User};
 use reqwest::Method;
 use support::*;
-
-/// Every route of the router that needs someone signed in, with a request that would
-/// succeed for a role allowed it, and the permission it needs (none: anyone signed in).
-fn protected_routes() -> Vec<(Method, &'static str, Option<Permission>)> {
-    use Permission::*;
-    vec![
-        (Method::GET, "/", Some(SearchChildren)),
-        (Method::GET, "/?q=testington", Some(SearchChildren)),
-        (Method::GET, "/children/C1", Some(ReadRecord)),
-        (Method::GET, "/children/C1/access-log", Some(ReadAccessLog)),
-        (Method::GET, "/due", Some(ViewDueList)),
-        (Method::GET, "/account", None),
-        (
-            Method::GET,
-            "/api/v1/children?q=testington",
-            Some(SearchChildren),
-        ),
-        (Method::GET, "/api/v1/children/C1", Some(ReadRecord)),
-        (Method::GET, "/api/v1/children/C1/journey", Some(ReadRecord)),
-        (
-            Method::POST,
-            "/api/v1/children/C1/events",
-            Some(RecordEvents),
-        ),
-        (
-            Method::GET,
-            "/api/v1/due?as_at=2024-06-01",
-            Some(ViewDueList),
-        ),
-    ]
-}
 
 /// A body for the one POST route: a visit at the journey's current version.
 async fn event_body(app: &TestApp) -> serde_json::Value {

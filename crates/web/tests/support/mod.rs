@@ -20,6 +20,53 @@ use std::sync::atomic::{AtomicI64, Ordering};
 /// The user the tests' default client is signed in as.
 pub const USER: &str = "sam.patel";
 
+/// Every route of the router that needs someone signed in, with a request that would
+/// succeed for a role allowed it, and the permission it needs (none: anyone signed in).
+pub fn protected_routes() -> Vec<(
+    reqwest::Method,
+    &'static str,
+    Option<hearth_domain::access::Permission>,
+)> {
+    use hearth_domain::access::Permission::*;
+    vec![
+        (reqwest::Method::GET, "/", Some(SearchChildren)),
+        (reqwest::Method::GET, "/?q=testington", Some(SearchChildren)),
+        (reqwest::Method::GET, "/children/C1", Some(ReadRecord)),
+        (
+            reqwest::Method::GET,
+            "/children/C1/access-log",
+            Some(ReadAccessLog),
+        ),
+        (reqwest::Method::GET, "/due", Some(ViewDueList)),
+        (reqwest::Method::GET, "/account", None),
+        (
+            reqwest::Method::GET,
+            "/api/v1/children?q=testington",
+            Some(SearchChildren),
+        ),
+        (
+            reqwest::Method::GET,
+            "/api/v1/children/C1",
+            Some(ReadRecord),
+        ),
+        (
+            reqwest::Method::GET,
+            "/api/v1/children/C1/journey",
+            Some(ReadRecord),
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/children/C1/events",
+            Some(RecordEvents),
+        ),
+        (
+            reqwest::Method::GET,
+            "/api/v1/due?as_at=2024-06-01",
+            Some(ViewDueList),
+        ),
+    ]
+}
+
 /// A client signed in as someone, and what it was given.
 pub struct SignedIn {
     pub client: reqwest::Client,
