@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything CI checks, in the order a developer wants to hear about it: formatting,
-# lints, then every test. The tests need a PostgreSQL server: this starts a throwaway
+# lints, every Rust test, then the end-to-end tests in a browser. The tests need a PostgreSQL server: this starts a throwaway
 # one (installing PostgreSQL from Debian's packages if it is missing) in a temporary
 # directory, points the tests at it with HEARTH_TEST_POSTGRES_URL, and stops it at the
 # end. If it cannot start, the run fails here rather than skipping those tests.
@@ -20,3 +20,7 @@ export HEARTH_TEST_POSTGRES_URL=$url
 echo "PostgreSQL for the tests: $url"
 
 cargo nextest run --workspace --locked --no-fail-fast
+
+# The core journeys in headless Chromium, with axe-core on every page (scripts/e2e.sh
+# installs Chromium and the e2e npm packages when missing).
+scripts/e2e.sh

@@ -232,26 +232,31 @@ fn is_api(parts: &Parts) -> bool {
     original_uri(parts).path().starts_with("/api/")
 }
 
-/// Whether a request that changes something came from this site: its `Origin`, when
-/// sent, names the host it was sent to, and the browser does not call it cross-site.
+/// Whether a request that changes something came from this site. Browsers say where a
+/// request came from in `Sec-Fetch-Site` and `Origin`; a client that sends neither (a
+/// partner system, curl) is let through, since forgery needs a browser.
+/// - `Sec-Fetch-Site`, when sent, must be `same-origin` (or `none`: typed by the user).
+/// - `Origin`, when sent, must name the host the request was sent to. Under the pages'
+///   `Referrer-Policy: no-referrer`, browsers send `Origin: null` for their own forms,
+///   which is accepted only when `Sec-Fetch-Site` vouches for it.
 pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
-    let cross_site = headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == "cross-site");
-    let origin_ok = match headers.get(header::ORIGIN) {
-        None => true,
-        Some(origin) => {
-            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-            let origin_host = origin
-                .to_str()
-                .ok()
-                .and_then(|o| o.split_once("://"))
-                .map(|(_, rest)| rest);
-            matches!((origin_host, host), (Some(o), Some(h)) if o == h)
-        }
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
     };
-    origin_ok && !cross_site
+    let site = text("sec-fetch-site");
+    if site.is_some_and(|s| s != "same-origin" && s != "none") {
+        return false;
+    }
+    match text("origin") {
+        None => true,
+        Some("null") => site == Some("same-origin"),
+        Some(origin) => {
+            let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+            matches!((origin_host, text("host")), (Some(o), Some(h)) if o == h)
+        }
+    }
 }
 
 /// Whether a request with `method` changes something, and so must prove it is not
@@ -524,6 +529,16 @@ mod tests {
         assert!(!same_origin(&headers(&[
             ("host", "hearth.example"),
             ("sec-fetch-site", "cross-site")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "hearth.example"),
+            ("sec-fetch-site", "same-site")
+        ])));
+        // A browser's own form under no-referrer.
+        assert!(same_origin(&headers(&[
+            ("host", "hearth.example"),
+            ("origin", "null"),
+            ("sec-fetch-site", "same-origin")
         ])));
     }
 

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# End-to-end tests in a real browser. Installs Debian's Chromium (and ChromeDriver)
+# when missing and the e2e npm packages (playwright-core, axe-core) when they are not
+# installed at the locked versions; generates a small synthetic county into a
+# temporary database, adds the test users, starts `hearth serve` on a free loopback
+# port, and runs e2e/*.test.mjs with Node's test runner. Nothing is fetched at run
+# time beyond those packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ ! -x /usr/bin/chromium ]]; then
+    echo "Chromium is not installed; installing it from Debian's packages" >&2
+    sudo=()
+    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    if ! "${sudo[@]}" apt-get install -y --no-install-recommends chromium chromium-driver >&2; then
+        "${sudo[@]}" apt-get update >&2
+        "${sudo[@]}" apt-get install -y --no-install-recommends chromium chromium-driver >&2
+    fi
+fi
+# npm ci only when the installed packages are not the locked ones.
+if ! cmp -s e2e/package-lock.json e2e/node_modules/.package-lock.json 2>/dev/null; then
+    npm ci --prefix e2e --no-audit --no-fund >&2
+fi
+
+cargo build --locked -p hearth-cli --quiet
+hearth=target/debug/hearth
+scratch=$(mktemp -d)
+server=""
+cleanup() {
+    [[ -n $server ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+db="$scratch/e2e.db"
+"$hearth" generate --preset central-bedfordshire --years 2 --scale 0.02 \
+    --until 2025-03-31 --db "$db" > "$scratch/generate.txt"
+password="e2e-password-$RANDOM$RANDOM"
+for role in social-worker auditor; do
+    echo "$password" | "$hearth" user add --db "$db" --name "e2e.$role" --role "$role" \
+        --password-stdin > /dev/null
+done
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+RUST_LOG=warn "$hearth" serve --db "$db" --addr "127.0.0.1:$port" &
+server=$!
+for _ in $(seq 1 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/sign-in" && break
+    sleep 0.2
+done
+
+# localhost, not 127.0.0.1: browsers keep Secure cookies from http://localhost.
+HEARTH_E2E_URL="http://localhost:$port" HEARTH_E2E_PASSWORD="$password" \
+    node --test e2e/
