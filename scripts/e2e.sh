@@ -28,8 +28,14 @@ hearth=target/debug/hearth
 scratch=$(mktemp -d)
 server=""
 cleanup() {
-    [[ -n $server ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    local status=$?
+    if [[ -n $server ]]; then
+        # ctrl-c is how `hearth serve` is asked to finish and stop.
+        kill -INT "$server" 2>/dev/null || true
+        wait "$server" 2>/dev/null || true
+    fi
     rm -rf "$scratch"
+    exit "$status"
 }
 trap cleanup EXIT
 
