@@ -104,6 +104,24 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Make a child's record visible only to the users named (an adoption, a staff
+    /// member's relative), or with --lift to every role that may read records again.
+    #[command(group(clap::ArgGroup::new("who").required(true).args(["users", "lift"])))]
+    Restrict {
+        #[arg(long, env = "HEARTH_DB")]
+        db: String,
+        #[arg(long)]
+        child: String,
+        /// A user who may see the record; repeat for each.
+        #[arg(
+            long = "user",
+            required_unless_present = "lift",
+            conflicts_with = "lift"
+        )]
+        users: Vec<String>,
+        #[arg(long)]
+        lift: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -278,6 +296,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Restrict {
+            db,
+            child,
+            users,
+            lift: _,
+        } => restrict(&db, &child, &users).await,
         Command::Token {
             command: TokenCommand::Revoke { db, label },
         } => {
@@ -364,6 +388,33 @@ async fn user_add(db: &str, name: &str, role: &str, password_stdin: bool) -> any
         })
         .await?;
     println!("added {name} as {role}");
+    Ok(())
+}
+
+/// Restrict `child`'s record to `users` (none: lift the restriction), and log it.
+async fn restrict(db: &str, child: &str, users: &[String]) -> anyhow::Result<()> {
+    let child = hearth_domain::ids::ChildId::parse(child).context("--child is not a child id")?;
+    let users = users
+        .iter()
+        .map(|u| UserName::parse(u))
+        .collect::<Result<Vec<_>, _>>()
+        .context("--user is not a user name")?;
+    let store = open_existing(db).await?;
+    if store.child(&child).await?.is_none() {
+        bail!("there is no child {child}");
+    }
+    store.restrict(&child, &users).await?;
+    let names: Vec<&str> = users.iter().map(UserName::as_str).collect();
+    let action = if names.is_empty() {
+        String::from("restriction lifted")
+    } else {
+        format!("restricted to {}", names.join(", "))
+    };
+    let subject = hearth_domain::ids::Subject::Child(child.clone());
+    store
+        .log_access_to(clock::now(), "hearth-cli", &subject.to_string(), &action)
+        .await?;
+    println!("{child}: {action}");
     Ok(())
 }
 

@@ -529,3 +529,100 @@ fn due_narrows_to_a_team_or_a_worker() {
     );
     assert_eq!(one["total"]["overdue"], worker["overdue"]);
 }
+
+#[tokio::test]
+async fn a_record_is_restricted_to_named_users_and_lifted_and_each_change_is_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = due_fixture(dir.path());
+    for name in ["kim.worker", "lee.manager"] {
+        hearth()
+            .args(["user", "add", "--db"])
+            .arg(&db)
+            .args([
+                "--name",
+                name,
+                "--role",
+                "social-worker",
+                "--password-stdin",
+            ])
+            .write_stdin("a long enough secret\n")
+            .assert()
+            .success();
+    }
+    let restrict = |args: &[&str]| {
+        let mut cmd = hearth();
+        cmd.args(["restrict", "--db"]).arg(&db).args(args);
+        cmd
+    };
+    let out = restrict(&[
+        "--child",
+        "D1",
+        "--user",
+        "kim.worker",
+        "--user",
+        "lee.manager",
+    ])
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "D1: restricted to kim.worker, lee.manager\n"
+    );
+    assert!(
+        stderr_of(&mut restrict(&["--child", "D1", "--user", "nobody"]))
+            .contains("there is no user called nobody")
+    );
+    assert!(
+        stderr_of(&mut restrict(&[
+            "--child",
+            "NOSUCH",
+            "--user",
+            "kim.worker"
+        ]))
+        .contains("there is no child NOSUCH")
+    );
+    assert!(stderr_of(&mut restrict(&["--child", "D1"])).contains("--lift"));
+    assert!(
+        stderr_of(&mut restrict(&[
+            "--child",
+            "D1",
+            "--lift",
+            "--user",
+            "kim.worker"
+        ]))
+        .contains("cannot be used with")
+    );
+
+    let store = hearth_store::open(db.to_str().unwrap()).await.unwrap();
+    let d1 = hearth_domain::ids::ChildId::parse("D1").unwrap();
+    let named: Vec<String> = store.restrictions().await.unwrap()[&d1]
+        .iter()
+        .map(|u| u.to_string())
+        .collect();
+    assert_eq!(named, ["kim.worker", "lee.manager"]);
+    drop(store);
+
+    restrict(&["--child", "D1", "--lift"]).assert().success();
+    let store = hearth_store::open(db.to_str().unwrap()).await.unwrap();
+    assert!(store.restrictions().await.unwrap().is_empty());
+    let log: Vec<(String, String)> = store
+        .access_log(&hearth_domain::ids::Subject::Child(d1))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, actor, action)| (actor, action))
+        .collect();
+    assert_eq!(
+        log,
+        [
+            ("hearth-cli", "restricted to kim.worker, lee.manager"),
+            ("hearth-cli", "restriction lifted"),
+        ]
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    );
+}

@@ -5,16 +5,16 @@
 //! default. A backend must never accept an event the domain validator refuses, never
 //! change or delete a journal row, and never acknowledge a write before it commits.
 
+mod access_control;
 mod chain;
 mod postgres;
 mod projection;
-mod sessions;
 mod sqlite;
 mod write;
 
+pub use access_control::{AccessControl, Lockout, Restrictions, Session};
 pub use chain::{ChainReport, ChainStatus};
 pub use postgres::PgStore;
-pub use sessions::{Lockout, Session, Sessions};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -128,7 +128,7 @@ pub struct RebuildReport {
 }
 
 #[async_trait]
-pub trait Store: Sessions + Send + Sync {
+pub trait Store: AccessControl + Send + Sync {
     /// Append events to one subject's journey, provided it still has `expected` events.
     /// Validated against the whole journey; the projection is updated in the same
     /// transaction. Returns the new version.

@@ -298,7 +298,7 @@ where
     rows.iter().map(|(body,)| parse_body(body)).collect()
 }
 
-crate::sessions::impl_sessions!(PgStore);
+crate::access_control::impl_access_control!(PgStore);
 
 #[async_trait]
 impl Store for PgStore {

@@ -233,7 +233,7 @@ where
     rows.iter().map(|(body,)| parse_body(body)).collect()
 }
 
-crate::sessions::impl_sessions!(SqliteStore);
+crate::access_control::impl_access_control!(SqliteStore);
 
 #[async_trait]
 impl Store for SqliteStore {

@@ -68,6 +68,7 @@ conformance!(
     sessions_start_are_seen_and_end,
     lockouts_read_back_per_user,
     a_refusal_is_logged_and_chained,
+    restrictions_name_who_may_see_a_record,
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1843,6 +1844,55 @@ async fn a_refusal_is_logged_and_chained(backend: Backend) {
         matches!(report.access_log, ChainStatus::Intact { rows: 2 }),
         "{report:?}"
     );
+}
+
+async fn restrictions_name_who_may_see_a_record(backend: Backend) {
+    use hearth_domain::access::{Role, UserName};
+    use hearth_store::User;
+    let db = fresh(backend).await;
+    let s = &db.store;
+    let at: jiff::Timestamp = "2024-06-01T12:00:00Z".parse().unwrap();
+    let name = |n: &str| UserName::parse(n).unwrap();
+    for n in ["a.user", "b.user"] {
+        s.add_user(&User {
+            name: name(n),
+            role: Role::SocialWorker,
+            password_hash: String::from("x"),
+            created_at: at,
+        })
+        .await
+        .unwrap();
+    }
+    let c1 = ChildId::parse("C1").unwrap();
+    let c2 = ChildId::parse("C2").unwrap();
+    assert!(s.restrictions().await.unwrap().is_empty());
+    s.restrict(&c1, &[name("b.user"), name("a.user"), name("b.user")])
+        .await
+        .unwrap();
+    s.restrict(&c2, &[name("a.user")]).await.unwrap();
+    let got = s.restrictions().await.unwrap();
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        got[&c1].iter().map(UserName::as_str).collect::<Vec<_>>(),
+        ["a.user", "b.user"]
+    );
+    // Replaced, then lifted.
+    s.restrict(&c1, &[name("b.user")]).await.unwrap();
+    assert_eq!(
+        s.restrictions().await.unwrap()[&c1]
+            .iter()
+            .map(UserName::as_str)
+            .collect::<Vec<_>>(),
+        ["b.user"]
+    );
+    s.restrict(&c2, &[]).await.unwrap();
+    assert!(!s.restrictions().await.unwrap().contains_key(&c2));
+    // An unknown user changes nothing.
+    assert!(matches!(
+        s.restrict(&c1, &[name("a.user"), name("nobody")]).await,
+        Err(StoreError::NoSuchUser(n)) if n == "nobody"
+    ));
+    assert_eq!(s.restrictions().await.unwrap()[&c1].len(), 1);
 }
 
 /// The children `unsettled_journeys` hands over: (id, worker, journey), in order.

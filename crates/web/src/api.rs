@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::due::{Authority, DueBody, due_list, parse_request};
 use crate::error::{ApiError, Failure, NO_CHILD, WebError, problem};
 use crate::pages::{LIST_LIMIT, child_id, clean_query, store_query, today};
+use crate::reader::Reader;
 use crate::session::Caller;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -13,7 +14,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use hearth_domain::event::{Event, EventData, OccurredAt};
-use hearth_domain::ids::{Actor, ChildId, EventId, Subject};
+use hearth_domain::ids::{Actor, EventId, Subject};
 use hearth_domain::journey::ChildState;
 use hearth_store::{StoreError, Version};
 use serde::{Deserialize, Serialize};
@@ -72,22 +73,16 @@ pub(crate) async fn search(
         ));
     }
     let q = clean_query(&params.q);
-    let found = app.store.search_children(&store_query(&q), limit).await?;
     // Each child in the results is logged before they are sent.
-    let shown: Vec<Subject> = found.iter().map(|c| Subject::Child(c.id.clone())).collect();
-    app.store
-        .log_access_many((app.clock)(), caller.actor(), &shown, SEARCH_ACTION)
+    let found = reader(&app, &caller)
+        .await?
+        .search(&store_query(&q), limit, SEARCH_ACTION)
         .await?;
     Ok(json(&found)?)
 }
 
-/// Log an API read of `id`'s record, which must happen before the record is sent.
-async fn log_read(app: &AppState, caller: &Caller, id: &ChildId) -> Result<(), WebError> {
-    let subject = Subject::Child(id.clone());
-    app.store
-        .log_access((app.clock)(), caller.actor(), &subject, ACTION)
-        .await?;
-    Ok(())
+async fn reader<'a>(app: &'a AppState, caller: &'a Caller) -> Result<Reader<'a>, WebError> {
+    Ok(Reader::new(app.store.as_ref(), caller, (app.clock)()).await?)
 }
 
 /// `GET /api/v1/children/{id}`: the folded journey and its version.
@@ -97,10 +92,9 @@ pub(crate) async fn child(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let id = child_id(path)?;
-    let Some(record) = app.store.child(&id).await? else {
+    let Some(record) = reader(&app, &caller).await?.record(&id, ACTION).await? else {
         return Err(Failure::NotFound(NO_CHILD).into());
     };
-    log_read(&app, &caller, &id).await?;
     Ok(json(&ChildBody {
         version: record.version,
         state: &record.state,
@@ -115,11 +109,9 @@ pub(crate) async fn journey(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let id = child_id(path)?;
-    let (events, _version) = app.store.journey(&Subject::Child(id.clone())).await?;
-    if events.is_empty() {
+    let Some((events, _version)) = reader(&app, &caller).await?.journey(&id, ACTION).await? else {
         return Err(Failure::NotFound(NO_CHILD).into());
-    }
-    log_read(&app, &caller, &id).await?;
+    };
     Ok(json(&events)?)
 }
 
@@ -217,6 +209,11 @@ pub(crate) async fn append(
             ));
         }
     };
+    // Writing to a record one may not see would tell whether it exists.
+    let reader = reader(&app, &caller).await?;
+    if !reader.allowed(&id, WRITE_ACTION).await? {
+        return Err(Failure::NotFound(NO_CHILD).into());
+    }
     let subject = Subject::Child(id.clone());
     let event = Event {
         id: new.id,
@@ -243,9 +240,7 @@ pub(crate) async fn append(
         }
         Err(e) => return Err(e.into()),
     };
-    app.store
-        .log_access((app.clock)(), caller.actor(), &subject, WRITE_ACTION)
-        .await?;
+    reader.log(&id, WRITE_ACTION).await?;
     let mut response = json(&Written { version })?;
     *response.status_mut() = StatusCode::CREATED;
     Ok(response)

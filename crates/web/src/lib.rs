@@ -7,7 +7,9 @@
 //! - read the clock: the time comes in as a [`Clock`], so tests pin it;
 //! - put personal data in logs or error pages: failures are logged by kind, and users
 //!   are told one plain sentence, never a cause or a stack trace;
-//! - show any part of a child's record without first writing an access-log entry;
+//! - show any part of a child's record without first writing an access-log entry:
+//!   handlers read children through `reader::Reader`, which logs, and hides restricted
+//!   records from everyone not named on them;
 //! - let anyone reach a record without signing in, or with a role that does not allow
 //!   it: each protected route names its permission in [`router`], and
 //!   `session::guard` checks it (and logs refusals) before the handler runs.
@@ -19,6 +21,7 @@ pub mod due;
 mod error;
 pub mod openapi;
 mod pages;
+mod reader;
 mod security;
 pub mod session;
 pub mod sign_in;

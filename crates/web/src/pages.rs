@@ -10,6 +10,7 @@ use crate::due::{
     Authority, BadRequest, DueError, due_list, duty_text, parse_request, standing_text,
 };
 use crate::error::{Failure, NO_CHILD, PageError};
+use crate::reader::Reader;
 use crate::session::{Account, Caller};
 use crate::templates;
 use axum::Extension;
@@ -172,8 +173,10 @@ pub(crate) async fn children(
     let params = params.map(|Query(p)| p).unwrap_or_default();
     let q = clean_query(&params.q);
     let org = app.store.organisation().await?;
+    // A list names children and their dates of birth: each one shown is logged.
+    let reader = Reader::new(app.store.as_ref(), &caller, (app.clock)()).await?;
     let (found, summary) = if q.is_empty() {
-        let found = app.store.search_children("", LIST_LIMIT).await?;
+        let found = reader.search("", LIST_LIMIT, LIST_ACTION).await?;
         let total = app.store.count_children().await?;
         let summary = format!(
             "Showing {} of {}",
@@ -182,9 +185,8 @@ pub(crate) async fn children(
         );
         (found, summary)
     } else {
-        let mut found = app
-            .store
-            .search_children(&store_query(&q), SEARCH_LIMIT + 1)
+        let mut found = reader
+            .search(&store_query(&q), SEARCH_LIMIT + 1, LIST_ACTION)
             .await?;
         let summary = if found.len() > SEARCH_LIMIT as usize {
             found.truncate(SEARCH_LIMIT as usize);
@@ -196,11 +198,6 @@ pub(crate) async fn children(
         };
         (found, summary)
     };
-    // A list names children and their dates of birth: each one shown is logged.
-    let shown: Vec<Subject> = found.iter().map(|c| Subject::Child(c.id.clone())).collect();
-    app.store
-        .log_access_many((app.clock)(), caller.actor(), &shown, LIST_ACTION)
-        .await?;
     let page = ListPage {
         rows: found.iter().map(|c| Row::new(c, org.as_ref())).collect(),
         q,
@@ -354,15 +351,11 @@ pub(crate) async fn child(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Html<String>, PageError> {
     let id = child_id(path)?;
-    let Some(record) = app.store.child(&id).await? else {
+    let now = (app.clock)();
+    let reader = Reader::new(app.store.as_ref(), &caller, now).await?;
+    let Some((record, journey)) = reader.record_and_journey(&id, "view chronology").await? else {
         return Err(Failure::NotFound(NO_CHILD).into());
     };
-    let subject = Subject::Child(id.clone());
-    let now = (app.clock)();
-    app.store
-        .log_access(now, caller.actor(), &subject, "view chronology")
-        .await?;
-    let (journey, _version) = app.store.journey(&subject).await?;
     let org = app.store.organisation().await?;
     let state = &record.state;
     let page = ChildPage {

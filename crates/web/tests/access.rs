@@ -538,3 +538,80 @@ async fn a_partner_system_calls_the_api_with_a_bearer_token_until_it_is_revoked(
         "The bearer token is not valid; it may have been revoked."
     );
 }
+
+#[tokio::test]
+async fn a_restricted_record_is_seen_only_by_the_users_named_and_is_otherwise_not_there() {
+    let app = TestApp::spawn().await;
+    let now = NOW.parse().unwrap();
+    let kim = sign_in(&app.store, "kim.worker", Role::SocialWorker, now).await;
+    let c1 = hearth_domain::ids::ChildId::parse("C1").unwrap();
+    app.store
+        .restrict(&c1, &[UserName::parse("kim.worker").unwrap()])
+        .await
+        .unwrap();
+
+    // Everyone else: as if there were no such child.
+    for path in [
+        "/children/C1",
+        "/api/v1/children/C1",
+        "/api/v1/children/C1/journey",
+    ] {
+        assert_eq!(app.get(path).await.status(), 404, "{path}");
+    }
+    let list = page_text(&app, &app.client, "/?q=testington").await;
+    assert!(!list.contains("Testington"), "{list}");
+    let everyone = page_text(&app, &app.client, "/").await;
+    assert!(!everyone.contains("Testington"), "{everyone}");
+    let api: serde_json::Value = app
+        .get("/api/v1/children?q=testington")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api, serde_json::json!([]));
+    let body = event_body(&app).await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/children/C1/events"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let (_, version) = app
+        .store
+        .journey(&Subject::parse("child:C1").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(body["version"], version, "nothing was written");
+    let refused: Vec<String> = c1_log(&app)
+        .await
+        .into_iter()
+        .map(|(_, actor, action)| format!("{actor}: {action}"))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "sam.patel: refused (restricted): view chronology",
+            "sam.patel: refused (restricted): api read",
+            "sam.patel: refused (restricted): api read",
+            "sam.patel: refused (restricted): api write",
+        ]
+    );
+
+    // The user named sees it all.
+    let page = kim
+        .client
+        .get(app.url("/children/C1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Testington"));
+    let list = page_text(&app, &kim.client, "/?q=testington").await;
+    assert!(list.contains("Testington"), "{list}");
+
+    // Lifted, everyone who may read records sees it again.
+    app.store.restrict(&c1, &[]).await.unwrap();
+    assert_eq!(app.get("/children/C1").await.status(), 200);
+}

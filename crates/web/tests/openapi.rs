@@ -1,7 +1,7 @@
 //! The OpenAPI document: a reviewed snapshot, naming exactly the routes the API
 //! serves, and describing the bodies the API really sends.
 //!
-//! After a deliberate change to the document, run the test with UPDATE_SNAPSHOTS=1
+//! After a deliberate change to the document, run the test with HEARTH_UPDATE_SNAPSHOTS=1
 //! and review the diff of `tests/data/openapi.json`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -31,14 +31,15 @@ async fn the_document_is_the_reviewed_snapshot() {
     let app = TestApp::spawn().await;
     let document = served(&app).await;
     let text = serde_json::to_string_pretty(&document).unwrap() + "\n";
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+    if std::env::var_os("HEARTH_UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(SNAPSHOT, &text).unwrap();
     }
-    let expected = std::fs::read_to_string(SNAPSHOT)
-        .expect("tests/data/openapi.json is missing: run with UPDATE_SNAPSHOTS=1 and review it");
+    let expected = std::fs::read_to_string(SNAPSHOT).expect(
+        "tests/data/openapi.json is missing: run with HEARTH_UPDATE_SNAPSHOTS=1 and review it",
+    );
     assert_eq!(
         text, expected,
-        "the OpenAPI document changed: if that was meant, run with UPDATE_SNAPSHOTS=1 and review the diff"
+        "the OpenAPI document changed: if that was meant, run with HEARTH_UPDATE_SNAPSHOTS=1 and review the diff"
     );
 }
 

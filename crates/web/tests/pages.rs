@@ -14,7 +14,7 @@ use hearth_domain::ids::*;
 use hearth_domain::journey::ChildState;
 use hearth_domain::org::*;
 use hearth_store::{
-    ChildRecord, ChildSummary, HeldBy, JourneySink, Lockout, RebuildReport, Session, Sessions,
+    AccessControl, ChildRecord, ChildSummary, HeldBy, JourneySink, Lockout, RebuildReport, Session,
     Store, StoreError, User, Version,
 };
 use jiff::Timestamp;
@@ -341,7 +341,7 @@ impl Store for NoAccessLog {
 }
 
 #[async_trait]
-impl Sessions for NoAccessLog {
+impl AccessControl for NoAccessLog {
     async fn start_session(&self, session: &Session) -> Result<(), StoreError> {
         self.0.start_session(session).await
     }
@@ -359,6 +359,12 @@ impl Sessions for NoAccessLog {
     }
     async fn set_lockout(&self, user: &UserName, lockout: Lockout) -> Result<(), StoreError> {
         self.0.set_lockout(user, lockout).await
+    }
+    async fn restrict(&self, child: &ChildId, users: &[UserName]) -> Result<(), StoreError> {
+        self.0.restrict(child, users).await
+    }
+    async fn restrictions(&self) -> Result<hearth_store::Restrictions, StoreError> {
+        self.0.restrictions().await
     }
 }
 

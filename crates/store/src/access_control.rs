@@ -1,14 +1,17 @@
-//! Signed-in sessions and sign-in lockouts, the same on both backends: the SQL uses
-//! `$N` placeholders, which SQLite (through sqlx) and PostgreSQL both read, and
-//! [`session_methods!`] writes the `Store` methods once for both.
+//! Who may get in and what they may see: signed-in sessions, sign-in lockouts and
+//! restricted records, the same on both backends. The SQL uses `$N` placeholders,
+//! which SQLite (through sqlx) and PostgreSQL both read, and [`impl_access_control!`]
+//! writes the methods once for both.
 //!
-//! What a session is for, how long it lives and when a user is locked out are decided
-//! by the web crate; the store only keeps the rows.
+//! How long a session lives, when a user is locked out and who sees a restricted
+//! record are decided by the web crate; the store only keeps the rows.
 
 use crate::write::corrupt;
 use crate::{StoreError, User};
 use hearth_domain::access::UserName;
+use hearth_domain::ids::ChildId;
 use jiff::Timestamp;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A session as stored: known by the SHA-256 of the id in its cookie, with the token
 /// its forms must carry.
@@ -102,9 +105,18 @@ impl LockoutRow {
     }
 }
 
-/// Sessions and sign-in lockouts: part of every [`crate::Store`].
+/// Who sees each restricted record: the child, and the only users who may see it.
+pub type Restrictions = BTreeMap<ChildId, BTreeSet<UserName>>;
+
+pub(crate) const DELETE_RESTRICTION: &str = "DELETE FROM restricted_records WHERE child_id = $1";
+pub(crate) const INSERT_RESTRICTION: &str =
+    "INSERT INTO restricted_records (child_id, user_name) VALUES ($1, $2)";
+pub(crate) const SELECT_RESTRICTIONS: &str =
+    "SELECT child_id, user_name FROM restricted_records ORDER BY child_id, user_name";
+
+/// Sessions, sign-in lockouts and restricted records: part of every [`crate::Store`].
 #[async_trait::async_trait]
-pub trait Sessions: Send + Sync {
+pub trait AccessControl: Send + Sync {
     /// Record a new signed-in session; refused if its user does not exist.
     async fn start_session(&self, session: &Session) -> Result<(), StoreError>;
 
@@ -122,14 +134,22 @@ pub trait Sessions: Send + Sync {
 
     /// Replace the user's failed sign-in count and lockout.
     async fn set_lockout(&self, user: &UserName, lockout: Lockout) -> Result<(), StoreError>;
+
+    /// Make `child`'s record visible only to `users`, replacing any earlier list; with
+    /// no users, lift the restriction. Refused whole if a user does not exist.
+    async fn restrict(&self, child: &ChildId, users: &[UserName]) -> Result<(), StoreError>;
+
+    /// Every restricted record, with who may see it. Restrictions are few (a handful
+    /// per thousand children), so they are read whole.
+    async fn restrictions(&self) -> Result<Restrictions, StoreError>;
 }
 
-/// Implements [`Sessions`] for a backend `$store` with a `pool` field. The statements are
+/// Implements [`AccessControl`] for a backend `$store` with a `pool` field. The statements are
 /// the same text on both backends; only the pool's type differs.
-macro_rules! impl_sessions {
+macro_rules! impl_access_control {
     ($store:ty) => {
         #[async_trait::async_trait]
-        impl $crate::Sessions for $store {
+        impl $crate::AccessControl for $store {
             async fn start_session(
                 &self,
                 session: &$crate::Session,
@@ -137,7 +157,7 @@ macro_rules! impl_sessions {
                 if $crate::Store::user(self, &session.user).await?.is_none() {
                     return Err($crate::StoreError::NoSuchUser(session.user.to_string()));
                 }
-                sqlx::query($crate::sessions::INSERT_SESSION)
+                sqlx::query($crate::access_control::INSERT_SESSION)
                     .bind(&session.id_hash)
                     .bind(session.user.as_str())
                     .bind(&session.csrf_token)
@@ -152,12 +172,12 @@ macro_rules! impl_sessions {
                 &self,
                 id_hash: &str,
             ) -> Result<Option<($crate::Session, $crate::User)>, $crate::StoreError> {
-                let row: Option<$crate::sessions::SessionRow> =
-                    sqlx::query_as($crate::sessions::SELECT_SESSION)
+                let row: Option<$crate::access_control::SessionRow> =
+                    sqlx::query_as($crate::access_control::SELECT_SESSION)
                         .bind(id_hash)
                         .fetch_optional(&self.pool)
                         .await?;
-                row.map($crate::sessions::SessionRow::into_session)
+                row.map($crate::access_control::SessionRow::into_session)
                     .transpose()
             }
 
@@ -166,7 +186,7 @@ macro_rules! impl_sessions {
                 id_hash: &str,
                 at: jiff::Timestamp,
             ) -> Result<(), $crate::StoreError> {
-                sqlx::query($crate::sessions::TOUCH_SESSION)
+                sqlx::query($crate::access_control::TOUCH_SESSION)
                     .bind(at.to_string())
                     .bind(id_hash)
                     .execute(&self.pool)
@@ -179,7 +199,7 @@ macro_rules! impl_sessions {
                 id_hash: &str,
                 at: jiff::Timestamp,
             ) -> Result<(), $crate::StoreError> {
-                sqlx::query($crate::sessions::END_SESSION)
+                sqlx::query($crate::access_control::END_SESSION)
                     .bind(at.to_string())
                     .bind(id_hash)
                     .execute(&self.pool)
@@ -191,13 +211,13 @@ macro_rules! impl_sessions {
                 &self,
                 user: &hearth_domain::access::UserName,
             ) -> Result<$crate::Lockout, $crate::StoreError> {
-                let row: Option<$crate::sessions::LockoutRow> =
-                    sqlx::query_as($crate::sessions::SELECT_LOCKOUT)
+                let row: Option<$crate::access_control::LockoutRow> =
+                    sqlx::query_as($crate::access_control::SELECT_LOCKOUT)
                         .bind(user.as_str())
                         .fetch_optional(&self.pool)
                         .await?;
                 Ok(row
-                    .map($crate::sessions::LockoutRow::into_lockout)
+                    .map($crate::access_control::LockoutRow::into_lockout)
                     .transpose()?
                     .unwrap_or_default())
             }
@@ -207,7 +227,7 @@ macro_rules! impl_sessions {
                 user: &hearth_domain::access::UserName,
                 lockout: $crate::Lockout,
             ) -> Result<(), $crate::StoreError> {
-                sqlx::query($crate::sessions::UPSERT_LOCKOUT)
+                sqlx::query($crate::access_control::UPSERT_LOCKOUT)
                     .bind(user.as_str())
                     .bind(i64::from(lockout.failures))
                     .bind(lockout.locked_until.map(|t| t.to_string()))
@@ -215,7 +235,51 @@ macro_rules! impl_sessions {
                     .await?;
                 Ok(())
             }
+
+            async fn restrict(
+                &self,
+                child: &hearth_domain::ids::ChildId,
+                users: &[hearth_domain::access::UserName],
+            ) -> Result<(), $crate::StoreError> {
+                // Each user once, whatever the caller passed.
+                let users: std::collections::BTreeSet<_> = users.iter().collect();
+                for user in &users {
+                    if $crate::Store::user(self, user).await?.is_none() {
+                        return Err($crate::StoreError::NoSuchUser(user.to_string()));
+                    }
+                }
+                let mut tx = self.pool.begin().await?;
+                sqlx::query($crate::access_control::DELETE_RESTRICTION)
+                    .bind(child.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                for user in users {
+                    sqlx::query($crate::access_control::INSERT_RESTRICTION)
+                        .bind(child.as_str())
+                        .bind(user.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn restrictions(&self) -> Result<$crate::Restrictions, $crate::StoreError> {
+                let rows: Vec<(String, String)> =
+                    sqlx::query_as($crate::access_control::SELECT_RESTRICTIONS)
+                        .fetch_all(&self.pool)
+                        .await?;
+                let mut restrictions = $crate::Restrictions::new();
+                for (child, user) in rows {
+                    let child = hearth_domain::ids::ChildId::parse(&child)
+                        .map_err($crate::write::corrupt)?;
+                    let user = hearth_domain::access::UserName::parse(&user)
+                        .map_err($crate::write::corrupt)?;
+                    restrictions.entry(child).or_default().insert(user);
+                }
+                Ok(restrictions)
+            }
         }
     };
 }
-pub(crate) use impl_sessions;
+pub(crate) use impl_access_control;

@@ -1,0 +1,155 @@
+//! The access context: every read of a child's record in the web goes through a
+//! [`Reader`], which knows who is asking, hides restricted records from everyone not
+//! named on them, and writes the access log before anything is handed back. Handlers
+//! read children through it, never through the store's read methods, so no read can
+//! skip the log.
+//!
+//! A restricted record (an adoption, a staff member's relative) looks to everyone else
+//! exactly like a record that does not exist: not found, not in search, not in lists.
+//! Saying "restricted" would itself tell them the child is known to the service. Each
+//! such refusal is logged against the child.
+
+use crate::session::Caller;
+use hearth_domain::event::Event;
+use hearth_domain::ids::{ChildId, Subject};
+use hearth_store::{ChildRecord, ChildSummary, Restrictions, Store, StoreError, Version};
+use jiff::Timestamp;
+
+pub(crate) struct Reader<'a> {
+    store: &'a dyn Store,
+    caller: &'a Caller,
+    now: Timestamp,
+    restrictions: Restrictions,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) async fn new(
+        store: &'a dyn Store,
+        caller: &'a Caller,
+        now: Timestamp,
+    ) -> Result<Reader<'a>, StoreError> {
+        Ok(Reader {
+            store,
+            caller,
+            now,
+            restrictions: store.restrictions().await?,
+        })
+    }
+
+    /// Whether the caller may see `id` at all: anyone, unless the record is restricted
+    /// to users they are not among.
+    pub(crate) fn may_see(&self, id: &ChildId) -> bool {
+        self.restrictions
+            .get(id)
+            .is_none_or(|named| named.contains(&self.caller.user))
+    }
+
+    /// Whether the caller may see `id`; if not, the refusal of `action` is logged.
+    pub(crate) async fn allowed(&self, id: &ChildId, action: &str) -> Result<bool, StoreError> {
+        if self.may_see(id) {
+            return Ok(true);
+        }
+        self.store
+            .log_access_to(
+                self.now,
+                self.caller.actor(),
+                &Subject::Child(id.clone()).to_string(),
+                &format!("refused (restricted): {action}"),
+            )
+            .await?;
+        Ok(false)
+    }
+
+    /// The child's folded record, logged as `action`; none if there is no such child or
+    /// the caller may not see them.
+    pub(crate) async fn record(
+        &self,
+        id: &ChildId,
+        action: &str,
+    ) -> Result<Option<ChildRecord>, StoreError> {
+        if !self.allowed(id, action).await? {
+            return Ok(None);
+        }
+        let Some(record) = self.store.child(id).await? else {
+            return Ok(None);
+        };
+        self.log(id, action).await?;
+        Ok(Some(record))
+    }
+
+    /// The child's journey in journal order with its version, logged as `action`; none
+    /// if there is no such child or the caller may not see them.
+    pub(crate) async fn journey(
+        &self,
+        id: &ChildId,
+        action: &str,
+    ) -> Result<Option<(Vec<Event>, Version)>, StoreError> {
+        if !self.allowed(id, action).await? {
+            return Ok(None);
+        }
+        let (events, version) = self.store.journey(&Subject::Child(id.clone())).await?;
+        if events.is_empty() {
+            return Ok(None);
+        }
+        self.log(id, action).await?;
+        Ok(Some((events, version)))
+    }
+
+    /// The record and the journey together, logged once as `action` (a chronology).
+    pub(crate) async fn record_and_journey(
+        &self,
+        id: &ChildId,
+        action: &str,
+    ) -> Result<Option<(ChildRecord, Vec<Event>)>, StoreError> {
+        if !self.allowed(id, action).await? {
+            return Ok(None);
+        }
+        let Some(record) = self.store.child(id).await? else {
+            return Ok(None);
+        };
+        self.log(id, action).await?;
+        let (events, _version) = self.store.journey(&Subject::Child(id.clone())).await?;
+        Ok(Some((record, events)))
+    }
+
+    /// Children matching `q` that the caller may see, at most `limit`, each logged as
+    /// `action`.
+    pub(crate) async fn search(
+        &self,
+        q: &str,
+        limit: u32,
+        action: &str,
+    ) -> Result<Vec<ChildSummary>, StoreError> {
+        let mut found = self.store.search_children(q, limit).await?;
+        // Restricted records are rare, so a page short by one now and then is the
+        // price of never naming them.
+        found.retain(|c| self.may_see(&c.id));
+        let shown: Vec<ChildId> = found.iter().map(|c| c.id.clone()).collect();
+        self.log_shown(&shown, action).await?;
+        Ok(found)
+    }
+
+    /// Log that each of `children` was shown (in a list), in one go.
+    pub(crate) async fn log_shown(
+        &self,
+        children: &[ChildId],
+        action: &str,
+    ) -> Result<(), StoreError> {
+        let subjects: Vec<Subject> = children.iter().cloned().map(Subject::Child).collect();
+        self.store
+            .log_access_many(self.now, self.caller.actor(), &subjects, action)
+            .await
+    }
+
+    /// Log one access of `id` as `action` (a write, say, once it has been made).
+    pub(crate) async fn log(&self, id: &ChildId, action: &str) -> Result<(), StoreError> {
+        self.store
+            .log_access(
+                self.now,
+                self.caller.actor(),
+                &Subject::Child(id.clone()),
+                action,
+            )
+            .await
+    }
+}
