@@ -98,7 +98,7 @@ pub fn router(store: Arc<dyn Store>, clock: Clock) -> Router {
         .route("/static/app.css", get(stylesheet))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
-        .layer(axum::middleware::map_response(security::headers))
+        .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }
 

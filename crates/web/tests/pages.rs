@@ -528,6 +528,37 @@ async fn every_response_carries_the_security_headers() {
         if path != "/static/app.css" {
             assert_eq!(h["cache-control"], "no-store", "{path}");
         }
+        // Not over HTTPS, so no HSTS.
+        assert!(h.get("strict-transport-security").is_none(), "{path}");
+    }
+    // Refusals and the sign-in page carry them too.
+    for path in ["/", "/api/v1/children/C1", "/sign-in"] {
+        let response = app.anonymous.get(app.url(path)).send().await.unwrap();
+        let h = response.headers();
+        assert_eq!(
+            h["content-security-policy"], "default-src 'self'; frame-ancestors 'none'",
+            "{path}"
+        );
+        assert_eq!(h["cache-control"], "no-store", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn behind_a_tls_proxy_responses_ask_for_https_from_then_on() {
+    let app = TestApp::spawn().await;
+    for path in ["/", "/sign-in", "/api/v1/children/C1", "/nowhere"] {
+        let response = app
+            .client
+            .get(app.url(path))
+            .header("x-forwarded-proto", "https")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.headers()["strict-transport-security"],
+            "max-age=31536000; includeSubDomains",
+            "{path}"
+        );
     }
 }
 
