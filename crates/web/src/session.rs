@@ -11,14 +11,16 @@
 //!   sent to the sign-in page (a page) or refused with 401 (the API); a signed-in user
 //!   whose role lacks the permission gets 403. Every refusal is written to the access
 //!   log first.
-//! - Requests that change something are checked against cross-site forgery: the
-//!   `Origin` (when the browser sends it) must be this site, and a request made with the
-//!   session must carry the session's CSRF token (a form field, or the `X-CSRF-Token`
-//!   header for the API). Bearer-token calls carry no cookie, so they need no token.
+//! - Requests that change something are checked here against cross-site forgery, for
+//!   every route at once: the `Origin` (when the browser sends it) must be this site,
+//!   and a request made with the session must carry the session's CSRF token (the
+//!   `csrf` field of a page's form, or the `X-CSRF-Token` header). Bearer-token calls
+//!   carry no cookie, so they need no token.
 
 use crate::AppState;
 use crate::auth::{random_hex, token_hash};
 use crate::error::{error_page, problem};
+use axum::body::Body;
 use axum::extract::{FromRequestParts, MatchedPath, OriginalUri, RawPathParams, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -34,6 +36,8 @@ use serde::Serialize;
 pub const SESSION_COOKIE: &str = "hearth_session";
 /// A session with no request for this long is ended.
 pub const IDLE_TIMEOUT: SignedDuration = SignedDuration::from_mins(30);
+/// How often a session's last-seen time is brought up to date.
+const TOUCH_EVERY: SignedDuration = SignedDuration::from_secs(60);
 /// No session lasts longer than a working day.
 pub const MAX_SESSION: SignedDuration = SignedDuration::from_hours(12);
 /// Wrong passwords in a row before a user is locked out...
@@ -184,7 +188,11 @@ pub(crate) async fn identify(
         }
         return Ok(Err(Unknown::NotSignedIn));
     }
-    store.touch_session(&id_hash, now).await?;
+    // Noting the time on every request would make every page view a write; once a
+    // minute is close enough for a 30-minute timeout.
+    if now.duration_since(session.last_seen_at) >= TOUCH_EVERY {
+        store.touch_session(&id_hash, now).await?;
+    }
     Ok(Ok(Caller {
         user: user.name,
         role: user.role,
@@ -331,6 +339,7 @@ pub(crate) async fn guard(
         }
         Err(e) => return crate::WebError::from(e).into_response(),
     };
+    let mut body = body;
     let refusal = if need.is_some_and(|p| !caller.role.may(p)) {
         Some((
             "role",
@@ -344,17 +353,25 @@ pub(crate) async fn guard(
             "origin",
             String::from("This request did not come from Hearth's own pages."),
         ))
-    } else if changes_something(&parts.method)
-        && is_api(&parts)
-        && caller
-            .session
-            .as_ref()
-            .is_some_and(|s| !csrf_matches(&parts.headers, &s.csrf_token))
-    {
-        Some((
-            "csrf",
-            format!("A request made with your session must carry its {CSRF_HEADER} header."),
-        ))
+    } else if let (true, Some(session)) = (changes_something(&parts.method), &caller.session) {
+        // A change made with the session must prove it came from one of our pages: the
+        // session's token in the header (scripts, the API) or in the form (pages).
+        let (proved, read) = carries_csrf(&parts.headers, body, &session.csrf_token).await;
+        body = read;
+        (!proved).then(|| {
+            (
+                "csrf",
+                if is_api(&parts) {
+                    format!(
+                        "A request made with your session must carry its {CSRF_HEADER} header."
+                    )
+                } else {
+                    String::from(
+                        "The form was out of date or incomplete; go back, reload the page and try again.",
+                    )
+                },
+            )
+        })
     } else {
         None
     };
@@ -370,6 +387,32 @@ pub(crate) async fn guard(
     }
     parts.extensions.insert(caller);
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// The most of a form body read to find its CSRF token; Hearth's forms are far smaller.
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// Whether a request carries the session's CSRF token, in the `X-CSRF-Token` header or
+/// as the `csrf` field of a form; and the body, put back for the handler to read.
+async fn carries_csrf(headers: &HeaderMap, body: Body, expected: &str) -> (bool, Body) {
+    if csrf_matches(headers, expected) {
+        return (true, body);
+    }
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return (false, body);
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
+        return (false, Body::empty());
+    };
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    let proved = fields
+        .iter()
+        .any(|(name, value)| name == CSRF_FIELD && tokens_equal(value, expected));
+    (proved, Body::from(bytes))
 }
 
 fn csrf_matches(headers: &HeaderMap, expected: &str) -> bool {

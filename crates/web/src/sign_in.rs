@@ -9,8 +9,8 @@ use crate::AppState;
 use crate::auth::{dummy_hash, verify_password};
 use crate::error::{PageError, error_page};
 use crate::session::{
-    Account, CSRF_FIELD, Caller, after_failure, identify, is_locked, landing_page, new_session,
-    same_origin, session_cookie, tokens_equal,
+    Account, Caller, after_failure, identify, is_locked, landing_page, new_session, same_origin,
+    session_cookie,
 };
 use crate::templates;
 use axum::Extension;
@@ -207,43 +207,18 @@ pub(crate) async fn submit(
     sign_in_page(StatusCode::UNAUTHORIZED, &page)
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct SignOutForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-/// `POST /sign-out`: end the session (the form must carry its CSRF token) and clear
-/// the cookie.
+/// `POST /sign-out`: end the session and clear the cookie. The guard has checked the
+/// form's CSRF token (`crate::session::guard`).
 pub(crate) async fn sign_out(
     State(app): State<AppState>,
     Extension(caller): Extension<Caller>,
-    form: Result<Form<SignOutForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let form = form.map(|Form(f)| f).unwrap_or_default();
     let Some(session) = caller.session.as_ref() else {
         return Ok(error_page(
             StatusCode::BAD_REQUEST,
             "Only a signed-in browser can sign out; revoke a token with `hearth token revoke`.",
         ));
     };
-    if !tokens_equal(&form.csrf, &session.csrf_token) {
-        let now = (app.clock)();
-        app.store
-            .log_access_to(
-                now,
-                caller.actor(),
-                "session",
-                "refused (csrf): POST /sign-out",
-            )
-            .await?;
-        return Ok(error_page(
-            StatusCode::FORBIDDEN,
-            &format!(
-                "The form was missing its {CSRF_FIELD} token; go back, reload the page and try again."
-            ),
-        ));
-    }
     let now = (app.clock)();
     app.store.end_session(&session.id_hash, now).await?;
     app.store
