@@ -7,7 +7,7 @@
 //! record are decided by the web crate; the store only keeps the rows.
 
 use crate::write::corrupt;
-use crate::{StoreError, User};
+use crate::{ApiToken, StoreError, User};
 use hearth_domain::access::UserName;
 use hearth_domain::ids::ChildId;
 use jiff::Timestamp;
@@ -114,9 +114,25 @@ pub(crate) const INSERT_RESTRICTION: &str =
 pub(crate) const SELECT_RESTRICTIONS: &str =
     "SELECT child_id, user_name FROM restricted_records ORDER BY child_id, user_name";
 
-/// Sessions, sign-in lockouts and restricted records: part of every [`crate::Store`].
+/// Users and their tokens, sessions, sign-in lockouts and restricted records: part of
+/// every [`crate::Store`].
 #[async_trait::async_trait]
 pub trait AccessControl: Send + Sync {
+    /// Add a user; refused if the name is taken.
+    async fn add_user(&self, user: &User) -> Result<(), StoreError>;
+
+    /// The user called `name`, compared exactly as typed.
+    async fn user(&self, name: &UserName) -> Result<Option<User>, StoreError>;
+
+    /// Store a token for an existing user.
+    async fn add_token(&self, token: &ApiToken) -> Result<(), StoreError>;
+
+    /// The user a token (given by its hash) belongs to, unless it was revoked.
+    async fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
+
+    /// Revoke the token with this label; false if there is no such live token.
+    async fn revoke_token(&self, label: &str, at: Timestamp) -> Result<bool, StoreError>;
+
     /// Record a new signed-in session; refused if its user does not exist.
     async fn start_session(&self, session: &Session) -> Result<(), StoreError>;
 
@@ -150,11 +166,75 @@ macro_rules! impl_access_control {
     ($store:ty) => {
         #[async_trait::async_trait]
         impl $crate::AccessControl for $store {
+        async fn add_user(&self, user: &$crate::User) -> Result<(), $crate::StoreError> {
+            let added = sqlx::query(
+                "INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(user.name.as_str())
+            .bind(user.role.name())
+            .bind(&user.password_hash)
+            .bind(user.created_at.to_string())
+            .execute(&self.pool)
+            .await;
+            match added {
+                Err(e) if $crate::write::is_unique_violation(&e) => Err($crate::StoreError::UserExists(user.name.to_string())),
+                other => other.map(|_| ()).map_err($crate::StoreError::from),
+            }
+        }
+
+        async fn user(&self, name: &hearth_domain::access::UserName) -> Result<Option<$crate::User>, $crate::StoreError> {
+            let row: Option<$crate::write::UserRow> = sqlx::query_as(
+                "SELECT name, role, password_hash, created_at FROM users WHERE name = $1",
+            )
+            .bind(name.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+            row.map($crate::write::UserRow::into_user).transpose()
+        }
+
+        async fn add_token(&self, token: &$crate::ApiToken) -> Result<(), $crate::StoreError> {
+            if $crate::AccessControl::user(self, &token.user).await?.is_none() {
+                return Err($crate::StoreError::NoSuchUser(token.user.to_string()));
+            }
+            sqlx::query(
+                "INSERT INTO api_tokens (token_hash, label, user_name, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&token.token_hash)
+            .bind(&token.label)
+            .bind(token.user.as_str())
+            .bind(token.created_at.to_string())
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+
+        async fn token_user(&self, token_hash: &str) -> Result<Option<$crate::User>, $crate::StoreError> {
+            let row: Option<$crate::write::UserRow> = sqlx::query_as(
+                "SELECT u.name, u.role, u.password_hash, u.created_at FROM api_tokens t \
+                 JOIN users u ON u.name = t.user_name WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+            )
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+            row.map($crate::write::UserRow::into_user).transpose()
+        }
+
+        async fn revoke_token(&self, label: &str, at: jiff::Timestamp) -> Result<bool, $crate::StoreError> {
+            let done = sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE label = $2 AND revoked_at IS NULL",
+            )
+            .bind(at.to_string())
+            .bind(label)
+            .execute(&self.pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
+
             async fn start_session(
                 &self,
                 session: &$crate::Session,
             ) -> Result<(), $crate::StoreError> {
-                if $crate::Store::user(self, &session.user).await?.is_none() {
+                if $crate::AccessControl::user(self, &session.user).await?.is_none() {
                     return Err($crate::StoreError::NoSuchUser(session.user.to_string()));
                 }
                 sqlx::query($crate::access_control::INSERT_SESSION)
@@ -244,7 +324,7 @@ macro_rules! impl_access_control {
                 // Each user once, whatever the caller passed.
                 let users: std::collections::BTreeSet<_> = users.iter().collect();
                 for user in &users {
-                    if $crate::Store::user(self, user).await?.is_none() {
+                    if $crate::AccessControl::user(self, user).await?.is_none() {
                         return Err($crate::StoreError::NoSuchUser(user.to_string()));
                     }
                 }

@@ -185,19 +185,6 @@ pub trait Store: AccessControl + Send + Sync {
     /// it is intact or the first row where it breaks.
     async fn verify_chains(&self) -> Result<ChainReport, StoreError>;
 
-    /// Add a user; refused if the name is taken.
-    async fn add_user(&self, user: &User) -> Result<(), StoreError>;
-
-    async fn user(&self, name: &UserName) -> Result<Option<User>, StoreError>;
-
-    /// Store a token for an existing user.
-    async fn add_token(&self, token: &ApiToken) -> Result<(), StoreError>;
-
-    /// The user a token (given by its hash) belongs to, unless it was revoked.
-    async fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
-
-    /// Revoke the token with this label; false if there is no such live token.
-    async fn revoke_token(&self, label: &str, at: Timestamp) -> Result<bool, StoreError>;
     /// Record that `actor` did `action` on each of `subjects`' records at `at`, all in
     /// one transaction (a list that shows many children logs each of them).
     async fn log_access_many(

@@ -8,14 +8,11 @@ use crate::write::{
     self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, SUMMARY_COLUMNS, SummaryRow, WriteTx,
     corrupt, parse_body,
 };
-use crate::write::{UserRow, is_unique_violation};
 use crate::{
-    ApiToken, ChildRecord, ChildSummary, HeldBy, JourneySink, RebuildReport, Store, StoreError,
-    User, Version,
+    ChildRecord, ChildSummary, HeldBy, JourneySink, RebuildReport, Store, StoreError, Version,
 };
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
-use hearth_domain::access::UserName;
 use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, Subject};
 use hearth_domain::org::Organisation;
@@ -472,70 +469,6 @@ impl Store for PgStore {
     ) -> Result<(), StoreError> {
         self.log_access_many(at, actor, std::slice::from_ref(subject), action)
             .await
-    }
-
-    async fn add_user(&self, user: &User) -> Result<(), StoreError> {
-        let added = sqlx::query(
-            "INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(user.name.as_str())
-        .bind(user.role.name())
-        .bind(&user.password_hash)
-        .bind(user.created_at.to_string())
-        .execute(&self.pool)
-        .await;
-        match added {
-            Err(e) if is_unique_violation(&e) => Err(StoreError::UserExists(user.name.to_string())),
-            other => other.map(|_| ()).map_err(StoreError::from),
-        }
-    }
-
-    async fn user(&self, name: &UserName) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> = sqlx::query_as(
-            "SELECT name, role, password_hash, created_at FROM users WHERE name = $1",
-        )
-        .bind(name.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(UserRow::into_user).transpose()
-    }
-
-    async fn add_token(&self, token: &ApiToken) -> Result<(), StoreError> {
-        if self.user(&token.user).await?.is_none() {
-            return Err(StoreError::NoSuchUser(token.user.to_string()));
-        }
-        sqlx::query(
-            "INSERT INTO api_tokens (token_hash, label, user_name, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&token.token_hash)
-        .bind(&token.label)
-        .bind(token.user.as_str())
-        .bind(token.created_at.to_string())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> = sqlx::query_as(
-            "SELECT u.name, u.role, u.password_hash, u.created_at FROM api_tokens t \
-             JOIN users u ON u.name = t.user_name WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(UserRow::into_user).transpose()
-    }
-
-    async fn revoke_token(&self, label: &str, at: Timestamp) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE label = $2 AND revoked_at IS NULL",
-        )
-        .bind(at.to_string())
-        .bind(label)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 
     async fn verify_chains(&self) -> Result<ChainReport, StoreError> {

@@ -306,6 +306,19 @@ impl Store for NoAccessLog {
         self.0.verify_chains().await
     }
 
+    async fn log_access_to(
+        &self,
+        _at: Timestamp,
+        _actor: &str,
+        _target: &str,
+        _action: &str,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::Io(std::io::Error::other("disk full")))
+    }
+}
+
+#[async_trait]
+impl AccessControl for NoAccessLog {
     async fn add_user(&self, user: &hearth_store::User) -> Result<(), StoreError> {
         self.0.add_user(user).await
     }
@@ -329,19 +342,6 @@ impl Store for NoAccessLog {
         self.0.revoke_token(label, at).await
     }
 
-    async fn log_access_to(
-        &self,
-        _at: Timestamp,
-        _actor: &str,
-        _target: &str,
-        _action: &str,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::Io(std::io::Error::other("disk full")))
-    }
-}
-
-#[async_trait]
-impl AccessControl for NoAccessLog {
     async fn start_session(&self, session: &Session) -> Result<(), StoreError> {
         self.0.start_session(session).await
     }
