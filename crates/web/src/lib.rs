@@ -10,6 +10,7 @@
 //! - show any part of a child's record without first writing an access-log entry.
 
 mod api;
+mod assets;
 pub mod auth;
 pub mod chronology;
 pub mod due;
@@ -18,11 +19,12 @@ mod pages;
 mod security;
 mod templates;
 
+#[doc(hidden)]
+pub use templates::render_component;
+
 pub use error::{TemplateFailure, WebError};
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hearth_store::Store;
 use std::net::SocketAddr;
@@ -52,25 +54,11 @@ pub fn router(store: Arc<dyn Store>, clock: Clock) -> Router {
         .route("/", get(pages::children))
         .route("/children/{id}", get(pages::child))
         .route("/due", get(pages::due))
-        .route("/static/app.css", get(stylesheet))
+        .route("/assets/{name}", get(assets::asset))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security::headers))
         .with_state(AppState { store, clock })
-}
-
-async fn stylesheet() -> Response {
-    let mut response = templates::APP_CSS.into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    response
 }
 
 /// Listen on `addr` and serve until ctrl-c, then finish the requests in flight.

@@ -8,7 +8,7 @@ use axum::response::Response;
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; frame-ancestors 'none'";
 
 /// Adds the headers to `response`. Pages carry personal data, so nothing is cached
-/// unless the handler said otherwise (only the stylesheet does).
+/// unless the handler said otherwise (only the embedded styles and scripts do).
 pub async fn headers(mut response: Response) -> Response {
     let h = response.headers_mut();
     let fixed: [(HeaderName, &'static str); 3] = [

@@ -14,10 +14,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("child.html", include_str!("../templates/child.html")),
     ("due.html", include_str!("../templates/due.html")),
     ("error.html", include_str!("../templates/error.html")),
+    (
+        "macros/govuk.html",
+        include_str!("../templates/macros/govuk.html"),
+    ),
+    (
+        "macros/moj.html",
+        include_str!("../templates/macros/moj.html"),
+    ),
 ];
-
-/// The stylesheet served at `/static/app.css`.
-pub const APP_CSS: &str = include_str!("../static/app.css");
 
 fn build() -> Result<Environment<'static>, minijinja::Error> {
     let mut env = Environment::new();
@@ -35,8 +40,10 @@ fn build() -> Result<Environment<'static>, minijinja::Error> {
             .lstrip_blocks(true)
             .build()?,
     );
-    // A misspelt variable is an error in tests, not a silently blank field on a page.
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // The component macros take GOV.UK Frontend's options, most of them optional and
+    // nested (`params.label.text` with no `label`), as Nunjucks allows: a missing one
+    // must read as empty, not fail the page. The page tests check each page's values.
+    env.set_undefined_behavior(UndefinedBehavior::Chainable);
     // Debug info would put the page's values (personal data) into error messages.
     env.set_debug(false);
     for (name, source) in TEMPLATES {
@@ -62,6 +69,30 @@ pub fn render<T: Serialize>(name: &str, context: &T) -> Result<String, TemplateF
     let env = environment()?;
     let template = env.get_template(name)?;
     Ok(template.render(Value::from(Serde(context)))?)
+}
+
+/// Renders one component macro, `name` from the macro file `file` (`"govuk"` or
+/// `"moj"`), with `params` as its options: what the macro tests compare with the
+/// component's fixtures. Only plain identifiers are accepted as names. Unlike the
+/// pages, this returns minijinja's whole error, for the tests to show.
+#[doc(hidden)]
+pub fn render_component(
+    file: &str,
+    name: &str,
+    params: &serde_json::Value,
+) -> Result<String, minijinja::Error> {
+    let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric());
+    if !plain(file) || !plain(name) {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::UnknownFunction,
+            "no such component",
+        ));
+    }
+    let env = build()?;
+    let source =
+        format!("{{% from \"macros/{file}.html\" import {name} %}}{{{{ {name}(params) }}}}");
+    let template = env.template_from_named_str("component.html", &source)?;
+    template.render(minijinja::context! { params => Value::from(Serde(params)) })
 }
 
 #[cfg(test)]
