@@ -401,9 +401,11 @@ pub(crate) struct DueParams {
     worker: String,
 }
 
+/// An option of a select box, with the names govukSelect's `items` take.
 #[derive(Debug, Serialize)]
 struct Choice {
     value: String,
+    #[serde(rename = "text")]
     label: String,
     selected: bool,
 }
