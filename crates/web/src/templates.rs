@@ -108,6 +108,31 @@ mod tests {
     }
 
     #[test]
+    fn a_page_can_fill_the_account_area_of_the_header() {
+        let env = build().unwrap();
+        let page = env
+            .template_from_named_str(
+                "signed_in.html",
+                "{% extends \"base.html\" %}{% block account %}Signed in as Sam{% endblock %}",
+            )
+            .unwrap()
+            .render(minijinja::context! {})
+            .unwrap();
+        let header = &page[page.find("<header").unwrap()..page.find("</header>").unwrap()];
+        assert!(
+            header.contains(r#"<div class="hearth-header__account">Signed in as Sam</div>"#),
+            "{header}"
+        );
+        // Without it, the area is left out.
+        let plain = render(
+            "error.html",
+            &serde_json::json!({ "message": "Gone", "status": 404 }),
+        )
+        .unwrap();
+        assert!(!plain.contains("hearth-header__account"), "{plain}");
+    }
+
+    #[test]
     fn html_is_escaped() {
         let page = render(
             "error.html",

@@ -681,36 +681,6 @@ fn govuk_macros_match_the_govuk_frontend_fixtures() {
     );
 }
 
-/// Prints, for every fixture of every component, whether our macro matches it: run by
-/// hand (`--ignored --nocapture`) to see what a newer govuk-frontend changed.
-#[test]
-#[ignore = "a report for maintainers, not a check"]
-fn survey_every_fixture() {
-    for (component, name, wanted) in GOVUK {
-        for fixture in fixtures(component) {
-            let fixture_name = fixture["name"].as_str().unwrap();
-            let listed = wanted.contains(&fixture_name);
-            let result = std::panic::catch_unwind(|| {
-                compare(
-                    "govuk",
-                    name,
-                    &fixture["options"],
-                    expected_for(component, &fixture),
-                )
-            });
-            let verdict = match result {
-                Ok(None) => "match".to_owned(),
-                Ok(Some(diff)) => format!("DIFFERS {}", diff.lines().next().unwrap_or("")),
-                Err(_) => "FAILS TO RENDER".to_owned(),
-            };
-            println!(
-                "{component} / {fixture_name} [{}]: {verdict}",
-                if listed { "listed" } else { "not listed" }
-            );
-        }
-    }
-}
-
 #[test]
 fn the_normaliser_ignores_only_layout() {
     assert_eq!(
