@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Everything CI checks, in the order a developer wants to hear about it: formatting,
-# lints, every Rust test, then the end-to-end tests in a browser. The tests need a PostgreSQL server: this starts a throwaway
-# one (installing PostgreSQL from Debian's packages if it is missing) in a temporary
-# directory, points the tests at it with HEARTH_TEST_POSTGRES_URL, and stops it at the
-# end. If it cannot start, the run fails here rather than skipping those tests.
+# Everything CI checks, in the order a developer wants to hear about it: the web assets
+# built (scripts/assets.sh: the web crate embeds them, and the macro tests read the npm
+# packages' fixtures), formatting, lints, every Rust test, then the end-to-end tests in a
+# browser. The tests need a PostgreSQL
+# server: this starts a throwaway one (installing PostgreSQL from Debian's packages if
+# it is missing) in a temporary directory, points the tests at it with
+# HEARTH_TEST_POSTGRES_URL, and stops it at the end. If it cannot start, the run fails
+# here rather than skipping those tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+scripts/assets.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 

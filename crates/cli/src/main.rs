@@ -472,8 +472,14 @@ async fn demo(preset: &str, addr: SocketAddr) -> anyhow::Result<()> {
         print!("{}", generate::report(&request, &generated));
     }
     demo_users(store.as_ref()).await?;
+    // Browsers keep the session's Secure cookie over plain HTTP only for localhost.
+    let host = if addr.ip().is_loopback() {
+        format!("localhost:{}", addr.port())
+    } else {
+        addr.to_string()
+    };
     println!(
-        "\nSign in at http://{addr}/sign-in as any of these demo users (user name / password):"
+        "\nSign in at http://{host}/sign-in as any of these demo users (user name / password):"
     );
     for role in Role::ALL {
         println!("  {:<18} {}", role.name(), demo_password(role));

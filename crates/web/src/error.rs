@@ -174,11 +174,22 @@ impl IntoResponse for PageError {
 
 /// The error page for `status`, saying `message`.
 pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
-    let body = templates::render(
-        "error.html",
-        &serde_json::json!({ "message": message, "status": status.as_u16() }),
-    )
-    .unwrap_or_else(|e| {
+    error_page_for(status, message, None)
+}
+
+/// The error page for `status`, saying `message`, with the signed-in user's header
+/// when there is one (so they can go elsewhere, or sign out).
+pub(crate) fn error_page_for(
+    status: StatusCode,
+    message: &str,
+    account: Option<&crate::session::Account>,
+) -> Response {
+    let context = serde_json::json!({ "message": message, "status": status.as_u16() });
+    let rendered = match account {
+        Some(account) => templates::render_for("error.html", account, &context),
+        None => templates::render("error.html", &context),
+    };
+    let body = rendered.unwrap_or_else(|e| {
         // The error page itself failed: log why, and fall back to a page with no
         // template at all so the user still gets a plain answer.
         WebError::from(e).log();

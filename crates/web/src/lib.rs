@@ -15,6 +15,7 @@
 //!   `session::guard` checks it (and logs refusals) before the handler runs.
 
 mod api;
+mod assets;
 pub mod auth;
 pub mod chronology;
 pub mod due;
@@ -27,11 +28,12 @@ pub mod session;
 pub mod sign_in;
 mod templates;
 
+#[doc(hidden)]
+pub use templates::render_component;
+
 pub use error::{TemplateFailure, WebError};
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hearth_domain::access::Permission;
 use hearth_store::Store;
@@ -95,25 +97,11 @@ pub fn router(store: Arc<dyn Store>, clock: Clock) -> Router {
         .route("/account", get(sign_in::account).route_layer(need(None)))
         .route("/sign-in", get(sign_in::show).post(sign_in::submit))
         .route("/sign-out", post(sign_in::sign_out).route_layer(need(None)))
-        .route("/static/app.css", get(stylesheet))
+        .route("/assets/{name}", get(assets::asset))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
-}
-
-async fn stylesheet() -> Response {
-    let mut response = templates::APP_CSS.into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    response
 }
 
 /// Listen on `addr` and serve until ctrl-c, then finish the requests in flight.

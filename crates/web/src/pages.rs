@@ -36,7 +36,8 @@ use std::collections::{BTreeSet, HashSet};
 pub const LIST_LIMIT: u32 = 50;
 /// How many matches a search shows.
 pub const SEARCH_LIMIT: u32 = 100;
-/// Longer search terms are cut: nobody's name, NHS number or ID is this long.
+/// Nobody's name, NHS number or ID is this long: the search page refuses a longer term
+/// (showing it back cut to this length), and the API cuts it.
 const MAX_QUERY_CHARS: usize = 200;
 
 #[derive(Debug, Default, Deserialize)]
@@ -159,6 +160,7 @@ impl Row {
 #[derive(Debug, Serialize)]
 struct ListPage {
     q: String,
+    q_error: Option<String>,
     summary: String,
     rows: Vec<Row>,
 }
@@ -168,10 +170,22 @@ pub(crate) async fn children(
     State(app): State<AppState>,
     Extension(caller): Extension<Caller>,
     params: Result<Query<SearchParams>, QueryRejection>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     // A query string we cannot read is treated as no search at all.
     let params = params.map(|Query(p)| p).unwrap_or_default();
     let q = clean_query(&params.q);
+    if params.q.trim().chars().count() > MAX_QUERY_CHARS {
+        let page = ListPage {
+            q,
+            q_error: Some(format!(
+                "Enter a search of {MAX_QUERY_CHARS} characters or fewer"
+            )),
+            summary: String::new(),
+            rows: Vec::new(),
+        };
+        let html = templates::render("children.html", &page)?;
+        return Ok((StatusCode::BAD_REQUEST, Html(html)).into_response());
+    }
     let org = app.store.organisation().await?;
     // A list names children and their dates of birth: each one shown is logged.
     let reader = Reader::new(app.store.as_ref(), &caller, (app.clock)()).await?;
@@ -201,13 +215,15 @@ pub(crate) async fn children(
     let page = ListPage {
         rows: found.iter().map(|c| Row::new(c, org.as_ref())).collect(),
         q,
+        q_error: None,
         summary,
     };
     Ok(Html(templates::render_for(
         "children.html",
         &Account::of(&caller),
         &page,
-    )?))
+    )?)
+    .into_response())
 }
 
 #[derive(Debug, Serialize)]
@@ -391,9 +407,11 @@ pub(crate) struct DueParams {
     worker: String,
 }
 
+/// An option of a select box, with the names govukSelect's `items` take.
 #[derive(Debug, Serialize)]
 struct Choice {
     value: String,
+    #[serde(rename = "text")]
     label: String,
     selected: bool,
 }

@@ -24,7 +24,7 @@ fn over_https(headers: &HeaderMap) -> bool {
 }
 
 /// Adds the headers to the response. Pages carry personal data, so nothing is cached
-/// unless the handler said otherwise (only the stylesheet does).
+/// unless the handler said otherwise (only the embedded styles and scripts do).
 pub async fn headers(request: Request, next: Next) -> Response {
     let https = over_https(request.headers());
     let mut response = next.run(request).await;

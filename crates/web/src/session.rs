@@ -19,7 +19,7 @@
 
 use crate::AppState;
 use crate::auth::{random_hex, token_hash};
-use crate::error::{error_page, problem};
+use crate::error::{error_page_for, problem};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, MatchedPath, OriginalUri, RawPathParams, Request, State};
 use axum::http::request::Parts;
@@ -295,11 +295,11 @@ fn not_signed_in(parts: &Parts, unknown: Unknown) -> Response {
 }
 
 /// The answer to a signed-in user who may not do what they asked.
-fn forbidden(parts: &Parts, detail: &str) -> Response {
+fn forbidden(parts: &Parts, caller: &Caller, detail: &str) -> Response {
     if is_api(parts) {
         problem(StatusCode::FORBIDDEN, detail)
     } else {
-        error_page(StatusCode::FORBIDDEN, detail)
+        error_page_for(StatusCode::FORBIDDEN, detail, Some(&Account::of(caller)))
     }
 }
 
@@ -383,7 +383,7 @@ pub(crate) async fn guard(
         {
             return crate::WebError::from(e).into_response();
         }
-        return forbidden(&parts, &detail);
+        return forbidden(&parts, &caller, &detail);
     }
     parts.extensions.insert(caller);
     next.run(Request::from_parts(parts, body)).await
@@ -439,7 +439,9 @@ pub struct Account {
     pub role: &'static str,
     pub csrf: String,
     pub may_search: bool,
+    pub may_read: bool,
     pub may_view_due: bool,
+    pub may_audit: bool,
 }
 
 impl Account {
@@ -453,7 +455,9 @@ impl Account {
                 .map(|s| s.csrf_token.clone())
                 .unwrap_or_default(),
             may_search: caller.role.may(Permission::SearchChildren),
+            may_read: caller.role.may(Permission::ReadRecord),
             may_view_due: caller.role.may(Permission::ViewDueList),
+            may_audit: caller.role.may(Permission::ReadAccessLog),
         }
     }
 }

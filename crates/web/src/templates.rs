@@ -21,10 +21,15 @@ const TEMPLATES: &[(&str, &str)] = &[
         "access_log.html",
         include_str!("../templates/access_log.html"),
     ),
+    (
+        "macros/govuk.html",
+        include_str!("../templates/macros/govuk.html"),
+    ),
+    (
+        "macros/moj.html",
+        include_str!("../templates/macros/moj.html"),
+    ),
 ];
-
-/// The stylesheet served at `/static/app.css`.
-pub const APP_CSS: &str = include_str!("../static/app.css");
 
 fn build() -> Result<Environment<'static>, minijinja::Error> {
     let mut env = Environment::new();
@@ -42,8 +47,10 @@ fn build() -> Result<Environment<'static>, minijinja::Error> {
             .lstrip_blocks(true)
             .build()?,
     );
-    // A misspelt variable is an error in tests, not a silently blank field on a page.
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // The component macros take GOV.UK Frontend's options, most of them optional and
+    // nested (`params.label.text` with no `label`), as Nunjucks allows: a missing one
+    // must read as empty, not fail the page. The page tests check each page's values.
+    env.set_undefined_behavior(UndefinedBehavior::Chainable);
     // Debug info would put the page's values (personal data) into error messages.
     env.set_debug(false);
     for (name, source) in TEMPLATES {
@@ -87,6 +94,30 @@ pub fn render_for<T: Serialize>(
     Ok(template.render(context)?)
 }
 
+/// Renders one component macro, `name` from the macro file `file` (`"govuk"` or
+/// `"moj"`), with `params` as its options: what the macro tests compare with the
+/// component's fixtures. Only plain identifiers are accepted as names. Unlike the
+/// pages, this returns minijinja's whole error, for the tests to show.
+#[doc(hidden)]
+pub fn render_component(
+    file: &str,
+    name: &str,
+    params: &serde_json::Value,
+) -> Result<String, minijinja::Error> {
+    let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric());
+    if !plain(file) || !plain(name) {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::UnknownFunction,
+            "no such component",
+        ));
+    }
+    let env = build()?;
+    let source =
+        format!("{{% from \"macros/{file}.html\" import {name} %}}{{{{ {name}(params) }}}}");
+    let template = env.template_from_named_str("component.html", &source)?;
+    template.render(minijinja::context! { params => Value::from(Serde(params)) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +128,42 @@ mod tests {
         for (name, _) in TEMPLATES {
             env.get_template(name).unwrap();
         }
+    }
+
+    #[test]
+    fn a_signed_in_page_names_the_user_offers_sign_out_and_only_what_the_role_opens() {
+        let account = Account {
+            name: String::from("sam.patel"),
+            role: "auditor",
+            csrf: String::from("tok123"),
+            may_search: true,
+            may_read: false,
+            may_view_due: false,
+            may_audit: true,
+        };
+        let page = render_for(
+            "error.html",
+            &account,
+            &serde_json::json!({ "message": "Gone", "status": 404 }),
+        )
+        .unwrap();
+        let header = &page[page.find("<header").unwrap()..page.find("</header>").unwrap()];
+        assert!(header.contains("hearth-header__account"), "{header}");
+        assert!(header.contains(">sam.patel</a>"), "{header}");
+        assert!(
+            header.contains(r#"<input type="hidden" name="csrf" value="tok123">"#),
+            "{header}"
+        );
+        assert!(page.contains(r#"href="&#x2f;""#), "{page}");
+        assert!(!page.contains("Due and overdue"), "{page}");
+        // Without a user, no account area and no navigation.
+        let plain = render(
+            "error.html",
+            &serde_json::json!({ "message": "Gone", "status": 404 }),
+        )
+        .unwrap();
+        assert!(!plain.contains("hearth-header__account"), "{plain}");
+        assert!(!plain.contains("govuk-service-navigation"), "{plain}");
     }
 
     #[test]

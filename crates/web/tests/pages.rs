@@ -27,10 +27,13 @@ async fn the_list_shows_every_child_with_work_and_worker() {
     let app = TestApp::spawn().await;
     let (status, page) = app.page("/").await;
     assert_eq!(status, 200);
-    assert!(page.contains("<h1>Children</h1>"), "{page}");
+    assert!(
+        page.contains(r#"<h1 class="govuk-heading-l">Children</h1>"#),
+        "{page}"
+    );
     assert!(page.contains("Showing 2 of 2 children"), "{page}");
     assert!(
-        page.contains(r#"<a href="/children/C1">Ava Testington</a>"#),
+        page.contains(r#"<a class="govuk-link" href="/children/C1">Ava Testington</a>"#),
         "{page}"
     );
     assert!(page.contains("2015-06-01"), "{page}");
@@ -41,19 +44,22 @@ async fn the_list_shows_every_child_with_work_and_worker() {
     );
     assert!(page.contains("Sam Patel (Ashford CIN team)"), "{page}");
     assert!(
-        page.contains(r#"<a href="/children/C2">Ben Unborn</a>"#),
+        page.contains(r#"<a class="govuk-link" href="/children/C2">Ben Unborn</a>"#),
         "{page}"
     );
     assert!(page.contains("Unborn (due 2024-09-01)"), "{page}");
     assert!(page.contains("Unallocated"), "{page}");
     // The search form works without JavaScript: a labelled GET form.
     assert!(
-        page.contains(r#"<form class="search" method="get" action="/""#),
+        page.contains(r#"<form class="hearth-search" method="get" action="/""#),
         "{page}"
     );
-    assert!(page.contains(r#"<label class="label" for="q">"#), "{page}");
+    assert!(
+        page.contains(r#"<label class="govuk-label govuk-label--s" for="q">"#),
+        "{page}"
+    );
     assert!(page.contains(r#"id="q" name="q""#), "{page}");
-    assert!(!page.contains("<script"), "{page}");
+    assert_only_the_external_script(&page);
     assert!(!page.contains("style="), "{page}");
 }
 
@@ -82,6 +88,26 @@ async fn search_finds_by_surname_and_nhs_number_and_says_when_nothing_matches() 
 }
 
 #[tokio::test]
+async fn an_overlong_search_is_refused_at_the_top_and_by_the_box() {
+    let app = TestApp::spawn().await;
+    let (status, page) = app.page(&format!("/?q={}", "a".repeat(201))).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("<title>Error: Children"), "{page}");
+    assert_in_order(
+        &page,
+        &[
+            "There is a problem",
+            r##"<a href="#q">Enter a search of 200 characters or fewer</a>"##,
+            r#"<p id="q-error" class="govuk-error-message">"#,
+            r#"<span class="govuk-visually-hidden">Error:</span> Enter a search of 200 characters or fewer"#,
+            r#"aria-describedby="q-error""#,
+        ],
+    );
+    assert!(!page.contains("<table"), "{page}");
+    assert!(app.access_log("C1").await.is_empty());
+}
+
+#[tokio::test]
 async fn search_terms_are_escaped() {
     let app = TestApp::spawn().await;
     let (status, page) = app.page("/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
@@ -95,7 +121,10 @@ async fn the_chronology_reads_newest_first_in_plain_english() {
     let app = TestApp::spawn().await;
     let (status, page) = app.page("/children/C1").await;
     assert_eq!(status, 200);
-    assert!(page.contains("<h1>Ava Testington</h1>"), "{page}");
+    assert!(
+        page.contains(r#"<h1 class="govuk-heading-l">Ava Testington</h1>"#),
+        "{page}"
+    );
     assert!(page.contains("2015-06-01 (age 9)"), "{page}");
     assert!(page.contains("943 476 5919"), "{page}");
     assert!(
@@ -138,9 +167,7 @@ async fn the_chronology_reads_newest_first_in_plain_english() {
         ],
     );
     assert!(
-        page.contains(
-            r#"<time class="timeline-date" datetime="2024-01-10T09:15">2024-01-10 09:15</time>"#
-        ),
+        page.contains(r#"<time datetime="2024-01-10T09:15">2024-01-10 09:15</time>"#),
         "{page}"
     );
 }
@@ -508,7 +535,8 @@ async fn every_response_carries_the_security_headers() {
         "/?q=Ava",
         "/children/C1",
         "/children/C999",
-        "/static/app.css",
+        "/assets/app.css",
+        "/assets/init.js",
         "/api/v1/children",
         "/api/v1/children/C1/journey",
         "/api/v1/children/C999",
@@ -525,7 +553,9 @@ async fn every_response_carries_the_security_headers() {
         );
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
-        if path != "/static/app.css" {
+        if path.starts_with("/assets/") {
+            assert_eq!(h["cache-control"], "public, max-age=3600", "{path}");
+        } else {
             assert_eq!(h["cache-control"], "no-store", "{path}");
         }
         // Not over HTTPS, so no HSTS.
@@ -565,15 +595,53 @@ async fn behind_a_tls_proxy_responses_ask_for_https_from_then_on() {
 #[tokio::test]
 async fn the_stylesheet_is_served_plain() {
     let app = TestApp::spawn().await;
-    let response = app.get("/static/app.css").await;
+    let response = app.get("/assets/app.css").await;
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(
         response.headers()["content-type"],
         "text/css; charset=utf-8"
     );
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
     let css = response.text().await.unwrap();
-    assert!(css.contains("font-family: Arial, sans-serif"), "{css}");
+    assert!(css.contains("font-family:arial,sans-serif"), "{css}");
+    // Neither GOV.UK's typeface nor any font file: Arial is on every computer.
+    assert!(!css.contains("GDS Transport"));
+    assert!(!css.contains("@font-face"));
     assert!(!css.to_lowercase().contains("gov.uk"));
+
+    // A browser holding the same file is told so, without the body.
+    let again = app
+        .client
+        .get(format!("http://{}/assets/app.css", app.addr))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
+
+    // The scripts are ES modules from GOV.UK Frontend and MoJ Frontend, and ours.
+    for (path, needle) in [
+        ("/assets/init.js", "initAll"),
+        ("/assets/govuk-frontend.min.js", "export"),
+        ("/assets/moj-frontend.min.js", "SortableTable"),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/javascript; charset=utf-8",
+            "{path}"
+        );
+        assert!(response.text().await.unwrap().contains(needle), "{path}");
+    }
+    for path in [
+        "/static/app.css",
+        "/assets/nothing.css",
+        "/assets/..%2FCargo.toml",
+    ] {
+        assert_eq!(app.get(path).await.status().as_u16(), 404, "{path}");
+    }
 }
 
 impl TestApp {
@@ -695,7 +763,10 @@ async fn the_due_page_puts_the_longest_overdue_first_and_logs_each_child_shown()
     let app = TestApp::spawn().await;
     let (status, page) = app.page("/due").await;
     assert_eq!(status, 200);
-    assert!(page.contains("<h1>Due and overdue</h1>"), "{page}");
+    assert!(
+        page.contains(r#"<h1 class="govuk-heading-l">Due and overdue</h1>"#),
+        "{page}"
+    );
     assert!(
         page.contains("As at 2024-06-01: 3 overdue, 0 due in the next 10 working days (by 2024-06-14), 0 met late since 2024-05-01."),
         "{page}"
@@ -705,8 +776,8 @@ async fn the_due_page_puts_the_longest_overdue_first_and_logs_each_child_shown()
         &[
             "By team and worker",
             "Ashford CIN team",
-            "<td class=\"numeric\">3</td>",
-            r#"<a href="/children/C1">Ava Testington</a>"#,
+            r#"<td class="govuk-table__cell govuk-table__cell--numeric">3</td>"#,
+            r#"<a class="govuk-link" href="/children/C1">Ava Testington</a>"#,
             "First core group",
             "Overdue by 70 working days",
             "Sam Patel (Ashford CIN team)",
@@ -720,7 +791,7 @@ async fn the_due_page_puts_the_longest_overdue_first_and_logs_each_child_shown()
     // Without a team chosen there is no worker to choose; the form works without
     // JavaScript.
     assert!(
-        page.contains(r#"<form class="due-form" method="get" action="/due">"#),
+        page.contains(r#"<form class="due-form" method="get" action="/due" novalidate>"#),
         "{page}"
     );
     assert!(
@@ -728,7 +799,7 @@ async fn the_due_page_puts_the_longest_overdue_first_and_logs_each_child_shown()
         "{page}"
     );
     assert!(!page.contains(r#"id="worker""#), "{page}");
-    assert!(!page.contains("<script"), "{page}");
+    assert_only_the_external_script(&page);
     let logged: Vec<String> = app
         .access_log("C1")
         .await
@@ -744,7 +815,9 @@ async fn the_due_page_puts_the_longest_overdue_first_and_logs_each_child_shown()
     // Every page links to it.
     let (_, home) = app.page("/").await;
     assert!(
-        home.contains(r#"<a href="/due">Due and overdue</a>"#),
+        home.contains(
+            r#"<a class="govuk-service-navigation__link" href="&#x2f;due">Due and overdue</a>"#
+        ),
         "{home}"
     );
 }
@@ -768,7 +841,9 @@ async fn the_due_page_narrows_to_a_team_then_a_worker() {
         ],
     );
     assert!(
-        page.contains(r#"<th scope="row" class="indent">Sam Patel</th>"#),
+        page.contains(
+            r#"<th scope="row" class="govuk-table__header hearth-table__cell--indent">Sam Patel</th>"#
+        ),
         "{page}"
     );
 
@@ -823,7 +898,9 @@ async fn the_due_page_says_what_is_wrong_at_the_top_and_by_the_field() {
             &[
                 "There is a problem",
                 &format!("<a href=\"#{field}\">{message}</a>"),
-                &format!("<p class=\"error-message\" id=\"{field}-error\">{message}</p>"),
+                &format!("<p id=\"{field}-error\" class=\"govuk-error-message\">"),
+                &format!("<span class=\"govuk-visually-hidden\">Error:</span> {message}"),
+                &format!("aria-describedby=\"{field}-error\""),
             ],
         );
         assert!(!page.contains("Ava"), "{path}: {page}");

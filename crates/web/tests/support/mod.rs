@@ -378,6 +378,16 @@ pub fn journeys() -> Vec<Event> {
     events
 }
 
+/// The page runs no script of its own: the one script is GOV.UK Frontend's starter,
+/// an external file (the CSP forbids inline scripts), and the page works without it.
+pub fn assert_only_the_external_script(page: &str) {
+    assert_eq!(page.matches("<script").count(), 1, "{page}");
+    assert!(
+        page.contains(r#"<script type="module" src="/assets/init.js"></script>"#),
+        "{page}"
+    );
+}
+
 /// Asserts that `needles` occur in `haystack` in this order.
 pub fn assert_in_order(haystack: &str, needles: &[&str]) {
     let mut from = 0;
