@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use hearth_domain::event::{Event, EventData, OccurredAt};
-use hearth_domain::ids::{Actor, EventId, Subject};
+use hearth_domain::ids::{Actor, ChildId, EventId, Subject};
 use hearth_domain::journey::ChildState;
 use hearth_store::{StoreError, Version};
 use serde::{Deserialize, Serialize};
@@ -154,7 +154,7 @@ pub(crate) async fn due(
         }
     };
     let authority = Authority::of(app.store.as_ref()).await?;
-    let list = match due_list(app.store.as_ref(), &authority, as_at, &held_by).await {
+    let mut list = match due_list(app.store.as_ref(), &authority, as_at, &held_by).await {
         Ok(list) => list,
         Err(e) if e.is_bad_request() => {
             return Ok(problem(
@@ -164,10 +164,10 @@ pub(crate) async fn due(
         }
         Err(e) => return Err(e.into()),
     };
-    let shown: Vec<Subject> = list.children.keys().cloned().map(Subject::Child).collect();
-    app.store
-        .log_access_many(now, caller.actor(), &shown, DUE_ACTION)
-        .await?;
+    let reader = reader(&app, &caller).await?;
+    reader.hide_restricted(&mut list);
+    let shown: Vec<ChildId> = list.children.keys().cloned().collect();
+    reader.log_shown(&shown, DUE_ACTION).await?;
     Ok(json(&DueBody::new(&list, &held_by))?)
 }
 

@@ -583,7 +583,7 @@ pub(crate) async fn due(
     };
     let mut page = DuePage::form(&params, &authority, as_at);
     page.as_at = as_at.to_string();
-    let list = match due_list(app.store.as_ref(), &authority, as_at, &held_by).await {
+    let mut list = match due_list(app.store.as_ref(), &authority, as_at, &held_by).await {
         Ok(list) => list,
         Err(e) if e.is_bad_request() => {
             let field = match e {
@@ -595,6 +595,8 @@ pub(crate) async fn due(
         }
         Err(e) => return Err(e.into()),
     };
+    let reader = Reader::new(app.store.as_ref(), &caller, now).await?;
+    reader.hide_restricted(&mut list);
     let w = &list.window;
     page.summary = Some(format!(
         "As at {}: {} overdue, {} due in the next {DUE_SOON_WORKING_DAYS} working days (by {}), {} met late since {}.",
@@ -651,10 +653,8 @@ pub(crate) async fn due(
             allocated: allocated(item.worker.as_ref(), item.team.as_ref(), org),
         });
     }
-    let shown: Vec<Subject> = shown.into_iter().map(Subject::Child).collect();
-    app.store
-        .log_access_many(now, caller.actor(), &shown, DUE_ACTION)
-        .await?;
+    let shown: Vec<ChildId> = shown.into_iter().collect();
+    reader.log_shown(&shown, DUE_ACTION).await?;
     page.render(&account, StatusCode::OK)
 }
 
@@ -691,8 +691,9 @@ pub(crate) async fn access_log(
         .into_iter()
         .map(|(at, actor, action)| AccessRow { at, actor, action })
         .collect();
-    app.store
-        .log_access((app.clock)(), caller.actor(), &subject, "view access log")
+    Reader::new(app.store.as_ref(), &caller, (app.clock)())
+        .await?
+        .log(&id, "view access log")
         .await?;
     let page = AccessLogPage {
         id: id.to_string(),

@@ -9,7 +9,9 @@
 //! Saying "restricted" would itself tell them the child is known to the service. Each
 //! such refusal is logged against the child.
 
+use crate::due::DueList;
 use crate::session::Caller;
+use hearth_domain::due::summarise;
 use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, Subject};
 use hearth_store::{ChildRecord, ChildSummary, Restrictions, Store, StoreError, Version};
@@ -20,6 +22,12 @@ pub(crate) struct Reader<'a> {
     caller: &'a Caller,
     now: Timestamp,
     restrictions: Restrictions,
+}
+
+/// What the access log says was done: the action and the route it came through, e.g.
+/// "view chronology: GET /children/{id}".
+fn logged(action: &str, caller: &Caller) -> String {
+    format!("{action}: {}", caller.route)
 }
 
 impl<'a> Reader<'a> {
@@ -54,7 +62,7 @@ impl<'a> Reader<'a> {
                 self.now,
                 self.caller.actor(),
                 &Subject::Child(id.clone()).to_string(),
-                &format!("refused (restricted): {action}"),
+                &format!("refused (restricted): {}", logged(action, self.caller)),
             )
             .await?;
         Ok(false)
@@ -129,6 +137,19 @@ impl<'a> Reader<'a> {
         Ok(found)
     }
 
+    /// Take out of a due list the children the caller may not see, and count it again,
+    /// so that neither a restricted child nor their duties show in it.
+    pub(crate) fn hide_restricted(&self, list: &mut DueList) {
+        if !list.children.keys().any(|id| !self.may_see(id)) {
+            return;
+        }
+        list.items.retain(|i| self.may_see(&i.obligation.child));
+        list.children.retain(|id, _| self.may_see(id));
+        let (total, teams) = summarise(&list.items);
+        list.total = total;
+        list.teams = teams;
+    }
+
     /// Log that each of `children` was shown (in a list), in one go.
     pub(crate) async fn log_shown(
         &self,
@@ -137,7 +158,12 @@ impl<'a> Reader<'a> {
     ) -> Result<(), StoreError> {
         let subjects: Vec<Subject> = children.iter().cloned().map(Subject::Child).collect();
         self.store
-            .log_access_many(self.now, self.caller.actor(), &subjects, action)
+            .log_access_many(
+                self.now,
+                self.caller.actor(),
+                &subjects,
+                &logged(action, self.caller),
+            )
             .await
     }
 
@@ -148,7 +174,7 @@ impl<'a> Reader<'a> {
                 self.now,
                 self.caller.actor(),
                 &Subject::Child(id.clone()),
-                action,
+                &logged(action, self.caller),
             )
             .await
     }

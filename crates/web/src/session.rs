@@ -56,6 +56,8 @@ pub struct Caller {
     pub role: Role,
     /// The session, for a person at a browser; none for a bearer token.
     pub session: Option<LiveSession>,
+    /// The route asked for, as the access log names it: "GET /children/{id}".
+    pub route: String,
 }
 
 /// The parts of a live session a page needs: its id's hash (to end it) and the token
@@ -171,6 +173,7 @@ pub(crate) async fn identify(
                 user: user.name,
                 role: user.role,
                 session: None,
+                route: String::new(),
             }),
             None => Err(Unknown::BadToken),
         });
@@ -200,6 +203,7 @@ pub(crate) async fn identify(
             id_hash,
             csrf_token: session.csrf_token,
         }),
+        route: String::new(),
     }))
 }
 
@@ -321,7 +325,10 @@ pub(crate) async fn guard(
     let route = route(&parts);
     let target = target(&mut parts, &route).await;
     let caller = match identify(app.store.as_ref(), &parts.headers, now).await {
-        Ok(Ok(caller)) => caller,
+        Ok(Ok(caller)) => Caller {
+            route: route.clone(),
+            ..caller
+        },
         Ok(Err(unknown)) => {
             let log = app
                 .store

@@ -197,7 +197,9 @@ async fn an_auditor_sees_who_opened_a_record() {
         "{page}"
     );
     assert!(
-        page.contains(r#"<td class="govuk-table__cell">view chronology</td>"#),
+        page.contains(
+            r#"<td class="govuk-table__cell">view chronology: GET &#x2f;children&#x2f;{id}</td>"#
+        ),
         "{page}"
     );
     // The auditor does not see the child's name, and looking is logged too.
@@ -205,7 +207,10 @@ async fn an_auditor_sees_who_opened_a_record() {
     let (_, actor, action) = c1_log(&app).await.pop().unwrap();
     assert_eq!(
         (actor.as_str(), action.as_str()),
-        ("ann.auditor", "view access log")
+        (
+            "ann.auditor",
+            "view access log: GET /children/{id}/access-log"
+        )
     );
 }
 
@@ -600,14 +605,48 @@ async fn a_restricted_record_is_seen_only_by_the_users_named_and_is_otherwise_no
     assert_eq!(
         refused,
         [
-            "sam.patel: refused (restricted): view chronology",
-            "sam.patel: refused (restricted): api read",
-            "sam.patel: refused (restricted): api read",
-            "sam.patel: refused (restricted): api write",
+            "sam.patel: refused (restricted): view chronology: GET /children/{id}",
+            "sam.patel: refused (restricted): api read: GET /api/v1/children/{id}",
+            "sam.patel: refused (restricted): api read: GET /api/v1/children/{id}/journey",
+            "sam.patel: refused (restricted): api write: POST /api/v1/children/{id}/events",
         ]
     );
 
+    // Nor are the child's duties in the due list, nor counted.
+    let due: serde_json::Value = app
+        .get("/api/v1/due?as_at=2024-06-01")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(due["obligations"], serde_json::json!([]), "{due}");
+    assert_eq!(
+        due["total"],
+        serde_json::json!({"overdue": 0, "due_soon": 0, "met_late": 0})
+    );
+    let due_page = page_text(&app, &app.client, "/due?as_at=2024-06-01").await;
+    assert!(!due_page.contains("Testington"), "{due_page}");
+
     // The user named sees it all.
+    let due: serde_json::Value = kim
+        .client
+        .get(app.url("/api/v1/due?as_at=2024-06-01"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let children: Vec<&str> = due["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["child"].as_str().unwrap())
+        .collect();
+    assert!(
+        !children.is_empty() && children.iter().all(|c| *c == "C1"),
+        "{due}"
+    );
     let page = kim
         .client
         .get(app.url("/children/C1"))

@@ -217,7 +217,7 @@ async fn viewing_a_record_is_logged_before_the_page_is_sent() {
     app.page("/?q=Nobody").await;
     let listed = app.access_log("C1").await;
     assert_eq!(listed.len(), 1, "{listed:?}");
-    assert_eq!(listed[0].2, "view in list");
+    assert_eq!(listed[0].2, "view in list: GET /");
     let (status, _) = app.page("/children/C1").await;
     assert_eq!(status, 200);
     let log = app.access_log("C1").await;
@@ -228,7 +228,7 @@ async fn viewing_a_record_is_logged_before_the_page_is_sent() {
         NOW.parse::<Timestamp>().unwrap()
     );
     assert_eq!(actor, USER);
-    assert_eq!(action, "view chronology");
+    assert_eq!(action, "view chronology: GET /children/{id}");
 
     app.get("/api/v1/children/C1").await;
     app.get("/api/v1/children/C1/journey").await;
@@ -242,11 +242,11 @@ async fn viewing_a_record_is_logged_before_the_page_is_sent() {
     assert_eq!(
         actions,
         [
-            "view in list",
-            "view chronology",
-            "api read",
-            "api read",
-            "api search"
+            "view in list: GET /",
+            "view chronology: GET /children/{id}",
+            "api read: GET /api/v1/children/{id}",
+            "api read: GET /api/v1/children/{id}/journey",
+            "api search: GET /api/v1/children"
         ]
     );
 }
@@ -701,7 +701,10 @@ async fn the_api_appends_an_event_at_the_version_it_was_based_on() {
     );
     assert!(matches!(&written.data, EventData::Visit(v) if !v.seen_alone));
     let log = app.access_log("C1").await;
-    assert_eq!(log.last().unwrap().2, "api write");
+    assert_eq!(
+        log.last().unwrap().2,
+        "api write: POST /api/v1/children/{id}/events"
+    );
 
     // Stale: someone else wrote first. Nothing is written.
     let (status, body) = app.post_event("C1", visit("api-2", 14)).await;
@@ -806,7 +809,7 @@ async fn the_due_page_puts_the_longest_overdue_first_and_logs_each_child_shown()
         .into_iter()
         .map(|(_, _, action)| action)
         .collect();
-    assert_eq!(logged, ["view due list"]);
+    assert_eq!(logged, ["view due list: GET /due"]);
     assert!(
         app.access_log("C2").await.is_empty(),
         "C2 is not on the list"
@@ -978,7 +981,7 @@ async fn the_due_api_gives_each_obligation_with_its_rule_and_the_counts() {
         .into_iter()
         .map(|(_, _, action)| action)
         .collect();
-    assert_eq!(logged, ["api due list"]);
+    assert_eq!(logged, ["api due list: GET /api/v1/due"]);
 
     // The day defaults to today (the clock's), and a worker narrows the list.
     let body: serde_json::Value = app.get("/api/v1/due?worker=W1").await.json().await.unwrap();
