@@ -5,7 +5,7 @@
 //
 // Environment (set by scripts/e2e.sh): HEARTH_E2E_URL (http://localhost:PORT),
 // HEARTH_E2E_PASSWORD (the password of the users it adds: e2e.social-worker,
-// e2e.auditor), CHROMIUM (default /usr/bin/chromium).
+// e2e.auditor, e2e.analyst), CHROMIUM (default /usr/bin/chromium).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -162,6 +162,24 @@ test('an auditor sees who opened a record, is refused the record itself, and bot
     const response = await page.goto(`${base}${href.replace(/\/access-log$/, '')}`);
     assert.equal(response.status(), 403);
     await checkAccessibility(page, 'the refused page');
+    await signOut(page);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('an analyst starts at the due counts, which name no child, and passes axe', async () => {
+  const ctx = await context();
+  try {
+    const page = await ctx.newPage();
+    await signIn(page, 'e2e.analyst');
+    assert.equal(new URL(page.url()).pathname, '/due/counts');
+    assert.match(await page.content(), /Due and overdue: counts/);
+    assert.equal(await page.locator('main a[href^="/children/"]').count(), 0);
+    await checkAccessibility(page, 'the due counts');
+    const response = await page.goto(`${base}/`);
+    assert.equal(response.status(), 403);
+    await checkAccessibility(page, 'the refused list');
     await signOut(page);
   } finally {
     await ctx.close();

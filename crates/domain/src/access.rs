@@ -70,15 +70,19 @@ pub enum Permission {
     ViewDueList,
     /// See who opened a child's record, and when.
     ReadAccessLog,
+    /// See figures that name no child: how many duties are due and overdue, by team
+    /// and worker.
+    ViewFigures,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 5] = [
+    pub const ALL: [Permission; 6] = [
         Permission::SearchChildren,
         Permission::ReadRecord,
         Permission::RecordEvents,
         Permission::ViewDueList,
         Permission::ReadAccessLog,
+        Permission::ViewFigures,
     ];
 }
 
@@ -88,12 +92,13 @@ impl Role {
     /// - Practitioners (front-door screeners, early help workers, social workers, team
     ///   managers and IROs) find children, read and add to their records, and see the
     ///   duties due.
+    ///   They see the figures too.
+    /// - A performance analyst sees figures that name no child, and no child's record.
     /// - An auditor finds children and sees who opened their records, but does not read
     ///   the records themselves.
-    /// - A partner agency, a performance analyst and an administrator see no child's
-    ///   record: partners will submit contacts and see their own contacts' outcomes, and
-    ///   analysts aggregate figures without names, once those pages exist; administrators
-    ///   manage users from the command line.
+    /// - A partner agency and an administrator see no child's record: partners will
+    ///   submit contacts and see their own contacts' outcomes once the front door's API
+    ///   exists; administrators manage users from the command line.
     pub fn may(self, what: Permission) -> bool {
         use Permission as P;
         match self {
@@ -103,10 +108,15 @@ impl Role {
             | Role::TeamManager
             | Role::Iro => matches!(
                 what,
-                P::SearchChildren | P::ReadRecord | P::RecordEvents | P::ViewDueList
+                P::SearchChildren
+                    | P::ReadRecord
+                    | P::RecordEvents
+                    | P::ViewDueList
+                    | P::ViewFigures
             ),
+            Role::Analyst => matches!(what, P::ViewFigures),
             Role::Auditor => matches!(what, P::SearchChildren | P::ReadAccessLog),
-            Role::Partner | Role::Analyst | Role::Admin => false,
+            Role::Partner | Role::Admin => false,
         }
     }
 }
@@ -216,6 +226,7 @@ mod tests {
             P::ReadRecord,
             P::RecordEvents,
             P::ViewDueList,
+            P::ViewFigures,
         ];
         let expected: [(Role, Vec<Permission>); 9] = [
             (Role::Screener, practitioner.clone()),
@@ -224,7 +235,7 @@ mod tests {
             (Role::TeamManager, practitioner.clone()),
             (Role::Iro, practitioner),
             (Role::Partner, vec![]),
-            (Role::Analyst, vec![]),
+            (Role::Analyst, vec![P::ViewFigures]),
             (Role::Auditor, vec![P::SearchChildren, P::ReadAccessLog]),
             (Role::Admin, vec![]),
         ];

@@ -131,6 +131,26 @@ pub(crate) async fn due(
     Extension(caller): Extension<Caller>,
     params: Result<Query<DueParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    due_body(app, caller, params, true).await
+}
+
+/// `GET /api/v1/due/counts`: the same document without the obligations, for someone who
+/// may see figures but no child (a performance analyst). It names no child, so nothing
+/// is written to the access log.
+pub(crate) async fn due_counts(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    params: Result<Query<DueParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    due_body(app, caller, params, false).await
+}
+
+async fn due_body(
+    app: AppState,
+    caller: Caller,
+    params: Result<Query<DueParams>, QueryRejection>,
+    with_children: bool,
+) -> Result<Response, ApiError> {
     let Ok(Query(params)) = params else {
         return Ok(problem(
             StatusCode::BAD_REQUEST,
@@ -166,6 +186,12 @@ pub(crate) async fn due(
     };
     let reader = reader(&app, &caller).await?;
     reader.hide_restricted(&mut list);
+    if !with_children {
+        return Ok(json(&DueBody {
+            obligations: &[],
+            ..DueBody::new(&list, &held_by)
+        })?);
+    }
     let shown: Vec<ChildId> = list.children.keys().cloned().collect();
     reader.log_shown(&shown, DUE_ACTION).await?;
     Ok(json(&DueBody::new(&list, &held_by))?)

@@ -79,6 +79,10 @@ pub fn router(store: Arc<dyn Store>, clock: Clock) -> Router {
             post(api::append).route_layer(need(Some(RecordEvents))),
         )
         .route("/due", get(api::due).route_layer(need(Some(ViewDueList))))
+        .route(
+            "/due/counts",
+            get(api::due_counts).route_layer(need(Some(ViewFigures))),
+        )
         .route("/openapi.json", get(api::openapi));
     Router::new()
         .route(
@@ -94,6 +98,10 @@ pub fn router(store: Arc<dyn Store>, clock: Clock) -> Router {
             get(pages::access_log).route_layer(need(Some(ReadAccessLog))),
         )
         .route("/due", get(pages::due).route_layer(need(Some(ViewDueList))))
+        .route(
+            "/due/counts",
+            get(pages::due_counts).route_layer(need(Some(ViewFigures))),
+        )
         .route("/account", get(sign_in::account).route_layer(need(None)))
         .route("/sign-in", get(sign_in::show).post(sign_in::submit))
         .route("/sign-out", post(sign_in::sign_out).route_layer(need(None)))

@@ -118,6 +118,20 @@ pub fn document() -> Value {
                     "400": problem("A date, team or worker that cannot be read, or one the authority does not have.")
                 }))
             }},
+            "/due/counts": {"get": {
+                "operationId": "getDueCounts",
+                "summary": "The due list's counts alone, naming no child: for performance analysts.",
+                "description": "Needs the permission to see figures. `obligations` is always empty. Not logged, since no child is named.",
+                "parameters": [
+                    {"name": "as_at", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "Default: today in England."},
+                    {"name": "team", "in": "query", "schema": {"type": "string"}},
+                    {"name": "worker", "in": "query", "schema": {"type": "string"}, "description": "Give a team or a worker, not both."}
+                ],
+                "responses": guarded(json!({
+                    "200": ok("The counts.", json!({"$ref": "#/components/schemas/DueList"})),
+                    "400": problem("A date, team or worker that cannot be read, or one the authority does not have.")
+                }))
+            }},
             "/openapi.json": {"get": {
                 "operationId": "getOpenApi",
                 "summary": "This document.",

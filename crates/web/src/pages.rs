@@ -461,11 +461,13 @@ struct DuePage {
     tallies: Vec<TallyRow>,
     rows: Vec<DueRow>,
     more: Option<String>,
+    /// Counts only: the form goes to `/due/counts` and no child is listed.
+    counts_only: bool,
 }
 
 impl DuePage {
     /// The form as asked, with no list yet.
-    fn form(params: &DueParams, authority: &Authority, as_at: Date) -> DuePage {
+    fn form(params: &DueParams, authority: &Authority, as_at: Date, listing: Listing) -> DuePage {
         let org = authority.organisation.as_ref();
         let teams = org
             .map(|o| {
@@ -509,6 +511,7 @@ impl DuePage {
             tallies: Vec::new(),
             rows: Vec::new(),
             more: None,
+            counts_only: listing == Listing::CountsOnly,
         }
     }
 
@@ -554,6 +557,32 @@ pub(crate) async fn due(
     Extension(caller): Extension<Caller>,
     params: Result<Query<DueParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
+    due_page(app, caller, params, Listing::Children).await
+}
+
+/// `GET /due/counts`: the same counts, for someone who may see figures but no child
+/// (a performance analyst): no child is named, so nothing is written to the access log.
+pub(crate) async fn due_counts(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    params: Result<Query<DueParams>, QueryRejection>,
+) -> Result<Response, PageError> {
+    due_page(app, caller, params, Listing::CountsOnly).await
+}
+
+/// Whether the due page lists each child's duties, or only counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    Children,
+    CountsOnly,
+}
+
+async fn due_page(
+    app: AppState,
+    caller: Caller,
+    params: Result<Query<DueParams>, QueryRejection>,
+    listing: Listing,
+) -> Result<Response, PageError> {
     let params = params.map(|Query(p)| p).unwrap_or_default();
     let account = Account::of(&caller);
     let now = (app.clock)();
@@ -574,14 +603,14 @@ pub(crate) async fn due(
                 BadRequest::Team(_) => "team",
                 BadRequest::Worker(_) | BadRequest::Both => "worker",
             };
-            return DuePage::form(&params, &authority, today(now)).refuse(
+            return DuePage::form(&params, &authority, today(now), listing).refuse(
                 &account,
                 field,
                 capitalised(&e),
             );
         }
     };
-    let mut page = DuePage::form(&params, &authority, as_at);
+    let mut page = DuePage::form(&params, &authority, as_at, listing);
     page.as_at = as_at.to_string();
     let mut list = match due_list(app.store.as_ref(), &authority, as_at, &held_by).await {
         Ok(list) => list,
@@ -620,6 +649,9 @@ pub(crate) async fn due(
                 page.tallies.push(tally_row(name, true, &worker.tally));
             }
         }
+    }
+    if listing == Listing::CountsOnly {
+        return page.render(&account, StatusCode::OK);
     }
     let listed: Vec<&DueItem> = list
         .items

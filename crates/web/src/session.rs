@@ -448,6 +448,7 @@ pub struct Account {
     pub may_search: bool,
     pub may_read: bool,
     pub may_view_due: bool,
+    pub may_view_figures: bool,
     pub may_audit: bool,
 }
 
@@ -464,18 +465,21 @@ impl Account {
             may_search: caller.role.may(Permission::SearchChildren),
             may_read: caller.role.may(Permission::ReadRecord),
             may_view_due: caller.role.may(Permission::ViewDueList),
+            may_view_figures: caller.role.may(Permission::ViewFigures),
             may_audit: caller.role.may(Permission::ReadAccessLog),
         }
     }
 }
 
 /// Where a user of `role` starts: the children if they may search them, else the due
-/// list if they may see it, else their account page.
+/// list if they may see it, else its counts, else their account page.
 pub fn landing_page(role: Role) -> &'static str {
     if role.may(Permission::SearchChildren) {
         "/"
     } else if role.may(Permission::ViewDueList) {
         "/due"
+    } else if role.may(Permission::ViewFigures) {
+        "/due/counts"
     } else {
         "/account"
     }

@@ -139,6 +139,7 @@ mod tests {
             may_search: true,
             may_read: false,
             may_view_due: false,
+            may_view_figures: false,
             may_audit: true,
         };
         let page = render_for(

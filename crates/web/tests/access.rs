@@ -176,6 +176,15 @@ async fn the_header_offers_only_what_the_role_may_open() {
     );
     let analyst = sign_in(&app.store, "al.analyst", Role::Analyst, now).await;
     let page = page_text(&app, &analyst.client, "/account").await;
+    assert!(!page.contains(children_link), "{page}");
+    assert!(
+        page.contains(
+            r#"<a class="govuk-service-navigation__link" href="&#x2f;due&#x2f;counts">Due and overdue</a>"#
+        ),
+        "{page}"
+    );
+    let partner = sign_in(&app.store, "pat.partner", Role::Partner, now).await;
+    let page = page_text(&app, &partner.client, "/account").await;
     assert!(
         page.contains("No children's records are open to your role"),
         "{page}"
@@ -417,7 +426,11 @@ async fn only_a_page_on_this_site_is_followed_after_sign_in() {
     add_user_with_password(&app, "al.analyst", Role::Analyst).await;
     let response = post_sign_in(&app, "al.analyst", PASSWORD, "https://evil.example/").await;
     assert_eq!(response.status(), 303);
-    // An analyst has no children's records to start at.
+    // An analyst starts at the figures they may see.
+    assert_eq!(response.headers()["location"], "/due/counts");
+    add_user_with_password(&app, "pat.partner", Role::Partner).await;
+    let response = post_sign_in(&app, "pat.partner", PASSWORD, "//evil.example/").await;
+    // A partner has no page but their account yet.
     assert_eq!(response.headers()["location"], "/account");
 }
 
@@ -661,4 +674,43 @@ async fn a_restricted_record_is_seen_only_by_the_users_named_and_is_otherwise_no
     // Lifted, everyone who may read records sees it again.
     app.store.restrict(&c1, &[]).await.unwrap();
     assert_eq!(app.get("/children/C1").await.status(), 200);
+}
+
+#[tokio::test]
+async fn an_analyst_sees_the_due_counts_and_no_child() {
+    let app = TestApp::spawn().await;
+    let now = NOW.parse().unwrap();
+    let analyst = sign_in(&app.store, "al.analyst", Role::Analyst, now).await;
+    let before = log_rows(&app).await;
+
+    let full: serde_json::Value = app
+        .get("/api/v1/due?as_at=2024-06-01")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!full["obligations"].as_array().unwrap().is_empty());
+    let logged_by_full = log_rows(&app).await;
+    assert!(logged_by_full > before);
+
+    let counts: serde_json::Value = analyst
+        .client
+        .get(app.url("/api/v1/due/counts?as_at=2024-06-01"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(counts["obligations"], serde_json::json!([]));
+    assert_eq!(counts["total"], full["total"]);
+    assert_eq!(counts["teams"], full["teams"]);
+
+    let page = page_text(&app, &analyst.client, "/due/counts?as_at=2024-06-01").await;
+    assert!(page.contains("Due and overdue: counts"), "{page}");
+    assert!(page.contains("Ashford CIN team"), "{page}");
+    assert!(!page.contains("Testington"), "{page}");
+    assert!(!page.contains("/children/"), "{page}");
+    // Nothing about a child was shown, so nothing was logged.
+    assert_eq!(log_rows(&app).await, logged_by_full);
 }

@@ -38,6 +38,7 @@ pub fn protected_routes() -> Vec<(
             Some(ReadAccessLog),
         ),
         (reqwest::Method::GET, "/due", Some(ViewDueList)),
+        (reqwest::Method::GET, "/due/counts", Some(ViewFigures)),
         (reqwest::Method::GET, "/account", None),
         (
             reqwest::Method::GET,
@@ -63,6 +64,11 @@ pub fn protected_routes() -> Vec<(
             reqwest::Method::GET,
             "/api/v1/due?as_at=2024-06-01",
             Some(ViewDueList),
+        ),
+        (
+            reqwest::Method::GET,
+            "/api/v1/due/counts?as_at=2024-06-01",
+            Some(ViewFigures),
         ),
     ]
 }
