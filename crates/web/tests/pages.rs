@@ -13,8 +13,8 @@ use hearth_domain::journey::ChildState;
 use hearth_domain::org::*;
 use hearth_domain::people::{Address, Name, PersonDetails};
 use hearth_store::{
-    ChildRecord, ChildSummary, HeldBy, JourneySink, RebuildReport, Store, StoreError, Version,
-    open_sqlite,
+    ChildRecord, ChildSummary, DueCacheKey, DueClocksRow, DueSink, HeldBy, RebuildReport, Store,
+    StoreError, Version, open_sqlite,
 };
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
@@ -542,13 +542,17 @@ impl Store for NoAccessLog {
     ) -> Result<(), StoreError> {
         Err(StoreError::Io(std::io::Error::other("disk full")))
     }
-    async fn unsettled_journeys(
+    async fn unsettled_due(
         &self,
         settled_by: Date,
         held_by: &HeldBy,
-        each: &mut JourneySink<'_>,
+        cache: Option<&DueCacheKey<'_>>,
+        each: &mut DueSink<'_>,
     ) -> Result<u64, StoreError> {
-        self.0.unsettled_journeys(settled_by, held_by, each).await
+        self.0.unsettled_due(settled_by, held_by, cache, each).await
+    }
+    async fn put_due_clocks(&self, rows: &[DueClocksRow]) -> Result<(), StoreError> {
+        self.0.put_due_clocks(rows).await
     }
     async fn access_log(
         &self,
