@@ -6,7 +6,7 @@
 use crate::chain::{self, Chain, ChainReport, ChainStatus, Head, Verifier};
 use crate::write::{
     self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, Journeys, SUMMARY_COLUMNS, SummaryRow,
-    Unsettled, UnsettledRow, WriteTx, corrupt, parse_body,
+    WriteTx, corrupt, parse_body,
 };
 use crate::write::{UserRow, is_unique_violation};
 use crate::{
@@ -595,18 +595,9 @@ impl Store for PgStore {
             .execute(&mut *tx)
             .await?;
         // Byte order, as SQLite sorts, so both backends list children alike.
-        let children: Vec<Unsettled> = write::unsettled_query::<Postgres>(
-            settled_by,
-            held_by,
-            cache,
-            "child_id COLLATE \"C\"",
-        )
-        .build_query_as::<UnsettledRow>()
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(UnsettledRow::parse)
-        .collect::<Result<_, _>>()?;
+        let order = "child_id COLLATE \"C\"";
+        let children =
+            write::unsettled::<Postgres>(&mut tx, settled_by, held_by, cache, order).await?;
         for chunk in children.chunks(CHILDREN_PER_READ) {
             let mut journeys = Journeys::default();
             let wanted = Journeys::wanted(chunk);
@@ -628,16 +619,8 @@ impl Store for PgStore {
     }
 
     async fn put_due_clocks(&self, rows: &[DueClocksRow]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
         // Five values a row, well under PostgreSQL's limit on bound parameters.
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            write::due_clocks_upsert::<Postgres>(chunk)
-                .build()
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        write::put_due_clocks(&self.pool, rows, ROWS_PER_INSERT).await
     }
 
     async fn access_log(

@@ -4,7 +4,7 @@
 use crate::chain::{self, Chain, ChainReport, ChainStatus, Head, Verifier};
 use crate::write::{
     self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, Journeys, SUMMARY_COLUMNS, SummaryRow,
-    Unsettled, UnsettledRow, WriteTx, corrupt, parse_body,
+    WriteTx, corrupt, parse_body,
 };
 use crate::write::{UserRow, is_unique_violation};
 use crate::{
@@ -519,14 +519,8 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin().await?;
         // `+child_id`: sort the few rows found rather than walk every child in id order,
         // so that the index on settled_since does the finding.
-        let children: Vec<Unsettled> =
-            write::unsettled_query::<Sqlite>(settled_by, held_by, cache, "+child_id")
-                .build_query_as::<UnsettledRow>()
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .map(UnsettledRow::parse)
-                .collect::<Result<_, _>>()?;
+        let children =
+            write::unsettled::<Sqlite>(&mut tx, settled_by, held_by, cache, "+child_id").await?;
         for chunk in children.chunks(CHILDREN_PER_READ) {
             let mut journeys = Journeys::default();
             let wanted = Journeys::wanted(chunk);
@@ -553,16 +547,7 @@ impl Store for SqliteStore {
 
     async fn put_due_clocks(&self, rows: &[DueClocksRow]) -> Result<(), StoreError> {
         let _writer = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
-        // Five values a row.
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            write::due_clocks_upsert::<Sqlite>(chunk)
-                .build()
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        write::put_due_clocks(&self.pool, rows, ROWS_PER_INSERT).await
     }
 
     async fn access_log(

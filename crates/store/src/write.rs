@@ -403,7 +403,7 @@ impl UnsettledRow {
 /// The query for the children a due list reads (`Store::unsettled_due`), each with
 /// their due cache row if it is fresh and usable under `cache`; `order` sorts them by
 /// id as the backend best does.
-pub(crate) fn unsettled_query<DB>(
+fn unsettled_query<DB>(
     settled_by: Date,
     held_by: &HeldBy,
     cache: Option<&DueCacheKey<'_>>,
@@ -446,8 +446,32 @@ where
     q
 }
 
+/// The children a due list reads, in id order (`unsettled_query`).
+pub(crate) async fn unsettled<DB>(
+    conn: &mut DB::Connection,
+    settled_by: Date,
+    held_by: &HeldBy,
+    cache: Option<&DueCacheKey<'_>>,
+    order: &str,
+) -> Result<Vec<Unsettled>, StoreError>
+where
+    DB: sqlx::Database,
+    DB::Arguments: Default + sqlx::IntoArguments<DB>,
+    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    UnsettledRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    unsettled_query::<DB>(settled_by, held_by, cache, order)
+        .build_query_as::<UnsettledRow>()
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(UnsettledRow::parse)
+        .collect()
+}
+
 /// A multi-row upsert of due cache rows.
-pub(crate) fn due_clocks_upsert<DB>(rows: &[DueClocksRow]) -> QueryBuilder<DB>
+fn due_clocks_upsert<DB>(rows: &[DueClocksRow]) -> QueryBuilder<DB>
 where
     DB: sqlx::Database,
     DB::Arguments: Default,
@@ -470,6 +494,30 @@ where
          clocks = excluded.clocks",
     );
     q
+}
+
+/// Write rows of the due cache in one transaction, `per_statement` rows a statement.
+pub(crate) async fn put_due_clocks<DB>(
+    pool: &sqlx::Pool<DB>,
+    rows: &[DueClocksRow],
+    per_statement: usize,
+) -> Result<(), StoreError>
+where
+    DB: sqlx::Database,
+    DB::Arguments: Default + sqlx::IntoArguments<DB>,
+    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    let mut tx = pool.begin().await?;
+    for chunk in rows.chunks(per_statement) {
+        due_clocks_upsert::<DB>(chunk)
+            .build()
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The journeys of a batch of children, parsed as the journal is read, so that parsing
