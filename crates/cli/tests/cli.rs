@@ -460,26 +460,36 @@ async fn the_due_cache_never_changes_a_list() {
     assert_eq!(cold[0], std::fs::read_to_string(snapshot).unwrap());
 
     // The cache is read: a row that cannot be read is refused when it would be used;
-    // it is not used when the child's last event is after the day asked about (and is
-    // then written afresh), nor when it was worked out under other rules.
-    let break_d1 = || sql("UPDATE due_clocks SET clocks = 'not clocks' WHERE child_id = 'D1'");
-    break_d1().await.unwrap();
-    let mut refused = hearth();
-    refused
-        .args(["due", "--db"])
-        .arg(&db)
-        .args(["--as-at", "2026-03-31"]);
-    let message = stderr_of(&mut refused);
+    // it is not used (nor, being fresh, written again) when the child's last event is
+    // after the day asked about, nor when it was worked out under other rules (and is
+    // then written afresh).
+    sql("UPDATE due_clocks SET clocks = 'not clocks' WHERE child_id = 'D1'")
+        .await
+        .unwrap();
+    let refused = || {
+        let mut due = hearth();
+        due.args(["due", "--db"])
+            .arg(&db)
+            .args(["--as-at", "2026-03-31"]);
+        stderr_of(&mut due)
+    };
+    let message = refused();
     assert!(
         message.contains("the cached due clocks of child D1 cannot be read"),
         "{message}"
     );
     list("2026-03-11");
-    assert_eq!(list("2026-03-31"), cold[0]);
-    break_d1().await.unwrap();
+    assert!(refused().contains("child D1"));
     sql("UPDATE due_clocks SET fingerprint = 'other rules' WHERE child_id = 'D1'")
         .await
         .unwrap();
+    assert_eq!(list("2026-03-31"), cold[0]);
+    let (fingerprint, clocks): (String, String) =
+        sqlx::query_as("SELECT fingerprint, clocks FROM due_clocks WHERE child_id = 'D1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(fingerprint != "other rules" && clocks.starts_with('{'));
     assert_eq!(list("2026-03-31"), cold[0]);
 
     // Recorded behind the cache's back: the contact about D4 decided.

@@ -101,13 +101,15 @@ pub struct DueCacheKey<'a> {
 
 /// What a due list gets for one child: the child's cached due clocks (JSON, as
 /// `hearth_domain::obligations::DueClocks` writes them) when they are fresh and usable,
-/// otherwise the journey and the version it was read at.
+/// otherwise the journey and the version it was read at, and whether the cache holds
+/// fresh clocks all the same (usable only from a later day), which need no writing.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DueSource {
     Cached(String),
     Journey {
         events: Vec<Event>,
         version: Version,
+        cached: bool,
     },
 }
 

@@ -381,13 +381,17 @@ pub(crate) struct UnsettledRow {
     pub version: i64,
     /// The child's cached due clocks, when fresh and usable.
     pub clocks: Option<String>,
+    /// Whether the child's cached clocks are fresh, usable or not.
+    pub fresh: bool,
 }
 
-/// A child a due list reads: who, at which version, and their cached clocks if usable.
+/// A child a due list reads: who, at which version, their cached clocks if usable, and
+/// whether the cache holds fresh ones.
 pub(crate) struct Unsettled {
     pub child: crate::ChildSummary,
     pub version: Version,
     pub clocks: Option<String>,
+    pub fresh: bool,
 }
 
 impl UnsettledRow {
@@ -396,6 +400,7 @@ impl UnsettledRow {
             child: summary(self.summary)?,
             version: self.version as Version,
             clocks: self.clocks,
+            fresh: self.fresh,
         })
     }
 }
@@ -417,20 +422,22 @@ where
     let mut q = QueryBuilder::<DB>::new(format!("SELECT {SUMMARY_COLUMNS}, version, "));
     match cache {
         Some(key) => {
-            q.push(
-                "(SELECT d.clocks FROM due_clocks d WHERE d.child_id = child_state.child_id \
-                 AND d.version = child_state.version AND d.fingerprint = ",
-            )
-            .push_bind(key.fingerprint.to_owned())
-            .push(" AND d.last_date <= ")
-            .push_bind(key.as_at.to_string())
-            .push(")");
+            let fresh = "FROM due_clocks d WHERE d.child_id = child_state.child_id \
+                         AND d.version = child_state.version AND d.fingerprint = ";
+            q.push(format!("(SELECT d.clocks {fresh}"))
+                .push_bind(key.fingerprint.to_owned())
+                .push(" AND d.last_date <= ")
+                .push_bind(key.as_at.to_string())
+                .push(") AS clocks, EXISTS (SELECT 1 ")
+                .push(fresh)
+                .push_bind(key.fingerprint.to_owned())
+                .push(") AS fresh");
         }
         None => {
-            q.push("CAST(NULL AS TEXT)");
+            q.push("CAST(NULL AS TEXT) AS clocks, FALSE AS fresh");
         }
     }
-    q.push(" AS clocks FROM child_state WHERE (settled_since IS NULL OR settled_since > ")
+    q.push(" FROM child_state WHERE (settled_since IS NULL OR settled_since > ")
         .push_bind(settled_by.to_string())
         .push(")");
     match held_by {
@@ -556,6 +563,7 @@ impl Journeys {
                     DueSource::Journey {
                         events: self.by_subject.remove(&subject).unwrap_or_default(),
                         version: u.version,
+                        cached: u.fresh,
                     }
                 }
             };

@@ -1855,7 +1855,7 @@ async fn a_list_logs_a_view_of_every_child_it_shows(backend: Backend) {
 
 /// What `unsettled_due` hands over as at `as_at` under fingerprint `fp` (every child, as
 /// no one is settled before 2024): per child, its cached clocks or the version of the
-/// journey read.
+/// journey read, and whether the cache holds fresh clocks usable only from a later day.
 async fn due_sources(store: &Arc<dyn Store>, fp: Option<&str>, as_at: &str) -> Vec<String> {
     let as_at: Date = as_at.parse().unwrap();
     let key = fp.map(|fingerprint| DueCacheKey { fingerprint, as_at });
@@ -1868,7 +1868,11 @@ async fn due_sources(store: &Arc<dyn Store>, fp: Option<&str>, as_at: &str) -> V
             &mut |child: &ChildSummary, source| {
                 out.push(match source {
                     DueSource::Cached(clocks) => format!("{} cached {clocks}", child.id),
-                    DueSource::Journey { events, version } => {
+                    DueSource::Journey {
+                        events,
+                        version,
+                        cached,
+                    } => {
                         assert_eq!(events.len() as Version, version);
                         let journey = match child.id.as_str() {
                             "C1" => ava(),
@@ -1876,7 +1880,8 @@ async fn due_sources(store: &Arc<dyn Store>, fp: Option<&str>, as_at: &str) -> V
                             _ => cleo(),
                         };
                         assert_eq!(events[..journey.len()], journey[..]);
-                        format!("{} journey v{version}", child.id)
+                        let later = if cached { " (cached for later)" } else { "" };
+                        format!("{} journey v{version}{later}", child.id)
                     }
                 });
             },
@@ -1922,7 +1927,7 @@ async fn the_due_cache_gives_fresh_usable_clocks_and_else_the_journey(backend: B
         due_sources(s, Some("F1"), "2025-01-01").await,
         [
             String::from("C1 cached {\"c\":1}"),
-            format!("C2 journey v{b}"),
+            format!("C2 journey v{b} (cached for later)"),
             String::from("C3 journey v1"),
         ]
     );

@@ -240,11 +240,16 @@ fn child_items<'r>(
                 .finish(&child.id, rules, calendar, as_at)
                 .map_err(journey_error)?
         }
-        DueSource::Journey { events, version } => {
+        DueSource::Journey {
+            events,
+            version,
+            cached,
+        } => {
             // Not caching is only slower, so a journey whose clocks cannot be kept is
             // listed as ever.
-            let kept = due_clocks(&child.id, &events, rules, calendar)
-                .ok()
+            let kept = (!cached)
+                .then(|| due_clocks(&child.id, &events, rules, calendar).ok())
+                .flatten()
                 .flatten()
                 .and_then(|c| Some((c.last_date, serde_json::to_string(&c).ok()?)));
             if let Some((last_date, clocks)) = kept {
