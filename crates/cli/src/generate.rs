@@ -85,6 +85,8 @@ pub async fn generate(
         .await
         .context("the generator stopped unexpectedly")??;
     store.put_organisation(&organisation).await?;
+    // Under the organisation's rules, so after it is stored.
+    crate::warm_due_cache(store, request.until).await;
     progress.finish_and_clear();
     Ok(Generated {
         authority: organisation.authority,

@@ -220,6 +220,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// Fill the due list's cache (see `hearth_web::due`) for the children a list as at
+/// `as_at` reads. Without it the first list is only slower, so a failure is told, not
+/// fatal.
+async fn warm_due_cache(store: &dyn Store, as_at: Date) {
+    if let Err(e) = hearth_web::due::warm_due_cache(store, as_at).await {
+        eprintln!(
+            "the due list's cache was not filled ({e}); the first `hearth due` will be slower"
+        );
+    }
+}
+
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Demo { preset, addr } => demo(&preset, addr).await,
@@ -263,7 +274,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
             due::due(store.as_ref(), &request, clock::today(), &mut out).await
         }
         Command::Rebuild { db } => {
-            let report = open_existing(&db).await?.rebuild().await?;
+            let store = open_existing(&db).await?;
+            let report = store.rebuild().await?;
+            warm_due_cache(store.as_ref(), clock::today()).await;
             println!(
                 "rebuilt the projections of {} children and {} families from {} events",
                 report.children, report.families, report.events
@@ -335,6 +348,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 let events = journal::parse(&name, reader)?;
                 let store = open(&db).await?;
                 let n = journal::import(store.as_ref(), &name, events).await?;
+                warm_due_cache(store.as_ref(), clock::today()).await;
                 println!("imported {n} events from {name}");
                 Ok(())
             }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
+use hearth_store::Store as _;
 use std::path::Path;
 
 fn hearth() -> Command {
@@ -421,6 +422,116 @@ fn due_as_json_matches_the_snapshot() {
         std::fs::write(&expected, &json).unwrap();
     }
     assert_eq!(json, std::fs::read_to_string(&expected).unwrap());
+}
+
+/// The due cache never changes a list. On the fixture (left warm by the import), each
+/// list is compared with one drawn up cold, with the cache emptied: on days after every
+/// child's last event (the cache serves all), between them (it serves some) and before
+/// them (it serves none); after a child is recorded behind the cache's back (its row is
+/// stale); and under other rules and closure days (every row is).
+#[tokio::test]
+async fn the_due_cache_never_changes_a_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = due_fixture(dir.path());
+    let url = format!("sqlite://{}", db.display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let sql = |q: &'static str| sqlx::query(q).execute(&pool);
+    let cached =
+        || sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM due_clocks").fetch_one(&pool);
+    // D3 settled in 2020, so only the other three may owe anything now.
+    assert_eq!(cached().await.unwrap(), 3);
+    let list = |as_at: &str| due(&db, &["--as-at", as_at, "--format", "json"]);
+    let days = [
+        "2026-03-31",
+        "2026-06-30",
+        "2026-03-21",
+        "2026-03-13",
+        "2026-01-06",
+    ];
+    let mut cold = Vec::new();
+    for as_at in days {
+        let warm = list(as_at);
+        sql("DELETE FROM due_clocks").await.unwrap();
+        cold.push(list(as_at));
+        assert_eq!(warm, cold[cold.len() - 1], "as at {as_at}");
+        assert_eq!(list(as_at), warm, "as at {as_at}, written back");
+    }
+    let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/due.json");
+    assert_eq!(cold[0], std::fs::read_to_string(snapshot).unwrap());
+
+    // The cache is read: a row that cannot be read is refused when it would be used;
+    // it is not used (nor, being fresh, written again) when the child's last event is
+    // after the day asked about, nor when it was worked out under other rules (and is
+    // then written afresh).
+    sql("UPDATE due_clocks SET clocks = 'not clocks' WHERE child_id = 'D1'")
+        .await
+        .unwrap();
+    let refused = || {
+        let mut due = hearth();
+        due.args(["due", "--db"])
+            .arg(&db)
+            .args(["--as-at", "2026-03-31"]);
+        stderr_of(&mut due)
+    };
+    let message = refused();
+    assert!(
+        message.contains("the cached due clocks of child D1 cannot be read"),
+        "{message}"
+    );
+    list("2026-03-11");
+    assert!(refused().contains("child D1"));
+    sql("UPDATE due_clocks SET fingerprint = 'other rules' WHERE child_id = 'D1'")
+        .await
+        .unwrap();
+    assert_eq!(list("2026-03-31"), cold[0]);
+    let (fingerprint, clocks): (String, String) =
+        sqlx::query_as("SELECT fingerprint, clocks FROM due_clocks WHERE child_id = 'D1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(fingerprint != "other rules" && clocks.starts_with('{'));
+    assert_eq!(list("2026-03-31"), cold[0]);
+
+    // Recorded behind the cache's back: the contact about D4 decided.
+    let store = hearth_store::open_sqlite(&url).await.unwrap();
+    let decided: hearth_domain::event::Event = serde_json::from_str(
+        r#"{"id":"d4-03","subject":"child:D4","occurred_at":"2026-03-31","recorded_at":"2026-03-31T18:00:00Z","recorded_by":"fixture","kind":"contact_decided","data":{"contact":"K4","outcome":"nfa"}}"#,
+    )
+    .unwrap();
+    store.append(2, vec![decided]).await.unwrap();
+    let after = list("2026-03-31");
+    assert_ne!(after, cold[0]);
+    sql("DELETE FROM due_clocks").await.unwrap();
+    assert_eq!(after, list("2026-03-31"));
+
+    // Other rules and closure days: Kent's organisation, with visits to a child on a
+    // protection plan every 10 working days and a closure day before Easter, under
+    // which the clocks cached under the national rules are not used.
+    let national = list("2026-03-31");
+    let preset = hearth_synth::preset("kent").unwrap();
+    let options = hearth_synth::Options {
+        years: 1,
+        seed: 1,
+        scale: 0.01,
+        end: "2026-03-31".parse().unwrap(),
+    };
+    let mut kent = hearth_synth::Generator::new(&preset, &options)
+        .unwrap()
+        .organisation()
+        .clone();
+    kent.timescales.push(
+        serde_json::from_str(
+            r#"{"duty":"child_protection_visit","clock":"child_protection_visit","within":"10 working days","source":{"kind":"local_policy","title":"Test"},"effective_from":"2012-01-01"}"#,
+        )
+        .unwrap(),
+    );
+    kent.closure_days.push("2026-03-23".parse().unwrap());
+    store.put_organisation(&kent).await.unwrap();
+    let under_kent = list("2026-03-31");
+    assert_ne!(under_kent, national);
+    sql("DELETE FROM due_clocks").await.unwrap();
+    assert_eq!(list("2026-03-31"), under_kent);
+    pool.close().await;
 }
 
 #[test]

@@ -64,6 +64,11 @@ impl WorkingCalendar {
         Ok(WorkingCalendar { closed })
     }
 
+    /// The days closed besides weekends (bank holidays and closures), in order.
+    pub fn closed_days(&self) -> impl Iterator<Item = Date> + '_ {
+        self.closed.iter().copied()
+    }
+
     /// Whether work counts on `day`.
     pub fn is_working_day(&self, day: Date) -> Result<bool, CalendarError> {
         check(day)?;

@@ -45,7 +45,7 @@ use crate::journey::{
 use crate::timescales::{Due, Duty, Rule, RuleSet, TimescaleError};
 use jiff::ToSpan;
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ObligationError {
@@ -56,6 +56,12 @@ pub enum ObligationError {
         event: EventId,
         source: TimescaleError,
     },
+    #[error("the due clocks hold from {last_date}, so they cannot say what stood on {as_at}")]
+    ClocksTooLate { as_at: Date, last_date: Date },
+    #[error(
+        "the due clocks name a rule for {duty:?} in force from {effective_from}, which the rules do not have"
+    )]
+    UnknownRule { duty: Duty, effective_from: Date },
 }
 
 /// One duty the journey set running, as it stands on the day asked about.
@@ -118,6 +124,19 @@ pub fn obligations<'r>(
     calendar: &WorkingCalendar,
     today: Date,
 ) -> Result<Vec<Obligation<'r>>, ObligationError> {
+    let (mut clocks, _) = fold(child, journey, rules, calendar, today)?;
+    clocks.lapse(today)?;
+    clocks.finish(today)
+}
+
+/// The clocks the events up to `until` leave, and the date of the last of them.
+fn fold<'a, 'r>(
+    child: &'a ChildId,
+    journey: &[Event],
+    rules: &'r RuleSet,
+    calendar: &'a WorkingCalendar,
+    until: Date,
+) -> Result<(Clocks<'a, 'r>, Option<Date>), ObligationError> {
     let mut state = ChildState::new(child.clone());
     let mut clocks = Clocks {
         child,
@@ -127,18 +146,201 @@ pub fn obligations<'r>(
         stopped: Vec::new(),
         reviews: 0,
     };
+    let mut last = None;
     let events = effective_events(journey)?;
-    // Sorted by business date, so the events up to today are a prefix.
-    for event in events.iter().take_while(|e| e.date() <= today) {
+    // Sorted by business date, so the events up to `until` are a prefix.
+    for event in events.iter().take_while(|e| e.date() <= until) {
         check_subject_is_child(child, event)?;
         // Folding each event checks the journey is possible, and gives the state (open
         // plan, placement, date of birth) that decides which clocks an event touches.
         state.apply(event)?;
         clocks.lapse(event.date())?;
         clocks.follow(event, &state)?;
+        last = Some(event.date());
     }
-    clocks.lapse(today)?;
-    clocks.finish(today)
+    Ok((clocks, last))
+}
+
+/// The form of [`DueClocks`] and the reading of the journey that makes them: a cache
+/// keyed by it is not used by a Hearth that reads journeys differently. Change it with
+/// any change to how obligations are derived.
+pub const DUE_CLOCKS_FORMAT: &str = "due-clocks-1";
+
+/// What a child's whole journey leaves for the due list, so that a list can be drawn up
+/// without reading the journey again (a derived cache, rebuilt from the journal at
+/// will): the clocks still running after the last event, and the duties met late
+/// recently enough to be "met late in the last month" on some later day. Met and ended
+/// duties, and those met late earlier, never show on a list and are left out.
+///
+/// [`DueClocks::finish`] as at any day on or after `last_date` gives the obligations a
+/// list shows exactly as [`obligations`] does (`tests/obligations_props.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueClocks {
+    /// The date of the last effective event.
+    pub last_date: Date,
+    /// In the order the fold stopped them, which the order of the list's ties keeps.
+    met_late: Vec<CachedClock>,
+    running: Vec<CachedClock>,
+}
+
+/// A clock as cached: its rule by key, since a rule is only borrowed from its set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct CachedClock {
+    duty: Duty,
+    /// The day the rule took effect: a rule set has one rule per duty in force on any
+    /// day (`RuleSet::new`), so with the duty this names it.
+    rule_from: Date,
+    run: Run,
+    started: OccurredAt,
+    event: EventId,
+    due: CachedDue,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lapses: Option<Date>,
+    /// How a duty met late was met: by which event, when, and how many working days
+    /// late.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    met_late: Option<(EventId, OccurredAt, i64)>,
+}
+
+/// `Due` tagged, so a day and a moment cannot be read one for the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum CachedDue {
+    On(Date),
+    At(jiff::civil::DateTime),
+}
+
+/// The clocks `journey`'s events leave for the due list (see [`DueClocks`]), or none if
+/// no event is in effect.
+pub fn due_clocks(
+    child: &ChildId,
+    journey: &[Event],
+    rules: &RuleSet,
+    calendar: &WorkingCalendar,
+) -> Result<Option<DueClocks>, ObligationError> {
+    let (clocks, last) = fold(child, journey, rules, calendar, Date::MAX)?;
+    let Some(last_date) = last else {
+        return Ok(None);
+    };
+    // A list as at `last_date` or later counts what was met late after a month before
+    // its day (`due::Window`), so nothing met on or before this can show.
+    let too_old = last_date.checked_sub(1.month()).ok();
+    let cached =
+        |duty: Duty, rule: &Rule, run: Run, started: OccurredAt, event: EventId, due: Due| {
+            CachedClock {
+                duty,
+                rule_from: rule.effective_from,
+                run,
+                started,
+                event,
+                due: match due {
+                    Due::On(day) => CachedDue::On(day),
+                    Due::At(moment) => CachedDue::At(moment),
+                },
+                lapses: None,
+                met_late: None,
+            }
+        };
+    let met_late = clocks
+        .stopped
+        .into_iter()
+        .filter_map(|o| match o.status {
+            Status::MetLate {
+                by,
+                on,
+                working_days_late,
+            } if too_old.is_none_or(|old| old < on.date) => Some(CachedClock {
+                met_late: Some((by, on, working_days_late)),
+                // Stopped clocks are not run again.
+                ..cached(
+                    o.duty,
+                    o.rule,
+                    Run::Child,
+                    o.clock_started,
+                    o.clock_event,
+                    o.due,
+                )
+            }),
+            _ => None,
+        })
+        .collect();
+    let running = clocks
+        .running
+        .into_iter()
+        .map(|r| CachedClock {
+            lapses: r.lapses,
+            ..cached(r.duty, r.rule, r.run, r.started, r.event, r.due)
+        })
+        .collect();
+    Ok(Some(DueClocks {
+        last_date,
+        met_late,
+        running,
+    }))
+}
+
+impl DueClocks {
+    /// The obligations a due list as at `today` can show (and perhaps others), as
+    /// [`obligations`] works them out; `today` must be on or after `last_date`.
+    pub fn finish<'r>(
+        &self,
+        child: &ChildId,
+        rules: &'r RuleSet,
+        calendar: &WorkingCalendar,
+        today: Date,
+    ) -> Result<Vec<Obligation<'r>>, ObligationError> {
+        if today < self.last_date {
+            return Err(ObligationError::ClocksTooLate {
+                as_at: today,
+                last_date: self.last_date,
+            });
+        }
+        let rule = |c: &CachedClock| {
+            rules
+                .rules()
+                .iter()
+                .find(|r| r.duty == c.duty && r.effective_from == c.rule_from)
+                .ok_or(ObligationError::UnknownRule {
+                    duty: c.duty,
+                    effective_from: c.rule_from,
+                })
+        };
+        let running = |c: &CachedClock| -> Result<Running<'r>, ObligationError> {
+            Ok(Running {
+                duty: c.duty,
+                run: c.run.clone(),
+                rule: rule(c)?,
+                started: c.started,
+                event: c.event.clone(),
+                due: match c.due {
+                    CachedDue::On(day) => Due::On(day),
+                    CachedDue::At(moment) => Due::At(moment),
+                },
+                lapses: c.lapses,
+            })
+        };
+        let mut clocks = Clocks {
+            child,
+            rules,
+            calendar,
+            running: self.running.iter().map(running).collect::<Result<_, _>>()?,
+            stopped: Vec::with_capacity(self.met_late.len() + self.running.len()),
+            reviews: 0,
+        };
+        for c in &self.met_late {
+            let Some((by, on, working_days_late)) = c.met_late.clone() else {
+                continue;
+            };
+            let status = Status::MetLate {
+                by,
+                on,
+                working_days_late,
+            };
+            let stopped = clocks.obligation(running(c)?, status);
+            clocks.stopped.push(stopped);
+        }
+        clocks.lapse(today)?;
+        clocks.finish(today)
+    }
 }
 
 const ASSESSMENTS: [Duty; 3] = [
@@ -175,7 +377,7 @@ const PARTNER_CHECKS: [Duty; 3] = [
 ];
 
 /// Which run of a duty a clock belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 enum Run {
     Child,
     Contact(ContactId),
@@ -625,6 +827,7 @@ mod tests {
     }
 
     /// A child's journey, written in journal order.
+    #[derive(Clone)]
     struct Journey {
         child: ChildId,
         events: Vec<Event>,
@@ -676,6 +879,12 @@ mod tests {
 
         fn as_at(&self, today: &str) -> Vec<Obligation<'static>> {
             obligations(&self.child, &self.events, rules(), cal(), day(today)).unwrap()
+        }
+
+        /// The due clocks of the whole journey, as the cache stores them.
+        fn clocks(&self) -> DueClocks {
+            let clocks = due_clocks(&self.child, &self.events, rules(), cal()).unwrap();
+            serde_json::from_str(&serde_json::to_string(&clocks.unwrap()).unwrap()).unwrap()
         }
     }
 
@@ -1456,13 +1665,20 @@ mod tests {
         );
     }
 
-    #[test]
-    fn unallocated_cases_are_flagged_until_allocated_or_closed() {
+    /// A child referred and allocated on 3 March 2025, unallocated on 10 March and
+    /// allocated again (one working day late) by the event returned.
+    fn unallocated_for_a_month() -> (Journey, EventId) {
         let mut j = Journey::born("2015-01-01");
         j.add("2025-03-03", referral("R1"));
         j.add("2025-03-03", allocated());
         j.add("2025-03-10", EventData::Unallocated(Empty {}));
         let again = j.add("2025-04-08", allocated());
+        (j, again)
+    }
+
+    #[test]
+    fn unallocated_cases_are_flagged_until_allocated_or_closed() {
+        let (mut j, again) = unallocated_for_a_month();
         j.add("2025-12-19", EventData::Unallocated(Empty {}));
         let closed = j.add("2026-01-02", cin_closed());
         // With no open work, being without a worker is no case unallocated.
@@ -1485,6 +1701,64 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn due_clocks_keep_what_a_list_can_show_and_name_their_rules() {
+        let (mut j, again) = unallocated_for_a_month();
+        j.add("2025-04-28", EventData::Unallocated(Empty {}));
+        let clocks = j.clocks();
+        assert_eq!(clocks.last_date, day("2025-04-28"));
+        // The assessment still running, the case unallocated again, and the first spell
+        // unallocated met late within the month before the last event.
+        let finished = clocks
+            .finish(&j.child, rules(), cal(), day("2025-05-06"))
+            .unwrap();
+        assert_eq!(finished, j.as_at("2025-05-06"));
+        let unallocated = of(&finished, &[D::UnallocatedCase]);
+        assert_eq!(unallocated[0].3, late(&again, "2025-04-08", 1));
+        // Kept while a list as at the last event's day counts it: met late on 8 April,
+        // it is in the month up to 7 May, not in the month up to 8 May.
+        for (last, kept) in [("2025-05-07", 2), ("2025-05-08", 1)] {
+            let mut edge = j.clone();
+            edge.add(last, visit(false));
+            let finished = edge
+                .clocks()
+                .finish(&edge.child, rules(), cal(), day(last))
+                .unwrap();
+            assert_eq!(of(&finished, &[D::UnallocatedCase]).len(), kept, "{last}");
+        }
+        // A month on, the met-late duty is no longer kept.
+        j.add("2025-06-02", allocated());
+        let clocks = j.clocks();
+        let finished = clocks
+            .finish(&j.child, rules(), cal(), day("2025-06-02"))
+            .unwrap();
+        assert_eq!(of(&finished, &[D::UnallocatedCase]).len(), 1);
+        assert_eq!(of(&j.as_at("2025-06-02"), &[D::UnallocatedCase]).len(), 2);
+
+        assert_eq!(
+            clocks.finish(&j.child, rules(), cal(), day("2025-06-01")),
+            Err(ObligationError::ClocksTooLate {
+                as_at: day("2025-06-01"),
+                last_date: day("2025-06-02"),
+            })
+        );
+        // The unallocated-case rule is local policy, which the national rules lack.
+        assert_eq!(
+            clocks.finish(
+                &j.child,
+                RuleSet::national().unwrap(),
+                cal(),
+                day("2025-06-02")
+            ),
+            Err(ObligationError::UnknownRule {
+                duty: D::UnallocatedCase,
+                effective_from: day("2012-01-01"),
+            })
+        );
+        let none: Vec<Event> = Vec::new();
+        assert_eq!(due_clocks(&j.child, &none, rules(), cal()), Ok(None));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Properties of the obligations derived from random valid journeys
 //! (tests/support/journeys.rs): each status agrees with its due date and the day asked
 //! about, each deadline comes from the rule in force when its clock started, nothing
-//! after that day changes the answer, and what was settled stays settled; and a child
-//! the due list skips as settled has nothing on it.
+//! after that day changes the answer, and what was settled stays settled; a child the
+//! due list skips as settled has nothing on it; and the due clocks a journey leaves list
+//! what the journey lists, on any day from its last event on.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -13,7 +14,9 @@ use hearth_domain::calendar::WorkingCalendar;
 use hearth_domain::due::{Window, due_items, settled_since};
 use hearth_domain::event::{Event, OccurredAt};
 use hearth_domain::journey::fold_child;
-use hearth_domain::obligations::{Obligation, Status, obligations};
+use hearth_domain::obligations::{
+    DueClocks, Obligation, ObligationError, Status, due_clocks, obligations,
+};
 use hearth_domain::timescales::{Clock, Duty, Rule, RuleSet, Source, SourceKind};
 use jiff::ToSpan;
 use jiff::civil::{Date, date};
@@ -178,6 +181,49 @@ proptest! {
                 let listed = due_items(obs, &window, None, None);
                 prop_assert!(listed.is_empty(), "{:?}", listed);
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The due cache holds a journey's clocks as its last event leaves them; finished as
+    /// at that day or any later one (a month's window either side of the met-late edge
+    /// most often), they list exactly what the journey lists, for every journey as it
+    /// stood after each of its events. Before the last event they are refused.
+    #[test]
+    fn due_clocks_list_what_the_journey_lists_from_its_last_event_on(
+        s in seed(60),
+        later in prop_oneof![0i64..45, 0i64..800],
+    ) {
+        let j = journey("P1", &s);
+        for n in 1..=j.events.len() {
+            let events = &j.events[..n];
+            let Some(clocks) = due_clocks(&j.child, events, rules(), cal()).unwrap() else {
+                continue;
+            };
+            // As the cache stores them.
+            let text = serde_json::to_string(&clocks).unwrap();
+            let clocks: DueClocks = serde_json::from_str(&text).unwrap();
+            prop_assert!(events.iter().any(|e| e.date() == clocks.last_date));
+            let as_at = clocks.last_date.checked_add(later.days()).unwrap();
+            let Ok(window) = Window::new(as_at, cal()) else {
+                continue;
+            };
+            let journey = obligations(&j.child, events, rules(), cal(), as_at).unwrap();
+            let cached = clocks.finish(&j.child, rules(), cal(), as_at).unwrap();
+            prop_assert_eq!(
+                due_items(cached, &window, None, None),
+                due_items(journey, &window, None, None),
+                "as at {} after {} events", as_at, n
+            );
+            let before = clocks.last_date.yesterday().unwrap();
+            let refused = matches!(
+                clocks.finish(&j.child, rules(), cal(), before),
+                Err(ObligationError::ClocksTooLate { .. })
+            );
+            prop_assert!(refused);
         }
     }
 }

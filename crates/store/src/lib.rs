@@ -93,6 +93,43 @@ pub enum HeldBy {
 /// Hands each child's journey over as it is read; see `Store::unsettled_journeys`.
 pub type JourneySink<'a> = dyn FnMut(&ChildSummary, Vec<Event>) + Send + 'a;
 
+/// Which cached due clocks a due list can use: those worked out under the rules and
+/// calendar `fingerprint` names, from journeys whose last event is on or before `as_at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueCacheKey<'a> {
+    pub fingerprint: &'a str,
+    pub as_at: Date,
+}
+
+/// What a due list gets for one child: the child's cached due clocks (JSON, as
+/// `hearth_domain::obligations::DueClocks` writes them) when they are fresh and usable,
+/// otherwise the journey and the version it was read at, and whether the cache holds
+/// fresh clocks all the same (usable only from a later day), which need no writing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DueSource {
+    Cached(String),
+    Journey {
+        events: Vec<Event>,
+        version: Version,
+        cached: bool,
+    },
+}
+
+/// Hands each child over as it is read; see `Store::unsettled_due`.
+pub type DueSink<'a> = dyn FnMut(&ChildSummary, DueSource) + Send + 'a;
+
+/// One row of the due cache: a child's due clocks as their journey stood at `version`,
+/// worked out under the rules and calendar `fingerprint` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueClocksRow {
+    pub child: ChildId,
+    pub version: Version,
+    pub fingerprint: String,
+    /// The date of the journey's last event.
+    pub last_date: Date,
+    pub clocks: String,
+}
+
 /// A child's folded state with the journal version it reflects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChildRecord {
@@ -217,7 +254,31 @@ pub trait Store: AccessControl + Send + Sync {
         settled_by: Date,
         held_by: &HeldBy,
         each: &mut JourneySink<'_>,
+    ) -> Result<u64, StoreError> {
+        // With no cache key no cached clocks are handed over, only journeys.
+        self.unsettled_due(settled_by, held_by, None, &mut |child, source| {
+            if let DueSource::Journey { events, .. } = source {
+                each(child, events);
+            }
+        })
+        .await
+    }
+
+    /// The children `unsettled_journeys` reads, each with their cached due clocks when a
+    /// row is fresh (the child's version, `cache`'s fingerprint) and usable (last event
+    /// on or before `cache.as_at`), otherwise with their journey; with no `cache`, always
+    /// the journey.
+    async fn unsettled_due(
+        &self,
+        settled_by: Date,
+        held_by: &HeldBy,
+        cache: Option<&DueCacheKey<'_>>,
+        each: &mut DueSink<'_>,
     ) -> Result<u64, StoreError>;
+
+    /// Write rows of the due cache, each replacing any row the child had, in one
+    /// transaction.
+    async fn put_due_clocks(&self, rows: &[DueClocksRow]) -> Result<(), StoreError>;
 
     /// Who looked at `subject`'s record: (at, actor, action), oldest first.
     async fn access_log(

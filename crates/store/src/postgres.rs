@@ -5,11 +5,12 @@
 
 use crate::chain::{self, Chain, ChainReport, ChainStatus, Head, Verifier};
 use crate::write::{
-    self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, SUMMARY_COLUMNS, SummaryRow, WriteTx,
-    corrupt, parse_body,
+    self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, Journeys, SUMMARY_COLUMNS, SummaryRow,
+    WriteTx, corrupt, parse_body,
 };
 use crate::{
-    ChildRecord, ChildSummary, HeldBy, JourneySink, RebuildReport, Store, StoreError, Version,
+    ChildRecord, ChildSummary, DueCacheKey, DueClocksRow, DueSink, HeldBy, RebuildReport, Store,
+    StoreError, Version,
 };
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
@@ -410,6 +411,9 @@ impl Store for PgStore {
         sqlx::query("DELETE FROM family_state")
             .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM due_clocks")
+            .execute(&mut *tx)
+            .await?;
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT subject, body FROM journal ORDER BY subject COLLATE \"C\", version",
         )
@@ -499,60 +503,46 @@ impl Store for PgStore {
         self.log_rows(at, actor, &[target.to_owned()], action).await
     }
 
-    async fn unsettled_journeys(
+    async fn unsettled_due(
         &self,
         settled_by: Date,
         held_by: &HeldBy,
-        each: &mut JourneySink<'_>,
+        cache: Option<&DueCacheKey<'_>>,
+        each: &mut DueSink<'_>,
     ) -> Result<u64, StoreError> {
-        // One snapshot for every statement, so the children and their journeys agree.
+        // One snapshot for every statement, so the children, their cached clocks and
+        // their journeys agree.
         let mut tx = self.pool.begin().await?;
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *tx)
             .await?;
-        let mut q = QueryBuilder::<Postgres>::new(format!(
-            "SELECT {SUMMARY_COLUMNS} FROM child_state \
-             WHERE (settled_since IS NULL OR settled_since > "
-        ));
-        q.push_bind(settled_by.to_string()).push(")");
-        match held_by {
-            HeldBy::Anyone => {}
-            HeldBy::Team(team) => {
-                q.push(" AND team = ").push_bind(team.as_str());
-            }
-            HeldBy::Worker(worker) => {
-                q.push(" AND worker = ").push_bind(worker.as_str());
-            }
-        }
         // Byte order, as SQLite sorts, so both backends list children alike.
-        q.push(" ORDER BY child_id COLLATE \"C\"");
-        let children: Vec<ChildSummary> = q
-            .build_query_as::<SummaryRow>()
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(write::summary)
-            .collect::<Result<_, _>>()?;
+        let order = "child_id COLLATE \"C\"";
+        let children =
+            write::unsettled::<Postgres>(&mut tx, settled_by, held_by, cache, order).await?;
         for chunk in children.chunks(CHILDREN_PER_READ) {
-            let subjects: Vec<String> = chunk
-                .iter()
-                .map(|c| Subject::Child(c.id.clone()).to_string())
-                .collect();
-            let mut journeys = write::Journeys::default();
-            let mut rows = sqlx::query(
-                "SELECT subject, string_agg(body, chr(10) ORDER BY version) \
-                 FROM journal WHERE subject = ANY($1) GROUP BY subject",
-            )
-            .bind(subjects)
-            .fetch(&mut *tx);
-            while let Some(row) = rows.try_next().await? {
-                journeys.add(row.try_get(0)?, row.try_get(1)?)?;
+            let mut journeys = Journeys::default();
+            let wanted = Journeys::wanted(chunk);
+            if !wanted.is_empty() {
+                let mut rows = sqlx::query(
+                    "SELECT subject, string_agg(body, chr(10) ORDER BY version) \
+                     FROM journal WHERE subject = ANY($1) GROUP BY subject",
+                )
+                .bind(wanted)
+                .fetch(&mut *tx);
+                while let Some(row) = rows.try_next().await? {
+                    journeys.add(row.try_get(0)?, row.try_get(1)?)?;
+                }
             }
-            drop(rows);
             journeys.hand_over(chunk, each);
         }
         tx.rollback().await?;
         Ok(children.len() as u64)
+    }
+
+    async fn put_due_clocks(&self, rows: &[DueClocksRow]) -> Result<(), StoreError> {
+        // Five values a row, well under PostgreSQL's limit on bound parameters.
+        write::put_due_clocks(&self.pool, rows, ROWS_PER_INSERT).await
     }
 
     async fn access_log(

@@ -4,11 +4,12 @@
 use crate::chain::{self, Chain, ChainReport, ChainStatus, Head, Verifier};
 use crate::write::is_unique_violation;
 use crate::write::{
-    self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, SUMMARY_COLUMNS, SummaryRow, WriteTx,
-    corrupt, parse_body,
+    self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, Journeys, SUMMARY_COLUMNS, SummaryRow,
+    WriteTx, corrupt, parse_body,
 };
 use crate::{
-    ChildRecord, ChildSummary, HeldBy, JourneySink, RebuildReport, Store, StoreError, Version,
+    ChildRecord, ChildSummary, DueCacheKey, DueClocksRow, DueSink, HeldBy, RebuildReport, Store,
+    StoreError, Version,
 };
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
@@ -344,6 +345,9 @@ impl Store for SqliteStore {
         sqlx::query("DELETE FROM family_state")
             .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM due_clocks")
+            .execute(&mut *tx)
+            .await?;
         // Read the journal subject by subject, and fold each.
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT subject, body FROM journal ORDER BY subject, version")
@@ -430,58 +434,47 @@ impl Store for SqliteStore {
         self.log_rows(at, actor, &[target.to_owned()], action).await
     }
 
-    async fn unsettled_journeys(
+    async fn unsettled_due(
         &self,
         settled_by: Date,
         held_by: &HeldBy,
-        each: &mut JourneySink<'_>,
+        cache: Option<&DueCacheKey<'_>>,
+        each: &mut DueSink<'_>,
     ) -> Result<u64, StoreError> {
-        // One read transaction, so the children and their journeys agree.
+        // One read transaction, so the children, their cached clocks and their journeys
+        // agree.
         let mut tx = self.pool.begin().await?;
-        let mut q = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {SUMMARY_COLUMNS} FROM child_state \
-             WHERE (settled_since IS NULL OR settled_since > "
-        ));
-        q.push_bind(settled_by.to_string()).push(")");
-        match held_by {
-            HeldBy::Anyone => {}
-            HeldBy::Team(team) => {
-                q.push(" AND team = ").push_bind(team.as_str());
-            }
-            HeldBy::Worker(worker) => {
-                q.push(" AND worker = ").push_bind(worker.as_str());
-            }
-        }
         // `+child_id`: sort the few rows found rather than walk every child in id order,
         // so that the index on settled_since does the finding.
-        q.push(" ORDER BY +child_id");
-        let children: Vec<ChildSummary> = q
-            .build_query_as::<SummaryRow>()
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(write::summary)
-            .collect::<Result<_, _>>()?;
+        let children =
+            write::unsettled::<Sqlite>(&mut tx, settled_by, held_by, cache, "+child_id").await?;
         for chunk in children.chunks(CHILDREN_PER_READ) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "SELECT subject, group_concat(body, char(10) ORDER BY version) \
-                 FROM journal WHERE subject IN (",
-            );
-            let mut subjects = q.separated(", ");
-            for child in chunk {
-                subjects.push_bind(Subject::Child(child.id.clone()).to_string());
+            let mut journeys = Journeys::default();
+            let wanted = Journeys::wanted(chunk);
+            if !wanted.is_empty() {
+                let mut q = QueryBuilder::<Sqlite>::new(
+                    "SELECT subject, group_concat(body, char(10) ORDER BY version) \
+                     FROM journal WHERE subject IN (",
+                );
+                let mut subjects = q.separated(", ");
+                for subject in wanted {
+                    subjects.push_bind(subject);
+                }
+                q.push(") GROUP BY subject");
+                let mut rows = q.build().fetch(&mut *tx);
+                while let Some(row) = rows.try_next().await? {
+                    journeys.add(row.try_get(0)?, row.try_get(1)?)?;
+                }
             }
-            q.push(") GROUP BY subject");
-            let mut journeys = write::Journeys::default();
-            let mut rows = q.build().fetch(&mut *tx);
-            while let Some(row) = rows.try_next().await? {
-                journeys.add(row.try_get(0)?, row.try_get(1)?)?;
-            }
-            drop(rows);
             journeys.hand_over(chunk, each);
         }
         tx.rollback().await?;
         Ok(children.len() as u64)
+    }
+
+    async fn put_due_clocks(&self, rows: &[DueClocksRow]) -> Result<(), StoreError> {
+        let _writer = self.writer.lock().await;
+        write::put_due_clocks(&self.pool, rows, ROWS_PER_INSERT).await
     }
 
     async fn access_log(

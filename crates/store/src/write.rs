@@ -6,12 +6,14 @@
 
 use crate::chain::{self, Chain, Hash, Head};
 use crate::projection::State;
-use crate::{ChildRecord, StoreError, Version};
+use crate::{ChildRecord, DueCacheKey, DueClocksRow, DueSource, HeldBy, StoreError, Version};
 use async_trait::async_trait;
 use hearth_domain::due::settled_since;
 use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, Subject};
 use hearth_domain::journey::ChildState;
+use jiff::civil::Date;
+use sqlx::QueryBuilder;
 use std::collections::{HashMap, HashSet};
 
 /// A subject touched by a write: where its journey stood, and the state it reaches.
@@ -371,6 +373,160 @@ pub(crate) fn summary(row: SummaryRow) -> Result<crate::ChildSummary, StoreError
     })
 }
 
+/// A child a due list reads, as the projection (and the due cache) list them.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct UnsettledRow {
+    #[sqlx(flatten)]
+    pub summary: SummaryRow,
+    pub version: i64,
+    /// The child's cached due clocks, when fresh and usable.
+    pub clocks: Option<String>,
+    /// Whether the child's cached clocks are fresh, usable or not.
+    pub fresh: bool,
+}
+
+/// A child a due list reads: who, at which version, their cached clocks if usable, and
+/// whether the cache holds fresh ones.
+pub(crate) struct Unsettled {
+    pub child: crate::ChildSummary,
+    pub version: Version,
+    pub clocks: Option<String>,
+    pub fresh: bool,
+}
+
+impl UnsettledRow {
+    pub(crate) fn parse(self) -> Result<Unsettled, StoreError> {
+        Ok(Unsettled {
+            child: summary(self.summary)?,
+            version: self.version as Version,
+            clocks: self.clocks,
+            fresh: self.fresh,
+        })
+    }
+}
+
+/// The query for the children a due list reads (`Store::unsettled_due`), each with
+/// their due cache row if it is fresh and usable under `cache`; `order` sorts them by
+/// id as the backend best does.
+fn unsettled_query<DB>(
+    settled_by: Date,
+    held_by: &HeldBy,
+    cache: Option<&DueCacheKey<'_>>,
+    order: &str,
+) -> QueryBuilder<DB>
+where
+    DB: sqlx::Database,
+    DB::Arguments: Default,
+    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    let mut q = QueryBuilder::<DB>::new(format!("SELECT {SUMMARY_COLUMNS}, version, "));
+    match cache {
+        Some(key) => {
+            let fresh = "FROM due_clocks d WHERE d.child_id = child_state.child_id \
+                         AND d.version = child_state.version AND d.fingerprint = ";
+            q.push(format!("(SELECT d.clocks {fresh}"))
+                .push_bind(key.fingerprint.to_owned())
+                .push(" AND d.last_date <= ")
+                .push_bind(key.as_at.to_string())
+                .push(") AS clocks, EXISTS (SELECT 1 ")
+                .push(fresh)
+                .push_bind(key.fingerprint.to_owned())
+                .push(") AS fresh");
+        }
+        None => {
+            q.push("CAST(NULL AS TEXT) AS clocks, FALSE AS fresh");
+        }
+    }
+    q.push(" FROM child_state WHERE (settled_since IS NULL OR settled_since > ")
+        .push_bind(settled_by.to_string())
+        .push(")");
+    match held_by {
+        HeldBy::Anyone => {}
+        HeldBy::Team(team) => {
+            q.push(" AND team = ").push_bind(team.to_string());
+        }
+        HeldBy::Worker(worker) => {
+            q.push(" AND worker = ").push_bind(worker.to_string());
+        }
+    }
+    q.push(" ORDER BY ").push(order);
+    q
+}
+
+/// The children a due list reads, in id order (`unsettled_query`).
+pub(crate) async fn unsettled<DB>(
+    conn: &mut DB::Connection,
+    settled_by: Date,
+    held_by: &HeldBy,
+    cache: Option<&DueCacheKey<'_>>,
+    order: &str,
+) -> Result<Vec<Unsettled>, StoreError>
+where
+    DB: sqlx::Database,
+    DB::Arguments: Default + sqlx::IntoArguments<DB>,
+    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    UnsettledRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    unsettled_query::<DB>(settled_by, held_by, cache, order)
+        .build_query_as::<UnsettledRow>()
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(UnsettledRow::parse)
+        .collect()
+}
+
+/// A multi-row upsert of due cache rows.
+fn due_clocks_upsert<DB>(rows: &[DueClocksRow]) -> QueryBuilder<DB>
+where
+    DB: sqlx::Database,
+    DB::Arguments: Default,
+    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    let mut q = QueryBuilder::<DB>::new(
+        "INSERT INTO due_clocks (child_id, version, fingerprint, last_date, clocks) ",
+    );
+    q.push_values(rows, |mut b, r| {
+        b.push_bind(r.child.to_string())
+            .push_bind(r.version as i64)
+            .push_bind(r.fingerprint.clone())
+            .push_bind(r.last_date.to_string())
+            .push_bind(r.clocks.clone());
+    });
+    q.push(
+        " ON CONFLICT (child_id) DO UPDATE SET version = excluded.version, \
+         fingerprint = excluded.fingerprint, last_date = excluded.last_date, \
+         clocks = excluded.clocks",
+    );
+    q
+}
+
+/// Write rows of the due cache in one transaction, `per_statement` rows a statement.
+pub(crate) async fn put_due_clocks<DB>(
+    pool: &sqlx::Pool<DB>,
+    rows: &[DueClocksRow],
+    per_statement: usize,
+) -> Result<(), StoreError>
+where
+    DB: sqlx::Database,
+    DB::Arguments: Default + sqlx::IntoArguments<DB>,
+    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    let mut tx = pool.begin().await?;
+    for chunk in rows.chunks(per_statement) {
+        due_clocks_upsert::<DB>(chunk)
+            .build()
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The journeys of a batch of children, parsed as the journal is read, so that parsing
 /// overlaps the database's reading.
 #[derive(Default)]
@@ -379,6 +535,15 @@ pub(crate) struct Journeys {
 }
 
 impl Journeys {
+    /// The subjects of `children` whose journeys must be read: those without clocks.
+    pub(crate) fn wanted(children: &[Unsettled]) -> Vec<String> {
+        children
+            .iter()
+            .filter(|u| u.clocks.is_none())
+            .map(|u| Subject::Child(u.child.id.clone()).to_string())
+            .collect()
+    }
+
     /// Add a subject's whole journey: its event bodies in journal order, one a line (the
     /// database joins them, so a journey is one row to fetch rather than hundreds; an
     /// event's JSON never holds a raw line break).
@@ -388,15 +553,21 @@ impl Journeys {
         Ok(())
     }
 
-    /// Hand each of `children` to `each` with its journey.
-    pub(crate) fn hand_over(
-        mut self,
-        children: &[crate::ChildSummary],
-        each: &mut crate::JourneySink<'_>,
-    ) {
-        for child in children {
-            let subject = Subject::Child(child.id.clone()).to_string();
-            each(child, self.by_subject.remove(&subject).unwrap_or_default());
+    /// Hand each of `children` to `each` with its clocks, or else its journey.
+    pub(crate) fn hand_over(mut self, children: &[Unsettled], each: &mut crate::DueSink<'_>) {
+        for u in children {
+            let source = match &u.clocks {
+                Some(clocks) => DueSource::Cached(clocks.clone()),
+                None => {
+                    let subject = Subject::Child(u.child.id.clone()).to_string();
+                    DueSource::Journey {
+                        events: self.by_subject.remove(&subject).unwrap_or_default(),
+                        version: u.version,
+                        cached: u.fresh,
+                    }
+                }
+            };
+            each(&u.child, source);
         }
     }
 }

@@ -17,7 +17,10 @@ use hearth_domain::identifiers::NhsNumber;
 use hearth_domain::ids::*;
 use hearth_domain::journey::{Problem, effective_events, fold_child, fold_family};
 use hearth_domain::people::{Address, Name, PersonDetails};
-use hearth_store::{ChainStatus, ChildSummary, HeldBy, Store, StoreError, Version, open};
+use hearth_store::{
+    ChainStatus, ChildSummary, DueCacheKey, DueClocksRow, DueSource, HeldBy, Store, StoreError,
+    Version, open,
+};
 use jiff::civil::{Date, date};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -69,6 +72,7 @@ conformance!(
     lockouts_read_back_per_user,
     a_refusal_is_logged_and_chained,
     restrictions_name_who_may_see_a_record,
+    the_due_cache_gives_fresh_usable_clocks_and_else_the_journey,
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -2015,4 +2019,128 @@ async fn a_list_logs_a_view_of_every_child_it_shows(backend: Backend) {
         .unwrap();
     let report = s.verify_chains().await.unwrap();
     assert_eq!(report.access_log, ChainStatus::Intact { rows: 3 });
+}
+
+/// What `unsettled_due` hands over as at `as_at` under fingerprint `fp` (every child, as
+/// no one is settled before 2024): per child, its cached clocks or the version of the
+/// journey read, and whether the cache holds fresh clocks usable only from a later day.
+async fn due_sources(store: &Arc<dyn Store>, fp: Option<&str>, as_at: &str) -> Vec<String> {
+    let as_at: Date = as_at.parse().unwrap();
+    let key = fp.map(|fingerprint| DueCacheKey { fingerprint, as_at });
+    let mut out = Vec::new();
+    store
+        .unsettled_due(
+            date(2023, 12, 31),
+            &HeldBy::Anyone,
+            key.as_ref(),
+            &mut |child: &ChildSummary, source| {
+                out.push(match source {
+                    DueSource::Cached(clocks) => format!("{} cached {clocks}", child.id),
+                    DueSource::Journey {
+                        events,
+                        version,
+                        cached,
+                    } => {
+                        assert_eq!(events.len() as Version, version);
+                        let journey = match child.id.as_str() {
+                            "C1" => ava(),
+                            "C2" => ben(),
+                            _ => cleo(),
+                        };
+                        assert_eq!(events[..journey.len()], journey[..]);
+                        let later = if cached { " (cached for later)" } else { "" };
+                        format!("{} journey v{version}{later}", child.id)
+                    }
+                });
+            },
+        )
+        .await
+        .unwrap();
+    out
+}
+
+fn clocks_row(id: &str, version: Version, fp: &str, last: &str, clocks: &str) -> DueClocksRow {
+    DueClocksRow {
+        child: child(id),
+        version,
+        fingerprint: fp.to_owned(),
+        last_date: last.parse().unwrap(),
+        clocks: clocks.to_owned(),
+    }
+}
+
+/// The due cache is a cache: a row is handed over only while it is the child's
+/// version, was worked out under the fingerprint asked for, and its last event is on
+/// or before the list's day; otherwise the journey is. Writing a row replaces the
+/// child's last, in batches of any size, and rebuilding empties the cache.
+async fn the_due_cache_gives_fresh_usable_clocks_and_else_the_journey(backend: Backend) {
+    let db = county(backend).await;
+    let s = &db.store;
+    let (a, b) = (ava().len() as Version, ben().len() as Version);
+    let journeys = vec![
+        format!("C1 journey v{a}"),
+        format!("C2 journey v{b}"),
+        String::from("C3 journey v1"),
+    ];
+    assert_eq!(due_sources(s, Some("F1"), "2026-01-01").await, journeys);
+    s.put_due_clocks(&[
+        clocks_row("C1", a, "F1", "2024-05-01", "{\"c\":1}"),
+        clocks_row("C2", b, "F1", "2025-06-01", "{\"c\":2}"),
+        // Worked out under other rules.
+        clocks_row("C3", 1, "F0", "2024-04-01", "{\"c\":3}"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(
+        due_sources(s, Some("F1"), "2025-01-01").await,
+        [
+            String::from("C1 cached {\"c\":1}"),
+            format!("C2 journey v{b} (cached for later)"),
+            String::from("C3 journey v1"),
+        ]
+    );
+    assert_eq!(
+        due_sources(s, Some("F1"), "2025-06-01").await,
+        [
+            "C1 cached {\"c\":1}",
+            "C2 cached {\"c\":2}",
+            "C3 journey v1"
+        ]
+    );
+    assert_eq!(
+        due_sources(s, Some("F0"), "2025-06-01").await,
+        [
+            format!("C1 journey v{a}"),
+            format!("C2 journey v{b}"),
+            String::from("C3 cached {\"c\":3}")
+        ]
+    );
+    assert_eq!(due_sources(s, None, "2026-01-01").await, journeys);
+
+    // A child recorded since is read again, at the new version.
+    let seen = ev("C1", "c1-new", "2024-06-03", visit());
+    s.append(a, vec![seen]).await.unwrap();
+    assert_eq!(
+        due_sources(s, Some("F1"), "2026-01-01").await[0],
+        format!("C1 journey v{}", a + 1)
+    );
+    s.put_due_clocks(&[clocks_row("C1", a + 1, "F1", "2024-06-03", "{\"c\":4}")])
+        .await
+        .unwrap();
+    assert_eq!(
+        due_sources(s, Some("F1"), "2026-01-01").await[0],
+        "C1 cached {\"c\":4}"
+    );
+
+    // Many rows at once (more than one statement's worth), for children yet to come.
+    let many: Vec<DueClocksRow> = (0..6_000)
+        .map(|n| clocks_row(&format!("X{n}"), 1, "F1", "2024-01-01", "{}"))
+        .collect();
+    s.put_due_clocks(&many).await.unwrap();
+    s.put_due_clocks(&many).await.unwrap();
+
+    s.rebuild().await.unwrap();
+    let mut after = journeys.clone();
+    after[0] = format!("C1 journey v{}", a + 1);
+    assert_eq!(due_sources(s, Some("F1"), "2026-01-01").await, after);
 }

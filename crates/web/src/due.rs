@@ -2,19 +2,27 @@
 //! organisation document, the children who may owe something, their obligations as the
 //! domain works them out, and the list in order. The page, the API and `hearth due` all
 //! use this, so they cannot disagree; every date in it comes from `hearth-domain`.
+//!
+//! A child's due clocks (`hearth_domain::obligations::DueClocks`) are kept in the
+//! store's due cache, so that a list reads the journeys only of children recorded since
+//! it was last drawn up: a row is used while it is the child's version, the rules and
+//! calendar are those it was worked out under, and the list's day is on or after the
+//! child's last event; any other child's journey is read, and their clocks written back.
 
 use hearth_domain::calendar::{CalendarError, WorkingCalendar};
 use hearth_domain::due::{
     DueItem, Tally, TeamTally, Window, due_items, duty_label, sort, summarise,
 };
-use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, TeamId, WorkerId};
-use hearth_domain::obligations::{ObligationError, Status, obligations};
+use hearth_domain::obligations::{
+    DUE_CLOCKS_FORMAT, DueClocks, ObligationError, Status, due_clocks, obligations,
+};
 use hearth_domain::org::Organisation;
 use hearth_domain::timescales::{RuleSet, TimescaleError};
-use hearth_store::{ChildSummary, HeldBy, Store, StoreError};
+use hearth_store::{ChildSummary, DueCacheKey, DueClocksRow, DueSource, HeldBy, Store, StoreError};
 use jiff::civil::Date;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// Why a due list could not be drawn up. The first two are the asker's to fix; the
@@ -36,6 +44,10 @@ pub enum DueError {
         child: ChildId,
         source: ObligationError,
     },
+    #[error(
+        "the cached due clocks of child {child} cannot be read ({reason}); run `hearth rebuild`"
+    )]
+    Cache { child: ChildId, reason: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -57,6 +69,9 @@ pub struct Authority {
     pub organisation: Option<Organisation>,
     pub rules: RuleSet,
     pub calendar: WorkingCalendar,
+    /// Names the rules, the calendar and the form of the due clocks, so that clocks
+    /// cached under any others are worked out again.
+    pub fingerprint: String,
 }
 
 impl Authority {
@@ -74,10 +89,12 @@ impl Authority {
                     .clone(),
             ),
         };
+        let fingerprint = fingerprint(&rules, &calendar)?;
         Ok(Authority {
             organisation,
             rules,
             calendar,
+            fingerprint,
         })
     }
 
@@ -111,6 +128,21 @@ impl Authority {
     }
 }
 
+/// SHA-256 of the clocks' form, the rules and the closed days.
+fn fingerprint(rules: &RuleSet, calendar: &WorkingCalendar) -> Result<String, DueError> {
+    let mut hash = Sha256::new();
+    hash.update(DUE_CLOCKS_FORMAT);
+    hash.update(b"\n");
+    let rules =
+        serde_json::to_vec(rules.rules()).map_err(|e| TimescaleError::BadRules(e.to_string()))?;
+    hash.update(&rules);
+    for day in calendar.closed_days() {
+        hash.update(b"\n");
+        hash.update(day.to_string());
+    }
+    Ok(crate::auth::hex(&hash.finalize()))
+}
+
 /// A due list, in the order it is read (longest overdue first).
 pub struct DueList<'r> {
     pub window: Window,
@@ -132,39 +164,46 @@ pub async fn due_list<'r>(
     let window = Window::new(as_at, &authority.calendar).map_err(DueError::Date)?;
     let mut items = Vec::new();
     let mut children = BTreeMap::new();
+    let mut fresh = Vec::new();
     let mut failed = None;
+    let cache = DueCacheKey {
+        fingerprint: &authority.fingerprint,
+        as_at,
+    };
     // A child settled on or before the start of the month has nothing on the list
     // (hearth_domain::due::settled_since), so the store skips reading them.
     store
-        .unsettled_journeys(
+        .unsettled_due(
             window.met_late_after,
             held_by,
-            &mut |child: &ChildSummary, journey: Vec<Event>| {
+            Some(&cache),
+            &mut |child: &ChildSummary, source: DueSource| {
                 if failed.is_some() {
                     return;
                 }
-                let rules = &authority.rules;
-                match obligations(&child.id, &journey, rules, &authority.calendar, as_at) {
-                    Ok(found) => {
-                        let listed =
-                            due_items(found, &window, child.team.as_ref(), child.worker.as_ref());
+                match child_items(authority, &window, child, source, &mut fresh) {
+                    Ok(listed) => {
                         if !listed.is_empty() {
                             children.insert(child.id.clone(), child.clone());
                             items.extend(listed);
                         }
                     }
-                    Err(source) => {
-                        failed = Some(DueError::Journey {
-                            child: child.id.clone(),
-                            source,
-                        });
-                    }
+                    Err(e) => failed = Some(e),
                 }
             },
         )
         .await?;
     if let Some(e) = failed {
         return Err(e);
+    }
+    if !fresh.is_empty()
+        && let Err(e) = store.put_due_clocks(&fresh).await
+    {
+        // The list stands without the cache; the next one reads the journeys again.
+        tracing::warn!(
+            "could not cache the due clocks of {} children: {e}",
+            fresh.len()
+        );
     }
     sort(&mut items);
     let (total, teams) = summarise(&items);
@@ -175,6 +214,71 @@ pub async fn due_list<'r>(
         teams,
         children,
     })
+}
+
+/// What one child has on the list, from their cached clocks or else their journey. The
+/// clocks a journey leaves (whatever the list's day) go to `fresh`, for the cache.
+fn child_items<'r>(
+    authority: &'r Authority,
+    window: &Window,
+    child: &ChildSummary,
+    source: DueSource,
+    fresh: &mut Vec<DueClocksRow>,
+) -> Result<Vec<DueItem<'r>>, DueError> {
+    let (rules, calendar, as_at) = (&authority.rules, &authority.calendar, window.as_at);
+    let journey_error = |source| DueError::Journey {
+        child: child.id.clone(),
+        source,
+    };
+    let found = match source {
+        DueSource::Cached(text) => {
+            let clocks: DueClocks = serde_json::from_str(&text).map_err(|e| DueError::Cache {
+                child: child.id.clone(),
+                reason: e.to_string(),
+            })?;
+            clocks
+                .finish(&child.id, rules, calendar, as_at)
+                .map_err(journey_error)?
+        }
+        DueSource::Journey {
+            events,
+            version,
+            cached,
+        } => {
+            // Not caching is only slower, so a journey whose clocks cannot be kept is
+            // listed as ever.
+            let kept = (!cached)
+                .then(|| due_clocks(&child.id, &events, rules, calendar).ok())
+                .flatten()
+                .flatten()
+                .and_then(|c| Some((c.last_date, serde_json::to_string(&c).ok()?)));
+            if let Some((last_date, clocks)) = kept {
+                fresh.push(DueClocksRow {
+                    child: child.id.clone(),
+                    version,
+                    fingerprint: authority.fingerprint.clone(),
+                    last_date,
+                    clocks,
+                });
+            }
+            obligations(&child.id, &events, rules, calendar, as_at).map_err(journey_error)?
+        }
+    };
+    Ok(due_items(
+        found,
+        window,
+        child.team.as_ref(),
+        child.worker.as_ref(),
+    ))
+}
+
+/// Fill the due cache for every child a list as at `as_at` reads, so that the first
+/// list drawn up after a county is generated, imported or rebuilt is as quick as the
+/// next (a list as at a later day reads no more children).
+pub async fn warm_due_cache(store: &dyn Store, as_at: Date) -> Result<(), DueError> {
+    let authority = Authority::of(store).await?;
+    due_list(store, &authority, as_at, &HeldBy::Anyone).await?;
+    Ok(())
 }
 
 /// The list as the API and `hearth due --format json` give it.

@@ -14,8 +14,8 @@ use hearth_domain::ids::*;
 use hearth_domain::journey::ChildState;
 use hearth_domain::org::*;
 use hearth_store::{
-    AccessControl, ChildRecord, ChildSummary, HeldBy, JourneySink, Lockout, RebuildReport, Session,
-    Store, StoreError, User, Version,
+    AccessControl, ChildRecord, ChildSummary, DueCacheKey, DueClocksRow, DueSink, HeldBy, Lockout,
+    RebuildReport, Session, Store, StoreError, User, Version,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -314,13 +314,17 @@ impl Store for NoAccessLog {
     ) -> Result<(), StoreError> {
         Err(StoreError::Io(std::io::Error::other("disk full")))
     }
-    async fn unsettled_journeys(
+    async fn unsettled_due(
         &self,
         settled_by: Date,
         held_by: &HeldBy,
-        each: &mut JourneySink<'_>,
+        cache: Option<&DueCacheKey<'_>>,
+        each: &mut DueSink<'_>,
     ) -> Result<u64, StoreError> {
-        self.0.unsettled_journeys(settled_by, held_by, each).await
+        self.0.unsettled_due(settled_by, held_by, cache, each).await
+    }
+    async fn put_due_clocks(&self, rows: &[DueClocksRow]) -> Result<(), StoreError> {
+        self.0.put_due_clocks(rows).await
     }
     async fn access_log(
         &self,
