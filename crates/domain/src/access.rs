@@ -54,7 +54,8 @@ impl fmt::Display for Role {
     }
 }
 
-/// What a request may need to be allowed. Each page and API route names exactly one;
+/// What a request may need to be allowed. Each page and API route that shows or changes
+/// a record names one (the rest need only a signed-in user, or nothing);
 /// [`Role::may`] is the whole permission model, so it can be read (and tested) in one
 /// place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -44,6 +44,10 @@ pub(crate) const END_SESSION: &str =
     "UPDATE sessions SET ended_at = $1 WHERE id_hash = $2 AND ended_at IS NULL";
 pub(crate) const SELECT_LOCKOUT: &str =
     "SELECT failures, locked_until FROM sign_in_lockouts WHERE user_name = $1";
+pub(crate) const ADD_FAILURE: &str = "INSERT INTO sign_in_lockouts \
+     (user_name, failures, locked_until) VALUES ($1, 1, NULL) \
+     ON CONFLICT (user_name) DO UPDATE SET failures = sign_in_lockouts.failures + 1 \
+     RETURNING failures, locked_until";
 pub(crate) const UPSERT_LOCKOUT: &str = "INSERT INTO sign_in_lockouts \
      (user_name, failures, locked_until) VALUES ($1, $2, $3) \
      ON CONFLICT (user_name) DO UPDATE SET failures = EXCLUDED.failures, \
@@ -150,6 +154,10 @@ pub trait AccessControl: Send + Sync {
 
     /// Replace the user's failed sign-in count and lockout.
     async fn set_lockout(&self, user: &UserName, lockout: Lockout) -> Result<(), StoreError>;
+
+    /// Count one more failed sign-in for the user, in one statement (so that attempts
+    /// made at once each count), and give the count and lockout that follow.
+    async fn add_sign_in_failure(&self, user: &UserName) -> Result<Lockout, StoreError>;
 
     /// Make `child`'s record visible only to `users`, replacing any earlier list; with
     /// no users, lift the restriction. Refused whole if a user does not exist.
@@ -314,6 +322,18 @@ macro_rules! impl_access_control {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn add_sign_in_failure(
+                &self,
+                user: &hearth_domain::access::UserName,
+            ) -> Result<$crate::Lockout, $crate::StoreError> {
+                let row: $crate::access_control::LockoutRow =
+                    sqlx::query_as($crate::access_control::ADD_FAILURE)
+                        .bind(user.as_str())
+                        .fetch_one(&self.pool)
+                        .await?;
+                row.into_lockout()
             }
 
             async fn restrict(

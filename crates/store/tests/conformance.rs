@@ -1822,6 +1822,19 @@ async fn lockouts_read_back_per_user(backend: Backend) {
     assert_eq!(s.lockout(&b.name).await.unwrap(), Lockout::default());
     s.set_lockout(&a.name, Lockout::default()).await.unwrap();
     assert_eq!(s.lockout(&a.name).await.unwrap(), Lockout::default());
+
+    // Failures counted at once each count: none is lost to another.
+    let tries = (0..20).map(|_| s.add_sign_in_failure(&b.name));
+    let counts: Vec<u32> = futures_util::future::join_all(tries)
+        .await
+        .into_iter()
+        .map(|l| l.unwrap().failures)
+        .collect();
+    let mut sorted = counts.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (1..=20).collect::<Vec<u32>>(), "{counts:?}");
+    assert_eq!(s.lockout(&b.name).await.unwrap().failures, 20);
+    assert_eq!(s.lockout(&a.name).await.unwrap(), Lockout::default());
 }
 
 async fn a_refusal_is_logged_and_chained(backend: Backend) {

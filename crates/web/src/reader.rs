@@ -120,6 +120,22 @@ impl<'a> Reader<'a> {
         Ok(Some((record, events)))
     }
 
+    /// Who opened the child's record, when and how (at, actor, action), oldest first,
+    /// logged as `action`; none if there is no such child or the caller may not see
+    /// them.
+    pub(crate) async fn access_log(
+        &self,
+        id: &ChildId,
+        action: &str,
+    ) -> Result<Option<Vec<(String, String, String)>>, StoreError> {
+        if !self.allowed(id, action).await? || self.store.child(id).await?.is_none() {
+            return Ok(None);
+        }
+        let entries = self.store.access_log(&Subject::Child(id.clone())).await?;
+        self.log(id, action).await?;
+        Ok(Some(entries))
+    }
+
     /// Children matching `q` that the caller may see, at most `limit`, each logged as
     /// `action`.
     pub(crate) async fn search(

@@ -87,21 +87,14 @@ pub fn is_locked(lockout: &Lockout, now: Timestamp) -> bool {
     lockout.locked_until.is_some_and(|until| now < until)
 }
 
-/// The lockout after one more wrong password at `now`: the [`LOCK_AFTER`]th in a row
-/// locks the user out for [`LOCKED_FOR`] and starts the count again.
-pub fn after_failure(lockout: Lockout, now: Timestamp) -> Lockout {
-    let failures = lockout.failures + 1;
-    if failures >= LOCK_AFTER {
-        Lockout {
-            failures: 0,
-            locked_until: now.checked_add(LOCKED_FOR).ok(),
-        }
-    } else {
-        Lockout {
-            failures,
-            locked_until: lockout.locked_until,
-        }
-    }
+/// What follows a wrong password, given the count and lockout the store gives after
+/// counting it: the [`LOCK_AFTER`]th in a row locks the user out for [`LOCKED_FOR`] from
+/// `now` and starts the count again; before that, nothing changes.
+pub fn lock_after_failure(counted: Lockout, now: Timestamp) -> Option<Lockout> {
+    (counted.failures >= LOCK_AFTER).then(|| Lockout {
+        failures: 0,
+        locked_until: now.checked_add(LOCKED_FOR).ok(),
+    })
 }
 
 /// A new session for `user` at `now`: the cookie value to send, and the row to store.
@@ -523,17 +516,20 @@ mod tests {
     #[test]
     fn the_fifth_wrong_password_in_a_row_locks_for_15_minutes() {
         let now = at("2024-06-01T09:00:00Z");
-        let mut l = Lockout::default();
+        let counted = |failures| Lockout {
+            failures,
+            locked_until: None,
+        };
         for n in 1..LOCK_AFTER {
-            l = after_failure(l, now);
-            assert_eq!(l.failures, n);
-            assert!(!is_locked(&l, now));
+            assert_eq!(lock_after_failure(counted(n), now), None);
         }
-        l = after_failure(l, now);
+        let l = lock_after_failure(counted(LOCK_AFTER), now).unwrap();
         assert_eq!(l.failures, 0);
         assert_eq!(l.locked_until, Some(at("2024-06-01T09:15:00Z")));
         assert!(is_locked(&l, at("2024-06-01T09:14:59Z")));
         assert!(!is_locked(&l, at("2024-06-01T09:15:00Z")));
+        // Tries made at once may count past the limit; each of them locks.
+        assert!(lock_after_failure(counted(LOCK_AFTER + 3), now).is_some());
     }
 
     #[test]

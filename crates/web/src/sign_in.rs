@@ -9,8 +9,8 @@ use crate::AppState;
 use crate::auth::{dummy_hash, verify_password};
 use crate::error::{PageError, error_page};
 use crate::session::{
-    Account, Caller, after_failure, identify, is_locked, landing_page, new_session, same_origin,
-    session_cookie,
+    Account, Caller, LOCK_AFTER, LOCKED_FOR, identify, is_locked, landing_page, lock_after_failure,
+    new_session, same_origin, session_cookie,
 };
 use crate::templates;
 use axum::Extension;
@@ -24,7 +24,19 @@ use hearth_store::Lockout;
 use serde::{Deserialize, Serialize};
 
 /// What the sign-in page says when a name and password do not let someone in.
-pub const SIGN_IN_FAILED: &str = "The user name or password is not right. After 5 wrong tries in a row an account is locked for 15 minutes.";
+pub fn sign_in_failed() -> String {
+    format!(
+        "The user name or password is not right. After {LOCK_AFTER} wrong tries in a row an account is locked for {} minutes.",
+        LOCKED_FOR.as_mins()
+    )
+}
+
+/// At most this many passwords are checked at once. Each check takes tens of
+/// milliseconds and about 19 MiB (argon2id), so without a bound a flood of sign-ins
+/// (no account needed: unknown names are checked against a dummy hash) would take the
+/// machine; past it, a sign-in is asked to try again.
+const CONCURRENT_CHECKS: usize = 4;
+static CHECKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_CHECKS);
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct SignInQuery {
@@ -82,8 +94,13 @@ impl SignInPage {
 
 /// Only a path on this site is followed after sign-in: never another site, so the
 /// sign-in page cannot be used to send someone elsewhere.
+/// Browsers drop tabs and newlines from a URL, so "/\t/evil.example" would become
+/// "//evil.example": any control character or space is refused too.
 fn safe_next(next: &str) -> Option<&str> {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
     local.then_some(next)
 }
 
@@ -160,6 +177,12 @@ pub(crate) async fn submit(
         .as_ref()
         .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
     let password = form.password;
+    let Ok(_permit) = CHECKING.try_acquire() else {
+        return Ok(error_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Hearth is busy signing other people in; try again in a moment.",
+        ));
+    };
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false);
@@ -189,9 +212,10 @@ pub(crate) async fn submit(
             // A wrong password counts towards a lockout; tries while locked do not
             // extend it.
             if !is_locked(&lockout, now) {
-                app.store
-                    .set_lockout(&user.name, after_failure(lockout, now))
-                    .await?;
+                let counted = app.store.add_sign_in_failure(&user.name).await?;
+                if let Some(locked) = lock_after_failure(counted, now) {
+                    app.store.set_lockout(&user.name, locked).await?;
+                }
             }
             app.store
                 .log_access_to(now, user.name.as_str(), "session", "refused (sign-in)")
@@ -201,7 +225,7 @@ pub(crate) async fn submit(
     }
     let failed = vec![FieldError {
         field: "name",
-        message: String::from(SIGN_IN_FAILED),
+        message: sign_in_failed(),
     }];
     let page = SignInPage::new(typed, next, false, failed);
     sign_in_page(StatusCode::UNAUTHORIZED, &page)
@@ -257,6 +281,9 @@ mod tests {
             "https://evil.example/",
             "//evil.example/",
             "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
             "due",
         ] {
             assert_eq!(safe_next(bad), None, "{bad}");

@@ -366,10 +366,14 @@ async fn a_wrong_password_and_an_unknown_name_get_the_same_answer() {
         assert!(response.headers().get("set-cookie").is_none());
         let page = response.text().await.unwrap();
         assert!(page.contains("There is a problem"), "{page}");
-        assert!(page.contains(hearth_web::sign_in::SIGN_IN_FAILED), "{page}");
+        assert!(
+            page.contains(&hearth_web::sign_in::sign_in_failed()),
+            "{page}"
+        );
         pages.push(page.replace(&html_escaped(name), "NAME"));
     }
     assert_eq!(pages[0], pages[1]);
+    assert_eq!(pages[1], pages[2]);
 
     // Empty fields are named one by one.
     let response = post_sign_in(&app, " ", "", "").await;
@@ -421,6 +425,37 @@ async fn five_wrong_passwords_lock_the_account_for_15_minutes() {
 }
 
 #[tokio::test]
+async fn wrong_passwords_sent_at_once_each_count_towards_the_lockout() {
+    let app = TestApp::spawn().await;
+    add_user_with_password(&app, "jo.screener", Role::Screener).await;
+    // More at once than the server checks at a time: some are told to try again (503),
+    // and every one checked counts.
+    let tries = (0..8).map(|_| post_sign_in(&app, "jo.screener", "wrong horse battery staple", ""));
+    let statuses: Vec<u16> = futures_util::future::join_all(tries)
+        .await
+        .into_iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 503),
+        "{statuses:?}"
+    );
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let lockout = app
+        .store
+        .lockout(&UserName::parse("jo.screener").unwrap())
+        .await
+        .unwrap();
+    if checked >= 5 {
+        assert!(lockout.locked_until.is_some(), "{statuses:?} {lockout:?}");
+        let response = post_sign_in(&app, "jo.screener", PASSWORD, "").await;
+        assert_eq!(response.status(), 401, "locked out");
+    } else {
+        assert_eq!(lockout.failures as usize, checked, "{statuses:?}");
+    }
+}
+
+#[tokio::test]
 async fn only_a_page_on_this_site_is_followed_after_sign_in() {
     let app = TestApp::spawn().await;
     add_user_with_password(&app, "al.analyst", Role::Analyst).await;
@@ -429,7 +464,7 @@ async fn only_a_page_on_this_site_is_followed_after_sign_in() {
     // An analyst starts at the figures they may see.
     assert_eq!(response.headers()["location"], "/due/counts");
     add_user_with_password(&app, "pat.partner", Role::Partner).await;
-    let response = post_sign_in(&app, "pat.partner", PASSWORD, "//evil.example/").await;
+    let response = post_sign_in(&app, "pat.partner", PASSWORD, "/\t/evil.example").await;
     // A partner has no page but their account yet.
     assert_eq!(response.headers()["location"], "/account");
 }
@@ -625,6 +660,23 @@ async fn a_restricted_record_is_seen_only_by_the_users_named_and_is_otherwise_no
         ]
     );
 
+    // Nor is who opened it, to an auditor not named.
+    let auditor = sign_in(&app.store, "ann.auditor", Role::Auditor, now).await;
+    let log_page = auditor
+        .client
+        .get(app.url("/children/C1/access-log"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(log_page.status(), 404);
+    let (_, actor, action) = c1_log(&app).await.pop().unwrap();
+    assert_eq!(
+        (actor.as_str(), action.as_str()),
+        (
+            "ann.auditor",
+            "refused (restricted): view access log: GET /children/{id}/access-log"
+        )
+    );
     // Nor are the child's duties in the due list, nor counted.
     let due: serde_json::Value = app
         .get("/api/v1/due?as_at=2024-06-01")
@@ -639,6 +691,13 @@ async fn a_restricted_record_is_seen_only_by_the_users_named_and_is_otherwise_no
     );
     let due_page = page_text(&app, &app.client, "/due?as_at=2024-06-01").await;
     assert!(!due_page.contains("Testington"), "{due_page}");
+    let counts: serde_json::Value = app
+        .get("/api/v1/due/counts?as_at=2024-06-01")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(counts["total"], due["total"]);
 
     // The user named sees it all.
     let due: serde_json::Value = kim

@@ -391,6 +391,9 @@ impl AccessControl for NoAccessLog {
     async fn set_lockout(&self, user: &UserName, lockout: Lockout) -> Result<(), StoreError> {
         self.0.set_lockout(user, lockout).await
     }
+    async fn add_sign_in_failure(&self, user: &UserName) -> Result<Lockout, StoreError> {
+        self.0.add_sign_in_failure(user).await
+    }
     async fn restrict(&self, child: &ChildId, users: &[UserName]) -> Result<(), StoreError> {
         self.0.restrict(child, users).await
     }

@@ -1,6 +1,6 @@
 -- Signed-in sessions and sign-in lockouts. A session is known by the SHA-256 of the
 -- random id in its cookie, so reading this table does not let anyone take a session
--- over. AccessControl are ended, not deleted, so an auditor can see who was signed in when.
+-- over. Sessions are ended, not deleted, so an auditor can see who was signed in when.
 CREATE TABLE sessions (
     id_hash       TEXT PRIMARY KEY,
     user_name     TEXT NOT NULL REFERENCES users (name),
