@@ -419,9 +419,9 @@ struct Choice {
 /// A problem with one field of the form: shown in the summary at the top, linking to
 /// the field, and beside the field itself.
 #[derive(Debug, Serialize)]
-struct FieldError {
-    field: &'static str,
-    message: String,
+pub(crate) struct FieldError {
+    pub field: &'static str,
+    pub message: String,
 }
 
 #[derive(Debug, Serialize)]

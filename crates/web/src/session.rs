@@ -300,6 +300,17 @@ fn forbidden(parts: &Parts, caller: &Caller, detail: &str) -> Response {
     }
 }
 
+/// The answer when the store fails inside the guard: a page, or a problem for the API,
+/// as the handlers' own failures are.
+fn failed(parts: &Parts, e: hearth_store::StoreError) -> Response {
+    let failure = crate::error::Failure::Internal(e.into());
+    if is_api(parts) {
+        crate::error::ApiError(failure).into_response()
+    } else {
+        crate::error::PageError(failure).into_response()
+    }
+}
+
 /// The access-log action for a refusal of `route`.
 fn refused(route: &str, why: &str) -> String {
     format!("refused ({why}): {route}")
@@ -333,11 +344,11 @@ pub(crate) async fn guard(
                 )
                 .await;
             if let Err(e) = log {
-                return crate::WebError::from(e).into_response();
+                return failed(&parts, e);
             }
             return not_signed_in(&parts, unknown);
         }
-        Err(e) => return crate::WebError::from(e).into_response(),
+        Err(e) => return failed(&parts, e),
     };
     let mut body = body;
     let refusal = if need.is_some_and(|p| !caller.role.may(p)) {
@@ -381,7 +392,7 @@ pub(crate) async fn guard(
             .log_access_to(now, caller.actor(), &target, &refused(&route, why))
             .await
         {
-            return crate::WebError::from(e).into_response();
+            return failed(&parts, e);
         }
         return forbidden(&parts, &caller, &detail);
     }

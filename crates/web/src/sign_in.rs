@@ -8,6 +8,7 @@
 use crate::AppState;
 use crate::auth::{dummy_hash, verify_password};
 use crate::error::{PageError, error_page};
+use crate::pages::FieldError;
 use crate::session::{
     Account, Caller, LOCK_AFTER, LOCKED_FOR, identify, is_locked, landing_page, lock_after_failure,
     new_session, same_origin, session_cookie,
@@ -54,13 +55,6 @@ pub(crate) struct SignInForm {
     password: String,
     #[serde(default)]
     next: String,
-}
-
-/// A problem with one field, for the error summary and beside the field.
-#[derive(Debug, Serialize)]
-struct FieldError {
-    field: &'static str,
-    message: String,
 }
 
 #[derive(Debug, Serialize)]

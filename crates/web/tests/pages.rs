@@ -440,6 +440,32 @@ async fn a_record_that_cannot_be_logged_is_not_shown() {
             })
         );
     }
+    // A refusal that cannot be logged fails the same way, as a problem in the API.
+    let response = app
+        .anonymous
+        .get(app.url("/api/v1/children/C1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 500);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let response = app
+        .anonymous
+        .get(app.url("/children/C1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 500);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Something went wrong; the error has been logged.")
+    );
     // Nor is a list of children shown when it cannot be logged.
     let (status, _) = app.page("/").await;
     assert_eq!(status, 500);
