@@ -147,8 +147,11 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 
 /// Why a request has no caller.
 pub(crate) enum Unknown {
-    /// Nothing that identifies anyone, or a session that has ended.
+    /// Nothing that identifies anyone, or a session id Hearth never gave.
     NotSignedIn,
+    /// A session that has ended (signed out, idle or too old): whose it was, for the
+    /// access log.
+    Ended(UserName),
     /// A bearer token that is not (or no longer) valid.
     BadToken,
 }
@@ -182,7 +185,7 @@ pub(crate) async fn identify(
         if session.ended_at.is_none() {
             store.end_session(&id_hash, now).await?;
         }
-        return Ok(Err(Unknown::NotSignedIn));
+        return Ok(Err(Unknown::Ended(user.name)));
     }
     // Noting the time on every request would make every page view a write; once a
     // minute is close enough for a 30-minute timeout.
@@ -274,7 +277,9 @@ fn changes_something(method: &Method) -> bool {
 fn not_signed_in(parts: &Parts, unknown: Unknown) -> Response {
     if is_api(parts) {
         let detail = match unknown {
-            Unknown::NotSignedIn => "Sign in, or send a bearer token in the Authorization header.",
+            Unknown::NotSignedIn | Unknown::Ended(_) => {
+                "Sign in, or send a bearer token in the Authorization header."
+            }
             Unknown::BadToken => "The bearer token is not valid; it may have been revoked.",
         };
         let mut response = problem(StatusCode::UNAUTHORIZED, detail);
@@ -334,14 +339,14 @@ pub(crate) async fn guard(
             ..caller
         },
         Ok(Err(unknown)) => {
+            // An ended session still says whose it was.
+            let (actor, why) = match &unknown {
+                Unknown::Ended(user) => (user.as_str(), "session ended"),
+                _ => (crate::ANONYMOUS, "not signed in"),
+            };
             let log = app
                 .store
-                .log_access_to(
-                    now,
-                    crate::ANONYMOUS,
-                    &target,
-                    &refused(&route, "not signed in"),
-                )
+                .log_access_to(now, actor, &target, &refused(&route, why))
                 .await;
             if let Err(e) = log {
                 return failed(&parts, e);

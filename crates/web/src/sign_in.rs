@@ -186,6 +186,12 @@ pub(crate) async fn submit(
             app.store
                 .set_lockout(&user.name, Lockout::default())
                 .await?;
+            // A browser that signs in again leaves its earlier session behind: end it.
+            if let Ok(earlier) = identify(app.store.as_ref(), &headers, now).await?
+                && let Some(earlier) = earlier.session
+            {
+                app.store.end_session(&earlier.id_hash, now).await?;
+            }
             let (id, session) = new_session(&user.name, now);
             app.store.start_session(&session).await?;
             app.store

@@ -479,9 +479,42 @@ async fn a_session_ends_after_30_minutes_idle() {
     app.advance(30 * 60);
     let response = app.get("/children/C1").await;
     assert_eq!(response.status(), 303);
+    // The refusal names whose session it was.
+    let (_, actor, action) = c1_log(&app).await.pop().unwrap();
+    assert_eq!(
+        (actor.as_str(), action.as_str()),
+        (USER, "refused (session ended): GET /children/{id}")
+    );
     // Once ended it stays ended.
     app.advance(-60 * 60);
     assert_eq!(app.get("/children/C1").await.status(), 303);
+}
+
+#[tokio::test]
+async fn signing_in_again_ends_the_browsers_earlier_session() {
+    let app = TestApp::spawn().await;
+    add_user_with_password(&app, "jo.screener", Role::Screener).await;
+    let first = post_sign_in(&app, "jo.screener", PASSWORD, "").await;
+    let first = format!("hearth_session={}", session_id(&first));
+    let again = app
+        .anonymous
+        .post(app.url("/sign-in"))
+        .header("cookie", &first)
+        .form(&[("name", "jo.screener"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 303);
+    let second = format!("hearth_session={}", session_id(&again));
+    assert_ne!(first, second);
+    let with = |cookie: &str| {
+        app.anonymous
+            .get(app.url("/account"))
+            .header("cookie", cookie.to_owned())
+            .send()
+    };
+    assert_eq!(with(&first).await.unwrap().status(), 303);
+    assert_eq!(with(&second).await.unwrap().status(), 200);
 }
 
 #[tokio::test]
