@@ -209,6 +209,20 @@ pub trait Store: AccessControl + Send + Sync {
 
     async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError>;
 
+    /// Walk the hash chains of the journal and the access log and report, for each, that
+    /// it is intact or the first row where it breaks.
+    async fn verify_chains(&self) -> Result<ChainReport, StoreError>;
+
+    /// Append one chained access-log row for each of `targets` (a subject's id, a
+    /// route, or "session"), all in one transaction: the one way rows reach the log.
+    async fn log_access_rows(
+        &self,
+        at: Timestamp,
+        actor: &str,
+        targets: &[String],
+        action: &str,
+    ) -> Result<(), StoreError>;
+
     /// Record that `actor` did `action` on `subject`'s record at `at`.
     async fn log_access(
         &self,
@@ -216,11 +230,10 @@ pub trait Store: AccessControl + Send + Sync {
         actor: &str,
         subject: &Subject,
         action: &str,
-    ) -> Result<(), StoreError>;
-
-    /// Walk the hash chains of the journal and the access log and report, for each, that
-    /// it is intact or the first row where it breaks.
-    async fn verify_chains(&self) -> Result<ChainReport, StoreError>;
+    ) -> Result<(), StoreError> {
+        self.log_access_many(at, actor, std::slice::from_ref(subject), action)
+            .await
+    }
 
     /// Record that `actor` did `action` on each of `subjects`' records at `at`, all in
     /// one transaction (a list that shows many children logs each of them).
@@ -230,7 +243,10 @@ pub trait Store: AccessControl + Send + Sync {
         actor: &str,
         subjects: &[Subject],
         action: &str,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError> {
+        let targets: Vec<String> = subjects.iter().map(Subject::to_string).collect();
+        self.log_access_rows(at, actor, &targets, action).await
+    }
 
     /// Log an access-log row about something other than one subject's record: `target`
     /// is the child or family a refused request was for, the route when it named none,
@@ -241,7 +257,10 @@ pub trait Store: AccessControl + Send + Sync {
         actor: &str,
         target: &str,
         action: &str,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError> {
+        self.log_access_rows(at, actor, &[target.to_owned()], action)
+            .await
+    }
 
     /// The children a due list must read, each with their journey in journal order:
     /// those held as `held_by` says and not settled on or before `settled_by`

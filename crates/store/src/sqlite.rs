@@ -395,15 +395,34 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn log_access(
+    async fn log_access_rows(
         &self,
         at: Timestamp,
         actor: &str,
-        subject: &Subject,
+        targets: &[String],
         action: &str,
     ) -> Result<(), StoreError> {
-        self.log_access_many(at, actor, std::slice::from_ref(subject), action)
-            .await
+        let at = at.to_string();
+        let mut tx = self.pool.begin().await?;
+        let head = lock_head(&mut tx, Chain::AccessLog).await?;
+        let (rows, head) = chain::access_rows(head, &at, actor, targets, action);
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO access_log (seq, at, actor, subject, action, hash) ",
+            );
+            q.push_values(chunk, |mut b, (seq, subject, hash)| {
+                b.push_bind(*seq)
+                    .push_bind(at.as_str())
+                    .push_bind(actor)
+                    .push_bind(subject.as_str())
+                    .push_bind(action)
+                    .push_bind(&hash[..]);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        set_head(&mut tx, Chain::AccessLog, head).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn verify_chains(&self) -> Result<ChainReport, StoreError> {
@@ -411,27 +430,6 @@ impl Store for SqliteStore {
             journal: self.verify_chain(Chain::Journal).await?,
             access_log: self.verify_chain(Chain::AccessLog).await?,
         })
-    }
-
-    async fn log_access_many(
-        &self,
-        at: Timestamp,
-        actor: &str,
-        subjects: &[Subject],
-        action: &str,
-    ) -> Result<(), StoreError> {
-        let subjects: Vec<String> = subjects.iter().map(Subject::to_string).collect();
-        self.log_rows(at, actor, &subjects, action).await
-    }
-
-    async fn log_access_to(
-        &self,
-        at: Timestamp,
-        actor: &str,
-        target: &str,
-        action: &str,
-    ) -> Result<(), StoreError> {
-        self.log_rows(at, actor, &[target.to_owned()], action).await
     }
 
     async fn unsettled_due(
@@ -580,38 +578,6 @@ async fn chain_unhashed_rows(pool: &SqlitePool) -> Result<(), StoreError> {
 }
 
 impl SqliteStore {
-    /// Append one access-log row per subject (a child or family, or the route of a
-    /// refused request), chained on the log's head in one transaction.
-    async fn log_rows(
-        &self,
-        at: Timestamp,
-        actor: &str,
-        subjects: &[String],
-        action: &str,
-    ) -> Result<(), StoreError> {
-        let at = at.to_string();
-        let mut tx = self.pool.begin().await?;
-        let head = lock_head(&mut tx, Chain::AccessLog).await?;
-        let (rows, head) = chain::access_rows(head, &at, actor, subjects, action);
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO access_log (seq, at, actor, subject, action, hash) ",
-            );
-            q.push_values(chunk, |mut b, (seq, subject, hash)| {
-                b.push_bind(*seq)
-                    .push_bind(at.as_str())
-                    .push_bind(actor)
-                    .push_bind(subject.as_str())
-                    .push_bind(action)
-                    .push_bind(&hash[..]);
-            });
-            q.build().execute(&mut *tx).await?;
-        }
-        set_head(&mut tx, Chain::AccessLog, head).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     async fn verify_chain(&self, chain: Chain) -> Result<ChainStatus, StoreError> {
         let mut verifier = Verifier::default();
         let mut rows = sqlx::query(chain::rows_sql(chain)).fetch(&self.pool);

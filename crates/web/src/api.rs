@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::due::{Authority, DueBody, due_list, parse_request};
 use crate::error::{ApiError, Failure, NO_CHILD, WebError, problem};
-use crate::pages::{LIST_LIMIT, child_id, clean_query, store_query, today};
+use crate::pages::{LIST_LIMIT, Listing, child_id, clean_query, store_query, today};
 use crate::reader::Reader;
 use crate::session::Caller;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -131,7 +131,7 @@ pub(crate) async fn due(
     Extension(caller): Extension<Caller>,
     params: Result<Query<DueParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    due_body(app, caller, params, true).await
+    due_body(app, caller, params, Listing::Children).await
 }
 
 /// `GET /api/v1/due/counts`: the same document without the obligations, for someone who
@@ -142,14 +142,14 @@ pub(crate) async fn due_counts(
     Extension(caller): Extension<Caller>,
     params: Result<Query<DueParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    due_body(app, caller, params, false).await
+    due_body(app, caller, params, Listing::CountsOnly).await
 }
 
 async fn due_body(
     app: AppState,
     caller: Caller,
     params: Result<Query<DueParams>, QueryRejection>,
-    with_children: bool,
+    listing: Listing,
 ) -> Result<Response, ApiError> {
     let Ok(Query(params)) = params else {
         return Ok(problem(
@@ -186,7 +186,7 @@ async fn due_body(
     };
     let reader = reader(&app, &caller).await?;
     reader.hide_restricted(&mut list);
-    if !with_children {
+    if listing == Listing::CountsOnly {
         return Ok(json(&DueBody {
             obligations: &[],
             ..DueBody::new(&list, &held_by)

@@ -27,6 +27,19 @@ fn child_id() -> Value {
     })
 }
 
+/// What a due list is asked for: the day, and a team or a worker.
+fn due_parameters() -> Value {
+    json!([
+        {"name": "as_at", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "Default: today in England."},
+        {"name": "team", "in": "query", "schema": {"type": "string"}},
+        {"name": "worker", "in": "query", "schema": {"type": "string"}, "description": "Give a team or a worker, not both."}
+    ])
+}
+
+fn bad_due_request() -> Value {
+    problem("A date, team or worker that cannot be read, or one the authority does not have.")
+}
+
 /// The responses every protected operation can give besides its own.
 fn guarded(mut responses: Value) -> Value {
     if let Some(map) = responses.as_object_mut() {
@@ -108,28 +121,20 @@ pub fn document() -> Value {
                 "operationId": "getDue",
                 "summary": "Duties overdue, due in the next ten working days, and met late in the last month, as at a day.",
                 "description": "Needs the permission to see the due list. Each child named is logged.",
-                "parameters": [
-                    {"name": "as_at", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "Default: today in England."},
-                    {"name": "team", "in": "query", "schema": {"type": "string"}},
-                    {"name": "worker", "in": "query", "schema": {"type": "string"}, "description": "Give a team or a worker, not both."}
-                ],
+                "parameters": due_parameters(),
                 "responses": guarded(json!({
                     "200": ok("The due list.", json!({"$ref": "#/components/schemas/DueList"})),
-                    "400": problem("A date, team or worker that cannot be read, or one the authority does not have.")
+                    "400": bad_due_request()
                 }))
             }},
             "/due/counts": {"get": {
                 "operationId": "getDueCounts",
                 "summary": "The due list's counts alone, naming no child: for performance analysts.",
                 "description": "Needs the permission to see figures. `obligations` is always empty. Not logged, since no child is named.",
-                "parameters": [
-                    {"name": "as_at", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "Default: today in England."},
-                    {"name": "team", "in": "query", "schema": {"type": "string"}},
-                    {"name": "worker", "in": "query", "schema": {"type": "string"}, "description": "Give a team or a worker, not both."}
-                ],
+                "parameters": due_parameters(),
                 "responses": guarded(json!({
                     "200": ok("The counts.", json!({"$ref": "#/components/schemas/DueList"})),
-                    "400": problem("A date, team or worker that cannot be read, or one the authority does not have.")
+                    "400": bad_due_request()
                 }))
             }},
             "/openapi.json": {"get": {

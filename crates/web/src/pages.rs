@@ -570,9 +570,9 @@ pub(crate) async fn due_counts(
     due_page(app, caller, params, Listing::CountsOnly).await
 }
 
-/// Whether the due page lists each child's duties, or only counts them.
+/// Whether a due list names each child's duties, or only counts them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Listing {
+pub(crate) enum Listing {
     Children,
     CountsOnly,
 }

@@ -156,7 +156,7 @@ impl<'a> Reader<'a> {
     /// Take out of a due list the children the caller may not see, and count it again,
     /// so that neither a restricted child nor their duties show in it.
     pub(crate) fn hide_restricted(&self, list: &mut DueList) {
-        if !list.children.keys().any(|id| !self.may_see(id)) {
+        if list.children.keys().all(|id| self.may_see(id)) {
             return;
         }
         list.items.retain(|i| self.may_see(&i.obligation.child));

@@ -296,24 +296,6 @@ impl Store for NoAccessLog {
     async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
         self.0.put_organisation(org).await
     }
-    async fn log_access(
-        &self,
-        _at: Timestamp,
-        _actor: &str,
-        _subject: &Subject,
-        _action: &str,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::Io(std::io::Error::other("disk full")))
-    }
-    async fn log_access_many(
-        &self,
-        _at: Timestamp,
-        _actor: &str,
-        _subjects: &[Subject],
-        _action: &str,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::Io(std::io::Error::other("disk full")))
-    }
     async fn unsettled_due(
         &self,
         settled_by: Date,
@@ -337,11 +319,11 @@ impl Store for NoAccessLog {
         self.0.verify_chains().await
     }
 
-    async fn log_access_to(
+    async fn log_access_rows(
         &self,
         _at: Timestamp,
         _actor: &str,
-        _target: &str,
+        _targets: &[String],
         _action: &str,
     ) -> Result<(), StoreError> {
         Err(StoreError::Io(std::io::Error::other("disk full")))
