@@ -79,9 +79,14 @@ pub struct Writer {
 }
 
 /// While held, the writer starts no new group; see `Writer::hold`.
-pub struct WriterHold<'a>(#[allow(dead_code)] MutexGuard<'a, ()>);
+pub struct WriterHold<'a> {
+    _gate: MutexGuard<'a, ()>,
+}
 
 impl Writer {
+    /// The rows (events and access-log rows) past which a group takes no more requests.
+    pub const MAX_GROUP_ROWS: usize = MAX_GROUP_ROWS;
+
     /// Start the writer task on the current tokio runtime.
     pub(crate) fn spawn(begin: impl Begin) -> Writer {
         let (queue, requests) = mpsc::unbounded_channel();
@@ -117,7 +122,9 @@ impl Writer {
     /// together into the next group: what a test uses to see grouping happen without
     /// relying on timing.
     pub async fn hold(&self) -> WriterHold<'_> {
-        WriterHold(self.shared.gate.lock().await)
+        WriterHold {
+            _gate: self.shared.gate.lock().await,
+        }
     }
 }
 

@@ -19,7 +19,7 @@ use hearth_domain::journey::{Problem, effective_events, fold_child, fold_family}
 use hearth_domain::people::{Address, Name, PersonDetails};
 use hearth_store::{
     ChainStatus, ChildSummary, DueCacheKey, DueClocksRow, DueSource, HeldBy, Store, StoreError,
-    Version, open,
+    Version, Writer, open,
 };
 use jiff::civil::{Date, date};
 use std::collections::{BTreeMap, BTreeSet};
@@ -75,6 +75,7 @@ conformance!(
     the_due_cache_gives_fresh_usable_clocks_and_else_the_journey,
     many_writers_and_readers_at_once_keep_every_acknowledged_write_once,
     a_refused_write_in_a_group_is_refused_alone,
+    a_group_takes_no_more_than_its_bound,
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -2380,4 +2381,45 @@ async fn a_refused_write_in_a_group_is_refused_alone(backend: Backend) {
     let report = s.verify_chains().await.unwrap();
     assert_eq!(report.journal, ChainStatus::Intact { rows: events });
     assert_eq!(report.access_log, ChainStatus::Intact { rows: 1 });
+}
+
+/// A write queued behind a full group waits for the next: a batch as large as the bound
+/// goes in a transaction of its own rather than with the write queued before it.
+async fn a_group_takes_no_more_than_its_bound(backend: Backend) {
+    let db = county(backend).await;
+    let s = &db.store;
+    let writer = s.writer().expect("the store has a writer");
+    let ava = s.child(&child("C1")).await.unwrap().unwrap().version;
+    let before = writer.transactions();
+
+    let hold = writer.hold().await;
+    let small = {
+        let s = s.clone();
+        tokio::spawn(async move { s.append(1, vec![visit_as("C3", "small")]).await })
+    };
+    while writer.waiting() < 1 {
+        tokio::task::yield_now().await;
+    }
+    let batch: Vec<Event> = (0..Writer::MAX_GROUP_ROWS)
+        .map(|n| visit_as("C1", &format!("big-{n}")))
+        .collect();
+    let big = {
+        let s = s.clone();
+        tokio::spawn(async move { s.append_batch(batch).await })
+    };
+    while writer.waiting() < 2 {
+        tokio::task::yield_now().await;
+    }
+    drop(hold);
+
+    assert_eq!(small.await.unwrap().unwrap(), 2);
+    assert_eq!(big.await.unwrap().unwrap(), Writer::MAX_GROUP_ROWS as u64);
+    assert_eq!(writer.transactions(), before + 2, "two groups");
+    assert_eq!(
+        s.child(&child("C1")).await.unwrap().unwrap().version,
+        ava + Writer::MAX_GROUP_ROWS as u64
+    );
+    let events = s.count_events().await.unwrap();
+    let report = s.verify_chains().await.unwrap();
+    assert_eq!(report.journal, ChainStatus::Intact { rows: events });
 }
