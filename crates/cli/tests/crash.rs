@@ -307,10 +307,7 @@ async fn crash_rounds(rounds: usize, seed: u64) -> Report {
 fn seed() -> u64 {
     let seed = match std::env::var("HEARTH_CRASH_SEED") {
         Ok(s) => s.parse().expect("HEARTH_CRASH_SEED is a number"),
-        Err(_) => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64,
+        Err(_) => rand::random(),
     };
     println!("crash test seed {seed} (HEARTH_CRASH_SEED={seed} replays it)");
     seed
