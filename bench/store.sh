@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Journal append throughput on SQLite and on PostgreSQL (one writer; 8 concurrent
-# writers each on a child of its own; 8 on the same child, retrying conflicts), then
+# writers each on a child of its own; 8 on the same child, retrying conflicts), access-log
+# throughput (50 concurrent writers, a row a call, as workers opening records), then
 # the time to generate Kent, 10 years, into each. PostgreSQL is a throwaway cluster in a
 # temporary directory with its durability settings left on (fsync, synchronous commit),
 # as SQLite's are, so the two are compared like for like.
@@ -34,6 +35,7 @@ for backend in sqlite postgres; do
     target/release/examples/append_throughput "$(new_db $backend)" 1 "$appends" own
     target/release/examples/append_throughput "$(new_db $backend)" 8 $((appends / 8)) own
     target/release/examples/append_throughput "$(new_db $backend)" 8 $((appends / 8)) same
+    target/release/examples/append_throughput "$(new_db $backend)" 50 $((appends / 50)) access
     db=$(new_db $backend)
     start=$(date +%s.%N)
     target/release/hearth generate --preset kent --years 10 --seed 1 --until 2026-03-31 \

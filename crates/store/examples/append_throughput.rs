@@ -1,8 +1,10 @@
 //! Journal append throughput, for `bench/store.sh`: WRITERS concurrent tasks each append
 //! APPENDS single-event writes (a visit), either each to a child of its own or all to
 //! one child, retrying on conflict as a web node would. Prints events/s and conflicts.
+//! With `access`, each task instead writes APPENDS access-log rows, one at a time, as
+//! workers opening records do.
 //!
-//! Usage: append_throughput DB WRITERS APPENDS own|same
+//! Usage: append_throughput DB WRITERS APPENDS own|same|access
 //! DB must be a new, empty database (a SQLite path or a postgres:// URL).
 
 use hearth_domain::codes::{Ethnicity, Sex};
@@ -19,14 +21,19 @@ type Failure = Box<dyn std::error::Error + Send + Sync>;
 async fn main() -> Result<(), Failure> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [db, writers, appends, mode] = args.as_slice() else {
-        return Err("usage: append_throughput DB WRITERS APPENDS own|same".into());
+        return Err("usage: append_throughput DB WRITERS APPENDS own|same|access".into());
     };
     let writers: usize = writers.parse()?;
     let appends: usize = appends.parse()?;
     let same_child = match mode.as_str() {
         "own" => false,
         "same" => true,
-        _ => return Err("the last argument is `own` (a child per writer) or `same`".into()),
+        "access" => return access(db, writers, appends).await,
+        _ => {
+            return Err(
+                "the last argument is `own` (a child per writer), `same` or `access`".into(),
+            );
+        }
     };
     let store = hearth_store::open(db).await?;
     if store.count_events().await? > 0 {
@@ -58,6 +65,35 @@ async fn main() -> Result<(), Failure> {
         "{events} appends by {writers} writer(s) on {} child(ren): {seconds:.2} s, {:.0} events/s, {conflicts} conflicts retried",
         children.len(),
         events as f64 / seconds
+    );
+    Ok(())
+}
+
+/// WRITERS tasks each logging APPENDS views, one row a call.
+async fn access(db: &str, writers: usize, appends: usize) -> Result<(), Failure> {
+    let store = hearth_store::open(db).await?;
+    let at: jiff::Timestamp = "2024-05-01T09:00:00Z".parse()?;
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..writers)
+        .map(|w| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let subject = Subject::Child(ChildId::parse(&format!("B{w}"))?);
+                for _ in 0..appends {
+                    store.log_access(at, "bench", &subject, "view").await?;
+                }
+                Ok::<_, Failure>(())
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await??;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let rows = writers * appends;
+    println!(
+        "{rows} access-log rows by {writers} writer(s): {seconds:.2} s, {:.0} rows/s",
+        rows as f64 / seconds
     );
     Ok(())
 }

@@ -4,6 +4,8 @@
 //! The `Store` trait is what the web and the CLI use; `SqliteStore` is the embedded
 //! default. A backend must never accept an event the domain validator refuses, never
 //! change or delete a journal row, and never acknowledge a write before it commits.
+//! Each store has one writer task (`writer`) that commits the writes arriving together
+//! in one transaction.
 
 mod access_control;
 mod chain;
@@ -11,11 +13,13 @@ mod postgres;
 mod projection;
 mod sqlite;
 mod write;
+mod writer;
 
 pub use access_control::{AccessControl, Lockout, Restrictions, Session};
 pub use chain::{ChainReport, ChainStatus};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use writer::{Writer, WriterHold};
 
 use async_trait::async_trait;
 use hearth_domain::access::{Role, UserName};
@@ -62,6 +66,9 @@ pub enum StoreError {
     NoSuchUser(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The transaction a write shared with others failed, so none of them committed.
+    #[error("the write was not committed ({0})")]
+    NotCommitted(String),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("could not write the export: {0}")]
@@ -298,6 +305,12 @@ pub trait Store: AccessControl + Send + Sync {
     /// Write rows of the due cache, each replacing any row the child had, in one
     /// transaction.
     async fn put_due_clocks(&self, rows: &[DueClocksRow]) -> Result<(), StoreError>;
+
+    /// The writer that commits this store's appends and access-log rows in groups, for
+    /// tests that watch the grouping; a test double has none.
+    fn writer(&self) -> Option<&Writer> {
+        None
+    }
 
     /// Who looked at `subject`'s record: (at, actor, action), oldest first.
     async fn access_log(

@@ -1,13 +1,15 @@
 //! The PostgreSQL backend, for councils that outgrow one machine and for several web
-//! nodes on one database. Writes from any number of processes run concurrently; the
-//! journal's UNIQUE (subject, version) is what turns two writers based on the same
-//! version into one success and one conflict.
+//! nodes on one database. Each process has one writer task, committing in groups; the
+//! writers of any number of processes run concurrently, and the journal's UNIQUE
+//! (subject, version) is what turns two writers based on the same version into one
+//! success and one conflict.
 
-use crate::chain::{self, Chain, ChainReport, ChainStatus, Head, Verifier};
+use crate::chain::{self, Chain, ChainReport, ChainStatus, Hash, Head, Verifier};
 use crate::write::{
     self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, Journeys, SUMMARY_COLUMNS, SummaryRow,
     WriteTx, corrupt, parse_body,
 };
+use crate::writer::{Begin, Job, Writer};
 use crate::{
     ChildRecord, ChildSummary, DueCacheKey, DueClocksRow, DueSink, HeldBy, RebuildReport, Store,
     StoreError, Version,
@@ -33,6 +35,8 @@ const CHILDREN_PER_READ: usize = 1_000;
 
 pub struct PgStore {
     pool: PgPool,
+    /// This process's appends and access-log rows, committed in groups.
+    writer: Writer,
 }
 
 impl PgStore {
@@ -51,7 +55,10 @@ impl PgStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            writer: Writer::spawn(PgBegin(pool.clone())),
+            pool,
+        })
     }
 
     async fn write(
@@ -59,10 +66,17 @@ impl PgStore {
         events: Vec<Event>,
         expected: Option<Version>,
     ) -> Result<u64, StoreError> {
-        let mut tx = PgTx(self.pool.begin().await?);
-        let written = write::write(&mut tx, events, expected).await?;
-        tx.0.commit().await?;
-        Ok(written)
+        self.writer.submit(Job::Write { events, expected }).await
+    }
+}
+
+/// How the writer begins a transaction on PostgreSQL.
+struct PgBegin(PgPool);
+
+#[async_trait]
+impl Begin for PgBegin {
+    async fn begin(&self) -> Result<Box<dyn WriteTx>, StoreError> {
+        Ok(Box::new(PgTx(self.0.begin().await?)))
     }
 }
 
@@ -221,6 +235,44 @@ impl WriteTx for PgTx {
             .execute(&mut *self.0)
             .await?;
         }
+        Ok(())
+    }
+
+    async fn insert_access_log(
+        &mut self,
+        at: &str,
+        actor: &str,
+        action: &str,
+        rows: &[(i64, String, Hash)],
+    ) -> Result<(), StoreError> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let seqs: Vec<i64> = chunk.iter().map(|(seq, _, _)| *seq).collect();
+            let subjects: Vec<&str> = chunk.iter().map(|(_, s, _)| s.as_str()).collect();
+            let hashes: Vec<&[u8]> = chunk.iter().map(|(_, _, h)| &h[..]).collect();
+            sqlx::query(
+                "INSERT INTO access_log (seq, at, actor, subject, action, hash) \
+                 SELECT seq, $2, $3, subject, $5, hash \
+                 FROM UNNEST($1::bigint[], $4::text[], $6::bytea[]) AS r (seq, subject, hash)",
+            )
+            .bind(&seqs)
+            .bind(at)
+            .bind(actor)
+            .bind(subjects)
+            .bind(action)
+            .bind(&hashes)
+            .execute(&mut *self.0)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn execute(&mut self, sql: &'static str) -> Result<(), StoreError> {
+        sqlx::query(sql).execute(&mut *self.0).await?;
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.0.commit().await?;
         Ok(())
     }
 }
@@ -471,31 +523,20 @@ impl Store for PgStore {
         targets: &[String],
         action: &str,
     ) -> Result<(), StoreError> {
-        let at = at.to_string();
-        let mut tx = self.pool.begin().await?;
-        let head = lock_head(&mut tx, Chain::AccessLog).await?;
-        let (rows, head) = chain::access_rows(head, &at, actor, targets, action);
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let seqs: Vec<i64> = chunk.iter().map(|(seq, _, _)| *seq).collect();
-            let subjects: Vec<&str> = chunk.iter().map(|(_, s, _)| s.as_str()).collect();
-            let hashes: Vec<&[u8]> = chunk.iter().map(|(_, _, h)| &h[..]).collect();
-            sqlx::query(
-                "INSERT INTO access_log (seq, at, actor, subject, action, hash) \
-                 SELECT seq, $2, $3, subject, $5, hash \
-                 FROM UNNEST($1::bigint[], $4::text[], $6::bytea[]) AS r (seq, subject, hash)",
-            )
-            .bind(&seqs)
-            .bind(&at)
-            .bind(actor)
-            .bind(subjects)
-            .bind(action)
-            .bind(&hashes)
-            .execute(&mut *tx)
-            .await?;
+        if targets.is_empty() {
+            return Ok(());
         }
-        set_head(&mut tx, Chain::AccessLog, head).await?;
-        tx.commit().await?;
-        Ok(())
+        let job = Job::Access {
+            at: at.to_string(),
+            actor: actor.to_owned(),
+            targets: targets.to_vec(),
+            action: action.to_owned(),
+        };
+        self.writer.submit(job).await.map(|_| ())
+    }
+
+    fn writer(&self) -> Option<&Writer> {
+        Some(&self.writer)
     }
 
     async fn verify_chains(&self) -> Result<ChainReport, StoreError> {

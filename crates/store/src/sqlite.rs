@@ -1,12 +1,14 @@
 //! The embedded SQLite backend: WAL, `synchronous=FULL`, foreign keys on, one writer at a
-//! time (a mutex in this process; SQLite's lock across processes).
+//! time (the store's writer task in this process, committing in groups; SQLite's lock
+//! across processes).
 
-use crate::chain::{self, Chain, ChainReport, ChainStatus, Head, Verifier};
+use crate::chain::{self, Chain, ChainReport, ChainStatus, Hash, Head, Verifier};
 use crate::write::is_unique_violation;
 use crate::write::{
     self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, Journeys, SUMMARY_COLUMNS, SummaryRow,
     WriteTx, corrupt, parse_body,
 };
+use crate::writer::{Begin, Job, Writer};
 use crate::{
     ChildRecord, ChildSummary, DueCacheKey, DueClocksRow, DueSink, HeldBy, RebuildReport, Store,
     StoreError, Version,
@@ -35,7 +37,11 @@ const CHILDREN_PER_READ: usize = 400;
 
 pub struct SqliteStore {
     pool: SqlitePool,
-    writer: tokio::sync::Mutex<()>,
+    /// Appends and access-log rows, committed in groups.
+    writer: Writer,
+    /// Rebuilds and due-cache writes, one at a time; SQLite's own lock keeps them and the
+    /// writer apart.
+    bulk: tokio::sync::Mutex<()>,
 }
 
 impl SqliteStore {
@@ -58,8 +64,9 @@ impl SqliteStore {
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         chain_unhashed_rows(&pool).await?;
         Ok(SqliteStore {
+            writer: Writer::spawn(SqliteBegin(pool.clone())),
             pool,
-            writer: tokio::sync::Mutex::new(()),
+            bulk: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -68,11 +75,17 @@ impl SqliteStore {
         events: Vec<Event>,
         expected: Option<Version>,
     ) -> Result<u64, StoreError> {
-        let _writer = self.writer.lock().await;
-        let mut tx = SqliteTx(self.pool.begin().await?);
-        let written = write::write(&mut tx, events, expected).await?;
-        tx.0.commit().await?;
-        Ok(written)
+        self.writer.submit(Job::Write { events, expected }).await
+    }
+}
+
+/// How the writer begins a transaction on SQLite.
+struct SqliteBegin(SqlitePool);
+
+#[async_trait]
+impl Begin for SqliteBegin {
+    async fn begin(&self) -> Result<Box<dyn WriteTx>, StoreError> {
+        Ok(Box::new(SqliteTx(self.0.begin().await?)))
     }
 }
 
@@ -189,6 +202,40 @@ impl WriteTx for SqliteTx {
             });
             q.build().execute(&mut *self.0).await?;
         }
+        Ok(())
+    }
+
+    async fn insert_access_log(
+        &mut self,
+        at: &str,
+        actor: &str,
+        action: &str,
+        rows: &[(i64, String, Hash)],
+    ) -> Result<(), StoreError> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO access_log (seq, at, actor, subject, action, hash) ",
+            );
+            q.push_values(chunk, |mut b, (seq, subject, hash)| {
+                b.push_bind(*seq)
+                    .push_bind(at)
+                    .push_bind(actor)
+                    .push_bind(subject.as_str())
+                    .push_bind(action)
+                    .push_bind(&hash[..]);
+            });
+            q.build().execute(&mut *self.0).await?;
+        }
+        Ok(())
+    }
+
+    async fn execute(&mut self, sql: &'static str) -> Result<(), StoreError> {
+        sqlx::query(sql).execute(&mut *self.0).await?;
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.0.commit().await?;
         Ok(())
     }
 }
@@ -337,7 +384,7 @@ impl Store for SqliteStore {
     }
 
     async fn rebuild(&self) -> Result<RebuildReport, StoreError> {
-        let _writer = self.writer.lock().await;
+        let _bulk = self.bulk.lock().await;
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM child_state")
             .execute(&mut *tx)
@@ -402,27 +449,20 @@ impl Store for SqliteStore {
         targets: &[String],
         action: &str,
     ) -> Result<(), StoreError> {
-        let at = at.to_string();
-        let mut tx = self.pool.begin().await?;
-        let head = lock_head(&mut tx, Chain::AccessLog).await?;
-        let (rows, head) = chain::access_rows(head, &at, actor, targets, action);
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO access_log (seq, at, actor, subject, action, hash) ",
-            );
-            q.push_values(chunk, |mut b, (seq, subject, hash)| {
-                b.push_bind(*seq)
-                    .push_bind(at.as_str())
-                    .push_bind(actor)
-                    .push_bind(subject.as_str())
-                    .push_bind(action)
-                    .push_bind(&hash[..]);
-            });
-            q.build().execute(&mut *tx).await?;
+        if targets.is_empty() {
+            return Ok(());
         }
-        set_head(&mut tx, Chain::AccessLog, head).await?;
-        tx.commit().await?;
-        Ok(())
+        let job = Job::Access {
+            at: at.to_string(),
+            actor: actor.to_owned(),
+            targets: targets.to_vec(),
+            action: action.to_owned(),
+        };
+        self.writer.submit(job).await.map(|_| ())
+    }
+
+    fn writer(&self) -> Option<&Writer> {
+        Some(&self.writer)
     }
 
     async fn verify_chains(&self) -> Result<ChainReport, StoreError> {
@@ -471,7 +511,7 @@ impl Store for SqliteStore {
     }
 
     async fn put_due_clocks(&self, rows: &[DueClocksRow]) -> Result<(), StoreError> {
-        let _writer = self.writer.lock().await;
+        let _bulk = self.bulk.lock().await;
         write::put_due_clocks(&self.pool, rows, ROWS_PER_INSERT).await
     }
 

@@ -86,6 +86,20 @@ pub(crate) trait WriteTx: Send {
     async fn upsert_children(&mut self, rows: &[ChildRow]) -> Result<(), StoreError>;
 
     async fn upsert_families(&mut self, rows: &[FamilyRow]) -> Result<(), StoreError>;
+
+    /// Access-log rows (seq, target, hash) that share `at`, `actor` and `action`.
+    async fn insert_access_log(
+        &mut self,
+        at: &str,
+        actor: &str,
+        action: &str,
+        rows: &[(i64, String, Hash)],
+    ) -> Result<(), StoreError>;
+
+    /// A statement with no parameters and no rows (savepoints).
+    async fn execute(&mut self, sql: &'static str) -> Result<(), StoreError>;
+
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 
 /// Validate `events` against their journeys, append them and update the projections.
@@ -123,6 +137,21 @@ pub(crate) async fn write(
     tx.set_head(Chain::Journal, head).await?;
     upsert_projections(tx, &pending).await?;
     Ok(written)
+}
+
+/// Append one chained access-log row for each of `targets`. Returns the rows written.
+pub(crate) async fn log_access(
+    tx: &mut dyn WriteTx,
+    at: &str,
+    actor: &str,
+    targets: &[String],
+    action: &str,
+) -> Result<u64, StoreError> {
+    let head = tx.lock_head(Chain::AccessLog).await?;
+    let (rows, head) = chain::access_rows(head, at, actor, targets, action);
+    tx.insert_access_log(at, actor, action, &rows).await?;
+    tx.set_head(Chain::AccessLog, head).await?;
+    Ok(rows.len() as u64)
 }
 
 fn group_by_subject(events: Vec<Event>) -> Result<Vec<Pending>, StoreError> {

@@ -85,6 +85,7 @@ impl WebError {
                 StoreError::BadUrl(_) => "store.bad_url",
                 StoreError::Corrupt(_) => "store.corrupt",
                 StoreError::Database(_) => "store.database",
+                StoreError::NotCommitted(_) => "store.not_committed",
                 StoreError::Migrate(_) => "store.migrate",
                 StoreError::Io(_) => "store.io",
             },
@@ -102,7 +103,10 @@ impl WebError {
     fn loggable_detail(&self) -> Option<String> {
         match self {
             WebError::Store(
-                StoreError::Corrupt(_) | StoreError::UserExists(_) | StoreError::NoSuchUser(_),
+                StoreError::Corrupt(_)
+                | StoreError::UserExists(_)
+                | StoreError::NoSuchUser(_)
+                | StoreError::NotCommitted(_),
             )
             | WebError::Json(_) => None,
             other => Some(other.to_string()),
