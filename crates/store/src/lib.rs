@@ -6,6 +6,7 @@
 //! change or delete a journal row, and never acknowledge a write before it commits.
 
 mod access_control;
+pub mod backup;
 mod chain;
 mod postgres;
 mod projection;
