@@ -16,8 +16,8 @@ use std::fmt;
 
 /// The business date (and, where it matters, time to the minute) an event happened:
 /// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
 pub struct OccurredAt {
     pub date: Date,
     pub time: Option<Time>,
@@ -58,6 +58,13 @@ impl OccurredAt {
             Some(_) => return Err(bad()),
         };
         Ok(OccurredAt { date, time })
+    }
+}
+
+/// Written as its `Display` text, straight into the output (no `String` made).
+impl Serialize for OccurredAt {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

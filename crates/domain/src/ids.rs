@@ -71,9 +71,17 @@ macro_rules! string_id {
     };
     ($(#[$meta:meta])* $name:ident, $what:literal, $max:literal, $punctuation:expr) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+        #[serde(try_from = "String")]
         pub struct $name(String);
+
+        // Written as the string itself, not through a cloned `String`: every event has
+        // several ids, and a county has millions of events to write.
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
 
         impl $name {
             pub fn parse(value: &str) -> Result<Self, IdError> {
@@ -137,8 +145,8 @@ string_id!(
 );
 
 /// Whose journey an event belongs to: a child's, or a family's (relationships, household).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
 pub enum Subject {
     Child(ChildId),
     Family(FamilyId),
@@ -165,6 +173,12 @@ impl From<Subject> for String {
         s.to_string()
     }
 }
+/// Written as its `Display` text, straight into the output (no `String` made).
+impl Serialize for Subject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
 impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -175,8 +189,8 @@ impl fmt::Display for Subject {
 }
 
 /// A person named in a family-level event: a child or an adult.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
 pub enum PersonRef {
     Child(ChildId),
     Adult(AdultId),
@@ -202,6 +216,12 @@ impl From<PersonRef> for String {
         p.to_string()
     }
 }
+/// Written as its `Display` text, straight into the output (no `String` made).
+impl Serialize for PersonRef {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
 impl fmt::Display for PersonRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -224,6 +244,16 @@ mod tests {
             serde_json::to_string(&Subject::parse("family:F9").unwrap()).unwrap(),
             "\"family:F9\""
         );
+    }
+
+    #[test]
+    fn ids_serialise_as_their_text_and_read_back() {
+        let actor = Actor::parse("W01083").unwrap();
+        let person = PersonRef::parse("adult:A7").unwrap();
+        let json = serde_json::to_string(&(&actor, &person)).unwrap();
+        assert_eq!(json, r#"["W01083","adult:A7"]"#);
+        let back: (Actor, PersonRef) = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, (actor, person));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! in one transaction.
 
 mod access_control;
+pub mod backup;
 mod chain;
 mod postgres;
 mod projection;

@@ -619,18 +619,27 @@ async fn chain_unhashed_rows(pool: &SqlitePool) -> Result<(), StoreError> {
 
 impl SqliteStore {
     async fn verify_chain(&self, chain: Chain) -> Result<ChainStatus, StoreError> {
-        let mut verifier = Verifier::default();
-        let mut rows = sqlx::query(chain::rows_sql(chain)).fetch(&self.pool);
-        while let Some(row) = rows.try_next().await? {
-            if !chain::check_row(&mut verifier, &row)? {
-                break;
-            }
-        }
-        drop(rows);
-        let head = sqlx::query_as("SELECT seq, hash FROM chain_head WHERE chain = ?")
-            .bind(chain.name())
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(verifier.finish(chain::stored_head(head)))
+        verify_chain(&self.pool, chain).await
     }
+}
+
+/// Walk `chain` in the database `pool` opens (a restore checks a copy with it before
+/// the copy is anyone's database).
+pub(crate) async fn verify_chain(
+    pool: &SqlitePool,
+    chain: Chain,
+) -> Result<ChainStatus, StoreError> {
+    let mut verifier = Verifier::default();
+    let mut rows = sqlx::query(chain::rows_sql(chain)).fetch(pool);
+    while let Some(row) = rows.try_next().await? {
+        if !chain::check_row(&mut verifier, &row)? {
+            break;
+        }
+    }
+    drop(rows);
+    let head = sqlx::query_as("SELECT seq, hash FROM chain_head WHERE chain = ?")
+        .bind(chain.name())
+        .fetch_optional(pool)
+        .await?;
+    Ok(verifier.finish(chain::stored_head(head)))
 }

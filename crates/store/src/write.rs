@@ -248,22 +248,20 @@ fn journal_rows(
 /// The head after chaining this journal row on, covering its columns in the order
 /// `chain::rows_sql` reads them back for `verify`.
 fn chain_onto(head: Head, event: &Event, version: Version, body: &str) -> Head {
-    let id = event.id.to_string();
     let subject = event.subject.to_string();
     let version = version.to_string();
     let occurred = event.occurred_at.to_string();
     let recorded = event.recorded_at.to_string();
-    let by = event.recorded_by.to_string();
     chain::next(
         head,
         &[
-            &id,
+            event.id.as_str(),
             &subject,
             &version,
             event.kind(),
             &occurred,
             &recorded,
-            &by,
+            event.recorded_by.as_str(),
             body,
         ],
     )
