@@ -16,6 +16,8 @@
 //!   and a request made with the session must carry the session's CSRF token (the
 //!   `csrf` field of a page's form, or the `X-CSRF-Token` header). Bearer-token calls
 //!   carry no cookie, so they need no token.
+//! - A bearer token opens the API (under `/api/v1`) and nothing else: a page asked for
+//!   with one is refused (403, logged).
 
 use crate::AppState;
 use crate::auth::{random_hex, token_hash};
@@ -356,7 +358,16 @@ pub(crate) async fn guard(
         Err(e) => return failed(&parts, e),
     };
     let mut body = body;
-    let refusal = if need.is_some_and(|p| !caller.role.may(p)) {
+    // Bearer tokens are for partner systems calling the API; a page opened with one
+    // would carry a record to wherever the token was copied.
+    let refusal = if caller.session.is_none() && !is_api(&parts) {
+        Some((
+            "bearer token outside the API",
+            String::from(
+                "A bearer token opens only the API (under /api/v1); sign in to use the pages.",
+            ),
+        ))
+    } else if need.is_some_and(|p| !caller.role.may(p)) {
         Some((
             "role",
             format!(

@@ -634,6 +634,43 @@ async fn a_partner_system_calls_the_api_with_a_bearer_token_until_it_is_revoked(
 }
 
 #[tokio::test]
+async fn a_bearer_token_opens_the_api_and_no_page() {
+    let app = TestApp::spawn().await;
+    let now = NOW.parse().unwrap();
+    let user = User {
+        name: UserName::parse("records.system").unwrap(),
+        role: Role::SocialWorker,
+        password_hash: String::from("not a hash"),
+        created_at: now,
+    };
+    app.store.add_user(&user).await.unwrap();
+    let token = hearth_web::auth::new_token(&user.name, now);
+    app.store.add_token(&token.stored).await.unwrap();
+    let bearer = format!("Bearer {}", token.token);
+    let get = |path: &str| {
+        app.anonymous
+            .get(app.url(path))
+            .header("authorization", &bearer)
+            .send()
+    };
+    assert_eq!(get("/api/v1/children/C1").await.unwrap().status(), 200);
+    for path in ["/", "/children/C1", "/due", "/account"] {
+        let response = get(path).await.unwrap();
+        assert_eq!(response.status(), 403, "{path}");
+        let text = response.text().await.unwrap();
+        assert!(
+            text.contains("A bearer token opens only the API"),
+            "{path}: {text}"
+        );
+    }
+    let actions: Vec<String> = c1_log(&app).await.into_iter().map(|(_, _, a)| a).collect();
+    assert_eq!(
+        actions.last().map(String::as_str),
+        Some("refused (bearer token outside the API): GET /children/{id}")
+    );
+}
+
+#[tokio::test]
 async fn a_restricted_record_is_seen_only_by_the_users_named_and_is_otherwise_not_there() {
     let app = TestApp::spawn().await;
     let now = NOW.parse().unwrap();
