@@ -14,6 +14,7 @@ pub mod event;
 pub mod identifiers;
 pub mod ids;
 pub mod journey;
+pub mod limits;
 pub mod obligations;
 pub mod org;
 pub mod people;

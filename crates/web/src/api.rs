@@ -228,6 +228,9 @@ pub(crate) async fn append(
     let id = child_id(path)?;
     let new = match body {
         Ok(Json(new)) => new,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Ok(too_large());
+        }
         Err(rejection) => {
             return Ok(problem(
                 StatusCode::BAD_REQUEST,
@@ -270,6 +273,17 @@ pub(crate) async fn append(
     let mut response = json(&Written { version })?;
     *response.status_mut() = StatusCode::CREATED;
     Ok(response)
+}
+
+/// The answer to a body over [`crate::MAX_BODY_BYTES`].
+pub(crate) fn too_large() -> Response {
+    problem(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!(
+            "The request is too large: Hearth takes at most {} KiB in one request.",
+            crate::MAX_BODY_BYTES / 1024
+        ),
+    )
 }
 
 /// `GET /api/v1/openapi.json`: the API described (`crate::openapi`).

@@ -43,6 +43,10 @@ use std::sync::Arc;
 /// Where "now" comes from. The binary passes the real clock; tests pass a fixed one.
 pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
 
+/// The largest request body Hearth reads. An event, with the longest free text the
+/// domain allows (`hearth_domain::limits`), is a few KiB; a sign-in form far less.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
 /// Who the access log names for a request nobody signed in to.
 const ANONYMOUS: &str = "anonymous";
 
@@ -108,6 +112,7 @@ pub fn router(store: Arc<dyn Store>, clock: Clock) -> Router {
         .route("/assets/{name}", get(assets::asset))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }

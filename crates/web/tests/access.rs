@@ -223,6 +223,67 @@ async fn an_auditor_sees_who_opened_a_record() {
     );
 }
 
+/// Post `body` as an event on `child`: the status and the problem's detail (if any).
+async fn post_event(app: &TestApp, child: &str, body: String) -> (u16, String) {
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/children/{child}/events")))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let answer: serde_json::Value = response.json().await.unwrap_or_default();
+    (
+        status,
+        answer["detail"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+/// A child registered through the API with `given` as their given name.
+fn registration(given: &str) -> String {
+    serde_json::json!({
+        "version": 0,
+        "id": "c9-01",
+        "occurred_at": "2024-05-01",
+        "kind": "person_registered",
+        "data": {
+            "name": {"given": given, "family": "Long"},
+            "date_of_birth": "2020-01-01",
+            "sex": "F",
+            "ethnicity": "WBRI"
+        },
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn free_text_is_bounded_and_a_huge_body_is_refused() {
+    let app = TestApp::spawn().await;
+    let (status, detail) = post_event(&app, "C9", registration(&"A".repeat(101))).await;
+    assert_eq!(status, 422, "{detail}");
+    assert!(
+        detail.contains("name.given is longer than 100 characters"),
+        "{detail}"
+    );
+    let (status, detail) = post_event(&app, "C9", registration(&"A".repeat(1_000_000))).await;
+    assert_eq!(status, 413, "{detail}");
+    assert_eq!(
+        detail,
+        "The request is too large: Hearth takes at most 64 KiB in one request."
+    );
+    assert!(
+        app.store
+            .child(&hearth_domain::ids::ChildId::parse("C9").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (status, detail) = post_event(&app, "C9", registration(&"A".repeat(100))).await;
+    assert_eq!(status, 201, "{detail}");
+}
+
 const PASSWORD: &str = "correct horse battery staple";
 
 /// Add `name` with a real argon2id hash of [`PASSWORD`].
