@@ -8,11 +8,12 @@ use crate::error::{ApiError, Failure, NO_CHILD, WebError, problem};
 use crate::pages::{LIST_LIMIT, Listing, child_id, clean_query, store_query, today};
 use crate::reader::Reader;
 use crate::session::Caller;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
 use hearth_domain::event::{Event, EventData, OccurredAt};
 use hearth_domain::ids::{Actor, ChildId, EventId, Subject};
 use hearth_domain::journey::ChildState;
@@ -209,6 +210,95 @@ pub(crate) struct NewEvent {
     data: EventData,
 }
 
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| {
+            let t = t.trim();
+            t.eq_ignore_ascii_case("application/json")
+                || (t.starts_with("application/") && t.ends_with("+json"))
+        })
+}
+
+/// The body as a [`NewEvent`], or what is wrong with it in a plain phrase naming the
+/// field: never the parser's own words, which describe Rust types, not the API.
+fn read_event(body: &[u8]) -> Result<NewEvent, String> {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Err(String::from("the body is not JSON"));
+    };
+    let Some(object) = value.as_object() else {
+        return Err(String::from(
+            "send one JSON object, the event and the version it was based on",
+        ));
+    };
+    let envelope = match serde_path_to_error::deserialize::<_, NewEvent>(&value) {
+        Ok(new) => return Ok(new),
+        Err(e) => e,
+    };
+    let envelope_path = envelope.path().to_string();
+    if !is_root(&envelope_path) {
+        return Err(describe(&envelope_path, &envelope.inner().to_string()));
+    }
+    // The payload is flattened into the event, and serde cannot say where in it a
+    // value failed; read the kind and data again on their own, where it can.
+    if let (Some(kind), Some(data)) = (object.get("kind"), object.get("data")) {
+        // Kind first, as text: given the data before the kind, serde buffers it and
+        // loses the path.
+        let payload = format!(r#"{{"kind":{kind},"data":{data}}}"#);
+        let mut json = serde_json::Deserializer::from_str(&payload);
+        if let Err(e) = serde_path_to_error::deserialize::<_, EventData>(&mut json) {
+            return Err(describe(&e.path().to_string(), &e.inner().to_string()));
+        }
+    }
+    Err(describe(&envelope_path, &envelope.inner().to_string()))
+}
+
+fn is_root(path: &str) -> bool {
+    path.is_empty() || path == "."
+}
+
+/// A plain phrase for serde's `message` about the value at `path`.
+fn describe(path: &str, message: &str) -> String {
+    let within = |name: &str| {
+        if is_root(path) {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    // A field name is quoted only when it is one an event could have: anything else
+    // was typed by the caller, and is not echoed.
+    let quoted = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(name, _)| name)
+            .filter(|name| {
+                !name.is_empty()
+                    && name.len() <= 40
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+    };
+    if let Some(name) = quoted("missing field `") {
+        return format!("the field `{}` is missing", within(name));
+    }
+    if message.starts_with("unknown field `") {
+        return match quoted("unknown field `") {
+            Some(name) => format!("the field `{}` is not one this event has", within(name)),
+            None => String::from("it has a field no event has"),
+        };
+    }
+    if is_root(path) {
+        if message.starts_with("unknown variant") {
+            return String::from("the field `kind` is not valid");
+        }
+        return String::from("it is not an event this API knows");
+    }
+    format!("the field `{path}` is not valid")
+}
+
 /// The journey's version once an event is written.
 #[derive(Debug, Serialize)]
 struct Written {
@@ -223,18 +313,34 @@ pub(crate) async fn append(
     State(app): State<AppState>,
     Extension(caller): Extension<Caller>,
     path: Result<Path<String>, PathRejection>,
-    body: Result<Json<NewEvent>, JsonRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let id = child_id(path)?;
-    let new = match body {
-        Ok(Json(new)) => new,
+    let body = match body {
+        Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             return Ok(too_large());
         }
-        Err(rejection) => {
+        Err(_) => {
             return Ok(problem(
                 StatusCode::BAD_REQUEST,
-                &format!("The event could not be read: {}.", rejection.body_text()),
+                "The event could not be read: the body did not arrive whole.",
+            ));
+        }
+    };
+    if !is_json(&headers) {
+        return Ok(problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the event as JSON, with Content-Type: application/json.",
+        ));
+    }
+    let new = match read_event(&body) {
+        Ok(new) => new,
+        Err(why) => {
+            return Ok(problem(
+                StatusCode::BAD_REQUEST,
+                &format!("The event could not be read: {why}."),
             ));
         }
     };

@@ -46,9 +46,16 @@ pub(crate) struct SearchParams {
     pub q: String,
 }
 
-/// The search term as typed, trimmed and cut to a sane length.
+/// The search term as typed, trimmed and cut to a sane length, without control
+/// characters (no name holds one, and the page shows the term back).
 pub(crate) fn clean_query(q: &str) -> String {
-    q.trim().chars().take(MAX_QUERY_CHARS).collect()
+    q.chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .chars()
+        .take(MAX_QUERY_CHARS)
+        .collect()
 }
 
 /// What to ask the store for: an NHS number typed with spaces ("943 476 5919") is

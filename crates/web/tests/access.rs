@@ -223,6 +223,77 @@ async fn an_auditor_sees_who_opened_a_record() {
     );
 }
 
+/// Every 400 from the API is one plain sentence: no parser internals, and nothing
+/// typed echoed back with its control characters.
+#[tokio::test]
+async fn an_unreadable_request_is_answered_in_one_plain_sentence() {
+    let app = TestApp::spawn().await;
+    let url = app.url("/api/v1/children/C1/events");
+    let post = |body: String| {
+        app.client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let body = event_body(&app).await;
+    let with = |pointer: &str, value: serde_json::Value| {
+        let mut b = body.clone();
+        *b.pointer_mut(pointer).unwrap() = value;
+        b.to_string()
+    };
+    let mut unversioned = body.clone();
+    unversioned.as_object_mut().unwrap().remove("version");
+    let cases = [
+        (
+            String::from("[]"),
+            "The event could not be read: send one JSON object, the event and the version it was based on.",
+        ),
+        (
+            String::from("{\"version\": "),
+            "The event could not be read: the body is not JSON.",
+        ),
+        (
+            unversioned.to_string(),
+            "The event could not be read: the field `version` is missing.",
+        ),
+        (
+            with("/occurred_at", serde_json::json!("yesterday")),
+            "The event could not be read: the field `occurred_at` is not valid.",
+        ),
+        (
+            with("/data/seen", serde_json::json!("yes")),
+            "The event could not be read: the field `data.seen` is not valid.",
+        ),
+        (
+            with("/kind", serde_json::json!("teleported")),
+            "The event could not be read: the field `kind` is not valid.",
+        ),
+    ];
+    for (sent, expected) in cases {
+        let response = post(sent.clone()).await.unwrap();
+        assert_eq!(response.status(), 400, "{sent}");
+        let answer: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(answer["detail"], expected, "{sent}");
+    }
+    for path in [
+        "/api/v1/due?as_at=%07%1b[31m",
+        "/api/v1/due?team=%1b[31mT1",
+        "/api/v1/due?worker=W%00",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 400, "{path}");
+        let answer: serde_json::Value = response.json().await.unwrap();
+        let detail = answer["detail"].as_str().unwrap();
+        assert!(!detail.chars().any(char::is_control), "{path}: {detail:?}");
+    }
+    let page = app.page("/?q=Ava%1b[31m%07").await.1;
+    assert!(
+        !page.contains('\u{1b}') && !page.contains('\u{7}'),
+        "{page}"
+    );
+}
+
 /// Post `body` as an event on `child`: the status and the problem's detail (if any).
 async fn post_event(app: &TestApp, child: &str, body: String) -> (u16, String) {
     let response = app
