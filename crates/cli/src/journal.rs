@@ -3,7 +3,9 @@
 
 use hearth_domain::event::{Event, EventData};
 use hearth_domain::ids::EventId;
+use hearth_domain::recording::Recording;
 use hearth_store::{Store, StoreError};
+use jiff::civil::Date;
 use std::collections::HashMap;
 use std::io::BufRead;
 
@@ -28,6 +30,12 @@ pub enum ImportError {
         file: String,
         line: usize,
         cause: StoreError,
+    },
+    #[error("{file}, line {line}: {cause}")]
+    Rejected {
+        file: String,
+        line: usize,
+        cause: hearth_domain::journey::JourneyError,
     },
     #[error("{file}, line {line}: event id {id} is used already, on line {first}")]
     RepeatedId {
@@ -122,16 +130,35 @@ fn without_position(message: &str) -> String {
 }
 
 /// Append every event in `file` to the store in one transaction: all of them, or, if any
-/// is refused, none, with the refused event's line named.
+/// is refused, none, with the refused event's line named. No event may be dated after
+/// `today`, or name a worker or team the database's organisation does not have.
 pub async fn import(
     store: &dyn Store,
     file: &str,
     events: Vec<(usize, Event)>,
+    today: Date,
 ) -> Result<u64, ImportError> {
     if events.is_empty() {
         return Err(ImportError::Empty {
             file: file.to_owned(),
         });
+    }
+    let org = store
+        .organisation()
+        .await
+        .map_err(|cause| ImportError::Store {
+            file: file.to_owned(),
+            cause,
+        })?;
+    let recording = Recording::new(today, org.as_ref());
+    for (line, event) in &events {
+        recording
+            .check(event)
+            .map_err(|cause| ImportError::Rejected {
+                file: file.to_owned(),
+                line: *line,
+                cause,
+            })?;
     }
     let mut lines: HashMap<EventId, usize> = HashMap::with_capacity(events.len());
     let mut batch = Vec::with_capacity(events.len());

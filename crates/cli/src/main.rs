@@ -347,7 +347,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     .with_context(|| format!("could not open {name}"))?;
                 let events = journal::parse(&name, reader)?;
                 let store = open(&db).await?;
-                let n = journal::import(store.as_ref(), &name, events).await?;
+                let n = journal::import(store.as_ref(), &name, events, clock::today()).await?;
                 warm_due_cache(store.as_ref(), clock::today()).await;
                 println!("imported {n} events from {name}");
                 Ok(())

@@ -202,6 +202,28 @@ fn registration(id: &str, child: &str, on: &str) -> String {
 }
 
 #[test]
+fn an_event_dated_after_today_is_refused_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let file = dir.path().join("future.jsonl");
+    let lines = [
+        registration("e1", "D1", "2020-01-06"),
+        registration("e2", "D2", "2099-01-01"),
+    ];
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let message = stderr_of(
+        hearth()
+            .args(["journal", "import", "--db"])
+            .arg(&db)
+            .arg(&file),
+    );
+    assert!(message.contains("line 2:"), "{message}");
+    assert!(message.contains("dated after today"), "{message}");
+    assert_eq!(message.trim().lines().count(), 1, "one sentence: {message}");
+    assert!(export(&db).is_empty());
+}
+
+#[test]
 fn a_repeated_id_and_bad_utf8_are_named_by_their_own_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");

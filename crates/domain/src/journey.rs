@@ -132,6 +132,12 @@ pub enum Problem {
     TooLong { field: &'static str, max: usize },
     #[error("{field} has more than {max} lines")]
     TooManyLines { field: &'static str, max: usize },
+    #[error("it is dated after today ({0})")]
+    AfterToday(Date),
+    #[error("there is no worker {0} in the organisation")]
+    UnknownWorker(WorkerId),
+    #[error("there is no team {0} in the organisation")]
+    UnknownTeam(TeamId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

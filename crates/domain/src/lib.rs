@@ -18,4 +18,5 @@ pub mod limits;
 pub mod obligations;
 pub mod org;
 pub mod people;
+pub mod recording;
 pub mod timescales;

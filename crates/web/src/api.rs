@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use hearth_domain::event::{Event, EventData, OccurredAt};
 use hearth_domain::ids::{Actor, ChildId, EventId, Subject};
 use hearth_domain::journey::ChildState;
+use hearth_domain::recording::Recording;
 use hearth_store::{StoreError, Version};
 use serde::{Deserialize, Serialize};
 
@@ -358,6 +359,15 @@ pub(crate) async fn append(
         recorded_by: actor(&caller),
         data: new.data,
     };
+    // An event that has not happened yet, or names someone the authority does not
+    // employ, is refused whatever the journey says.
+    let org = app.store.organisation().await?;
+    if let Err(e) = Recording::new(today(event.recorded_at), org.as_ref()).check(&event) {
+        return Ok(problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("{}.", capitalised(&e)),
+        ));
+    }
     let version = match app.store.append(new.version, vec![event]).await {
         Ok(version) => version,
         // These messages name ids, kinds, dates and versions, never a person's details.

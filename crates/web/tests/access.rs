@@ -355,6 +355,48 @@ async fn free_text_is_bounded_and_a_huge_body_is_refused() {
     assert_eq!(status, 201, "{detail}");
 }
 
+#[tokio::test]
+async fn an_event_dated_after_today_or_naming_no_worker_is_refused() {
+    let app = TestApp::spawn().await;
+    let body = event_body(&app).await;
+    let with = |pointer: &str, value: serde_json::Value| {
+        let mut b = body.clone();
+        *b.pointer_mut(pointer).unwrap() = value;
+        b.to_string()
+    };
+    // The server's today is 2024-06-01.
+    for on in ["2024-06-02", "2099-01-01T09:00"] {
+        let (status, detail) = post_event(&app, "C1", with("/occurred_at", on.into())).await;
+        assert_eq!(status, 422, "{on}: {detail}");
+        assert!(
+            detail.contains("dated after today (2024-06-01)"),
+            "{on}: {detail}"
+        );
+    }
+    let (status, detail) = post_event(&app, "C1", with("/data/worker", "W99".into())).await;
+    assert_eq!(status, 422, "{detail}");
+    assert!(
+        detail.contains("there is no worker W99 in the organisation"),
+        "{detail}"
+    );
+    let allocation = serde_json::json!({
+        "version": body["version"],
+        "id": "alloc-x",
+        "occurred_at": "2024-05-20",
+        "kind": "allocated",
+        "data": {"worker": "W1", "team": "T9"},
+    });
+    let (status, detail) = post_event(&app, "C1", allocation.to_string()).await;
+    assert_eq!(status, 422, "{detail}");
+    assert!(
+        detail.contains("there is no team T9 in the organisation"),
+        "{detail}"
+    );
+    // Today itself is fine.
+    let (status, detail) = post_event(&app, "C1", with("/occurred_at", "2024-06-01".into())).await;
+    assert_eq!(status, 201, "{detail}");
+}
+
 const PASSWORD: &str = "correct horse battery staple";
 
 /// Add `name` with a real argon2id hash of [`PASSWORD`].
