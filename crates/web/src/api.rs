@@ -14,11 +14,14 @@ use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use hearth_domain::access::SearchResults;
 use hearth_domain::event::{Event, EventData, OccurredAt};
 use hearth_domain::ids::{Actor, ChildId, EventId, Subject};
 use hearth_domain::journey::ChildState;
+use hearth_domain::people::Name;
 use hearth_domain::recording::Recording;
-use hearth_store::{StoreError, Version};
+use hearth_store::{ChildSummary, StoreError, Version};
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 /// The most children one search returns.
@@ -80,7 +83,38 @@ pub(crate) async fn search(
         .await?
         .search(&store_query(&q), limit, SEARCH_ACTION)
         .await?;
-    Ok(json(&found)?)
+    match caller.role.search_results() {
+        SearchResults::Summary => Ok(json(&found)?),
+        SearchResults::IdentityOnly => {
+            let identities: Vec<ChildIdentity> = found.iter().map(ChildIdentity::of).collect();
+            Ok(json(&identities)?)
+        }
+    }
+}
+
+/// Who a child is, and where to see who opened their record: all that search shows
+/// someone who may not read records (`SearchResults::IdentityOnly`).
+#[derive(Debug, Serialize)]
+struct ChildIdentity<'a> {
+    id: &'a ChildId,
+    name: &'a Name,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_of_birth: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_date_of_birth: Option<Date>,
+    access_log: String,
+}
+
+impl<'a> ChildIdentity<'a> {
+    fn of(child: &'a ChildSummary) -> Self {
+        ChildIdentity {
+            id: &child.id,
+            name: &child.name,
+            date_of_birth: child.date_of_birth,
+            expected_date_of_birth: child.expected_date_of_birth,
+            access_log: format!("/children/{}/access-log", child.id),
+        }
+    }
 }
 
 async fn reader<'a>(app: &'a AppState, caller: &'a Caller) -> Result<Reader<'a>, WebError> {

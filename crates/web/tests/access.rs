@@ -223,6 +223,75 @@ async fn an_auditor_sees_who_opened_a_record() {
     );
 }
 
+#[tokio::test]
+async fn an_auditors_search_shows_only_enough_to_pick_the_child() {
+    let app = TestApp::spawn().await;
+    let now = NOW.parse().unwrap();
+    let auditor = sign_in(&app.store, "ann.auditor", Role::Auditor, now).await;
+    let page = page_text(&app, &auditor.client, "/?q=testington").await;
+    assert!(
+        page.contains(r#"href="/children/C1/access-log">Ava Testington</a>"#),
+        "{page}"
+    );
+    assert!(page.contains("2015-06-01"), "{page}");
+    assert!(page.contains(">C1<"), "{page}");
+    // Nothing from the record itself: no postcode, open work, worker or team.
+    for hidden in [
+        "TN23",
+        "Postcode",
+        "Open work",
+        "Child protection plan",
+        "Sam Patel",
+        "Ashford CIN team",
+    ] {
+        assert!(!page.contains(hidden), "{hidden} in {page}");
+    }
+    let found: serde_json::Value = auditor
+        .client
+        .get(app.url("/api/v1/children?q=testington"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        found,
+        serde_json::json!([{
+            "id": "C1",
+            "name": {"given": "Ava", "family": "Testington"},
+            "date_of_birth": "2015-06-01",
+            "access_log": "/children/C1/access-log"
+        }])
+    );
+    let unborn: serde_json::Value = auditor
+        .client
+        .get(app.url("/api/v1/children?q=unborn"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        unborn,
+        serde_json::json!([{
+            "id": "C2",
+            "name": {"given": "Ben", "family": "Unborn"},
+            "expected_date_of_birth": "2024-09-01",
+            "access_log": "/children/C2/access-log"
+        }])
+    );
+    // A practitioner still sees the summary.
+    let found: serde_json::Value = app
+        .get("/api/v1/children?q=testington")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found[0]["postcode"], "TN23 1AA", "{found}");
+}
+
 /// Every 400 from the API is one plain sentence: no parser internals, and nothing
 /// typed echoed back with its control characters.
 #[tokio::test]
