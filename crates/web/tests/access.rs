@@ -821,6 +821,45 @@ async fn a_forged_write_is_refused_and_logged() {
 }
 
 #[tokio::test]
+async fn only_the_public_origin_may_change_anything_whatever_the_host_says() {
+    let app = TestApp::spawn().await;
+    let url = app.url("/api/v1/children/C1/events");
+    // A request's own Host vouches for nothing: it is whatever the sender wrote.
+    let response = app
+        .client
+        .post(&url)
+        .header("host", "evil.example")
+        .header("origin", "http://evil.example")
+        .json(&event_body(&app).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    // The address served, by name or number, is the public origin when none is set.
+    for origin in [
+        format!("http://127.0.0.1:{}", app.addr.port()),
+        format!("http://localhost:{}", app.addr.port()),
+    ] {
+        let response = app
+            .client
+            .post(&url)
+            .header("origin", &origin)
+            .json(&event_body(&app).await)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "{origin}");
+    }
+    let actions: Vec<String> = c1_log(&app).await.into_iter().map(|(_, _, a)| a).collect();
+    assert!(
+        actions.contains(&String::from(
+            "refused (origin): POST /api/v1/children/{id}/events"
+        )),
+        "{actions:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_partner_system_calls_the_api_with_a_bearer_token_until_it_is_revoked() {
     let app = TestApp::spawn().await;
     let now = NOW.parse().unwrap();
