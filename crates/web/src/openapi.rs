@@ -112,9 +112,11 @@ pub fn document() -> Value {
                         "type": "object", "required": ["version"],
                         "properties": {"version": {"type": "integer", "minimum": 1}}
                     })),
-                    "400": problem("The body could not be read as an event."),
+                    "400": problem("The body could not be read as an event; the detail names the field."),
                     "409": problem("The journey has moved on from the version given, or the event id is taken; nothing was written."),
-                    "422": problem("The event is not possible in this journey; nothing was written.")
+                    "413": problem("The body is over 64 KiB; nothing was written."),
+                    "415": problem("The body is not sent as application/json."),
+                    "422": problem("The event is not possible in this journey, is dated after today, names a worker or team the organisation does not have, or has free text over its limit (the detail names the field); nothing was written.")
                 }))
             }},
             "/due": {"get": {
