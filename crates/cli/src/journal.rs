@@ -3,18 +3,19 @@
 
 use hearth_domain::event::{Event, EventData};
 use hearth_domain::ids::EventId;
+use hearth_domain::recording::Recording;
 use hearth_store::{Store, StoreError};
+use jiff::civil::Date;
 use std::collections::HashMap;
 use std::io::BufRead;
 
-/// Why an import was refused. Nothing is written when any line is bad.
+/// Why an import was refused. Nothing is written when any line is bad. The cause is
+/// part of each message, and deliberately not a `source`: the binary prints an error's
+/// sources after it, which would say the cause twice.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("could not read {file}: {source}")]
-    Read {
-        file: String,
-        source: std::io::Error,
-    },
+    #[error("could not read {file}: {cause}")]
+    Read { file: String, cause: std::io::Error },
     #[error("{file}, line {line}, column {column}: {field}{message}")]
     Malformed {
         file: String,
@@ -24,38 +25,78 @@ pub enum ImportError {
         field: String,
         message: String,
     },
-    #[error("{file}, line {line}: {source}")]
+    #[error("{file}, line {line}: {cause}")]
     Refused {
         file: String,
         line: usize,
-        source: StoreError,
+        cause: StoreError,
     },
-    #[error("{file}: {source}")]
-    Store { file: String, source: StoreError },
+    #[error("{file}, line {line}: {cause}")]
+    Rejected {
+        file: String,
+        line: usize,
+        cause: hearth_domain::journey::JourneyError,
+    },
+    #[error("{file}, line {line}: event id {id} is used already, on line {first}")]
+    RepeatedId {
+        file: String,
+        line: usize,
+        id: EventId,
+        first: usize,
+    },
+    #[error("{file}, line {line}: the line is not UTF-8 text")]
+    NotUtf8 { file: String, line: usize },
+    #[error("{file}: {cause}")]
+    Store { file: String, cause: StoreError },
     #[error("{file} holds no events")]
     Empty { file: String },
 }
 
 /// Parse every line of a journal export. Blank lines are skipped; the first line that is
-/// not an event stops the parse with its line number and the field at fault.
-pub fn parse(file: &str, reader: impl BufRead) -> Result<Vec<(usize, Event)>, ImportError> {
+/// not an event (or repeats an earlier line's id) stops the parse with its line number
+/// and the field at fault.
+pub fn parse(file: &str, mut reader: impl BufRead) -> Result<Vec<(usize, Event)>, ImportError> {
     let mut events = Vec::new();
-    for (i, line) in reader.lines().enumerate() {
-        let line_no = i + 1;
-        let text = line.map_err(|source| ImportError::Read {
-            file: file.to_owned(),
-            source,
-        })?;
+    let mut first_line: HashMap<EventId, usize> = HashMap::new();
+    let mut bytes = Vec::new();
+    for line_no in 1.. {
+        bytes.clear();
+        let read = reader
+            .read_until(b'\n', &mut bytes)
+            .map_err(|cause| ImportError::Read {
+                file: file.to_owned(),
+                cause,
+            })?;
+        if read == 0 {
+            break;
+        }
+        // Read as bytes so that text that is not UTF-8 is named by its line.
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            return Err(ImportError::NotUtf8 {
+                file: file.to_owned(),
+                line: line_no,
+            });
+        };
         if text.trim().is_empty() {
             continue;
         }
-        let event: Event = serde_json::from_str(&text).map_err(|e| ImportError::Malformed {
+        let event: Event = serde_json::from_str(text).map_err(|e| ImportError::Malformed {
             file: file.to_owned(),
             line: line_no,
             column: e.column(),
-            field: field_at_fault(&text).map_or_else(String::new, |f| format!("field `{f}`: ")),
+            field: field_at_fault(text).map_or_else(String::new, |f| format!("field `{f}`: ")),
             message: without_position(&e.to_string()),
         })?;
+        // The second use of an id is the mistake, so it is the line named.
+        if let Some(&first) = first_line.get(&event.id) {
+            return Err(ImportError::RepeatedId {
+                file: file.to_owned(),
+                line: line_no,
+                id: event.id,
+                first,
+            });
+        }
+        first_line.insert(event.id.clone(), line_no);
         events.push((line_no, event));
     }
     Ok(events)
@@ -89,26 +130,46 @@ fn without_position(message: &str) -> String {
 }
 
 /// Append every event in `file` to the store in one transaction: all of them, or, if any
-/// is refused, none, with the refused event's line named.
+/// is refused, none, with the refused event's line named. No event may be dated after
+/// `today`, or name a worker or team the database's organisation does not have.
 pub async fn import(
     store: &dyn Store,
     file: &str,
     events: Vec<(usize, Event)>,
+    today: Date,
 ) -> Result<u64, ImportError> {
     if events.is_empty() {
         return Err(ImportError::Empty {
             file: file.to_owned(),
         });
     }
+    let org = store
+        .organisation()
+        .await
+        .map_err(|cause| ImportError::Store {
+            file: file.to_owned(),
+            cause,
+        })?;
+    let recording = Recording::new(today, org.as_ref());
+    for (line, event) in &events {
+        recording
+            .check(event)
+            .map_err(|cause| ImportError::Rejected {
+                file: file.to_owned(),
+                line: *line,
+                cause,
+            })?;
+    }
     let mut lines: HashMap<EventId, usize> = HashMap::with_capacity(events.len());
     let mut batch = Vec::with_capacity(events.len());
     for (line, event) in events {
-        // The first line an id appears on; a repeat is refused by the store below.
-        lines.entry(event.id.clone()).or_insert(line);
+        // `parse` refused any id used twice in the file; one already in the journal is
+        // refused by the store below.
+        lines.insert(event.id.clone(), line);
         batch.push(event);
     }
-    store.append_batch(batch).await.map_err(|source| {
-        let line = match &source {
+    store.append_batch(batch).await.map_err(|cause| {
+        let line = match &cause {
             StoreError::Invalid(e) => lines.get(&e.event).copied(),
             StoreError::DuplicateEvent(id) => EventId::parse(id)
                 .ok()
@@ -119,11 +180,11 @@ pub async fn import(
             Some(line) => ImportError::Refused {
                 file: file.to_owned(),
                 line,
-                source,
+                cause,
             },
             None => ImportError::Store {
                 file: file.to_owned(),
-                source,
+                cause,
             },
         }
     })
@@ -157,6 +218,25 @@ mod tests {
         assert!(message.contains("field `data.reason`"), "{message}");
         assert!(message.contains("RC99"), "{message}");
         assert!(!message.contains(" at line "), "{message}");
+    }
+
+    #[test]
+    fn a_repeated_id_is_named_at_its_second_line_once() {
+        let other = GOOD.replace("\"e1\"", "\"e2\"");
+        let text = format!("{GOOD}\n{other}\n{GOOD}\n");
+        let message = parse_text(&text).unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "j.jsonl, line 3: event id e1 is used already, on line 1"
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_named_by_its_line() {
+        let mut bytes = format!("{GOOD}\n\n").into_bytes();
+        bytes.extend(b"{\"id\":\"e\xff\"}\n");
+        let message = parse("j.jsonl", &bytes[..]).unwrap_err().to_string();
+        assert_eq!(message, "j.jsonl, line 3: the line is not UTF-8 text");
     }
 
     #[test]

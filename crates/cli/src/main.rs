@@ -35,6 +35,10 @@ enum Command {
         preset: String,
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        /// Where browsers find Hearth, e.g. https://hearth.example.gov.uk (default: the
+        /// address served, as http://localhost:PORT or http://127.0.0.1:PORT).
+        #[arg(long, env = "HEARTH_PUBLIC_ORIGIN")]
+        public_origin: Option<String>,
     },
     /// Generate a synthetic county into a new database and print its rates beside England's.
     Generate {
@@ -62,6 +66,11 @@ enum Command {
         db: String,
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        /// Where browsers find Hearth, e.g. https://hearth.example.gov.uk (default: the
+        /// address served, as http://localhost:PORT or http://127.0.0.1:PORT). Requests
+        /// that change something from any other origin are refused.
+        #[arg(long, env = "HEARTH_PUBLIC_ORIGIN")]
+        public_origin: Option<String>,
     },
     /// What is overdue, due in the next 10 working days, and met late in the last month,
     /// per team and worker.
@@ -255,7 +264,11 @@ async fn warm_due_cache(store: &dyn Store, as_at: Date) {
 
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Demo { preset, addr } => demo(&preset, addr).await,
+        Command::Demo {
+            preset,
+            addr,
+            public_origin,
+        } => demo(&preset, addr, public_origins(public_origin)?).await,
         Command::Generate {
             preset,
             years,
@@ -279,7 +292,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Backup { db, out } => backup::backup(&db, &out).await,
         Command::Restore { file, db } => backup::restore(&file, &db).await,
-        Command::Serve { db, addr } => serve(open_existing(&db).await?, addr).await,
+        Command::Serve {
+            db,
+            addr,
+            public_origin,
+        } => {
+            let origins = public_origins(public_origin)?;
+            serve(open_existing(&db).await?, addr, origins).await
+        }
         Command::Due {
             db,
             as_at,
@@ -371,7 +391,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     .with_context(|| format!("could not open {name}"))?;
                 let events = journal::parse(&name, reader)?;
                 let store = open(&db).await?;
-                let n = journal::import(store.as_ref(), &name, events).await?;
+                let n = journal::import(store.as_ref(), &name, events, clock::today()).await?;
                 warm_due_cache(store.as_ref(), clock::today()).await;
                 println!("imported {n} events from {name}");
                 Ok(())
@@ -475,16 +495,32 @@ async fn open_existing(db: &str) -> anyhow::Result<Arc<dyn Store>> {
     open(db).await
 }
 
-async fn serve(store: Arc<dyn Store>, addr: SocketAddr) -> anyhow::Result<()> {
+/// `--public-origin`, read.
+fn public_origins(given: Option<String>) -> anyhow::Result<Option<hearth_web::PublicOrigins>> {
+    given
+        .map(|url| hearth_web::PublicOrigins::parse(&url))
+        .transpose()
+        .context("--public-origin (or HEARTH_PUBLIC_ORIGIN) cannot be used")
+}
+
+async fn serve(
+    store: Arc<dyn Store>,
+    addr: SocketAddr,
+    origins: Option<hearth_web::PublicOrigins>,
+) -> anyhow::Result<()> {
     println!("Hearth is serving on http://{addr} (ctrl-c to stop)");
     let clock: hearth_web::Clock = Arc::new(clock::now);
-    hearth_web::serve(store, addr, clock)
+    hearth_web::serve(store, addr, clock, origins)
         .await
         .context("the web server stopped")
 }
 
 /// `hearth demo`: generate the demo county once, then serve it.
-async fn demo(preset: &str, addr: SocketAddr) -> anyhow::Result<()> {
+async fn demo(
+    preset: &str,
+    addr: SocketAddr,
+    origins: Option<hearth_web::PublicOrigins>,
+) -> anyhow::Result<()> {
     let mut store = open(DEMO_DB).await?;
     if store.organisation().await?.is_none() {
         if store.count_events().await? > 0 {
@@ -525,7 +561,7 @@ async fn demo(preset: &str, addr: SocketAddr) -> anyhow::Result<()> {
     println!(
         "The demo users' passwords are printed here for the demo only: never use them on real data.\n"
     );
-    serve(store, addr).await
+    serve(store, addr, origins).await
 }
 
 /// The demo user for `role` signs in with this.

@@ -194,6 +194,97 @@ fn an_impossible_event_refuses_the_whole_import_and_names_its_line() {
     assert!(export(&b).is_empty());
 }
 
+/// A child registered on `on`, as one journal line.
+fn registration(id: &str, child: &str, on: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","subject":"child:{child}","occurred_at":"{on}","recorded_at":"2026-03-31T17:00:00Z","recorded_by":"fixture","kind":"person_registered","data":{{"name":{{"given":"Dana","family":"Fixture"}},"date_of_birth":"2014-05-05","sex":"F","ethnicity":"WBRI"}}}}"#
+    )
+}
+
+#[test]
+fn an_event_dated_after_today_is_refused_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let file = dir.path().join("future.jsonl");
+    let lines = [
+        registration("e1", "D1", "2020-01-06"),
+        registration("e2", "D2", "2099-01-01"),
+    ];
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let message = stderr_of(
+        hearth()
+            .args(["journal", "import", "--db"])
+            .arg(&db)
+            .arg(&file),
+    );
+    assert!(message.contains("line 2:"), "{message}");
+    assert!(message.contains("dated after today"), "{message}");
+    assert_eq!(message.trim().lines().count(), 1, "one sentence: {message}");
+    assert!(export(&db).is_empty());
+}
+
+#[test]
+fn a_repeated_id_and_bad_utf8_are_named_by_their_own_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let file = dir.path().join("twice.jsonl");
+    let lines = [
+        registration("e1", "D1", "2020-01-06"),
+        registration("e2", "D2", "2020-01-06"),
+        registration("e1", "D3", "2020-01-06"),
+    ];
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let message = stderr_of(
+        hearth()
+            .args(["journal", "import", "--db"])
+            .arg(&db)
+            .arg(&file),
+    );
+    assert_eq!(
+        message.trim(),
+        format!(
+            "hearth: {}, line 3: event id e1 is used already, on line 1",
+            file.display()
+        )
+    );
+    // An id already in the journal is named once too.
+    std::fs::write(&file, &lines[0]).unwrap();
+    hearth()
+        .args(["journal", "import", "--db"])
+        .arg(&db)
+        .arg(&file)
+        .assert()
+        .success();
+    std::fs::write(&file, registration("e1", "D5", "2020-01-06")).unwrap();
+    let message = stderr_of(
+        hearth()
+            .args(["journal", "import", "--db"])
+            .arg(&db)
+            .arg(&file),
+    );
+    assert_eq!(
+        message.trim(),
+        format!(
+            "hearth: {}, line 1: event e1 is already in the journal",
+            file.display()
+        )
+    );
+    let mut bytes = format!("{}\n", lines[0]).into_bytes();
+    bytes.extend(b"{\"id\":\"e\xff\"}\n");
+    std::fs::write(&file, bytes).unwrap();
+    let message = stderr_of(
+        hearth()
+            .args(["journal", "import", "--db"])
+            .arg(&db)
+            .arg(&file),
+    );
+    assert!(
+        message.contains(&format!("{}, line 2: ", file.display())),
+        "{message}"
+    );
+    assert!(message.contains("UTF-8"), "{message}");
+}
+
 #[test]
 fn generate_refuses_a_database_that_already_holds_events() {
     let dir = tempfile::tempdir().unwrap();

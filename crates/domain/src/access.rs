@@ -122,6 +122,30 @@ impl Role {
     }
 }
 
+/// How much of each child a list of search results shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchResults {
+    /// What helps a practitioner pick the right child and see where they are: name,
+    /// date of birth, postcode, open work, worker and team.
+    Summary,
+    /// Only enough to pick the child: name, date of birth (or expected date of birth)
+    /// and id. Anything more is the record itself, which this role may not read.
+    IdentityOnly,
+}
+
+impl Role {
+    /// What search results show this role (if it may search at all): the summary to
+    /// those who may read records, only who the child is to anyone else (an auditor,
+    /// who goes on to who opened the record).
+    pub fn search_results(self) -> SearchResults {
+        if self.may(Permission::ReadRecord) {
+            SearchResults::Summary
+        } else {
+            SearchResults::IdentityOnly
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccessError {
     #[error("'{0}' is not a role; the roles are: {roles}", roles = role_list())]
@@ -246,6 +270,21 @@ mod tests {
                 .filter(|&p| role.may(p))
                 .collect();
             assert_eq!(got, allowed, "{role}");
+        }
+    }
+
+    #[test]
+    fn only_those_who_may_read_records_see_more_than_who_a_child_is_in_search() {
+        for role in Role::ALL
+            .into_iter()
+            .filter(|r| r.may(Permission::SearchChildren))
+        {
+            let expected = if role == Role::Auditor {
+                SearchResults::IdentityOnly
+            } else {
+                SearchResults::Summary
+            };
+            assert_eq!(role.search_results(), expected, "{role}");
         }
     }
 

@@ -128,6 +128,16 @@ pub enum Problem {
     NoSuchRelationship,
     #[error("that relationship already exists")]
     RelationshipExists,
+    #[error("{field} is longer than {max} characters")]
+    TooLong { field: &'static str, max: usize },
+    #[error("{field} has more than {max} lines")]
+    TooManyLines { field: &'static str, max: usize },
+    #[error("it is dated after today ({0})")]
+    AfterToday(Date),
+    #[error("there is no worker {0} in the organisation")]
+    UnknownWorker(WorkerId),
+    #[error("there is no team {0} in the organisation")]
+    UnknownTeam(TeamId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -297,6 +307,7 @@ impl ChildState {
 
     fn apply_data(&mut self, date: Date, data: &EventData) -> Result<(), Problem> {
         use EventData as E;
+        crate::limits::check_text(data)?;
         if let E::PersonRegistered(p) = data {
             if self.details.is_some() {
                 return Err(Problem::AlreadyRegistered);
@@ -698,6 +709,8 @@ pub fn effective_events(events: &[Event]) -> Result<Vec<Event>, JourneyError> {
         if reason.trim().is_empty() {
             return Err(err(Problem::NoReason));
         }
+        // Corrections are not applied themselves, so their own text is checked here.
+        crate::limits::check_text(&event.data).map_err(err)?;
         let Some(&t) = index.get(target).filter(|&&t| t < i) else {
             return Err(err(Problem::UnknownTarget(target.clone())));
         };
@@ -789,6 +802,7 @@ impl FamilyState {
 
     fn apply_data(&mut self, data: &EventData) -> Result<(), Problem> {
         use EventData as E;
+        crate::limits::check_text(data)?;
         match data {
             E::PersonRegistered(p) => match &p.adult {
                 Some(adult) => {

@@ -8,15 +8,20 @@ use crate::error::{ApiError, Failure, NO_CHILD, WebError, problem};
 use crate::pages::{LIST_LIMIT, Listing, child_id, clean_query, store_query, today};
 use crate::reader::Reader;
 use crate::session::Caller;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use hearth_domain::access::SearchResults;
 use hearth_domain::event::{Event, EventData, OccurredAt};
 use hearth_domain::ids::{Actor, ChildId, EventId, Subject};
 use hearth_domain::journey::ChildState;
-use hearth_store::{StoreError, Version};
+use hearth_domain::people::Name;
+use hearth_domain::recording::Recording;
+use hearth_store::{ChildSummary, StoreError, Version};
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 /// The most children one search returns.
@@ -78,7 +83,38 @@ pub(crate) async fn search(
         .await?
         .search(&store_query(&q), limit, SEARCH_ACTION)
         .await?;
-    Ok(json(&found)?)
+    match caller.role.search_results() {
+        SearchResults::Summary => Ok(json(&found)?),
+        SearchResults::IdentityOnly => {
+            let identities: Vec<ChildIdentity> = found.iter().map(ChildIdentity::of).collect();
+            Ok(json(&identities)?)
+        }
+    }
+}
+
+/// Who a child is, and where to see who opened their record: all that search shows
+/// someone who may not read records (`SearchResults::IdentityOnly`).
+#[derive(Debug, Serialize)]
+struct ChildIdentity<'a> {
+    id: &'a ChildId,
+    name: &'a Name,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_of_birth: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_date_of_birth: Option<Date>,
+    access_log: String,
+}
+
+impl<'a> ChildIdentity<'a> {
+    fn of(child: &'a ChildSummary) -> Self {
+        ChildIdentity {
+            id: &child.id,
+            name: &child.name,
+            date_of_birth: child.date_of_birth,
+            expected_date_of_birth: child.expected_date_of_birth,
+            access_log: format!("/children/{}/access-log", child.id),
+        }
+    }
 }
 
 async fn reader<'a>(app: &'a AppState, caller: &'a Caller) -> Result<Reader<'a>, WebError> {
@@ -209,6 +245,95 @@ pub(crate) struct NewEvent {
     data: EventData,
 }
 
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| {
+            let t = t.trim();
+            t.eq_ignore_ascii_case("application/json")
+                || (t.starts_with("application/") && t.ends_with("+json"))
+        })
+}
+
+/// The body as a [`NewEvent`], or what is wrong with it in a plain phrase naming the
+/// field: never the parser's own words, which describe Rust types, not the API.
+fn read_event(body: &[u8]) -> Result<NewEvent, String> {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Err(String::from("the body is not JSON"));
+    };
+    let Some(object) = value.as_object() else {
+        return Err(String::from(
+            "send one JSON object, the event and the version it was based on",
+        ));
+    };
+    let envelope = match serde_path_to_error::deserialize::<_, NewEvent>(&value) {
+        Ok(new) => return Ok(new),
+        Err(e) => e,
+    };
+    let envelope_path = envelope.path().to_string();
+    if !is_root(&envelope_path) {
+        return Err(describe(&envelope_path, &envelope.inner().to_string()));
+    }
+    // The payload is flattened into the event, and serde cannot say where in it a
+    // value failed; read the kind and data again on their own, where it can.
+    if let (Some(kind), Some(data)) = (object.get("kind"), object.get("data")) {
+        // Kind first, as text: given the data before the kind, serde buffers it and
+        // loses the path.
+        let payload = format!(r#"{{"kind":{kind},"data":{data}}}"#);
+        let mut json = serde_json::Deserializer::from_str(&payload);
+        if let Err(e) = serde_path_to_error::deserialize::<_, EventData>(&mut json) {
+            return Err(describe(&e.path().to_string(), &e.inner().to_string()));
+        }
+    }
+    Err(describe(&envelope_path, &envelope.inner().to_string()))
+}
+
+fn is_root(path: &str) -> bool {
+    path.is_empty() || path == "."
+}
+
+/// A plain phrase for serde's `message` about the value at `path`.
+fn describe(path: &str, message: &str) -> String {
+    let within = |name: &str| {
+        if is_root(path) {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    // A field name is quoted only when it is one an event could have: anything else
+    // was typed by the caller, and is not echoed.
+    let quoted = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(name, _)| name)
+            .filter(|name| {
+                !name.is_empty()
+                    && name.len() <= 40
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+    };
+    if let Some(name) = quoted("missing field `") {
+        return format!("the field `{}` is missing", within(name));
+    }
+    if message.starts_with("unknown field `") {
+        return match quoted("unknown field `") {
+            Some(name) => format!("the field `{}` is not one this event has", within(name)),
+            None => String::from("it has a field no event has"),
+        };
+    }
+    if is_root(path) {
+        if message.starts_with("unknown variant") {
+            return String::from("the field `kind` is not valid");
+        }
+        return String::from("it is not an event this API knows");
+    }
+    format!("the field `{path}` is not valid")
+}
+
 /// The journey's version once an event is written.
 #[derive(Debug, Serialize)]
 struct Written {
@@ -223,15 +348,34 @@ pub(crate) async fn append(
     State(app): State<AppState>,
     Extension(caller): Extension<Caller>,
     path: Result<Path<String>, PathRejection>,
-    body: Result<Json<NewEvent>, JsonRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let id = child_id(path)?;
-    let new = match body {
-        Ok(Json(new)) => new,
-        Err(rejection) => {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Ok(too_large());
+        }
+        Err(_) => {
             return Ok(problem(
                 StatusCode::BAD_REQUEST,
-                &format!("The event could not be read: {}.", rejection.body_text()),
+                "The event could not be read: the body did not arrive whole.",
+            ));
+        }
+    };
+    if !is_json(&headers) {
+        return Ok(problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the event as JSON, with Content-Type: application/json.",
+        ));
+    }
+    let new = match read_event(&body) {
+        Ok(new) => new,
+        Err(why) => {
+            return Ok(problem(
+                StatusCode::BAD_REQUEST,
+                &format!("The event could not be read: {why}."),
             ));
         }
     };
@@ -249,6 +393,15 @@ pub(crate) async fn append(
         recorded_by: actor(&caller),
         data: new.data,
     };
+    // An event that has not happened yet, or names someone the authority does not
+    // employ, is refused whatever the journey says.
+    let org = app.store.organisation().await?;
+    if let Err(e) = Recording::new(today(event.recorded_at), org.as_ref()).check(&event) {
+        return Ok(problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("{}.", capitalised(&e)),
+        ));
+    }
     let version = match app.store.append(new.version, vec![event]).await {
         Ok(version) => version,
         // These messages name ids, kinds, dates and versions, never a person's details.
@@ -270,6 +423,17 @@ pub(crate) async fn append(
     let mut response = json(&Written { version })?;
     *response.status_mut() = StatusCode::CREATED;
     Ok(response)
+}
+
+/// The answer to a body over [`crate::MAX_BODY_BYTES`].
+pub(crate) fn too_large() -> Response {
+    problem(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!(
+            "The request is too large: Hearth takes at most {} KiB in one request.",
+            crate::MAX_BODY_BYTES / 1024
+        ),
+    )
 }
 
 /// `GET /api/v1/openapi.json`: the API described (`crate::openapi`).

@@ -188,6 +188,7 @@ pub(crate) fn error_page_for(
     message: &str,
     account: Option<&crate::session::Account>,
 ) -> Response {
+    let message = printable(message);
     let context = serde_json::json!({ "message": message, "status": status.as_u16() });
     let rendered = match account {
         Some(account) => templates::render_for("error.html", account, &context),
@@ -205,13 +206,21 @@ pub(crate) fn error_page_for(
     (status, Html(body)).into_response()
 }
 
+/// `text` with each control character (a terminal escape, a bell, a NUL) shown as U+FFFD:
+/// an answer may quote what was sent, and must never carry them back.
+pub(crate) fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
 /// The problem document for `status`, with `detail` in one plain sentence.
 pub(crate) fn problem(status: StatusCode, detail: &str) -> Response {
     let body = serde_json::json!({
         "type": "about:blank",
         "title": status.canonical_reason().unwrap_or("Error"),
         "status": status.as_u16(),
-        "detail": detail,
+        "detail": printable(detail),
     });
     let mut response = (status, body.to_string()).into_response();
     response.headers_mut().insert(

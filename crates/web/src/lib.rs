@@ -43,6 +43,10 @@ use std::sync::Arc;
 /// Where "now" comes from. The binary passes the real clock; tests pass a fixed one.
 pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
 
+/// The largest request body Hearth reads. An event, with the longest free text the
+/// domain allows (`hearth_domain::limits`), is a few KiB; a sign-in form far less.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
 /// Who the access log names for a request nobody signed in to.
 const ANONYMOUS: &str = "anonymous";
 
@@ -50,14 +54,70 @@ const ANONYMOUS: &str = "anonymous";
 pub(crate) struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Clock,
+    pub origins: PublicOrigins,
+}
+
+/// Where browsers find Hearth (`https://hearth.example.gov.uk`): a request that changes
+/// something must come from one of these origins. They are configured, never taken
+/// from the request, whose `Host` is whatever its sender wrote.
+#[derive(Debug, Clone)]
+pub struct PublicOrigins(Arc<[String]>);
+
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the public origin must be http:// or https:// and a host, with an optional port and nothing after it (for example https://hearth.example.gov.uk)"
+)]
+pub struct BadOrigin;
+
+impl PublicOrigins {
+    /// The one origin Hearth is published at: a scheme and host, and a port if not the
+    /// scheme's own.
+    pub fn parse(url: &str) -> Result<PublicOrigins, BadOrigin> {
+        let url = url.trim().trim_end_matches('/');
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .ok_or(BadOrigin)?;
+        let plain = host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+        if host.is_empty() || !plain {
+            return Err(BadOrigin);
+        }
+        Ok(PublicOrigins(Arc::new([url.to_ascii_lowercase()])))
+    }
+
+    /// The origins of a server on `addr` with no public origin set: the port on
+    /// `localhost` and `127.0.0.1` (for a loopback or every-address `addr`), or on the
+    /// address itself.
+    pub fn local(addr: SocketAddr) -> PublicOrigins {
+        let port = addr.port();
+        let mut origins = vec![
+            format!("http://localhost:{port}"),
+            format!("http://127.0.0.1:{port}"),
+        ];
+        if !addr.ip().is_loopback() && !addr.ip().is_unspecified() {
+            origins.push(format!("http://{addr}"));
+        }
+        PublicOrigins(origins.into())
+    }
+
+    /// Whether a request's `Origin` header names one of these.
+    pub fn allows(&self, origin: &str) -> bool {
+        self.0.iter().any(|o| o.eq_ignore_ascii_case(origin))
+    }
 }
 
 /// Every page and API route, with the permission each needs, and the security headers
 /// on every response. Routes not wrapped by `need` are open to anyone: signing in, the
 /// stylesheet, the OpenAPI document, and "not found".
-pub fn router(store: Arc<dyn Store>, clock: Clock) -> Router {
+pub fn router(store: Arc<dyn Store>, clock: Clock, origins: PublicOrigins) -> Router {
     use Permission::*;
-    let state = AppState { store, clock };
+    let state = AppState {
+        store,
+        clock,
+        origins,
+    };
     let need = |permission: Option<Permission>| {
         axum::middleware::from_fn_with_state((state.clone(), permission), session::guard)
     };
@@ -108,12 +168,19 @@ pub fn router(store: Arc<dyn Store>, clock: Clock) -> Router {
         .route("/assets/{name}", get(assets::asset))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }
 
-/// Listen on `addr` and serve until ctrl-c, then finish the requests in flight.
-pub async fn serve(store: Arc<dyn Store>, addr: SocketAddr, clock: Clock) -> Result<(), WebError> {
+/// Listen on `addr` and serve until ctrl-c, then finish the requests in flight. Without
+/// `origins`, the address served is the public origin ([`PublicOrigins::local`]).
+pub async fn serve(
+    store: Arc<dyn Store>,
+    addr: SocketAddr,
+    clock: Clock,
+    origins: Option<PublicOrigins>,
+) -> Result<(), WebError> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| WebError::Bind { addr, source })?;
@@ -121,7 +188,8 @@ pub async fn serve(store: Arc<dyn Store>, addr: SocketAddr, clock: Clock) -> Res
         .local_addr()
         .map_err(|source| WebError::Bind { addr, source })?;
     tracing::info!("listening on http://{bound}");
-    axum::serve(listener, router(store, clock))
+    let origins = origins.unwrap_or_else(|| PublicOrigins::local(bound));
+    axum::serve(listener, router(store, clock, origins))
         .with_graceful_shutdown(ctrl_c())
         .await
         .map_err(WebError::Serve)

@@ -77,7 +77,7 @@ pub fn document() -> Value {
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}
                 ],
                 "responses": guarded(json!({
-                    "200": ok("The children found.", json!({"type": "array", "items": {"$ref": "#/components/schemas/ChildSummary"}})),
+                    "200": ok("The children found: each a ChildSummary, or, for a role that may not read records (an auditor), a ChildIdentity.", json!({"type": "array", "items": {"oneOf": [{"$ref": "#/components/schemas/ChildSummary"}, {"$ref": "#/components/schemas/ChildIdentity"}]}})),
                     "400": problem("The query string could not be read, or limit is out of range.")
                 }))
             }},
@@ -112,9 +112,11 @@ pub fn document() -> Value {
                         "type": "object", "required": ["version"],
                         "properties": {"version": {"type": "integer", "minimum": 1}}
                     })),
-                    "400": problem("The body could not be read as an event."),
+                    "400": problem("The body could not be read as an event; the detail names the field."),
                     "409": problem("The journey has moved on from the version given, or the event id is taken; nothing was written."),
-                    "422": problem("The event is not possible in this journey; nothing was written.")
+                    "413": problem("The body is over 64 KiB; nothing was written."),
+                    "415": problem("The body is not sent as application/json."),
+                    "422": problem("The event is not possible in this journey, is dated after today, names a worker or team the organisation does not have, or has free text over its limit (the detail names the field); nothing was written.")
                 }))
             }},
             "/due": {"get": {
@@ -173,6 +175,18 @@ pub fn document() -> Value {
                         "open_work": {"type": "array", "items": {"type": "string"}},
                         "worker": {"type": ["string", "null"]},
                         "team": {"type": ["string", "null"]}
+                    }
+                },
+                "ChildIdentity": {
+                    "type": "object",
+                    "required": ["id", "name", "access_log"],
+                    "description": "Who a child is, and the page of who opened their record: all a search shows a role that may not read records.",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "name": {"$ref": "#/components/schemas/Name"},
+                        "date_of_birth": {"type": "string", "format": "date"},
+                        "expected_date_of_birth": {"type": "string", "format": "date"},
+                        "access_log": {"type": "string", "description": "/children/ID/access-log"}
                     }
                 },
                 "ChildState": {

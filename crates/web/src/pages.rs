@@ -18,6 +18,7 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
+use hearth_domain::access::SearchResults;
 use hearth_domain::due::{DUE_SOON_WORKING_DAYS, DueItem, Standing, Tally};
 use hearth_domain::event::{Event, EventData};
 use hearth_domain::identifiers::NhsNumber;
@@ -46,9 +47,16 @@ pub(crate) struct SearchParams {
     pub q: String,
 }
 
-/// The search term as typed, trimmed and cut to a sane length.
+/// The search term as typed, trimmed and cut to a sane length, without control
+/// characters (no name holds one, and the page shows the term back).
 pub(crate) fn clean_query(q: &str) -> String {
-    q.trim().chars().take(MAX_QUERY_CHARS).collect()
+    q.chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .chars()
+        .take(MAX_QUERY_CHARS)
+        .collect()
 }
 
 /// What to ask the store for: an NHS number typed with spaces ("943 476 5919") is
@@ -133,6 +141,8 @@ fn open_work(work: &[&str]) -> String {
     }
 }
 
+/// A child in the list. With `SearchResults::IdentityOnly` the row says only who the
+/// child is (the page then leads to who opened their record, not to the record).
 #[derive(Debug, Serialize)]
 struct Row {
     id: String,
@@ -144,12 +154,25 @@ struct Row {
 }
 
 impl Row {
-    fn new(child: &ChildSummary, org: Option<&Organisation>) -> Self {
+    fn new(child: &ChildSummary, org: Option<&Organisation>, shown: SearchResults) -> Self {
+        let id = child.id.to_string();
+        let name = child.name.to_string();
+        let born = born(child.date_of_birth, child.expected_date_of_birth);
+        if shown == SearchResults::IdentityOnly {
+            return Row {
+                id,
+                name,
+                born,
+                postcode: String::new(),
+                open_work: String::new(),
+                allocated: String::new(),
+            };
+        }
         let work: Vec<&str> = child.open_work.iter().map(String::as_str).collect();
         Row {
-            id: child.id.to_string(),
-            name: child.name.to_string(),
-            born: born(child.date_of_birth, child.expected_date_of_birth),
+            id,
+            name,
+            born,
             postcode: child.postcode.clone().unwrap_or_default(),
             open_work: open_work(&work),
             allocated: allocated(child.worker.as_ref(), child.team.as_ref(), org),
@@ -162,6 +185,9 @@ struct ListPage {
     q: String,
     q_error: Option<String>,
     summary: String,
+    /// Whether the rows carry the summary (`SearchResults::Summary`) or only who each
+    /// child is.
+    full_rows: bool,
     rows: Vec<Row>,
 }
 
@@ -181,6 +207,7 @@ pub(crate) async fn children(
                 "Enter a search of {MAX_QUERY_CHARS} characters or fewer"
             )),
             summary: String::new(),
+            full_rows: false,
             rows: Vec::new(),
         };
         let html = templates::render("children.html", &page)?;
@@ -212,8 +239,13 @@ pub(crate) async fn children(
         };
         (found, summary)
     };
+    let shown = caller.role.search_results();
     let page = ListPage {
-        rows: found.iter().map(|c| Row::new(c, org.as_ref())).collect(),
+        rows: found
+            .iter()
+            .map(|c| Row::new(c, org.as_ref(), shown))
+            .collect(),
+        full_rows: shown == SearchResults::Summary,
         q,
         q_error: None,
         summary,

@@ -16,6 +16,8 @@
 //!   and a request made with the session must carry the session's CSRF token (the
 //!   `csrf` field of a page's form, or the `X-CSRF-Token` header). Bearer-token calls
 //!   carry no cookie, so they need no token.
+//! - A bearer token opens the API (under `/api/v1`) and nothing else: a page asked for
+//!   with one is refused (403, logged).
 
 use crate::AppState;
 use crate::auth::{random_hex, token_hash};
@@ -244,10 +246,11 @@ fn is_api(parts: &Parts) -> bool {
 /// request came from in `Sec-Fetch-Site` and `Origin`; a client that sends neither (a
 /// partner system, curl) is let through, since forgery needs a browser.
 /// - `Sec-Fetch-Site`, when sent, must be `same-origin` (or `none`: typed by the user).
-/// - `Origin`, when sent, must name the host the request was sent to. Under the pages'
-///   `Referrer-Policy: no-referrer`, browsers send `Origin: null` for their own forms,
-///   which is accepted only when `Sec-Fetch-Site` vouches for it.
-pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
+/// - `Origin`, when sent, must be one of Hearth's public origins (configured, never the
+///   request's own `Host`). Under the pages' `Referrer-Policy: no-referrer`, browsers
+///   send `Origin: null` for their own forms, which is accepted only when
+///   `Sec-Fetch-Site` vouches for it.
+pub(crate) fn same_origin(headers: &HeaderMap, origins: &crate::PublicOrigins) -> bool {
     let text = |name| {
         headers
             .get(name)
@@ -260,10 +263,7 @@ pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     match text("origin") {
         None => true,
         Some("null") => site == Some("same-origin"),
-        Some(origin) => {
-            let origin_host = origin.split_once("://").map(|(_, rest)| rest);
-            matches!((origin_host, text("host")), (Some(o), Some(h)) if o == h)
-        }
+        Some(origin) => origins.allows(origin),
     }
 }
 
@@ -356,7 +356,16 @@ pub(crate) async fn guard(
         Err(e) => return failed(&parts, e),
     };
     let mut body = body;
-    let refusal = if need.is_some_and(|p| !caller.role.may(p)) {
+    // Bearer tokens are for partner systems calling the API; a page opened with one
+    // would carry a record to wherever the token was copied.
+    let refusal = if caller.session.is_none() && !is_api(&parts) {
+        Some((
+            "bearer token outside the API",
+            String::from(
+                "A bearer token opens only the API (under /api/v1); sign in to use the pages.",
+            ),
+        ))
+    } else if need.is_some_and(|p| !caller.role.may(p)) {
         Some((
             "role",
             format!(
@@ -364,7 +373,7 @@ pub(crate) async fn guard(
                 caller.role.name()
             ),
         ))
-    } else if changes_something(&parts.method) && !same_origin(&parts.headers) {
+    } else if changes_something(&parts.method) && !same_origin(&parts.headers, &app.origins) {
         Some((
             "origin",
             String::from("This request did not come from Hearth's own pages."),
@@ -575,7 +584,7 @@ mod tests {
     }
 
     #[test]
-    fn a_change_must_come_from_this_site() {
+    fn a_change_must_come_from_the_public_origin() {
         let headers = |pairs: &[(&'static str, &'static str)]| {
             let mut h = HeaderMap::new();
             for (k, v) in pairs {
@@ -583,33 +592,34 @@ mod tests {
             }
             h
         };
-        assert!(same_origin(&headers(&[("host", "hearth.example:8080")])));
-        assert!(same_origin(&headers(&[
-            ("host", "hearth.example:8080"),
-            ("origin", "https://hearth.example:8080")
-        ])));
-        assert!(!same_origin(&headers(&[
-            ("host", "hearth.example:8080"),
+        let public = crate::PublicOrigins::parse("https://Hearth.example:8443/").unwrap();
+        let ok = |pairs| same_origin(&headers(pairs), &public);
+        assert!(ok(&[("host", "hearth.example:8443")]));
+        assert!(ok(&[("origin", "https://hearth.example:8443")]));
+        // The Host header vouches for nothing.
+        assert!(!ok(&[
+            ("host", "evil.example"),
             ("origin", "https://evil.example")
-        ])));
-        assert!(!same_origin(&headers(&[
-            ("host", "hearth.example"),
-            ("origin", "null")
-        ])));
-        assert!(!same_origin(&headers(&[
-            ("host", "hearth.example"),
-            ("sec-fetch-site", "cross-site")
-        ])));
-        assert!(!same_origin(&headers(&[
-            ("host", "hearth.example"),
-            ("sec-fetch-site", "same-site")
-        ])));
+        ]));
+        assert!(!ok(&[("origin", "http://hearth.example:8443")]));
+        assert!(!ok(&[("origin", "null")]));
+        assert!(!ok(&[("sec-fetch-site", "cross-site")]));
+        assert!(!ok(&[("sec-fetch-site", "same-site")]));
         // A browser's own form under no-referrer.
-        assert!(same_origin(&headers(&[
-            ("host", "hearth.example"),
-            ("origin", "null"),
-            ("sec-fetch-site", "same-origin")
-        ])));
+        assert!(ok(&[("origin", "null"), ("sec-fetch-site", "same-origin")]));
+        let local = crate::PublicOrigins::local("0.0.0.0:8080".parse().unwrap());
+        assert!(local.allows("http://localhost:8080"));
+        assert!(local.allows("http://127.0.0.1:8080"));
+        assert!(!local.allows("http://0.0.0.0:8080"));
+        for bad in [
+            "hearth.example",
+            "ftp://x",
+            "https://",
+            "https://x/path",
+            "https://a b",
+        ] {
+            assert!(crate::PublicOrigins::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -131,7 +131,7 @@ pub(crate) async fn submit(
     headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    if !same_origin(&headers) {
+    if !same_origin(&headers, &app.origins) {
         return Ok(error_page(
             StatusCode::FORBIDDEN,
             "This request did not come from Hearth's own pages.",

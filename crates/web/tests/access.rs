@@ -223,6 +223,249 @@ async fn an_auditor_sees_who_opened_a_record() {
     );
 }
 
+#[tokio::test]
+async fn an_auditors_search_shows_only_enough_to_pick_the_child() {
+    let app = TestApp::spawn().await;
+    let now = NOW.parse().unwrap();
+    let auditor = sign_in(&app.store, "ann.auditor", Role::Auditor, now).await;
+    let page = page_text(&app, &auditor.client, "/?q=testington").await;
+    assert!(
+        page.contains(r#"href="/children/C1/access-log">Ava Testington</a>"#),
+        "{page}"
+    );
+    assert!(page.contains("2015-06-01"), "{page}");
+    assert!(page.contains(">C1<"), "{page}");
+    // Nothing from the record itself: no postcode, open work, worker or team.
+    for hidden in [
+        "TN23",
+        "Postcode",
+        "Open work",
+        "Child protection plan",
+        "Sam Patel",
+        "Ashford CIN team",
+    ] {
+        assert!(!page.contains(hidden), "{hidden} in {page}");
+    }
+    let found: serde_json::Value = auditor
+        .client
+        .get(app.url("/api/v1/children?q=testington"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        found,
+        serde_json::json!([{
+            "id": "C1",
+            "name": {"given": "Ava", "family": "Testington"},
+            "date_of_birth": "2015-06-01",
+            "access_log": "/children/C1/access-log"
+        }])
+    );
+    let unborn: serde_json::Value = auditor
+        .client
+        .get(app.url("/api/v1/children?q=unborn"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        unborn,
+        serde_json::json!([{
+            "id": "C2",
+            "name": {"given": "Ben", "family": "Unborn"},
+            "expected_date_of_birth": "2024-09-01",
+            "access_log": "/children/C2/access-log"
+        }])
+    );
+    // A practitioner still sees the summary.
+    let found: serde_json::Value = app
+        .get("/api/v1/children?q=testington")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found[0]["postcode"], "TN23 1AA", "{found}");
+}
+
+/// Every 400 from the API is one plain sentence: no parser internals, and nothing
+/// typed echoed back with its control characters.
+#[tokio::test]
+async fn an_unreadable_request_is_answered_in_one_plain_sentence() {
+    let app = TestApp::spawn().await;
+    let url = app.url("/api/v1/children/C1/events");
+    let post = |body: String| {
+        app.client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let body = event_body(&app).await;
+    let with = |pointer: &str, value: serde_json::Value| {
+        let mut b = body.clone();
+        *b.pointer_mut(pointer).unwrap() = value;
+        b.to_string()
+    };
+    let mut unversioned = body.clone();
+    unversioned.as_object_mut().unwrap().remove("version");
+    let cases = [
+        (
+            String::from("[]"),
+            "The event could not be read: send one JSON object, the event and the version it was based on.",
+        ),
+        (
+            String::from("{\"version\": "),
+            "The event could not be read: the body is not JSON.",
+        ),
+        (
+            unversioned.to_string(),
+            "The event could not be read: the field `version` is missing.",
+        ),
+        (
+            with("/occurred_at", serde_json::json!("yesterday")),
+            "The event could not be read: the field `occurred_at` is not valid.",
+        ),
+        (
+            with("/data/seen", serde_json::json!("yes")),
+            "The event could not be read: the field `data.seen` is not valid.",
+        ),
+        (
+            with("/kind", serde_json::json!("teleported")),
+            "The event could not be read: the field `kind` is not valid.",
+        ),
+    ];
+    for (sent, expected) in cases {
+        let response = post(sent.clone()).await.unwrap();
+        assert_eq!(response.status(), 400, "{sent}");
+        let answer: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(answer["detail"], expected, "{sent}");
+    }
+    for path in [
+        "/api/v1/due?as_at=%07%1b[31m",
+        "/api/v1/due?team=%1b[31mT1",
+        "/api/v1/due?worker=W%00",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 400, "{path}");
+        let answer: serde_json::Value = response.json().await.unwrap();
+        let detail = answer["detail"].as_str().unwrap();
+        assert!(!detail.chars().any(char::is_control), "{path}: {detail:?}");
+    }
+    let page = app.page("/?q=Ava%1b[31m%07").await.1;
+    assert!(
+        !page.contains('\u{1b}') && !page.contains('\u{7}'),
+        "{page}"
+    );
+}
+
+/// Post `body` as an event on `child`: the status and the problem's detail (if any).
+async fn post_event(app: &TestApp, child: &str, body: String) -> (u16, String) {
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/children/{child}/events")))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let answer: serde_json::Value = response.json().await.unwrap_or_default();
+    (
+        status,
+        answer["detail"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+/// A child registered through the API with `given` as their given name.
+fn registration(given: &str) -> String {
+    serde_json::json!({
+        "version": 0,
+        "id": "c9-01",
+        "occurred_at": "2024-05-01",
+        "kind": "person_registered",
+        "data": {
+            "name": {"given": given, "family": "Long"},
+            "date_of_birth": "2020-01-01",
+            "sex": "F",
+            "ethnicity": "WBRI"
+        },
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn free_text_is_bounded_and_a_huge_body_is_refused() {
+    let app = TestApp::spawn().await;
+    let (status, detail) = post_event(&app, "C9", registration(&"A".repeat(101))).await;
+    assert_eq!(status, 422, "{detail}");
+    assert!(
+        detail.contains("name.given is longer than 100 characters"),
+        "{detail}"
+    );
+    let (status, detail) = post_event(&app, "C9", registration(&"A".repeat(1_000_000))).await;
+    assert_eq!(status, 413, "{detail}");
+    assert_eq!(
+        detail,
+        "The request is too large: Hearth takes at most 64 KiB in one request."
+    );
+    assert!(
+        app.store
+            .child(&hearth_domain::ids::ChildId::parse("C9").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (status, detail) = post_event(&app, "C9", registration(&"A".repeat(100))).await;
+    assert_eq!(status, 201, "{detail}");
+}
+
+#[tokio::test]
+async fn an_event_dated_after_today_or_naming_no_worker_is_refused() {
+    let app = TestApp::spawn().await;
+    let body = event_body(&app).await;
+    let with = |pointer: &str, value: serde_json::Value| {
+        let mut b = body.clone();
+        *b.pointer_mut(pointer).unwrap() = value;
+        b.to_string()
+    };
+    // The server's today is 2024-06-01.
+    for on in ["2024-06-02", "2099-01-01T09:00"] {
+        let (status, detail) = post_event(&app, "C1", with("/occurred_at", on.into())).await;
+        assert_eq!(status, 422, "{on}: {detail}");
+        assert!(
+            detail.contains("dated after today (2024-06-01)"),
+            "{on}: {detail}"
+        );
+    }
+    let (status, detail) = post_event(&app, "C1", with("/data/worker", "W99".into())).await;
+    assert_eq!(status, 422, "{detail}");
+    assert!(
+        detail.contains("there is no worker W99 in the organisation"),
+        "{detail}"
+    );
+    let allocation = serde_json::json!({
+        "version": body["version"],
+        "id": "alloc-x",
+        "occurred_at": "2024-05-20",
+        "kind": "allocated",
+        "data": {"worker": "W1", "team": "T9"},
+    });
+    let (status, detail) = post_event(&app, "C1", allocation.to_string()).await;
+    assert_eq!(status, 422, "{detail}");
+    assert!(
+        detail.contains("there is no team T9 in the organisation"),
+        "{detail}"
+    );
+    // Today itself is fine.
+    let (status, detail) = post_event(&app, "C1", with("/occurred_at", "2024-06-01".into())).await;
+    assert_eq!(status, 201, "{detail}");
+}
+
 const PASSWORD: &str = "correct horse battery staple";
 
 /// Add `name` with a real argon2id hash of [`PASSWORD`].
@@ -578,6 +821,45 @@ async fn a_forged_write_is_refused_and_logged() {
 }
 
 #[tokio::test]
+async fn only_the_public_origin_may_change_anything_whatever_the_host_says() {
+    let app = TestApp::spawn().await;
+    let url = app.url("/api/v1/children/C1/events");
+    // A request's own Host vouches for nothing: it is whatever the sender wrote.
+    let response = app
+        .client
+        .post(&url)
+        .header("host", "evil.example")
+        .header("origin", "http://evil.example")
+        .json(&event_body(&app).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    // The address served, by name or number, is the public origin when none is set.
+    for origin in [
+        format!("http://127.0.0.1:{}", app.addr.port()),
+        format!("http://localhost:{}", app.addr.port()),
+    ] {
+        let response = app
+            .client
+            .post(&url)
+            .header("origin", &origin)
+            .json(&event_body(&app).await)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "{origin}");
+    }
+    let actions: Vec<String> = c1_log(&app).await.into_iter().map(|(_, _, a)| a).collect();
+    assert!(
+        actions.contains(&String::from(
+            "refused (origin): POST /api/v1/children/{id}/events"
+        )),
+        "{actions:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_partner_system_calls_the_api_with_a_bearer_token_until_it_is_revoked() {
     let app = TestApp::spawn().await;
     let now = NOW.parse().unwrap();
@@ -630,6 +912,43 @@ async fn a_partner_system_calls_the_api_with_a_bearer_token_until_it_is_revoked(
     assert_eq!(
         body["detail"],
         "The bearer token is not valid; it may have been revoked."
+    );
+}
+
+#[tokio::test]
+async fn a_bearer_token_opens_the_api_and_no_page() {
+    let app = TestApp::spawn().await;
+    let now = NOW.parse().unwrap();
+    let user = User {
+        name: UserName::parse("records.system").unwrap(),
+        role: Role::SocialWorker,
+        password_hash: String::from("not a hash"),
+        created_at: now,
+    };
+    app.store.add_user(&user).await.unwrap();
+    let token = hearth_web::auth::new_token(&user.name, now);
+    app.store.add_token(&token.stored).await.unwrap();
+    let bearer = format!("Bearer {}", token.token);
+    let get = |path: &str| {
+        app.anonymous
+            .get(app.url(path))
+            .header("authorization", &bearer)
+            .send()
+    };
+    assert_eq!(get("/api/v1/children/C1").await.unwrap().status(), 200);
+    for path in ["/", "/children/C1", "/due", "/account"] {
+        let response = get(path).await.unwrap();
+        assert_eq!(response.status(), 403, "{path}");
+        let text = response.text().await.unwrap();
+        assert!(
+            text.contains("A bearer token opens only the API"),
+            "{path}: {text}"
+        );
+    }
+    let actions: Vec<String> = c1_log(&app).await.into_iter().map(|(_, _, a)| a).collect();
+    assert_eq!(
+        actions.last().map(String::as_str),
+        Some("refused (bearer token outside the API): GET /children/{id}")
     );
 }
 

@@ -149,9 +149,13 @@ impl TestApp {
             ))
             .unwrap()
         });
-        let app = hearth_web::router(wrap(store.clone()), clock);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let app = hearth_web::router(
+            wrap(store.clone()),
+            clock,
+            hearth_web::PublicOrigins::local(addr),
+        );
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });

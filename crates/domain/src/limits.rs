@@ -1,0 +1,108 @@
+//! How long the free text in an event may be. The fold checks it ([`check_text`]), so
+//! every write is bounded, whichever way it comes in: a name a million characters long
+//! would otherwise make every page and list that shows the child megabytes long.
+
+use crate::event::EventData;
+use crate::journey::Problem;
+use crate::people::{Address, Name};
+
+/// A given or family name, in characters. The GDS Data Standards Catalogue and the NHS
+/// Personal Demographics Service keep 35 characters for each; long names, hyphenated
+/// and multiple ones, are given room to spare, while no name is a page long.
+pub const NAME_CHARS: usize = 100;
+/// One line of an address, or its town. Royal Mail's Postcode Address File keeps a line
+/// to 60 characters or fewer; a written-in address is given more.
+pub const ADDRESS_LINE_CHARS: usize = 100;
+/// Lines of an address before the town: a flat, a building, a street, a locality, with
+/// two to spare. BS 7666 needs no more.
+pub const ADDRESS_LINES: usize = 6;
+/// The authority's level of need as its threshold model names it ("3b", "Level 4 -
+/// Specialist").
+pub const LEVEL_CHARS: usize = 50;
+/// An Ofsted unique reference number ("SC123456"), with room for the older forms.
+pub const URN_CHARS: usize = 20;
+/// Why a correction was made: a sentence or a short paragraph, as a manager writes one
+/// when signing it off. Case notes are not corrections, and do not belong here.
+pub const REASON_CHARS: usize = 2_000;
+
+/// The first free-text field of `data` that is too long: the refusal names the field
+/// (never its text, which is personal data).
+pub fn check_text(data: &EventData) -> Result<(), Problem> {
+    use EventData as E;
+    match data {
+        E::PersonRegistered(p) => {
+            check_name(&p.details.name)?;
+            p.details.address.as_ref().map_or(Ok(()), check_address)
+        }
+        E::PersonAmended(p) => p.changes.name.as_ref().map_or(Ok(()), check_name),
+        E::AddressChanged(a) => check_address(&a.address),
+        E::ContactDecided(c) => c
+            .level
+            .as_deref()
+            .map_or(Ok(()), |l| bounded("level", l, LEVEL_CHARS)),
+        E::PlacementStarted(p) => p
+            .urn
+            .as_deref()
+            .map_or(Ok(()), |u| bounded("urn", u, URN_CHARS)),
+        E::EventAmended(a) => {
+            bounded("reason", &a.reason, REASON_CHARS)?;
+            a.amended.as_deref().map_or(Ok(()), check_text)
+        }
+        E::EventRetracted(r) => bounded("reason", &r.reason, REASON_CHARS),
+        _ => Ok(()),
+    }
+}
+
+fn check_name(name: &Name) -> Result<(), Problem> {
+    bounded("name.given", &name.given, NAME_CHARS)?;
+    bounded("name.family", &name.family, NAME_CHARS)
+}
+
+fn check_address(address: &Address) -> Result<(), Problem> {
+    if address.lines.len() > ADDRESS_LINES {
+        return Err(Problem::TooManyLines {
+            field: "address.lines",
+            max: ADDRESS_LINES,
+        });
+    }
+    for line in &address.lines {
+        bounded("address.lines", line, ADDRESS_LINE_CHARS)?;
+    }
+    bounded("address.town", &address.town, ADDRESS_LINE_CHARS)
+}
+
+fn bounded(field: &'static str, text: &str, max: usize) -> Result<(), Problem> {
+    // Bytes first: most text is short, and a byte count bounds the character count.
+    if text.len() > max && text.chars().count() > max {
+        return Err(Problem::TooLong { field, max });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::event::EventRetracted;
+    use crate::ids::EventId;
+
+    #[test]
+    fn a_retraction_says_why_in_a_paragraph_at_most() {
+        let retraction = |reason: String| {
+            EventData::EventRetracted(EventRetracted {
+                event: EventId::parse("e0").unwrap(),
+                reason,
+            })
+        };
+        assert_eq!(check_text(&retraction("x".repeat(REASON_CHARS))), Ok(()));
+        // Counted in characters, not bytes.
+        assert_eq!(check_text(&retraction("é".repeat(REASON_CHARS))), Ok(()));
+        assert_eq!(
+            check_text(&retraction("x".repeat(REASON_CHARS + 1))),
+            Err(Problem::TooLong {
+                field: "reason",
+                max: REASON_CHARS
+            })
+        );
+    }
+}
