@@ -17,6 +17,7 @@
 mod api;
 mod assets;
 pub mod auth;
+mod authority_cache;
 pub mod chronology;
 pub mod due;
 mod error;
@@ -50,6 +51,8 @@ const ANONYMOUS: &str = "anonymous";
 pub(crate) struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Clock,
+    /// The organisation and what is worked out from it, read once per stored document.
+    pub authority: Arc<authority_cache::AuthorityCache>,
 }
 
 /// Every page and API route, with the permission each needs, and the security headers
@@ -57,7 +60,11 @@ pub(crate) struct AppState {
 /// stylesheet, the OpenAPI document, and "not found".
 pub fn router(store: Arc<dyn Store>, clock: Clock) -> Router {
     use Permission::*;
-    let state = AppState { store, clock };
+    let state = AppState {
+        store,
+        clock,
+        authority: Arc::default(),
+    };
     let need = |permission: Option<Permission>| {
         axum::middleware::from_fn_with_state((state.clone(), permission), session::guard)
     };
