@@ -10,6 +10,7 @@
 #   BENCH_DB=PATH     the Kent database (default: target/bench/kent-5y.db, generated once,
 #                     a few minutes; kept outside git)
 #   CONNECTIONS=N     concurrent users (default 50)
+#   PAGES="child ..." which of child, search, due-team and due-all to drive (default all)
 # The figures are only as steady as the machine: run it more than once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -112,7 +113,7 @@ LUA
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 hz=$(getconf CLK_TCK)
 printf '%-22s %10s %10s %10s %8s %s\n' page p50 p99 pages/s cpu errors
-for page in child search due-team due-all; do
+for page in ${PAGES:-child search due-team due-all}; do
     before=$(cpu_ticks)
     start=$(date +%s.%N)
     wrk -t2 -c"$connections" -d"${seconds}s" --timeout 30s --latency \
