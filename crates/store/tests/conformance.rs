@@ -1900,7 +1900,12 @@ async fn restrictions_name_who_may_see_a_record(backend: Backend) {
     assert_eq!(some.len(), 1);
     assert_eq!(some[&c2], got[&c2]);
     assert!(s.restrictions_of(&[]).await.unwrap().is_empty());
-    assert!(s.restrictions_of(std::slice::from_ref(&c3)).await.unwrap().is_empty());
+    assert!(
+        s.restrictions_of(std::slice::from_ref(&c3))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // More children than one query takes give the same as asking one by one.
     let many: Vec<ChildId> = (0..1000)
         .map(|i| ChildId::parse(&format!("X{i}")).unwrap())
