@@ -163,9 +163,39 @@ pub trait AccessControl: Send + Sync {
     /// no users, lift the restriction. Refused whole if a user does not exist.
     async fn restrict(&self, child: &ChildId, users: &[UserName]) -> Result<(), StoreError>;
 
-    /// Every restricted record, with who may see it. Restrictions are few (a handful
-    /// per thousand children), so they are read whole.
+    /// Every restricted record, with who may see it.
     async fn restrictions(&self) -> Result<Restrictions, StoreError>;
+
+    /// The restrictions on `children` alone (those of them restricted, with who may see
+    /// each): what one record or one page of results needs, read by index, however many
+    /// restricted records the authority has.
+    async fn restrictions_of(&self, children: &[ChildId]) -> Result<Restrictions, StoreError>;
+}
+
+/// Children whose restrictions one query reads: well under either database's limit on
+/// bound parameters.
+pub(crate) const CHILDREN_PER_QUERY: usize = 400;
+
+/// The query for the restrictions of `n` children, with `$1`..`$n` for their ids.
+pub(crate) fn select_restrictions_of(n: usize) -> String {
+    let placeholders: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    format!(
+        "SELECT child_id, user_name FROM restricted_records WHERE child_id IN ({})",
+        placeholders.join(", ")
+    )
+}
+
+/// Rows of (child, user) as [`Restrictions`], refusing any that cannot be read.
+pub(crate) fn collect_restrictions(
+    rows: Vec<(String, String)>,
+    into: &mut Restrictions,
+) -> Result<(), StoreError> {
+    for (child, user) in rows {
+        let child = ChildId::parse(&child).map_err(corrupt)?;
+        let user = UserName::parse(&user).map_err(corrupt)?;
+        into.entry(child).or_default().insert(user);
+    }
+    Ok(())
 }
 
 /// Implements [`AccessControl`] for a backend `$store` with a `pool` field. The statements are
@@ -370,12 +400,23 @@ macro_rules! impl_access_control {
                         .fetch_all(&self.pool)
                         .await?;
                 let mut restrictions = $crate::Restrictions::new();
-                for (child, user) in rows {
-                    let child = hearth_domain::ids::ChildId::parse(&child)
-                        .map_err($crate::write::corrupt)?;
-                    let user = hearth_domain::access::UserName::parse(&user)
-                        .map_err($crate::write::corrupt)?;
-                    restrictions.entry(child).or_default().insert(user);
+                $crate::access_control::collect_restrictions(rows, &mut restrictions)?;
+                Ok(restrictions)
+            }
+
+            async fn restrictions_of(
+                &self,
+                children: &[hearth_domain::ids::ChildId],
+            ) -> Result<$crate::Restrictions, $crate::StoreError> {
+                let mut restrictions = $crate::Restrictions::new();
+                for chunk in children.chunks($crate::access_control::CHILDREN_PER_QUERY) {
+                    let sql = $crate::access_control::select_restrictions_of(chunk.len());
+                    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+                    for child in chunk {
+                        query = query.bind(child.as_str());
+                    }
+                    let rows: Vec<(String, String)> = query.fetch_all(&self.pool).await?;
+                    $crate::access_control::collect_restrictions(rows, &mut restrictions)?;
                 }
                 Ok(restrictions)
             }

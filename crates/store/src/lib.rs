@@ -217,6 +217,11 @@ pub trait Store: AccessControl + Send + Sync {
 
     async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError>;
 
+    /// A number that changes whenever an organisation is stored (0 while none is), read
+    /// without reading the document: how a server holding the organisation in memory
+    /// notices one stored by another process.
+    async fn organisation_revision(&self) -> Result<u64, StoreError>;
+
     /// Walk the hash chains of the journal and the access log and report, for each, that
     /// it is intact or the first row where it breaks.
     async fn verify_chains(&self) -> Result<ChainReport, StoreError>;

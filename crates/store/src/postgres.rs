@@ -507,13 +507,22 @@ impl Store for PgStore {
 
     async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO organisation (id, body) VALUES (1, $1) \
-             ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body",
+            "INSERT INTO organisation (id, body, revision) VALUES (1, $1, 1) \
+             ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, \
+             revision = organisation.revision + 1",
         )
         .bind(write::to_json(org)?)
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn organisation_revision(&self) -> Result<u64, StoreError> {
+        let revision: Option<i64> =
+            sqlx::query_scalar("SELECT revision FROM organisation WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        revision.map_or(Ok(0), |r| u64::try_from(r).map_err(corrupt))
     }
 
     async fn log_access_rows(

@@ -76,6 +76,7 @@ conformance!(
     many_writers_and_readers_at_once_keep_every_acknowledged_write_once,
     a_refused_write_in_a_group_is_refused_alone,
     a_group_takes_no_more_than_its_bound,
+    the_organisation_revision_changes_whenever_one_is_stored,
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1896,6 +1897,24 @@ async fn restrictions_name_who_may_see_a_record(backend: Backend) {
         got[&c1].iter().map(UserName::as_str).collect::<Vec<_>>(),
         ["a.user", "b.user"]
     );
+    // Asked for some children, only theirs come back: those of them restricted.
+    let c3 = ChildId::parse("C3").unwrap();
+    let some = s.restrictions_of(&[c3.clone(), c2.clone()]).await.unwrap();
+    assert_eq!(some.len(), 1);
+    assert_eq!(some[&c2], got[&c2]);
+    assert!(s.restrictions_of(&[]).await.unwrap().is_empty());
+    assert!(
+        s.restrictions_of(std::slice::from_ref(&c3))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // More children than one query takes give the same as asking one by one.
+    let many: Vec<ChildId> = (0..1000)
+        .map(|i| ChildId::parse(&format!("X{i}")).unwrap())
+        .chain([c1.clone(), c2.clone()])
+        .collect();
+    assert_eq!(s.restrictions_of(&many).await.unwrap(), got);
     // Replaced, then lifted.
     s.restrict(&c1, &[name("b.user")]).await.unwrap();
     assert_eq!(
@@ -2435,4 +2454,47 @@ async fn a_group_takes_no_more_than_its_bound(backend: Backend) {
     let events = s.count_events().await.unwrap();
     let report = s.verify_chains().await.unwrap();
     assert_eq!(report.journal, ChainStatus::Intact { rows: events });
+}
+
+/// A server keeps the organisation in memory and asks only for its revision: it must
+/// change with every document stored, through this store or another process's, and
+/// not otherwise.
+async fn the_organisation_revision_changes_whenever_one_is_stored(backend: Backend) {
+    let db = fresh(backend).await;
+    let s = &db.store;
+    assert_eq!(s.organisation_revision().await.unwrap(), 0);
+    let preset = hearth_synth::preset("central-bedfordshire").unwrap();
+    let mut org = preset.organisation();
+    s.put_organisation(&org).await.unwrap();
+    let first = s.organisation_revision().await.unwrap();
+    assert_ne!(first, 0);
+    // Reading, and writing anything else, leaves it alone.
+    s.organisation().await.unwrap();
+    s.append(0, ava()[..1].to_vec()).await.unwrap();
+    assert_eq!(s.organisation_revision().await.unwrap(), first);
+
+    // The same document stored again is still a new revision: the number says "stored",
+    // not "different".
+    s.put_organisation(&org).await.unwrap();
+    let second = s.organisation_revision().await.unwrap();
+    assert_ne!(second, first);
+
+    // Another process storing one (a second store on the same database) is seen too.
+    org.authority = String::from("Renamed");
+    let other = open(&db.url).await.unwrap();
+    other.put_organisation(&org).await.unwrap();
+    let third = s.organisation_revision().await.unwrap();
+    assert!(
+        third != first && third != second,
+        "{first} {second} {third}"
+    );
+    assert_eq!(
+        s.organisation().await.unwrap().unwrap().authority,
+        "Renamed"
+    );
+
+    // And it survives closing and opening the database.
+    drop(other);
+    let db = db.reopen().await;
+    assert_eq!(db.store.organisation_revision().await.unwrap(), third);
 }

@@ -3,7 +3,7 @@
 //! are `application/problem+json`.
 
 use crate::AppState;
-use crate::due::{Authority, DueBody, due_list, parse_request};
+use crate::due::{DueBody, due_list, parse_request};
 use crate::error::{ApiError, Failure, NO_CHILD, WebError, problem};
 use crate::pages::{LIST_LIMIT, Listing, child_id, clean_query, store_query, today};
 use crate::reader::Reader;
@@ -209,7 +209,7 @@ async fn due_body(
             ));
         }
     };
-    let authority = Authority::of(app.store.as_ref()).await?;
+    let authority = app.authority.get(app.store.as_ref()).await?;
     let mut list = match due_list(app.store.as_ref(), &authority, as_at, &held_by).await {
         Ok(list) => list,
         Err(e) if e.is_bad_request() => {
@@ -221,7 +221,7 @@ async fn due_body(
         Err(e) => return Err(e.into()),
     };
     let reader = reader(&app, &caller).await?;
-    reader.hide_restricted(&mut list);
+    reader.hide_restricted(&mut list).await?;
     if listing == Listing::CountsOnly {
         return Ok(json(&DueBody {
             obligations: &[],

@@ -17,13 +17,13 @@ use hearth_domain::people::PersonChanges;
 /// One event as one sentence. Corrections say which event they correct only vaguely
 /// ("an earlier event"), because a lone event does not carry the date of the event it
 /// names; [`describe_in_journey`] gives them that date.
-pub fn describe(event: &Event, org: Option<&Organisation>) -> String {
+pub fn describe(event: &Event, org: Option<&dyn Names>) -> String {
     describe_in_journey(event, &[], org)
 }
 
 /// One event as one sentence, with the rest of the journey at hand so that a correction
 /// can name the event it corrects by its date ("Event of 2024-03-01 retracted: …").
-pub fn describe_in_journey(event: &Event, journey: &[Event], org: Option<&Organisation>) -> String {
+pub fn describe_in_journey(event: &Event, journey: &[Event], org: Option<&dyn Names>) -> String {
     let target_date = |id: &EventId| {
         journey
             .iter()
@@ -56,7 +56,7 @@ pub fn when(at: OccurredAt) -> String {
 fn describe_amendment(
     amendment: &EventAmended,
     target_date: Option<String>,
-    org: Option<&Organisation>,
+    org: Option<&dyn Names>,
 ) -> String {
     let mut out = match target_date {
         Some(date) => format!("Amended the event of {date}: {}", amendment.reason.trim()),
@@ -78,14 +78,32 @@ fn describe_amendment(
     out
 }
 
-fn worker_name(id: &WorkerId, org: Option<&Organisation>) -> String {
-    org.and_then(|o| o.worker(id))
-        .map_or_else(|| id.to_string(), |w| w.name.clone())
+/// Where the names of workers and teams come from: an organisation document, or (on the
+/// pages) an index of it built once per document, so that naming a worker does not
+/// search the whole workforce.
+pub trait Names {
+    fn worker_name(&self, id: &WorkerId) -> Option<&str>;
+    fn team_name(&self, id: &TeamId) -> Option<&str>;
 }
 
-fn team_name(id: &TeamId, org: Option<&Organisation>) -> String {
-    org.and_then(|o| o.team(id))
-        .map_or_else(|| id.to_string(), |t| t.name.clone())
+impl Names for Organisation {
+    fn worker_name(&self, id: &WorkerId) -> Option<&str> {
+        self.worker(id).map(|w| w.name.as_str())
+    }
+
+    fn team_name(&self, id: &TeamId) -> Option<&str> {
+        self.team(id).map(|t| t.name.as_str())
+    }
+}
+
+fn worker_name(id: &WorkerId, org: Option<&dyn Names>) -> String {
+    org.and_then(|o| o.worker_name(id))
+        .map_or_else(|| id.to_string(), str::to_owned)
+}
+
+fn team_name(id: &TeamId, org: Option<&dyn Names>) -> String {
+    org.and_then(|o| o.team_name(id))
+        .map_or_else(|| id.to_string(), str::to_owned)
 }
 
 /// "Household member" → "household member", for labels used mid-sentence.
@@ -138,7 +156,7 @@ fn yes_no(value: bool, yes: &str, no: &str) -> String {
 
 /// The sentence for an event's payload. Corrections are handled by the caller, which
 /// knows the journey; here they get a plain fallback.
-fn sentence(data: &EventData, org: Option<&Organisation>) -> String {
+fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
     use EventData as E;
     match data {
         // people
@@ -623,7 +641,7 @@ mod tests {
         for (i, data) in all.into_iter().enumerate() {
             let kind = data.kind();
             let e = event(&format!("e{i}"), "2024-03-01", data);
-            for o in [Some(&org), None] {
+            for o in [Some(&org as &dyn Names), None] {
                 let s = describe(&e, o);
                 assert!(!s.trim().is_empty(), "{kind}: empty sentence");
                 for bad in [

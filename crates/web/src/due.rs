@@ -9,6 +9,7 @@
 //! calendar are those it was worked out under, and the list's day is on or after the
 //! child's last event; any other child's journey is read, and their clocks written back.
 
+use crate::chronology::Names;
 use hearth_domain::calendar::{CalendarError, WorkingCalendar};
 use hearth_domain::due::{
     DueItem, Tally, TeamTally, Window, due_items, duty_label, sort, summarise,
@@ -17,13 +18,13 @@ use hearth_domain::ids::{ChildId, TeamId, WorkerId};
 use hearth_domain::obligations::{
     DUE_CLOCKS_FORMAT, DueClocks, ObligationError, Status, due_clocks, obligations,
 };
-use hearth_domain::org::Organisation;
+use hearth_domain::org::{Organisation, Worker};
 use hearth_domain::timescales::{RuleSet, TimescaleError};
 use hearth_store::{ChildSummary, DueCacheKey, DueClocksRow, DueSource, HeldBy, Store, StoreError};
 use jiff::civil::Date;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Why a due list could not be drawn up. The first two are the asker's to fix; the
 /// messages name ids and dates, never a person.
@@ -65,6 +66,9 @@ impl DueError {
 /// What a database says about its authority: the organisation document, and the rules
 /// and calendar it carries. A database without one (a journal imported on its own)
 /// works to the national rules and England and Wales's calendar.
+///
+/// Everything here is worked out once per document (the server keeps it in memory,
+/// `crate::authority_cache`), so nothing a request does grows with the size of the workforce.
 pub struct Authority {
     pub organisation: Option<Organisation>,
     pub rules: RuleSet,
@@ -72,11 +76,18 @@ pub struct Authority {
     /// Names the rules, the calendar and the form of the due clocks, so that clocks
     /// cached under any others are worked out again.
     pub fingerprint: String,
+    /// Where each worker is in the organisation's list, and each team's name, by id.
+    workers: HashMap<WorkerId, usize>,
+    teams: HashMap<TeamId, String>,
 }
 
 impl Authority {
     pub async fn of(store: &dyn Store) -> Result<Authority, DueError> {
-        let organisation = store.organisation().await?;
+        Authority::new(store.organisation().await?)
+    }
+
+    /// The authority an organisation document (or none) describes.
+    pub fn new(organisation: Option<Organisation>) -> Result<Authority, DueError> {
         let (rules, calendar) = match &organisation {
             Some(org) => (
                 org.rules()?,
@@ -90,41 +101,61 @@ impl Authority {
             ),
         };
         let fingerprint = fingerprint(&rules, &calendar)?;
+        let mut workers = HashMap::new();
+        let mut teams = HashMap::new();
+        if let Some(org) = &organisation {
+            // The first of a repeated id wins, as `Organisation::worker` and `team` find.
+            for (i, w) in org.workers.iter().enumerate() {
+                workers.entry(w.id.clone()).or_insert(i);
+            }
+            for (_, _, t) in org.teams() {
+                teams.entry(t.id.clone()).or_insert_with(|| t.name.clone());
+            }
+        }
         Ok(Authority {
             organisation,
             rules,
             calendar,
             fingerprint,
+            workers,
+            teams,
         })
     }
 
     /// Refuse a team or worker the organisation does not have.
     fn check(&self, held_by: &HeldBy) -> Result<(), DueError> {
-        let org = self.organisation.as_ref();
         match held_by {
             HeldBy::Anyone => Ok(()),
-            HeldBy::Team(t) if org.and_then(|o| o.team(t)).is_none() => {
-                Err(DueError::UnknownTeam(t.clone()))
-            }
-            HeldBy::Worker(w) if org.and_then(|o| o.worker(w)).is_none() => {
+            HeldBy::Team(t) if !self.teams.contains_key(t) => Err(DueError::UnknownTeam(t.clone())),
+            HeldBy::Worker(w) if !self.workers.contains_key(w) => {
                 Err(DueError::UnknownWorker(w.clone()))
             }
             _ => Ok(()),
         }
     }
 
+    /// The worker with this id in the organisation, if any.
+    pub fn worker(&self, id: &WorkerId) -> Option<&Worker> {
+        let org = self.organisation.as_ref()?;
+        self.workers.get(id).and_then(|&i| org.workers.get(i))
+    }
+
     pub fn team_name(&self, id: &TeamId) -> String {
-        self.organisation
-            .as_ref()
-            .and_then(|o| o.team(id))
-            .map_or_else(|| id.to_string(), |t| t.name.clone())
+        Names::team_name(self, id).map_or_else(|| id.to_string(), str::to_owned)
     }
 
     pub fn worker_name(&self, id: &WorkerId) -> String {
-        self.organisation
-            .as_ref()
-            .and_then(|o| o.worker(id))
-            .map_or_else(|| id.to_string(), |w| w.name.clone())
+        Names::worker_name(self, id).map_or_else(|| id.to_string(), str::to_owned)
+    }
+}
+
+impl Names for Authority {
+    fn worker_name(&self, id: &WorkerId) -> Option<&str> {
+        self.worker(id).map(|w| w.name.as_str())
+    }
+
+    fn team_name(&self, id: &TeamId) -> Option<&str> {
+        self.teams.get(id).map(String::as_str)
     }
 }
 

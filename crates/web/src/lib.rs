@@ -17,6 +17,7 @@
 mod api;
 mod assets;
 pub mod auth;
+mod authority_cache;
 pub mod chronology;
 pub mod due;
 mod error;
@@ -54,6 +55,8 @@ const ANONYMOUS: &str = "anonymous";
 pub(crate) struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Clock,
+    /// The organisation and what is worked out from it, read once per stored document.
+    pub authority: Arc<authority_cache::AuthorityCache>,
     pub origins: PublicOrigins,
 }
 
@@ -117,6 +120,7 @@ pub fn router(store: Arc<dyn Store>, clock: Clock, origins: PublicOrigins) -> Ro
         store,
         clock,
         origins,
+        authority: Arc::default(),
     };
     let need = |permission: Option<Permission>| {
         axum::middleware::from_fn_with_state((state.clone(), permission), session::guard)

@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::api::capitalised;
-use crate::chronology::{describe_in_journey, when};
+use crate::chronology::{Names, describe_in_journey, when};
 use crate::due::{
     Authority, BadRequest, DueError, due_list, duty_text, parse_request, standing_text,
 };
@@ -24,7 +24,6 @@ use hearth_domain::event::{Event, EventData};
 use hearth_domain::identifiers::NhsNumber;
 use hearth_domain::ids::{ChildId, EventId, TeamId, WorkerId};
 use hearth_domain::journey::ChildState;
-use hearth_domain::org::Organisation;
 use hearth_domain::people::age_in_years;
 use hearth_store::{ChildSummary, HeldBy};
 use jiff::Timestamp;
@@ -112,18 +111,14 @@ fn born(date_of_birth: Option<Date>, expected: Option<Date>) -> String {
     }
 }
 
-fn allocated(
-    worker: Option<&WorkerId>,
-    team: Option<&TeamId>,
-    org: Option<&Organisation>,
-) -> String {
+fn allocated(worker: Option<&WorkerId>, team: Option<&TeamId>, org: Option<&dyn Names>) -> String {
     let worker_name = |id: &WorkerId| {
-        org.and_then(|o| o.worker(id))
-            .map_or_else(|| id.to_string(), |w| w.name.clone())
+        org.and_then(|o| o.worker_name(id))
+            .map_or_else(|| id.to_string(), str::to_owned)
     };
     let team_name = |id: &TeamId| {
-        org.and_then(|o| o.team(id))
-            .map_or_else(|| id.to_string(), |t| t.name.clone())
+        org.and_then(|o| o.team_name(id))
+            .map_or_else(|| id.to_string(), str::to_owned)
     };
     match (worker, team) {
         (Some(w), Some(t)) => format!("{} ({})", worker_name(w), team_name(t)),
@@ -154,7 +149,7 @@ struct Row {
 }
 
 impl Row {
-    fn new(child: &ChildSummary, org: Option<&Organisation>, shown: SearchResults) -> Self {
+    fn new(child: &ChildSummary, org: &Authority, shown: SearchResults) -> Self {
         let id = child.id.to_string();
         let name = child.name.to_string();
         let born = born(child.date_of_birth, child.expected_date_of_birth);
@@ -175,7 +170,7 @@ impl Row {
             born,
             postcode: child.postcode.clone().unwrap_or_default(),
             open_work: open_work(&work),
-            allocated: allocated(child.worker.as_ref(), child.team.as_ref(), org),
+            allocated: allocated(child.worker.as_ref(), child.team.as_ref(), Some(org)),
         }
     }
 }
@@ -213,7 +208,7 @@ pub(crate) async fn children(
         let html = templates::render("children.html", &page)?;
         return Ok((StatusCode::BAD_REQUEST, Html(html)).into_response());
     }
-    let org = app.store.organisation().await?;
+    let authority = app.authority.get(app.store.as_ref()).await?;
     // A list names children and their dates of birth: each one shown is logged.
     let reader = Reader::new(app.store.as_ref(), &caller, (app.clock)()).await?;
     let (found, summary) = if q.is_empty() {
@@ -243,7 +238,7 @@ pub(crate) async fn children(
     let page = ListPage {
         rows: found
             .iter()
-            .map(|c| Row::new(c, org.as_ref(), shown))
+            .map(|c| Row::new(c, &authority, shown))
             .collect(),
         full_rows: shown == SearchResults::Summary,
         q,
@@ -281,7 +276,7 @@ struct ChildPage {
     entries: Vec<Entry>,
 }
 
-fn facts(state: &ChildState, org: Option<&Organisation>, today: Date) -> Vec<Item> {
+fn facts(state: &ChildState, org: &Authority, today: Date) -> Vec<Item> {
     let mut facts = Vec::new();
     let details = state.details.as_ref();
     match details.map(|d| (d.date_of_birth, d.expected_date_of_birth)) {
@@ -325,7 +320,7 @@ fn facts(state: &ChildState, org: Option<&Organisation>, today: Date) -> Vec<Ite
         Some(a) => (Some(&a.worker), Some(&a.team)),
         None => (None, None),
     };
-    let mut allocation = allocated(worker, team, org);
+    let mut allocation = allocated(worker, team, Some(org));
     if let Some(a) = &state.allocation {
         allocation.push_str(&format!(", since {}", a.since));
     } else if let Some(since) = state.unallocated_since {
@@ -358,7 +353,7 @@ fn counts(state: &ChildState) -> Vec<Item> {
 
 /// The journey newest first by business date (journal order kept within a moment),
 /// with the events that were later retracted or amended marked as such.
-fn entries(journey: &[Event], org: Option<&Organisation>) -> Vec<Entry> {
+fn entries(journey: &[Event], org: &Authority) -> Vec<Entry> {
     let mut retracted: HashSet<&EventId> = HashSet::new();
     let mut amended: HashSet<&EventId> = HashSet::new();
     for e in journey {
@@ -379,7 +374,7 @@ fn entries(journey: &[Event], org: Option<&Organisation>) -> Vec<Entry> {
         .map(|(_, e)| Entry {
             when: when(e.occurred_at),
             datetime: e.occurred_at.to_string(),
-            sentence: describe_in_journey(e, journey, org),
+            sentence: describe_in_journey(e, journey, Some(org)),
             note: if retracted.contains(&e.id) {
                 Some("Retracted")
             } else if amended.contains(&e.id) {
@@ -404,7 +399,7 @@ pub(crate) async fn child(
     let Some((record, journey)) = reader.record_and_journey(&id, "view chronology").await? else {
         return Err(Failure::NotFound(NO_CHILD).into());
     };
-    let org = app.store.organisation().await?;
+    let authority = app.authority.get(app.store.as_ref()).await?;
     let state = &record.state;
     let page = ChildPage {
         id: id.to_string(),
@@ -412,9 +407,9 @@ pub(crate) async fn child(
             .details
             .as_ref()
             .map_or_else(|| String::from("Name not recorded"), |d| d.name.to_string()),
-        facts: facts(state, org.as_ref(), today(now)),
+        facts: facts(state, &authority, today(now)),
         counts: counts(state),
-        entries: entries(&journey, org.as_ref()),
+        entries: entries(&journey, &authority),
     };
     Ok(Html(templates::render_for(
         "child.html",
@@ -618,7 +613,7 @@ async fn due_page(
     let params = params.map(|Query(p)| p).unwrap_or_default();
     let account = Account::of(&caller);
     let now = (app.clock)();
-    let authority = Authority::of(app.store.as_ref()).await?;
+    let authority = app.authority.get(app.store.as_ref()).await?;
     // The team box keeps the team while a worker in it is chosen.
     let worker = (!params.worker.trim().is_empty()).then_some(params.worker.as_str());
     let team = if worker.is_some() {
@@ -657,7 +652,7 @@ async fn due_page(
         Err(e) => return Err(e.into()),
     };
     let reader = Reader::new(app.store.as_ref(), &caller, now).await?;
-    reader.hide_restricted(&mut list);
+    reader.hide_restricted(&mut list).await?;
     let w = &list.window;
     page.summary = Some(format!(
         "As at {}: {} overdue, {} due in the next {DUE_SOON_WORKING_DAYS} working days (by {}), {} met late since {}.",
@@ -696,7 +691,6 @@ async fn due_page(
             thousands(listed.len() as u64)
         ));
     }
-    let org = authority.organisation.as_ref();
     let mut shown = BTreeSet::new();
     for item in listed.into_iter().take(DUE_ROWS) {
         let o = &item.obligation;
@@ -714,7 +708,7 @@ async fn due_page(
             due: o.due.date().to_string(),
             standing: standing_text(item),
             overdue: item.standing == Standing::Overdue,
-            allocated: allocated(item.worker.as_ref(), item.team.as_ref(), org),
+            allocated: allocated(item.worker.as_ref(), item.team.as_ref(), Some(&*authority)),
         });
     }
     let shown: Vec<ChildId> = shown.into_iter().collect();

@@ -21,7 +21,6 @@ pub(crate) struct Reader<'a> {
     store: &'a dyn Store,
     caller: &'a Caller,
     now: Timestamp,
-    restrictions: Restrictions,
 }
 
 /// What the access log says was done: the action and the route it came through, e.g.
@@ -36,25 +35,24 @@ impl<'a> Reader<'a> {
         caller: &'a Caller,
         now: Timestamp,
     ) -> Result<Reader<'a>, StoreError> {
-        Ok(Reader {
-            store,
-            caller,
-            now,
-            restrictions: store.restrictions().await?,
-        })
+        Ok(Reader { store, caller, now })
     }
 
-    /// Whether the caller may see `id` at all: anyone, unless the record is restricted
+    /// Whether the caller may see `id` at all, under `restrictions` (those of the
+    /// children in question, read just before): anyone, unless the record is restricted
     /// to users they are not among.
-    pub(crate) fn may_see(&self, id: &ChildId) -> bool {
-        self.restrictions
+    fn may_see(&self, restrictions: &Restrictions, id: &ChildId) -> bool {
+        restrictions
             .get(id)
             .is_none_or(|named| named.contains(&self.caller.user))
     }
 
     /// Whether the caller may see `id`; if not, the refusal of `action` is logged.
     pub(crate) async fn allowed(&self, id: &ChildId, action: &str) -> Result<bool, StoreError> {
-        if self.may_see(id) {
+        // Only this child's restriction is read: a record costs the same however many
+        // restricted records the authority has.
+        let restrictions = self.store.restrictions_of(std::slice::from_ref(id)).await?;
+        if self.may_see(&restrictions, id) {
             return Ok(true);
         }
         self.store
@@ -147,7 +145,9 @@ impl<'a> Reader<'a> {
         let mut found = self.store.search_children(q, limit).await?;
         // Restricted records are rare, so a page short by one now and then is the
         // price of never naming them.
-        found.retain(|c| self.may_see(&c.id));
+        let ids: Vec<ChildId> = found.iter().map(|c| c.id.clone()).collect();
+        let restrictions = self.store.restrictions_of(&ids).await?;
+        found.retain(|c| self.may_see(&restrictions, &c.id));
         let shown: Vec<ChildId> = found.iter().map(|c| c.id.clone()).collect();
         self.log_shown(&shown, action).await?;
         Ok(found)
@@ -155,15 +155,20 @@ impl<'a> Reader<'a> {
 
     /// Take out of a due list the children the caller may not see, and count it again,
     /// so that neither a restricted child nor their duties show in it.
-    pub(crate) fn hide_restricted(&self, list: &mut DueList) {
-        if list.children.keys().all(|id| self.may_see(id)) {
-            return;
+    pub(crate) async fn hide_restricted(&self, list: &mut DueList<'_>) -> Result<(), StoreError> {
+        let ids: Vec<ChildId> = list.children.keys().cloned().collect();
+        let restrictions = self.store.restrictions_of(&ids).await?;
+        if ids.iter().all(|id| self.may_see(&restrictions, id)) {
+            return Ok(());
         }
-        list.items.retain(|i| self.may_see(&i.obligation.child));
-        list.children.retain(|id, _| self.may_see(id));
+        list.items
+            .retain(|i| self.may_see(&restrictions, &i.obligation.child));
+        list.children
+            .retain(|id, _| self.may_see(&restrictions, id));
         let (total, teams) = summarise(&list.items);
         list.total = total;
         list.teams = teams;
+        Ok(())
     }
 
     /// Log that each of `children` was shown (in a list), in one go.

@@ -20,6 +20,7 @@ use hearth_store::{
 use jiff::Timestamp;
 use jiff::civil::Date;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use support::*;
 
 #[tokio::test]
@@ -254,6 +255,9 @@ async fn viewing_a_record_is_logged_before_the_page_is_sent() {
 /// The real store, except that the access log cannot be written.
 struct NoAccessLog(Arc<dyn Store>);
 
+/// The real store, counting how often the organisation document is read.
+struct CountsOrganisationReads(Arc<dyn Store>, Arc<AtomicUsize>);
+
 #[async_trait]
 impl Store for NoAccessLog {
     async fn append(&self, expected: Version, events: Vec<Event>) -> Result<Version, StoreError> {
@@ -295,6 +299,9 @@ impl Store for NoAccessLog {
     }
     async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
         self.0.put_organisation(org).await
+    }
+    async fn organisation_revision(&self) -> Result<u64, StoreError> {
+        self.0.organisation_revision().await
     }
     async fn unsettled_due(
         &self,
@@ -381,6 +388,152 @@ impl AccessControl for NoAccessLog {
     }
     async fn restrictions(&self) -> Result<hearth_store::Restrictions, StoreError> {
         self.0.restrictions().await
+    }
+    async fn restrictions_of(
+        &self,
+        children: &[ChildId],
+    ) -> Result<hearth_store::Restrictions, StoreError> {
+        self.0.restrictions_of(children).await
+    }
+}
+
+#[async_trait]
+impl Store for CountsOrganisationReads {
+    async fn append(&self, expected: Version, events: Vec<Event>) -> Result<Version, StoreError> {
+        self.0.append(expected, events).await
+    }
+    async fn append_batch(&self, events: Vec<Event>) -> Result<u64, StoreError> {
+        self.0.append_batch(events).await
+    }
+    async fn journey(&self, subject: &Subject) -> Result<(Vec<Event>, Version), StoreError> {
+        self.0.journey(subject).await
+    }
+    async fn child(&self, id: &ChildId) -> Result<Option<ChildRecord>, StoreError> {
+        self.0.child(id).await
+    }
+    async fn search_children(&self, q: &str, limit: u32) -> Result<Vec<ChildSummary>, StoreError> {
+        self.0.search_children(q, limit).await
+    }
+    async fn count_events(&self) -> Result<u64, StoreError> {
+        self.0.count_events().await
+    }
+    async fn count_children(&self) -> Result<u64, StoreError> {
+        self.0.count_children().await
+    }
+    async fn export_journal(
+        &self,
+        child: Option<&ChildId>,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> Result<u64, StoreError> {
+        self.0.export_journal(child, out).await
+    }
+    async fn rebuild(&self) -> Result<RebuildReport, StoreError> {
+        self.0.rebuild().await
+    }
+    async fn projection_dump(&self) -> Result<Vec<String>, StoreError> {
+        self.0.projection_dump().await
+    }
+    async fn organisation(&self) -> Result<Option<Organisation>, StoreError> {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        self.0.organisation().await
+    }
+    async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
+        self.0.put_organisation(org).await
+    }
+    async fn organisation_revision(&self) -> Result<u64, StoreError> {
+        self.0.organisation_revision().await
+    }
+    async fn unsettled_due(
+        &self,
+        settled_by: Date,
+        held_by: &HeldBy,
+        cache: Option<&DueCacheKey<'_>>,
+        each: &mut DueSink<'_>,
+    ) -> Result<u64, StoreError> {
+        self.0.unsettled_due(settled_by, held_by, cache, each).await
+    }
+    async fn put_due_clocks(&self, rows: &[DueClocksRow]) -> Result<(), StoreError> {
+        self.0.put_due_clocks(rows).await
+    }
+    async fn access_log(
+        &self,
+        subject: &Subject,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        self.0.access_log(subject).await
+    }
+
+    async fn verify_chains(&self) -> Result<hearth_store::ChainReport, StoreError> {
+        self.0.verify_chains().await
+    }
+
+    async fn log_access_rows(
+        &self,
+        at: Timestamp,
+        actor: &str,
+        targets: &[String],
+        action: &str,
+    ) -> Result<(), StoreError> {
+        self.0.log_access_rows(at, actor, targets, action).await
+    }
+}
+
+#[async_trait]
+impl AccessControl for CountsOrganisationReads {
+    async fn add_user(&self, user: &hearth_store::User) -> Result<(), StoreError> {
+        self.0.add_user(user).await
+    }
+
+    async fn user(
+        &self,
+        name: &hearth_domain::access::UserName,
+    ) -> Result<Option<hearth_store::User>, StoreError> {
+        self.0.user(name).await
+    }
+
+    async fn add_token(&self, token: &hearth_store::ApiToken) -> Result<(), StoreError> {
+        self.0.add_token(token).await
+    }
+
+    async fn token_user(&self, hash: &str) -> Result<Option<hearth_store::User>, StoreError> {
+        self.0.token_user(hash).await
+    }
+
+    async fn revoke_token(&self, label: &str, at: Timestamp) -> Result<bool, StoreError> {
+        self.0.revoke_token(label, at).await
+    }
+
+    async fn start_session(&self, session: &Session) -> Result<(), StoreError> {
+        self.0.start_session(session).await
+    }
+    async fn session(&self, id_hash: &str) -> Result<Option<(Session, User)>, StoreError> {
+        self.0.session(id_hash).await
+    }
+    async fn touch_session(&self, id_hash: &str, at: Timestamp) -> Result<(), StoreError> {
+        self.0.touch_session(id_hash, at).await
+    }
+    async fn end_session(&self, id_hash: &str, at: Timestamp) -> Result<(), StoreError> {
+        self.0.end_session(id_hash, at).await
+    }
+    async fn lockout(&self, user: &UserName) -> Result<Lockout, StoreError> {
+        self.0.lockout(user).await
+    }
+    async fn set_lockout(&self, user: &UserName, lockout: Lockout) -> Result<(), StoreError> {
+        self.0.set_lockout(user, lockout).await
+    }
+    async fn add_sign_in_failure(&self, user: &UserName) -> Result<Lockout, StoreError> {
+        self.0.add_sign_in_failure(user).await
+    }
+    async fn restrict(&self, child: &ChildId, users: &[UserName]) -> Result<(), StoreError> {
+        self.0.restrict(child, users).await
+    }
+    async fn restrictions(&self) -> Result<hearth_store::Restrictions, StoreError> {
+        self.0.restrictions().await
+    }
+    async fn restrictions_of(
+        &self,
+        children: &[ChildId],
+    ) -> Result<hearth_store::Restrictions, StoreError> {
+        self.0.restrictions_of(children).await
     }
 }
 
@@ -1036,4 +1189,85 @@ async fn the_due_api_refuses_bad_requests_plainly() {
         assert_eq!(body["detail"], detail, "{path}");
     }
     assert!(app.access_log("C1").await.is_empty());
+}
+
+/// The organisation is kept in memory: pages, lists and the API name workers and teams
+/// without reading the document again, however many requests come.
+#[tokio::test]
+async fn the_organisation_is_read_once_not_on_every_request() {
+    let reads = Arc::new(AtomicUsize::new(0));
+    let counter = reads.clone();
+    let app =
+        TestApp::spawn_wrapped(move |store| Arc::new(CountsOrganisationReads(store, counter)))
+            .await;
+    for _ in 0..3 {
+        for path in [
+            "/",
+            "/?q=testington",
+            "/children/C1",
+            "/due",
+            "/due?team=T1",
+            "/api/v1/due",
+        ] {
+            let (status, page) = app.page(path).await;
+            assert_eq!(status, 200, "{path}: {page}");
+        }
+    }
+    let (_, page) = app.page("/children/C1").await;
+    assert!(page.contains("Visit by Sam Patel"), "{page}");
+    assert_eq!(reads.load(Ordering::SeqCst), 1);
+}
+
+/// A new organisation stored while the server runs (by `hearth org apply` in another
+/// process, say) is used from the next request on, on every page that names a worker
+/// or a team, and by the due list.
+#[tokio::test]
+async fn a_new_organisation_stored_while_serving_is_used_at_once() {
+    let app = TestApp::spawn().await;
+    let (_, page) = app.page("/children/C1").await;
+    assert!(
+        page.contains("Allocated to Sam Patel (Ashford CIN team)"),
+        "{page}"
+    );
+    let (_, due) = app.page("/due?team=T1").await;
+    assert!(due.contains("Ashford CIN team"), "{due}");
+    let (_, due) = app.page("/due?as_at=2024-02-01").await;
+    assert_in_order(
+        &due,
+        &["Initial child protection conference", "Due 2024-02-05"],
+    );
+
+    // Another process: a second store opened on the same database file.
+    let path = app._dir.path().join("hearth.db");
+    let other = hearth_store::open_sqlite(path.to_str().unwrap())
+        .await
+        .unwrap();
+    let mut org = organisation();
+    org.workers[0].name = String::from("Samira Patel");
+    org.areas[0].localities[0].teams[0].name = String::from("Ashford family support");
+    // Closing the office on the day the list is drawn up moves what is due.
+    org.closure_days = vec![jiff::civil::date(2024, 1, 31)];
+    other.put_organisation(&org).await.unwrap();
+
+    let (_, page) = app.page("/children/C1").await;
+    assert!(
+        page.contains("Allocated to Samira Patel (Ashford family support)"),
+        "{page}"
+    );
+    assert!(page.contains("Visit by Samira Patel"), "{page}");
+    assert!(!page.contains("Sam Patel"), "{page}");
+    let (_, list) = app.page("/").await;
+    assert!(
+        list.contains("Samira Patel (Ashford family support)"),
+        "{list}"
+    );
+    let (_, due) = app.page("/due?team=T1").await;
+    assert!(due.contains("Ashford family support"), "{due}");
+    assert!(!due.contains("Ashford CIN team"), "{due}");
+    // The conference is due a working day later, the closure day not being one.
+    let (_, due) = app.page("/due?as_at=2024-02-01").await;
+    assert_in_order(
+        &due,
+        &["Initial child protection conference", "Due 2024-02-06"],
+    );
 }

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The pages under load: 50 users at once (wrk) on a 5-year Kent, signed in as a social
+# worker, each page for a fixed time: a child's chronology (rotating over many children),
+# a search (rotating over surnames), one team's due list and the whole authority's.
+# Prints p50, p99 and pages per second for each, and the server's CPU (100% = one core).
+# Goal (issue #12): the child page at p99 <= 50 ms and >= 1,000 pages/s.
+#
+# Usage: bench/pages.sh [SECONDS]   (each page's run; default 20)
+#   HEARTH_BIN=PATH   a hearth binary to serve with (default: build target/release/hearth)
+#   BENCH_DB=PATH     the Kent database (default: target/bench/kent-5y.db, generated once,
+#                     a few minutes; kept outside git)
+#   CONNECTIONS=N     concurrent users (default 50)
+#   PAGES="child ..." which of child, search, due-team and due-all to drive (default all)
+# The figures are only as steady as the machine: run it more than once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds="${1:-20}"
+connections="${CONNECTIONS:-50}"
+command -v wrk > /dev/null || {
+    echo "bench/pages.sh needs wrk: apt-get install wrk" >&2
+    exit 1
+}
+for tool in curl python3; do
+    command -v "$tool" > /dev/null || { echo "bench/pages.sh needs $tool" >&2; exit 1; }
+done
+
+bin="${HEARTH_BIN:-}"
+if [[ -z "$bin" ]]; then
+    cargo build --release --locked -p hearth-cli --quiet
+    bin=target/release/hearth
+fi
+mkdir -p target/bench
+db="${BENCH_DB:-target/bench/kent-5y.db}"
+if [[ ! -e "$db" ]]; then
+    echo "generating Kent, 5 years, into $db (once; a few minutes) ..."
+    "$bin" generate --preset kent --years 5 --seed 1 --until 2026-03-31 --db "$db.part" | tail -1
+    mv "$db.part" "$db"
+    for ext in -wal -shm; do [[ -e "$db.part$ext" ]] && mv "$db.part$ext" "$db$ext"; done
+fi
+
+work="$(mktemp -d)"
+server=""
+cleanup() {
+    [[ -n "$server" ]] && kill "$server" 2> /dev/null && wait "$server" 2> /dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A user of our own (the name is taken once; later runs reuse it).
+user="bench-social-worker"
+password="bench-social-worker-password"
+echo "$password" | "$bin" user add --db "$db" --name "$user" --role social-worker \
+    --password-stdin > /dev/null 2>&1 || true
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+origin="http://127.0.0.1:$port"
+RUST_LOG=error "$bin" serve --db "$db" --addr "127.0.0.1:$port" > "$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do
+    curl -sf -o /dev/null "$origin/sign-in" && break
+    sleep 0.2
+done
+
+# Sign in as a browser would: the form (and its CSRF token, if it carries one), then
+# post it from this site's origin and keep the session cookie.
+form=$(curl -sf "$origin/sign-in")
+csrf=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' <<< "$form" | head -1)
+cookie=$(curl -s -o /dev/null -D - -H "Origin: $origin" \
+    --data-urlencode "name=$user" --data-urlencode "password=$password" \
+    --data-urlencode "csrf=$csrf" --data-urlencode "next=/" "$origin/sign-in" |
+    sed -n 's/^[Ss]et-[Cc]ookie: \(hearth_session=[0-9a-f]*\).*/\1/p' | head -1)
+[[ -n "$cookie" ]] || { echo "could not sign in as $user" >&2; exit 1; }
+
+# Children to open and surnames to search for, from the search API (a prefix each).
+for letter in A B C D E F G H J K L M N P R S T W; do
+    curl -sf -H "Cookie: $cookie" "$origin/api/v1/children?q=$letter&limit=500"
+    echo
+done > "$work/found.jsonl"
+python3 - "$work" <<'PY'
+import json, sys, urllib.parse
+work = sys.argv[1]
+ids, surnames = [], set()
+for line in open(f"{work}/found.jsonl"):
+    if line.strip():
+        for child in json.loads(line):
+            ids.append(child["id"])
+            surnames.add(child["name"]["family"])
+with open(f"{work}/child.txt", "w") as f:
+    f.writelines(f"/children/{i}\n" for i in ids)
+with open(f"{work}/search.txt", "w") as f:
+    f.writelines(f"/?q={urllib.parse.quote(s)}\n" for s in sorted(surnames))
+print(f"{len(ids)} children to open, {len(surnames)} surnames to search for")
+PY
+team=$(curl -sf -H "Cookie: $cookie" "$origin/due?as_at=2026-03-31" |
+    sed -n 's/.*<option value="\([^"]\+\)".*/\1/p' | head -1)
+echo "/due?as_at=2026-03-31&team=$team" > "$work/due-team.txt"
+echo "/due?as_at=2026-03-31" > "$work/due-all.txt"
+
+# Each wrk thread walks the list from its own place.
+cat > "$work/paths.lua" <<'LUA'
+local paths, i = {}, 0
+function init(args)
+    for line in io.lines(args[1]) do paths[#paths + 1] = line end
+    i = (tonumber(args[2]) or 0) * 7919
+end
+function request()
+    i = i + 1
+    return wrk.format(nil, paths[(i % #paths) + 1])
+end
+LUA
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
+hz=$(getconf CLK_TCK)
+printf '%-22s %10s %10s %10s %8s %s\n' page p50 p99 pages/s cpu errors
+for page in ${PAGES:-child search due-team due-all}; do
+    before=$(cpu_ticks)
+    start=$(date +%s.%N)
+    wrk -t2 -c"$connections" -d"${seconds}s" --timeout 30s --latency \
+        -H "Cookie: $cookie" -s "$work/paths.lua" "$origin" -- "$work/$page.txt" \
+        > "$work/$page.wrk"
+    end=$(date +%s.%N)
+    after=$(cpu_ticks)
+    cpu=$(awk -v b="$before" -v a="$after" -v s="$start" -v e="$end" -v hz="$hz" \
+        'BEGIN { printf "%.0f%%", (a - b) / hz / (e - s) * 100 }')
+    awk -v page="$page" -v cpu="$cpu" '
+        function ms(v) {
+            if (v ~ /us$/) return v / 1000
+            if (v ~ /ms$/) return v + 0
+            if (v ~ /m$/) return v * 60000
+            return v * 1000
+        }
+        $1 == "50%" { p50 = ms($2) }
+        $1 == "99%" { p99 = ms($2) }
+        /^Requests\/sec/ { rate = $2 }
+        /Non-2xx/ { bad += $NF }
+        /Socket errors/ { errors = $0; sub(/.*Socket errors: */, "", errors) }
+        END {
+            if (rate == 0) { printf "%-22s no page finished in time %27s\n", page, cpu; exit }
+            note = (bad > 0 ? bad " not 200" : "")
+            if (errors != "") note = note (note != "" ? "; " : "") errors
+            printf "%-22s %8.1f ms %7.1f ms %10.1f %8s %s\n", page, p50, p99, rate, cpu, note
+        }' "$work/$page.wrk"
+done

@@ -1,0 +1,6 @@
+//! Rebuilds the crate when a migration is added or changed: `sqlx::migrate!` embeds the
+//! files, and cargo would otherwise not notice a new one.
+
+fn main() {
+    println!("cargo::rerun-if-changed=migrations");
+}

@@ -1,0 +1,51 @@
+//! The authority (its organisation document, rules, calendar and name index) kept in
+//! memory for every request: the document is read and parsed only when a new one has
+//! been stored, by this server or by another process (`hearth org apply` while it
+//! serves, another web node on PostgreSQL).
+//!
+//! Each request asks the store for the organisation's revision (one small row; see
+//! `Store::organisation_revision`) and reloads only when it has changed, so a new
+//! document is in use from the next request on.
+
+use crate::due::{Authority, DueError};
+use hearth_store::Store;
+use std::sync::{Arc, RwLock};
+
+/// The authority as last loaded, and the revision it was loaded at.
+#[derive(Default)]
+pub(crate) struct AuthorityCache {
+    current: RwLock<Option<(u64, Arc<Authority>)>>,
+    /// Held while a new document is read, so that requests arriving together after a
+    /// change parse it once.
+    loading: tokio::sync::Mutex<()>,
+}
+
+impl AuthorityCache {
+    /// The authority as the store holds it now.
+    pub(crate) async fn get(&self, store: &dyn Store) -> Result<Arc<Authority>, DueError> {
+        let revision = store.organisation_revision().await?;
+        if let Some(authority) = self.at(revision) {
+            return Ok(authority);
+        }
+        let _loading = self.loading.lock().await;
+        if let Some(authority) = self.at(revision) {
+            return Ok(authority);
+        }
+        // The revision was read before the document: if another is stored in between,
+        // this one is kept under the older number and read again on the next request,
+        // never the other way round.
+        let authority = Arc::new(Authority::of(store).await?);
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) =
+            Some((revision, authority.clone()));
+        Ok(authority)
+    }
+
+    /// The authority kept, if it was loaded at `revision`.
+    fn at(&self, revision: u64) -> Option<Arc<Authority>> {
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        match &*current {
+            Some((kept, authority)) if *kept == revision => Some(authority.clone()),
+            _ => None,
+        }
+    }
+}
