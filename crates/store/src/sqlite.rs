@@ -2,10 +2,11 @@
 //! time (a mutex in this process; SQLite's lock across processes).
 
 use crate::chain::{self, Chain, ChainReport, ChainStatus, Head, Verifier};
+use crate::organisation::{self, OrganisationVersion};
 use crate::write::is_unique_violation;
 use crate::write::{
     self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, Journeys, SUMMARY_COLUMNS, SummaryRow,
-    WriteTx, corrupt, parse_body,
+    WriteTx, parse_body,
 };
 use crate::{
     ChildRecord, ChildSummary, DueCacheKey, DueClocksRow, DueSink, HeldBy, RebuildReport, Store,
@@ -379,20 +380,37 @@ impl Store for SqliteStore {
     }
 
     async fn organisation(&self) -> Result<Option<Organisation>, StoreError> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT body FROM organisation WHERE id = 1")
+        let body: Option<String> = sqlx::query_scalar(organisation::SELECT_LATEST)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|(body,)| serde_json::from_str(&body).map_err(corrupt))
-            .transpose()
+        body.as_deref().map(organisation::parse_body).transpose()
     }
 
-    async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
-        let body = write::to_json(org)?;
-        sqlx::query("INSERT OR REPLACE INTO organisation (id, body) VALUES (1, ?)")
-            .bind(body)
-            .execute(&self.pool)
+    async fn organisation_versions(&self) -> Result<Vec<OrganisationVersion>, StoreError> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(organisation::SELECT_VERSIONS)
+            .fetch_all(&self.pool)
             .await?;
-        Ok(())
+        rows.into_iter().map(organisation::version).collect()
+    }
+
+    async fn add_organisation_version(
+        &self,
+        org: &Organisation,
+        from: Date,
+    ) -> Result<u64, StoreError> {
+        let revision: i64 = sqlx::query_scalar(organisation::INSERT_VERSION)
+            .bind(from.to_string())
+            .bind(write::to_json(org)?)
+            .fetch_one(&self.pool)
+            .await?;
+        organisation::revision(revision)
+    }
+
+    async fn organisation_revision(&self) -> Result<u64, StoreError> {
+        let revision: i64 = sqlx::query_scalar(organisation::SELECT_REVISION)
+            .fetch_one(&self.pool)
+            .await?;
+        organisation::revision(revision)
     }
 
     async fn log_access_rows(

@@ -62,9 +62,10 @@ impl DueError {
     }
 }
 
-/// What a database says about its authority: the organisation document, and the rules
-/// and calendar it carries. A database without one (a journal imported on its own)
-/// works to the national rules and England and Wales's calendar.
+/// What a database says about its authority: the organisation document (its latest
+/// version, for names), and the rules and calendar of every version, each in force for
+/// the days its version is. A database without one (a journal imported on its own) works
+/// to the national rules and England and Wales's calendar.
 pub struct Authority {
     pub organisation: Option<Organisation>,
     pub rules: RuleSet,
@@ -76,19 +77,10 @@ pub struct Authority {
 
 impl Authority {
     pub async fn of(store: &dyn Store) -> Result<Authority, DueError> {
-        let organisation = store.organisation().await?;
-        let (rules, calendar) = match &organisation {
-            Some(org) => (
-                org.rules()?,
-                org.working_calendar().map_err(DueError::Calendar)?,
-            ),
-            None => (
-                RuleSet::national()?.clone(),
-                WorkingCalendar::england_and_wales()
-                    .map_err(DueError::Calendar)?
-                    .clone(),
-            ),
-        };
+        let history = store.organisation_history().await?;
+        let rules = history.rules()?;
+        let calendar = history.working_calendar().map_err(DueError::Calendar)?;
+        let organisation = history.latest().cloned();
         let fingerprint = fingerprint(&rules, &calendar)?;
         Ok(Authority {
             organisation,
