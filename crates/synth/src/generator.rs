@@ -135,7 +135,7 @@ fn scale_populations(org: &mut Organisation, population: u32) {
         .collect();
     let given: u64 = shares.iter().map(|(n, _, _)| n).sum();
     let mut left = target.saturating_sub(given);
-    shares.sort_by(|a, b| b.1.cmp(&a.1));
+    shares.sort_by_key(|s| std::cmp::Reverse(s.1));
     for (n, remainder, slot) in shares {
         let extra = u64::from(left > 0 && remainder > 0);
         left -= extra;
