@@ -6,6 +6,7 @@ mod clock;
 mod due;
 mod generate;
 mod journal;
+mod org;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -93,6 +94,11 @@ enum Command {
     Rebuild {
         #[arg(long, env = "HEARTH_DB")]
         db: String,
+    },
+    /// The organisation document: the council's teams, workers and policy.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
     },
     /// Export or import the journal as JSON lines, one event a line.
     Journal {
@@ -195,6 +201,25 @@ enum AuditCommand {
     Verify {
         #[arg(long, env = "HEARTH_DB")]
         db: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrgCommand {
+    /// Print the version in force today as TOML (a file `org apply` takes back).
+    Show {
+        #[arg(long, env = "HEARTH_DB")]
+        db: String,
+    },
+    /// Check a council's own organisation file and store it as a new version in force
+    /// from --from; earlier versions are kept.
+    Apply {
+        file: PathBuf,
+        #[arg(long, env = "HEARTH_DB")]
+        db: String,
+        /// The first day the version is in force, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        from: Option<Date>,
     },
 }
 
@@ -372,6 +397,29 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("token {label} revoked");
             Ok(())
         }
+        Command::Org { command } => match command {
+            OrgCommand::Show { db } => {
+                let store = open_existing(&db).await?;
+                print!("{}", org::show(store.as_ref(), clock::today()).await?);
+                Ok(())
+            }
+            OrgCommand::Apply { file, db, from } => {
+                let name = file.display().to_string();
+                let text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("could not read {name}"))?;
+                // Checked before the database is opened: a bad file changes nothing.
+                let organisation = org::parse(&name, &text)?;
+                let from = from.unwrap_or_else(clock::today);
+                let store = open(&db).await?;
+                let revision = org::apply(store.as_ref(), &organisation, from).await?;
+                // The due list's rules may have changed: fill its cache again.
+                warm_due_cache(store.as_ref(), clock::today()).await;
+                println!(
+                    "stored {name} as revision {revision} of the organisation, in force from {from}"
+                );
+                Ok(())
+            }
+        },
         Command::Journal { command } => match command {
             JournalCommand::Export { db, child } => {
                 let store = open_existing(&db).await?;

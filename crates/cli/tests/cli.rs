@@ -610,11 +610,11 @@ async fn the_due_cache_never_changes_a_list() {
         .unwrap()
         .organisation()
         .clone();
-    kent.timescales.push(
-        serde_json::from_str(
-            r#"{"duty":"child_protection_visit","clock":"child_protection_visit","within":"10 working days","source":{"kind":"local_policy","title":"Test"},"effective_from":"2012-01-01"}"#,
-        )
-        .unwrap(),
+    // Kent's preset has the visits rule itself.
+    assert!(
+        kent.timescales
+            .iter()
+            .any(|r| r.duty == hearth_domain::timescales::Duty::ChildProtectionVisit)
     );
     kent.closure_days.push("2026-03-23".parse().unwrap());
     store.put_organisation(&kent).await.unwrap();
@@ -827,4 +827,166 @@ async fn a_record_is_restricted_to_named_users_and_lifted_and_each_change_is_log
         ]
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
     );
+}
+
+fn org_show(db: &Path) -> String {
+    let out = hearth()
+        .args(["org", "show", "--db"])
+        .arg(db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The document without its first line, the comment naming the version.
+fn body(shown: &str) -> &str {
+    shown.split_once('\n').map_or("", |(_, rest)| rest)
+}
+
+fn org_apply(db: &Path, file: &Path, from: &str) -> std::process::Output {
+    hearth()
+        .args(["org", "apply"])
+        .arg(file)
+        .arg("--db")
+        .arg(db)
+        .args(["--from", from])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn org_show_prints_toml_that_org_apply_stores_as_a_new_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("county.db");
+    generate(&db, "1");
+    let shown = org_show(&db);
+    assert!(
+        shown.starts_with(
+            "# Central Bedfordshire Council: the version in force from 2000-01-01 (revision 1)."
+        ),
+        "{shown}"
+    );
+    for part in [
+        "[[threshold.levels]]",
+        "[routing]",
+        "[policy]",
+        "[[scorecard]]",
+        "postcode_sectors = [",
+        "duty = \"partner_check_red\"",
+        "within = \"10 working days\"",
+        "[[workers]]",
+    ] {
+        assert!(shown.contains(part), "{part}");
+    }
+    let file = dir.path().join("org.toml");
+    std::fs::write(&file, &shown).unwrap();
+    let out = org_apply(&db, &file, "2024-01-01");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("revision 2"));
+    let again = org_show(&db);
+    assert!(
+        again.contains("in force from 2024-01-01 (revision 2)"),
+        "{again}"
+    );
+    assert_eq!(body(&again), body(&shown));
+}
+
+#[test]
+fn a_bad_org_file_is_refused_in_one_sentence_naming_line_and_key_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("county.db");
+    generate(&db, "1");
+    let shown = org_show(&db);
+    let file = dir.path().join("org.toml");
+    let line_of =
+        |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    // Two localities given one sector; an unknown key; a period that is not one;
+    // localities whose children do not add up; TOML that does not parse.
+    let first_sector = "\"LU6 1\"";
+    let duplicate = shown.replacen("\"LU5 1\"", first_sector, 1);
+    let unknown = shown.replacen("cin_visit_working_days", "cin_visit_workdays", 1);
+    let period = shown.replacen("within = \"4 hours\"", "within = \"4 hourz\"", 1);
+    let population = shown.replacen("child_population = ", "child_population = 1", 1);
+    let broken = format!("{shown}\nla_code = [\n");
+    let cases = [
+        (
+            duplicate.clone(),
+            format!(
+                ", line {}, areas[0].localities[1].postcode_sectors[0]: sector LU6 1 is given to more than one locality",
+                line_of(&duplicate, "[\"LU6 1\", \"LU5 2\"")
+            ),
+        ),
+        (
+            unknown.clone(),
+            format!(
+                ", line {}, policy.cin_visit_workdays: unknown field",
+                line_of(&unknown, "cin_visit_workdays")
+            ),
+        ),
+        (
+            period.clone(),
+            format!(
+                ", line {}, timescales[0].within: '4 hourz' is not a period",
+                line_of(&period, "4 hourz")
+            ),
+        ),
+        (
+            population.clone(),
+            String::from(", line 4, child_population: the localities' child populations add up to"),
+        ),
+        (broken, String::from(", line ")),
+    ];
+    for (text, says) in cases {
+        std::fs::write(&file, &text).unwrap();
+        let out = org_apply(&db, &file, "2024-01-01");
+        assert!(!out.status.success());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains(&format!("org.toml{says}")), "{err}\n{says}");
+        assert_eq!(org_show(&db), shown, "the database changed");
+    }
+}
+
+/// The issue's test: a council changes its child protection visit rule with `org apply`,
+/// and the due list shows visits due under the new rule from the day it is in force.
+#[test]
+fn changing_the_cp_visit_rule_through_org_apply_changes_the_due_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("county.db");
+    generate(&db, "1");
+    let as_at = ["--as-at", "2025-03-31", "--format", "json"];
+    let before = due(&db, &as_at);
+    assert!(before.contains("10 working days") && !before.contains("3 working days"));
+    let shown = org_show(&db);
+    let changed = shown.replacen(
+        "within = \"10 working days\"",
+        "within = \"3 working days\"",
+        1,
+    );
+    assert_ne!(changed, shown);
+    let file = dir.path().join("org.toml");
+    std::fs::write(&file, changed).unwrap();
+    let out = org_apply(&db, &file, "2025-01-01");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = due(&db, &as_at);
+    assert_ne!(after, before);
+    assert!(
+        after.contains("3 working days"),
+        "no visit due under the new rule"
+    );
+    // Visits whose clocks started before the new version are still timed by the old.
+    assert!(after.contains("10 working days"));
 }

@@ -464,6 +464,71 @@ impl Postcode {
 
 string_identifier!(Postcode, PostcodeError);
 
+impl Postcode {
+    /// The postcode sector, the outward code and the inward code's digit: "ME14 1".
+    #[must_use]
+    pub fn sector(&self) -> PostcodeSector {
+        let digit = self.inward().get(..1).unwrap_or_default();
+        PostcodeSector(format!("{} {digit}", self.outward()))
+    }
+}
+
+/// A postcode sector: a district (outward code), a space and one digit, as in `CV2 1`.
+/// An authority maps sectors, not districts, to localities, because a district can be
+/// split between localities (Coventry's CV2 and CV6 are).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PostcodeSector(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PostcodeSectorError {
+    #[error(
+        "not a postcode sector: write the district, a space and one digit, as in CV2 1 or ME14 5"
+    )]
+    BadForm,
+}
+
+impl PostcodeSector {
+    /// Parses a sector in any case, with one space (or more) between district and digit.
+    ///
+    /// # Errors
+    ///
+    /// [`PostcodeSectorError`] when the input is not an outward code, whitespace and a
+    /// single digit.
+    pub fn parse(input: &str) -> Result<Self, PostcodeSectorError> {
+        let upper = input.trim().to_ascii_uppercase();
+        let (outward, digit) = upper
+            .split_once(char::is_whitespace)
+            .ok_or(PostcodeSectorError::BadForm)?;
+        let digit = digit.trim();
+        let valid = is_valid_outward(outward.as_bytes())
+            && digit.len() == 1
+            && digit.bytes().all(|b| b.is_ascii_digit());
+        if !valid {
+            return Err(PostcodeSectorError::BadForm);
+        }
+        Ok(Self(format!("{outward} {digit}")))
+    }
+
+    /// The district (outward code) the sector lies in: "CV2".
+    #[must_use]
+    pub fn district(&self) -> &str {
+        self.0.split_once(' ').map_or("", |(outward, _)| outward)
+    }
+
+    /// The postcode area, the leading letters: "CV".
+    #[must_use]
+    pub fn area(&self) -> &str {
+        let district = self.district();
+        let end = district
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(district.len());
+        district.get(..end).unwrap_or_default()
+    }
+}
+
+string_identifier!(PostcodeSector, PostcodeSectorError);
+
 fn is_valid_inward(inward: &[u8]) -> bool {
     matches!(inward, [d, l1, l2]
         if d.is_ascii_digit()
@@ -920,5 +985,22 @@ mod tests {
             prop_assert_eq!(parsed.inward(), inward.as_str());
             prop_assert_eq!(Postcode::parse(parsed.as_str()).unwrap(), parsed.clone());
         }
+    }
+
+    #[test]
+    fn postcode_sectors_parse_and_come_from_postcodes() {
+        let sector = PostcodeSector::parse(" cv2  1 ").unwrap();
+        assert_eq!(sector.as_str(), "CV2 1");
+        assert_eq!((sector.district(), sector.area()), ("CV2", "CV"));
+        assert_eq!(Postcode::parse("CV2 1AB").unwrap().sector(), sector);
+        for bad in ["CV2", "CV2 12", "CV2 A", "2CV 1", "", "CV2-1"] {
+            assert_eq!(
+                PostcodeSector::parse(bad),
+                Err(PostcodeSectorError::BadForm),
+                "{bad}"
+            );
+        }
+        let json: PostcodeSector = serde_json::from_str("\"me14 5\"").unwrap();
+        assert_eq!(json.as_str(), "ME14 5");
     }
 }

@@ -135,6 +135,7 @@ mod tests {
             workers: vec![],
             timescales: vec![],
             closure_days: vec![],
+            ..Organisation::default()
         };
         let today = date(2024, 6, 1);
         let err = Recording::new(today, Some(&org))

@@ -10,6 +10,7 @@
 mod access_control;
 pub mod backup;
 mod chain;
+mod organisation;
 mod postgres;
 mod projection;
 mod sqlite;
@@ -18,6 +19,7 @@ mod writer;
 
 pub use access_control::{AccessControl, Lockout, Restrictions, Session};
 pub use chain::{ChainReport, ChainStatus};
+pub use organisation::OrganisationVersion;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use writer::{Writer, WriterHold};
@@ -27,7 +29,7 @@ use hearth_domain::access::{Role, UserName};
 use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, Subject, TeamId, WorkerId};
 use hearth_domain::journey::{ChildState, JourneyError};
-use hearth_domain::org::Organisation;
+use hearth_domain::org::{FROM_THE_START, History, Organisation};
 use hearth_domain::people::Name;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -213,14 +215,39 @@ pub trait Store: AccessControl + Send + Sync {
     /// the same projections as incremental updates.
     async fn projection_dump(&self) -> Result<Vec<String>, StoreError>;
 
+    /// The organisation as its latest version has it (the version with the latest first
+    /// day): for naming teams and workers. Due dates use [`Store::organisation_history`].
     async fn organisation(&self) -> Result<Option<Organisation>, StoreError>;
 
-    async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError>;
+    /// Every stored version of the organisation, in the order they were stored.
+    async fn organisation_versions(&self) -> Result<Vec<OrganisationVersion>, StoreError>;
 
-    /// A number that changes whenever an organisation is stored (0 while none is), read
-    /// without reading the document: how a server holding the organisation in memory
-    /// notices one stored by another process.
+    /// Store `org` as a new version in force from `from`, keeping every earlier one.
+    /// Returns its revision.
+    async fn add_organisation_version(
+        &self,
+        org: &Organisation,
+        from: Date,
+    ) -> Result<u64, StoreError>;
+
+    /// A number that changes whenever a version of the organisation is stored (0 before
+    /// any is), so that a copy kept in memory knows when to read it again.
     async fn organisation_revision(&self) -> Result<u64, StoreError>;
+
+    /// Store `org` as a version in force from the start (`hearth generate` does).
+    async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
+        self.add_organisation_version(org, FROM_THE_START)
+            .await
+            .map(|_| ())
+    }
+
+    /// Every version with its first day: which is in force on each day.
+    async fn organisation_history(&self) -> Result<History, StoreError> {
+        let versions = self.organisation_versions().await?;
+        Ok(History::new(
+            versions.into_iter().map(|v| (v.from, v.organisation)),
+        ))
+    }
 
     /// Walk the hash chains of the journal and the access log and report, for each, that
     /// it is intact or the first row where it breaks.

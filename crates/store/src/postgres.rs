@@ -5,9 +5,10 @@
 //! success and one conflict.
 
 use crate::chain::{self, Chain, ChainReport, ChainStatus, Hash, Head, Verifier};
+use crate::organisation::{self, OrganisationVersion};
 use crate::write::{
     self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, Journeys, SUMMARY_COLUMNS, SummaryRow,
-    WriteTx, corrupt, parse_body,
+    WriteTx, parse_body,
 };
 use crate::writer::{Begin, Job, Writer};
 use crate::{
@@ -498,31 +499,37 @@ impl Store for PgStore {
     }
 
     async fn organisation(&self) -> Result<Option<Organisation>, StoreError> {
-        let body: Option<String> = sqlx::query_scalar("SELECT body FROM organisation WHERE id = 1")
+        let body: Option<String> = sqlx::query_scalar(organisation::SELECT_LATEST)
             .fetch_optional(&self.pool)
             .await?;
-        body.map(|body| serde_json::from_str(&body).map_err(corrupt))
-            .transpose()
+        body.as_deref().map(organisation::parse_body).transpose()
     }
 
-    async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO organisation (id, body, revision) VALUES (1, $1, 1) \
-             ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, \
-             revision = organisation.revision + 1",
-        )
-        .bind(write::to_json(org)?)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+    async fn organisation_versions(&self) -> Result<Vec<OrganisationVersion>, StoreError> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(organisation::SELECT_VERSIONS)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(organisation::version).collect()
+    }
+
+    async fn add_organisation_version(
+        &self,
+        org: &Organisation,
+        from: Date,
+    ) -> Result<u64, StoreError> {
+        let revision: i64 = sqlx::query_scalar(organisation::INSERT_VERSION)
+            .bind(from.to_string())
+            .bind(write::to_json(org)?)
+            .fetch_one(&self.pool)
+            .await?;
+        organisation::revision(revision)
     }
 
     async fn organisation_revision(&self) -> Result<u64, StoreError> {
-        let revision: Option<i64> =
-            sqlx::query_scalar("SELECT revision FROM organisation WHERE id = 1")
-                .fetch_optional(&self.pool)
-                .await?;
-        revision.map_or(Ok(0), |r| u64::try_from(r).map_err(corrupt))
+        let revision: i64 = sqlx::query_scalar(organisation::SELECT_REVISION)
+            .fetch_one(&self.pool)
+            .await?;
+        organisation::revision(revision)
     }
 
     async fn log_access_rows(

@@ -3,10 +3,11 @@
 //! across processes).
 
 use crate::chain::{self, Chain, ChainReport, ChainStatus, Hash, Head, Verifier};
+use crate::organisation::{self, OrganisationVersion};
 use crate::write::is_unique_violation;
 use crate::write::{
     self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, Journeys, SUMMARY_COLUMNS, SummaryRow,
-    WriteTx, corrupt, parse_body,
+    WriteTx, parse_body,
 };
 use crate::writer::{Begin, Job, Writer};
 use crate::{
@@ -426,32 +427,37 @@ impl Store for SqliteStore {
     }
 
     async fn organisation(&self) -> Result<Option<Organisation>, StoreError> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT body FROM organisation WHERE id = 1")
+        let body: Option<String> = sqlx::query_scalar(organisation::SELECT_LATEST)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|(body,)| serde_json::from_str(&body).map_err(corrupt))
-            .transpose()
+        body.as_deref().map(organisation::parse_body).transpose()
     }
 
-    async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
-        let body = write::to_json(org)?;
-        sqlx::query(
-            "INSERT INTO organisation (id, body, revision) VALUES (1, ?, 1) \
-             ON CONFLICT (id) DO UPDATE SET body = excluded.body, \
-             revision = organisation.revision + 1",
-        )
-        .bind(body)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+    async fn organisation_versions(&self) -> Result<Vec<OrganisationVersion>, StoreError> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(organisation::SELECT_VERSIONS)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(organisation::version).collect()
+    }
+
+    async fn add_organisation_version(
+        &self,
+        org: &Organisation,
+        from: Date,
+    ) -> Result<u64, StoreError> {
+        let revision: i64 = sqlx::query_scalar(organisation::INSERT_VERSION)
+            .bind(from.to_string())
+            .bind(write::to_json(org)?)
+            .fetch_one(&self.pool)
+            .await?;
+        organisation::revision(revision)
     }
 
     async fn organisation_revision(&self) -> Result<u64, StoreError> {
-        let revision: Option<i64> =
-            sqlx::query_scalar("SELECT revision FROM organisation WHERE id = 1")
-                .fetch_optional(&self.pool)
-                .await?;
-        revision.map_or(Ok(0), |r| u64::try_from(r).map_err(corrupt))
+        let revision: i64 = sqlx::query_scalar(organisation::SELECT_REVISION)
+            .fetch_one(&self.pool)
+            .await?;
+        organisation::revision(revision)
     }
 
     async fn log_access_rows(

@@ -16,6 +16,7 @@ use hearth_domain::event::*;
 use hearth_domain::identifiers::NhsNumber;
 use hearth_domain::ids::*;
 use hearth_domain::journey::{Problem, effective_events, fold_child, fold_family};
+use hearth_domain::org::{FROM_THE_START, Organisation};
 use hearth_domain::people::{Address, Name, PersonDetails};
 use hearth_store::{
     ChainStatus, ChildSummary, DueCacheKey, DueClocksRow, DueSource, HeldBy, Store, StoreError,
@@ -50,6 +51,7 @@ macro_rules! conformance {
 
 conformance!(
     migrations_from_empty_give_an_empty_store,
+    the_organisation_is_kept_in_dated_versions,
     what_is_appended_reads_back_exactly,
     a_stale_version_is_a_conflict_and_writes_nothing,
     an_event_the_domain_refuses_changes_nothing,
@@ -1307,6 +1309,80 @@ async fn a_sqlite_journal_row_cannot_be_replaced() {
         .await;
     assert!(replaced.is_err(), "{replaced:?}");
     assert_eq!(snapshot(&db.store).await, before);
+}
+
+/// Storing a version of the organisation keeps every earlier one with its first day;
+/// `organisation` gives the one with the latest first day, the history says which is in
+/// force on each day, and the revision moves on with every version stored.
+async fn the_organisation_is_kept_in_dated_versions(backend: Backend) {
+    let named = |authority: &str| -> Organisation {
+        serde_json::from_str(&format!(
+            r#"{{"authority":"{authority}","la_code":"999","areas":[]}}"#
+        ))
+        .unwrap()
+    };
+    let db = fresh(backend).await;
+    let s = &db.store;
+    assert_eq!(s.organisation_revision().await.unwrap(), 0);
+    assert!(s.organisation_versions().await.unwrap().is_empty());
+    assert!(s.organisation_history().await.unwrap().is_empty());
+
+    s.put_organisation(&named("First")).await.unwrap();
+    let first = s.organisation_revision().await.unwrap();
+    assert!(first > 0);
+    let third = s
+        .add_organisation_version(&named("Third"), date(2027, 1, 1))
+        .await
+        .unwrap();
+    let second = s
+        .add_organisation_version(&named("Second"), date(2026, 6, 1))
+        .await
+        .unwrap();
+    assert!(first < third && third < second);
+    assert_eq!(s.organisation_revision().await.unwrap(), second);
+    assert_eq!(s.organisation().await.unwrap(), Some(named("Third")));
+
+    let expected = [
+        (first, FROM_THE_START, "First"),
+        (third, date(2027, 1, 1), "Third"),
+        (second, date(2026, 6, 1), "Second"),
+    ];
+    let listed = |versions: Vec<hearth_store::OrganisationVersion>| -> Vec<(u64, Date, String)> {
+        versions
+            .into_iter()
+            .map(|v| (v.revision, v.from, v.organisation.authority))
+            .collect()
+    };
+    let versions = listed(s.organisation_versions().await.unwrap());
+    assert_eq!(
+        versions,
+        expected.map(|(r, d, a)| (r, d, a.to_owned())).to_vec()
+    );
+    let history = s.organisation_history().await.unwrap();
+    let on = |day| history.on(day).map(|o| o.authority.clone());
+    assert_eq!(on(date(2026, 5, 31)).as_deref(), Some("First"));
+    assert_eq!(on(date(2026, 6, 1)).as_deref(), Some("Second"));
+    assert_eq!(on(date(2027, 1, 1)).as_deref(), Some("Third"));
+
+    // A version for a day that has one already takes its place in the history; both
+    // stay stored.
+    s.add_organisation_version(&named("Second again"), date(2026, 6, 1))
+        .await
+        .unwrap();
+    let history = s.organisation_history().await.unwrap();
+    assert_eq!(
+        history.on(date(2026, 6, 1)).map(|o| o.authority.as_str()),
+        Some("Second again")
+    );
+    assert_eq!(s.organisation_versions().await.unwrap().len(), 4);
+
+    // Reopened, every version is there.
+    let before = listed(s.organisation_versions().await.unwrap());
+    let db = db.reopen().await;
+    assert_eq!(
+        listed(db.store.organisation_versions().await.unwrap()),
+        before
+    );
 }
 
 /// A new database takes every migration and holds nothing; opening it again applies

@@ -891,21 +891,22 @@ impl Sim<'_> {
                 ])
                 .unwrap_or(PlacementProvider::Private),
         };
-        let district = if placement_type == P::WithParents {
-            self.fam
-                .address
-                .as_ref()
-                .map(|a| a.postcode.district().to_owned())
+        let postcode = if placement_type == P::WithParents {
+            let sector = self.fam.address.as_ref().map(|a| a.postcode.sector());
+            match sector {
+                Some(s) => Some(people::postcode_in(&s, &mut self.rng)?),
+                None => None,
+            }
         } else if self.rng.chance(0.68) {
-            self.rng.pick(&self.ctx.districts).cloned()
+            match self.rng.pick(&self.ctx.sectors).cloned() {
+                Some(s) => Some(people::postcode_in(&s, &mut self.rng)?),
+                None => None,
+            }
         } else {
-            self.rng
-                .pick(OUT_OF_AREA_DISTRICTS)
-                .map(|d| (*d).to_owned())
-        };
-        let postcode = match district {
-            Some(d) => Some(people::postcode(&d, &mut self.rng)?),
-            None => None,
+            match self.rng.pick(OUT_OF_AREA_DISTRICTS) {
+                Some(d) => Some(people::postcode(d, &mut self.rng)?),
+                None => None,
+            }
         };
         let urn = matches!(
             placement_type,

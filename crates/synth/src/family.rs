@@ -188,12 +188,9 @@ impl<'a> Sim<'a> {
 
     pub(crate) fn new_address(&mut self, locality: usize) -> Result<Address, SynthError> {
         let loc = self.ctx.wf.localities.get(locality);
-        let district = loc
-            .and_then(|l| self.rng.pick(&l.districts))
-            .cloned()
-            .unwrap_or_else(|| "ME14".to_owned());
+        let sector = loc.and_then(|l| self.rng.pick(&l.sectors)).cloned();
         let town = loc.map_or("Town", |l| l.town.as_str());
-        people::address(&district, town, &mut self.rng)
+        people::address(sector.as_ref(), town, &mut self.rng)
     }
 
     fn make_children(&mut self, arrival: Day) -> Result<(), SynthError> {

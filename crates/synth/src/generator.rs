@@ -14,13 +14,14 @@ use crate::calendar::{Day, WorkingDays};
 use crate::family::Sim;
 use crate::model;
 use crate::org::Workforce;
-use crate::preset::{Policy, Preset, Routing};
+use crate::preset::Preset;
 use crate::random::Rand;
 use hearth_domain::calendar::{FIRST_YEAR, LAST_YEAR};
 use hearth_domain::codes::{ContactOutcome, Ethnicity};
 use hearth_domain::event::Event;
-use hearth_domain::org::{Organisation, Service};
-use hearth_domain::timescales::{Duty, RuleSet};
+use hearth_domain::identifiers::PostcodeSector;
+use hearth_domain::org::{Organisation, Policy, Routing, Service};
+use hearth_domain::timescales::{Duty, Period, RuleSet};
 
 /// Years simulated before and in the window together, at the least: long enough for
 /// the standing populations (children in care, on plans, in need) to settle at their
@@ -68,10 +69,13 @@ pub(crate) struct Ctx {
     pub(crate) referral_levels: Vec<usize>,
     pub(crate) routing: Routing,
     pub(crate) policy: Policy,
-    /// Localities where children live, with their weights.
+    /// Visits to children on plans, at most this many working days apart: the
+    /// authority's child protection visit rule.
+    pub(crate) cp_visit_working_days: u32,
+    /// Localities where children live, weighted by their child populations.
     pub(crate) living: Vec<(usize, f64)>,
-    /// Every postcode district in the authority.
-    pub(crate) districts: Vec<String>,
+    /// Every postcode sector in the authority.
+    pub(crate) sectors: Vec<PostcodeSector>,
 }
 
 impl Ctx {
@@ -94,6 +98,50 @@ impl Ctx {
             .ok_or_else(|| SynthError::Internal(format!("no timescale rule for {duty:?}")))?;
         Ok(self.days.due(rule, clock))
     }
+}
+
+/// How many working days apart visits to children on plans are planned: the earliest
+/// child protection visit rule (the history runs years before any rule's date), in
+/// working days; ten, the common practice DOMAIN.md records, when the authority has none.
+fn cp_visit_step(rules: &RuleSet) -> u32 {
+    let rule = rules
+        .rules()
+        .iter()
+        .filter(|r| r.duty == Duty::ChildProtectionVisit)
+        .min_by_key(|r| r.effective_from);
+    match rule.map(|r| r.within) {
+        Some(Period::WorkingDays(n)) => n.max(1),
+        Some(Period::Days(n)) => (n * 5 / 7).max(1),
+        Some(Period::Weeks(n)) => (n * 5).max(1),
+        Some(Period::Months(n)) => (n * 21).max(1),
+        Some(Period::Hours(n)) => (n / 24).max(1),
+        None => 10,
+    }
+}
+
+/// Scale the localities' child populations to the generated county's, keeping their sum
+/// equal to the authority's (largest remainders get the odd children).
+fn scale_populations(org: &mut Organisation, population: u32) {
+    let total = u64::from(org.child_population.max(1));
+    let target = u64::from(population);
+    let mut shares: Vec<(u64, u64, &mut u32)> = org
+        .areas
+        .iter_mut()
+        .flat_map(|a| a.localities.iter_mut())
+        .map(|l| {
+            let exact = u64::from(l.child_population) * target;
+            (exact / total, exact % total, &mut l.child_population)
+        })
+        .collect();
+    let given: u64 = shares.iter().map(|(n, _, _)| n).sum();
+    let mut left = target.saturating_sub(given);
+    shares.sort_by_key(|s| std::cmp::Reverse(s.1));
+    for (n, remainder, slot) in shares {
+        let extra = u64::from(left > 0 && remainder > 0);
+        left -= extra;
+        *slot = u32::try_from(n + extra).unwrap_or(u32::MAX);
+    }
+    org.child_population = population;
 }
 
 /// Running counters for identifiers. Restored when a family is not emitted, so ids
@@ -160,16 +208,24 @@ impl Generator {
                 sim_start.year()
             )));
         }
-        let calendar = preset.working_calendar()?;
-        let days = WorkingDays::new(&calendar)?;
-        let rules = preset.rules()?;
         let mut rng = Rand::seeded(options.seed);
         let mut org_rng = rng.fork();
         let mut wf = Workforce::build(preset, options.scale, sim_start, end, &mut org_rng)?;
-        wf.org.child_population = population;
+        // Everything below reads the policy from the organisation, as stored.
+        let org = &wf.org;
+        let invalid = |e: &dyn std::fmt::Display| SynthError::Options(e.to_string());
+        let calendar = org.working_calendar().map_err(|e| invalid(&e))?;
+        let days = WorkingDays::new(&calendar)?;
+        let rules = org.rules().map_err(|e| invalid(&e))?;
+        let cp_visit_working_days = cp_visit_step(&rules);
+        let (Some(routing), Some(policy)) = (org.routing.clone(), org.policy.clone()) else {
+            return Err(SynthError::Options(
+                "the organisation needs routing and policy".into(),
+            ));
+        };
         let mut levels = Vec::new();
         let (mut advice, mut early_help, mut referral) = (Vec::new(), Vec::new(), Vec::new());
-        for (i, l) in preset.threshold.levels.iter().enumerate() {
+        for (i, l) in org.threshold.levels.iter().enumerate() {
             levels.push(LevelInfo {
                 name: l.name.clone(),
                 service: l.service,
@@ -185,14 +241,16 @@ impl Generator {
             .localities
             .iter()
             .enumerate()
-            .filter(|(_, l)| l.weight > 0.0 && !l.districts.is_empty())
+            .filter(|(_, l)| l.weight > 0.0 && !l.sectors.is_empty())
             .map(|(i, l)| (i, l.weight))
             .collect();
-        let districts = wf
+        let sectors = wf
             .localities
             .iter()
-            .flat_map(|l| l.districts.iter().cloned())
+            .flat_map(|l| l.sectors.iter().cloned())
             .collect();
+        scale_populations(&mut wf.org, population);
+        let la_code = wf.org.la_code.clone();
         let per_10k = f64::from(population) / 10_000.0;
         let families_a_day =
             preset.demand.referrals_per_10k * per_10k * model::FAMILIES_PER_REFERRAL / 365.25;
@@ -213,16 +271,17 @@ impl Generator {
                 rules,
                 end,
                 window_start,
-                la_code: preset.la_code.clone(),
+                la_code,
                 ethnicity: preset.ethnicity_mix(),
                 levels,
                 advice_levels: advice,
                 early_help_levels: early_help,
                 referral_levels: referral,
-                routing: preset.routing.clone(),
-                policy: preset.policy.clone(),
+                routing,
+                policy,
+                cp_visit_working_days,
                 living,
-                districts,
+                sectors,
             },
             population,
             rng,

@@ -14,6 +14,7 @@ use crate::names::NameGroup;
 use crate::preset::Preset;
 use crate::random::{Rand, days};
 use hearth_domain::codes::Sex;
+use hearth_domain::identifiers::PostcodeSector;
 use hearth_domain::ids::{Actor, TeamId, WorkerId};
 use hearth_domain::org::{Employment, Organisation, Service, Worker, WorkerRole};
 
@@ -121,8 +122,9 @@ fn fallbacks(s: Service) -> &'static [Service] {
 pub(crate) struct LocalityInfo {
     pub(crate) area: usize,
     pub(crate) town: String,
+    /// The locality's child population, as a weight.
     pub(crate) weight: f64,
-    pub(crate) districts: Vec<String>,
+    pub(crate) sectors: Vec<PostcodeSector>,
 }
 
 #[derive(Debug, Clone)]
@@ -182,33 +184,45 @@ impl Workforce {
         to: Day,
         rng: &mut Rand,
     ) -> Result<Workforce, SynthError> {
+        // The policy comes from the organisation the preset describes, as the product
+        // reads it from the database; the preset adds only what the simulation alone
+        // needs (towns for addresses, staffing, demand).
         let org = preset.organisation();
+        let (Some(routing), Some(p)) = (org.routing.clone(), org.policy.clone()) else {
+            return Err(SynthError::Internal(
+                "the organisation has no routing or policy".into(),
+            ));
+        };
         let mut localities = Vec::new();
         let mut teams = Vec::new();
-        for (ai, area) in preset.areas.iter().enumerate() {
-            for loc in &area.localities {
-                let li = localities.len();
-                localities.push(LocalityInfo {
+        let specs = preset.areas.iter().flat_map(|a| a.localities.iter());
+        let locs = org
+            .areas
+            .iter()
+            .enumerate()
+            .flat_map(|(ai, a)| a.localities.iter().map(move |l| (ai, l)));
+        for ((ai, loc), spec) in locs.zip(specs) {
+            let li = localities.len();
+            localities.push(LocalityInfo {
+                area: ai,
+                town: spec.town.clone().unwrap_or_else(|| loc.name.clone()),
+                weight: if loc.postcode_sectors.is_empty() {
+                    0.0
+                } else {
+                    f64::from(loc.child_population)
+                },
+                sectors: loc.postcode_sectors.clone(),
+            });
+            for t in &loc.teams {
+                teams.push(TeamInfo {
+                    id: t.id.clone(),
+                    service: t.service,
                     area: ai,
-                    town: loc.town.clone().unwrap_or_else(|| loc.name.clone()),
-                    weight: if loc.postcode_districts.is_empty() {
-                        0.0
-                    } else {
-                        loc.weight
-                    },
-                    districts: loc.postcode_districts.clone(),
+                    locality: li,
+                    social_workers: Vec::new(),
+                    others: Vec::new(),
+                    manager: None,
                 });
-                for t in &loc.teams {
-                    teams.push(TeamInfo {
-                        id: t.id.clone(),
-                        service: t.service,
-                        area: ai,
-                        locality: li,
-                        social_workers: Vec::new(),
-                        others: Vec::new(),
-                        manager: None,
-                    });
-                }
             }
         }
         let routes = build_routes(&teams, &localities);
@@ -218,7 +232,6 @@ impl Workforce {
 
         // Fractional posts per team: (social worker or other role).
         let mut need: Vec<(f64, f64)> = vec![(0.0, 0.0); teams.len()];
-        let p = &preset.policy;
         let mut add = |service: Service, children: f64, limit: u32, social: bool| {
             for (li, loc) in localities.iter().enumerate() {
                 let share = loc.weight / total_weight;
@@ -241,7 +254,7 @@ impl Workforce {
             let children = open * per_10k;
             match stage {
                 Stage::EarlyHelp => {
-                    let levels: Vec<Service> = preset
+                    let levels: Vec<Service> = org
                         .levels_for(hearth_domain::codes::ContactOutcome::EarlyHelp)
                         .filter_map(|l| l.service)
                         .collect();
@@ -255,7 +268,7 @@ impl Workforce {
                     }
                 }
                 Stage::Assessment => {
-                    let levels: Vec<Service> = preset
+                    let levels: Vec<Service> = org
                         .levels_for(hearth_domain::codes::ContactOutcome::Referral)
                         .filter_map(|l| l.service)
                         .collect();
@@ -263,20 +276,12 @@ impl Workforce {
                         add(*s, children / levels.len() as f64, p.caseload_limit, true);
                     }
                 }
-                Stage::ChildInNeed => add(
-                    preset.routing.child_in_need,
-                    children,
-                    p.caseload_limit,
-                    true,
-                ),
-                Stage::ChildProtection => add(
-                    preset.routing.child_protection,
-                    children,
-                    p.caseload_limit,
-                    true,
-                ),
+                Stage::ChildInNeed => add(routing.child_in_need, children, p.caseload_limit, true),
+                Stage::ChildProtection => {
+                    add(routing.child_protection, children, p.caseload_limit, true)
+                }
                 Stage::LookedAfter => add(
-                    preset.routing.looked_after,
+                    routing.looked_after,
                     children,
                     p.max_looked_after_per_social_worker,
                     true,
@@ -284,7 +289,7 @@ impl Workforce {
             }
         }
         add(
-            preset.routing.care_leavers,
+            routing.care_leavers,
             CARE_LEAVERS_PER_10K * per_10k,
             p.personal_adviser_caseload,
             false,

@@ -5,7 +5,7 @@ use crate::SynthError;
 use crate::calendar::Day;
 use crate::names::STREETS;
 use crate::random::Rand;
-use hearth_domain::identifiers::{NhsNumber, Postcode, Upn};
+use hearth_domain::identifiers::{NhsNumber, Postcode, PostcodeSector, Upn};
 use hearth_domain::people::Address;
 
 /// Letters allowed in the inward part of a postcode (BS 7666).
@@ -35,7 +35,32 @@ pub(crate) fn postcode(district: &str, rng: &mut Rand) -> Result<Postcode, Synth
     ))?)
 }
 
-pub(crate) fn address(district: &str, town: &str, rng: &mut Rand) -> Result<Address, SynthError> {
+/// A postcode in `sector`: the sector and two allowed letters. It draws a digit it does
+/// not use, as [`postcode`] does, so that the generator's random stream (and so every
+/// other part of a county) is the same as when addresses were drawn by district.
+pub(crate) fn postcode_in(sector: &PostcodeSector, rng: &mut Rand) -> Result<Postcode, SynthError> {
+    let _ = rng.int(0, 9);
+    let a = INWARD_LETTERS
+        .get(rng.below(INWARD_LETTERS.len()))
+        .copied()
+        .unwrap_or(b'A');
+    let b = INWARD_LETTERS
+        .get(rng.below(INWARD_LETTERS.len()))
+        .copied()
+        .unwrap_or(b'B');
+    Ok(Postcode::parse(&format!(
+        "{sector}{}{}",
+        char::from(a),
+        char::from(b)
+    ))?)
+}
+
+/// An address in `sector` (a Maidstone sector when the locality has none).
+pub(crate) fn address(
+    sector: Option<&PostcodeSector>,
+    town: &str,
+    rng: &mut Rand,
+) -> Result<Address, SynthError> {
     let street = rng.pick(STREETS).copied().unwrap_or("High Street");
     let number = if rng.chance(0.85) {
         rng.int(1, 180).to_string()
@@ -45,7 +70,10 @@ pub(crate) fn address(district: &str, town: &str, rng: &mut Rand) -> Result<Addr
     Ok(Address {
         lines: vec![format!("{number} {street}")],
         town: town.to_owned(),
-        postcode: postcode(district, rng)?,
+        postcode: match sector {
+            Some(s) => postcode_in(s, rng)?,
+            None => postcode("ME14", rng)?,
+        },
     })
 }
 

@@ -3,13 +3,14 @@
 //! the generator. The four seed authorities ship embedded in the crate.
 
 use hearth_domain::calendar::WorkingCalendar;
-use hearth_domain::codes::{ContactOutcome, Ethnicity};
-use hearth_domain::identifiers::Postcode;
+use hearth_domain::codes::Ethnicity;
+use hearth_domain::identifiers::PostcodeSector;
 use hearth_domain::ids::TeamId;
 use hearth_domain::org::{Area, Locality, Organisation, Service, Team};
+pub use hearth_domain::org::{Level, Polarity, Policy, Routing, Target, Threshold};
 use hearth_domain::timescales::{Rule, RuleSet};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The presets shipped with Hearth, by the name `hearth demo --preset` takes.
 pub const PRESETS: &[&str] = &["kent", "wiltshire", "central-bedfordshire", "coventry"];
@@ -61,61 +62,6 @@ pub struct Preset {
     pub timescales: Vec<Rule>,
 }
 
-/// The authority's levels of need, lowest first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Threshold {
-    pub levels: Vec<Level>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Level {
-    /// The name recorded on `contact_decided` (e.g. `3b`).
-    pub name: String,
-    pub label: String,
-    /// What the front door does at this level: `advice`, `early_help` or `referral`.
-    pub outcome: ContactOutcome,
-    /// The service that takes the work at this level (absent for advice only).
-    #[serde(default)]
-    pub service: Option<Service>,
-}
-
-/// Which service holds each stage of statutory work after the assessment (the
-/// assessment itself is held by the service of the level the referral came in at).
-/// An integrated authority names the same service for several stages, so one worker
-/// keeps the family.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Routing {
-    pub child_in_need: Service,
-    pub child_protection: Service,
-    pub looked_after: Service,
-    pub care_leavers: Service,
-    pub adoption: Service,
-}
-
-/// Local policy (DOMAIN.md marks these as local, not law).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Policy {
-    /// Open cases per case-holding worker.
-    pub caseload_limit: u32,
-    pub max_looked_after_per_social_worker: u32,
-    /// Child protection visits, at most this many working days apart.
-    pub cp_visit_working_days: u32,
-    /// Child in need visits, at most this many working days apart.
-    pub cin_visit_working_days: u32,
-    /// Looked-after visits, at most this many days apart in the first year of a
-    /// placement (Care Planning Regulations 2010, reg 28: six-weekly).
-    pub cla_visit_days: u32,
-    /// A case unallocated for longer than this is flagged.
-    pub unallocated_flag_days: u32,
-    pub early_help_caseload: u32,
-    pub iro_caseload: u32,
-    pub personal_adviser_caseload: u32,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Staffing {
@@ -150,18 +96,15 @@ pub struct LocalitySpec {
     /// The town written on addresses in this locality (defaults to the name).
     #[serde(default)]
     pub town: Option<String>,
-    /// Share of the authority's children living here, relative to the other
-    /// localities (0 for a locality that only hosts teams).
-    #[serde(default = "one")]
-    pub weight: f64,
+    /// Children aged 0–17 living here (0 for a locality that only hosts teams); the
+    /// localities' populations add up to the authority's.
     #[serde(default)]
-    pub postcode_districts: Vec<String>,
+    pub child_population: u32,
+    /// The postcode sectors the locality serves (e.g. `CV2 1`).
+    #[serde(default)]
+    pub postcode_sectors: Vec<PostcodeSector>,
     #[serde(default)]
     pub teams: Vec<TeamSpec>,
-}
-
-fn one() -> f64 {
-    1.0
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -170,26 +113,6 @@ pub struct TeamSpec {
     pub id: TeamId,
     pub name: String,
     pub service: Service,
-}
-
-/// A scorecard line: which KPI, its target and which direction is better.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Target {
-    pub kpi: String,
-    pub label: String,
-    pub target: f64,
-    pub polarity: Polarity,
-    /// The red line below (or above, for lower-is-better) the target.
-    #[serde(default)]
-    pub floor: Option<f64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Polarity {
-    Higher,
-    Lower,
 }
 
 /// Load one of the presets shipped with Hearth by name.
@@ -231,14 +154,22 @@ impl Preset {
             .map_err(|e| PresetError::Invalid(e.to_string()))
     }
 
-    /// The organisation the preset describes, without workers (the generator adds them).
-    /// It carries the local timescales and closure days, so a database generated from the
-    /// preset computes due dates with them without knowing the preset.
+    /// The organisation the preset describes, without workers (the generator adds them):
+    /// everything in the preset that the product acts on (levels, routing, sectors,
+    /// populations, caseload limits, targets, local rules and closure days), so that a
+    /// database generated from the preset needs the preset for none of it, and the
+    /// generator itself reads the policy from here.
     pub fn organisation(&self) -> Organisation {
         Organisation {
             authority: self.authority.clone(),
             la_code: self.la_code.clone(),
             child_population: self.child_population,
+            threshold: self.threshold.clone(),
+            routing: Some(self.routing.clone()),
+            policy: Some(self.policy.clone()),
+            scorecard: self.scorecard.clone(),
+            timescales: self.timescales.clone(),
+            closure_days: self.closure_days.clone(),
             areas: self
                 .areas
                 .iter()
@@ -249,7 +180,9 @@ impl Preset {
                         .iter()
                         .map(|l| Locality {
                             name: l.name.clone(),
-                            postcode_districts: l.postcode_districts.clone(),
+                            child_population: l.child_population,
+                            postcode_sectors: l.postcode_sectors.clone(),
+                            postcode_districts: Vec::new(),
                             teams: l
                                 .teams
                                 .iter()
@@ -264,8 +197,6 @@ impl Preset {
                 })
                 .collect(),
             workers: Vec::new(),
-            timescales: self.timescales.clone(),
-            closure_days: self.closure_days.clone(),
         }
     }
 
@@ -282,28 +213,13 @@ impl Preset {
             .collect()
     }
 
-    /// Levels whose outcome is `outcome`, lowest first.
-    pub fn levels_for(&self, outcome: ContactOutcome) -> impl Iterator<Item = &Level> {
-        self.threshold
-            .levels
-            .iter()
-            .filter(move |l| l.outcome == outcome)
-    }
-
+    /// The organisation's own checks (the domain's, as for a council's file), then what
+    /// only the generator needs.
     fn check(&self) -> Result<(), PresetError> {
         let bad = |m: String| Err(PresetError::Invalid(m));
-        if self.authority.trim().is_empty() {
-            return bad("authority must not be empty".into());
-        }
-        if self.la_code.len() != 3 || !self.la_code.bytes().all(|b| b.is_ascii_digit()) {
-            return bad(format!(
-                "la_code '{}' must be the three-digit DfE code",
-                self.la_code
-            ));
-        }
-        if self.child_population == 0 {
-            return bad("child_population must be more than 0".into());
-        }
+        self.organisation()
+            .validate()
+            .map_err(|e| PresetError::Invalid(e.to_string()))?;
         if self.ethnicity.is_empty() {
             return bad("ethnicity must list at least one code".into());
         }
@@ -318,7 +234,6 @@ impl Preset {
         if self.ethnicity.values().sum::<f64>() <= 0.0 {
             return bad("ethnicity shares must not all be 0".into());
         }
-        self.check_threshold()?;
         self.check_areas()?;
         let s = &self.staffing;
         if !(0.0..1.0).contains(&s.agency_share) {
@@ -337,134 +252,34 @@ impl Preset {
         if !(d.uasc_per_10k >= 0.0 && d.uasc_per_10k < 100.0) {
             return bad("demand.uasc_per_10k must be at least 0 and below 100".into());
         }
-        let p = &self.policy;
-        for (name, v) in [
-            ("caseload_limit", p.caseload_limit),
-            (
-                "max_looked_after_per_social_worker",
-                p.max_looked_after_per_social_worker,
-            ),
-            ("cp_visit_working_days", p.cp_visit_working_days),
-            ("cin_visit_working_days", p.cin_visit_working_days),
-            ("cla_visit_days", p.cla_visit_days),
-            ("unallocated_flag_days", p.unallocated_flag_days),
-            ("early_help_caseload", p.early_help_caseload),
-            ("iro_caseload", p.iro_caseload),
-            ("personal_adviser_caseload", p.personal_adviser_caseload),
-        ] {
-            if v == 0 || v > 365 {
-                return bad(format!("policy.{name} must be between 1 and 365"));
-            }
-        }
-        for t in &self.scorecard {
-            if t.kpi.trim().is_empty() || !t.target.is_finite() {
-                return bad("each scorecard line needs a kpi and a finite target".into());
-            }
-        }
-        Ok(())
-    }
-
-    fn check_threshold(&self) -> Result<(), PresetError> {
-        let bad = |m: String| Err(PresetError::Invalid(m));
-        let mut names = BTreeSet::new();
-        for level in &self.threshold.levels {
-            if level.name.trim().is_empty() {
-                return bad("a threshold level needs a name".into());
-            }
-            if !names.insert(level.name.as_str()) {
-                return bad(format!("threshold level '{}' is listed twice", level.name));
-            }
-            match level.outcome {
-                ContactOutcome::NoFurtherAction => {
-                    return bad(format!(
-                        "threshold level '{}': no further action is not a level of need",
-                        level.name
-                    ));
-                }
-                ContactOutcome::EarlyHelp | ContactOutcome::Referral if level.service.is_none() => {
-                    return bad(format!(
-                        "threshold level '{}' must name the service it routes to",
-                        level.name
-                    ));
-                }
-                _ => {}
-            }
-        }
-        for outcome in [
-            ContactOutcome::InformationAndAdvice,
-            ContactOutcome::EarlyHelp,
-            ContactOutcome::Referral,
-        ] {
-            if self.levels_for(outcome).next().is_none() {
-                return bad(format!(
-                    "the threshold needs at least one level with outcome '{}'",
-                    outcome.code()
-                ));
-            }
-        }
         Ok(())
     }
 
     fn check_areas(&self) -> Result<(), PresetError> {
         let bad = |m: String| Err(PresetError::Invalid(m));
-        if self.areas.is_empty() {
-            return bad("the preset needs at least one area".into());
-        }
-        let mut team_ids = BTreeSet::new();
         let mut services: Vec<Service> = Vec::new();
-        let mut weight = 0.0;
         for area in &self.areas {
             for loc in &area.localities {
-                if !(loc.weight.is_finite() && loc.weight >= 0.0) {
-                    return bad(format!("locality '{}': weight must be 0 or more", loc.name));
-                }
-                if loc.weight > 0.0 && loc.postcode_districts.is_empty() {
-                    return bad(format!(
-                        "locality '{}' has children (weight above 0) but no postcode districts",
-                        loc.name
-                    ));
-                }
-                if !loc.postcode_districts.is_empty() {
-                    weight += loc.weight;
-                }
-                for district in &loc.postcode_districts {
-                    let valid = Postcode::parse(&format!("{district} 1AB"))
-                        .is_ok_and(|p| p.outward() == district);
-                    if !valid {
+                for sector in &loc.postcode_sectors {
+                    if !self.postcode_areas.iter().any(|a| a == sector.area()) {
                         return bad(format!(
-                            "locality '{}': '{district}' is not a postcode district",
-                            loc.name
-                        ));
-                    }
-                    let area_code: String = district
-                        .chars()
-                        .take_while(char::is_ascii_alphabetic)
-                        .collect();
-                    if !self.postcode_areas.contains(&area_code) {
-                        return bad(format!(
-                            "locality '{}': district '{district}' is outside the postcode areas",
+                            "locality '{}': sector '{sector}' is outside the postcode areas",
                             loc.name
                         ));
                     }
                 }
                 for team in &loc.teams {
-                    if !team_ids.insert(team.id.clone()) {
-                        return bad(format!("team id '{}' is used twice", team.id));
-                    }
                     if !services.contains(&team.service) {
                         services.push(team.service);
                     }
                 }
             }
         }
-        if weight <= 0.0 {
-            return bad("at least one locality must have children (weight and districts)".into());
-        }
         for needed in [Service::FrontDoor, Service::Reviewing] {
             if !services.contains(&needed) {
                 return bad(format!(
-                    "the organisation needs a team with service {:?}",
-                    needed
+                    "the organisation needs a team with service {}",
+                    needed.code()
                 ));
             }
         }
@@ -510,13 +325,13 @@ mod tests {
             .areas
             .iter()
             .flat_map(|a| a.localities.iter())
-            .filter(|l| l.weight > 0.0)
+            .filter(|l| l.child_population > 0)
             .collect();
         assert_eq!(districts.len(), 12);
         assert_eq!(
             p.areas
                 .iter()
-                .filter(|a| a.localities.iter().any(|l| l.weight > 0.0))
+                .filter(|a| a.localities.iter().any(|l| l.child_population > 0))
                 .count(),
             4
         );
@@ -599,16 +414,77 @@ mod tests {
                 .to_string()
                 .contains("la_code")
         );
-        let kent = KENT.replacen("\"TN23\"", "\"TN2Z3\"", 1);
+        let kent = KENT.replacen("\"TN23 1\"", "\"TN2Z3 1\"", 1);
         assert!(
             parse_preset(&kent)
                 .unwrap_err()
                 .to_string()
-                .contains("not a postcode district")
+                .contains("not a postcode sector")
+        );
+        let kent = KENT.replacen("\"TN23 1\"", "\"SW1 1\"", 1);
+        assert!(
+            parse_preset(&kent)
+                .unwrap_err()
+                .to_string()
+                .contains("outside the postcode areas")
+        );
+        let kent = KENT.replacen("child_population = 350000", "child_population = 350001", 1);
+        let err = parse_preset(&kent).unwrap_err().to_string();
+        assert!(
+            err.contains("child_population") && err.contains("350001"),
+            "{err}"
         );
         assert!(matches!(
             parse_preset("authority = 3"),
             Err(PresetError::Toml(_))
         ));
+    }
+
+    #[test]
+    fn every_preset_has_the_local_timescales_as_rules() {
+        use hearth_domain::timescales::Period;
+        let day = jiff::civil::date(2026, 1, 5);
+        for name in PRESETS {
+            let rules = preset(name).unwrap().organisation().rules().unwrap();
+            for (duty, within) in [
+                (Duty::PartnerCheckRed, Period::Hours(4)),
+                (Duty::PartnerCheckAmber, Period::Hours(24)),
+                (Duty::PartnerCheckGreen, Period::Hours(72)),
+                (Duty::ChildProtectionVisit, Period::WorkingDays(10)),
+                (Duty::UnallocatedCase, Period::Days(28)),
+            ] {
+                let rule = rules
+                    .in_force(duty, day)
+                    .unwrap_or_else(|| panic!("{name}: no {duty:?} rule"));
+                assert_eq!(rule.within, within, "{name} {duty:?}");
+                assert_eq!(rule.source.kind, SourceKind::LocalPolicy, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn coventry_splits_cv2_and_cv6_between_localities_by_sector() {
+        let org = preset("coventry").unwrap().organisation();
+        for district in ["CV2", "CV6"] {
+            let localities: std::collections::BTreeSet<&str> = org
+                .areas
+                .iter()
+                .flat_map(|a| a.localities.iter())
+                .filter(|l| l.postcode_sectors.iter().any(|s| s.district() == district))
+                .map(|l| l.name.as_str())
+                .collect();
+            assert_eq!(localities.len(), 2, "{district}: {localities:?}");
+        }
+        // Every preset's localities carry its children, sector by sector.
+        for name in PRESETS {
+            let org = preset(name).unwrap().organisation();
+            let sum: u32 = org
+                .areas
+                .iter()
+                .flat_map(|a| a.localities.iter())
+                .map(|l| l.child_population)
+                .sum();
+            assert_eq!(sum, org.child_population, "{name}");
+        }
     }
 }

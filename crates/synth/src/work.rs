@@ -306,7 +306,7 @@ impl Sim<'_> {
                 // The authority's standard: a visit, the child seen, at most so many
                 // working days after the plan started or the child was last seen.
                 Stage::ChildProtection => {
-                    let step = policy.cp_visit_working_days;
+                    let step = ctx.cp_visit_working_days;
                     let mut due = ctx.days.after(p.from, step);
                     let mut earliest = ctx.days.after(p.from, 1);
                     loop {

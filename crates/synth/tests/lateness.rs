@@ -14,7 +14,7 @@
 
 use hearth_domain::ids::Subject;
 use hearth_domain::obligations::{Status, obligations};
-use hearth_domain::timescales::{Clock, Duty, Period, Rule, Source, SourceKind};
+use hearth_domain::timescales::Duty;
 use hearth_synth::{Generator, Options, preset};
 use jiff::civil::{Date, date};
 use std::collections::BTreeMap;
@@ -47,20 +47,8 @@ fn tallies(
     to: Date,
 ) -> BTreeMap<Duty, Tally> {
     let p = preset(name).unwrap();
-    // The authority's standard for visits to children on plans, which the generator
-    // keeps, as a rule the domain can measure.
-    let cp_visits = Rule {
-        duty: Duty::ChildProtectionVisit,
-        clock: Clock::ChildProtectionVisit,
-        within: Period::WorkingDays(p.policy.cp_visit_working_days),
-        source: Source {
-            kind: SourceKind::LocalPolicy,
-            title: String::from("the preset's visits to children on plans"),
-        },
-        effective_from: date(2000, 1, 1),
-        effective_to: None,
-    };
-    let rules = p.rules().unwrap().with_local(&[cp_visits]).unwrap();
+    // The authority's rules, its visits to children on plans among them.
+    let rules = p.organisation().rules().unwrap();
     let calendar = p.working_calendar().unwrap();
     let options = Options {
         years,

@@ -382,7 +382,9 @@ mod tests {
                 name: String::from("East"),
                 localities: vec![Locality {
                     name: String::from("Ashford"),
-                    postcode_districts: vec![String::from("TN23")],
+                    child_population: 10_000,
+                    postcode_sectors: vec!["TN23 1".parse().unwrap()],
+                    postcode_districts: vec![],
                     teams: vec![Team {
                         id: TeamId::parse("ashford-cin").unwrap(),
                         name: String::from("Ashford CIN team"),
@@ -400,8 +402,7 @@ mod tests {
                 start_date: date(2020, 1, 6),
                 end_date: None,
             }],
-            timescales: vec![],
-            closure_days: vec![],
+            ..Organisation::default()
         }
     }
 

@@ -18,7 +18,7 @@ use hearth_domain::ids::{ChildId, TeamId, WorkerId};
 use hearth_domain::obligations::{
     DUE_CLOCKS_FORMAT, DueClocks, ObligationError, Status, due_clocks, obligations,
 };
-use hearth_domain::org::{Organisation, Worker};
+use hearth_domain::org::{History, Organisation, Worker};
 use hearth_domain::timescales::{RuleSet, TimescaleError};
 use hearth_store::{ChildSummary, DueCacheKey, DueClocksRow, DueSource, HeldBy, Store, StoreError};
 use jiff::civil::Date;
@@ -63,9 +63,10 @@ impl DueError {
     }
 }
 
-/// What a database says about its authority: the organisation document, and the rules
-/// and calendar it carries. A database without one (a journal imported on its own)
-/// works to the national rules and England and Wales's calendar.
+/// What a database says about its authority: the organisation document (its latest
+/// version, for names), and the rules and calendar of every version, each in force for
+/// the days its version is. A database without one (a journal imported on its own) works
+/// to the national rules and England and Wales's calendar.
 ///
 /// Everything here is worked out once per document (the server keeps it in memory,
 /// `crate::authority_cache`), so nothing a request does grows with the size of the workforce.
@@ -83,23 +84,14 @@ pub struct Authority {
 
 impl Authority {
     pub async fn of(store: &dyn Store) -> Result<Authority, DueError> {
-        Authority::new(store.organisation().await?)
+        Authority::new(store.organisation_history().await?)
     }
 
-    /// The authority an organisation document (or none) describes.
-    pub fn new(organisation: Option<Organisation>) -> Result<Authority, DueError> {
-        let (rules, calendar) = match &organisation {
-            Some(org) => (
-                org.rules()?,
-                org.working_calendar().map_err(DueError::Calendar)?,
-            ),
-            None => (
-                RuleSet::national()?.clone(),
-                WorkingCalendar::england_and_wales()
-                    .map_err(DueError::Calendar)?
-                    .clone(),
-            ),
-        };
+    /// The authority an organisation's versions (or none) describe.
+    pub fn new(history: History) -> Result<Authority, DueError> {
+        let rules = history.rules()?;
+        let calendar = history.working_calendar().map_err(DueError::Calendar)?;
+        let organisation = history.latest().cloned();
         let fingerprint = fingerprint(&rules, &calendar)?;
         let mut workers = HashMap::new();
         let mut teams = HashMap::new();

@@ -15,7 +15,7 @@ use hearth_domain::journey::ChildState;
 use hearth_domain::org::*;
 use hearth_store::{
     AccessControl, ChildRecord, ChildSummary, DueCacheKey, DueClocksRow, DueSink, HeldBy, Lockout,
-    RebuildReport, Session, Store, StoreError, User, Version,
+    OrganisationVersion, RebuildReport, Session, Store, StoreError, User, Version,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -300,6 +300,16 @@ impl Store for NoAccessLog {
     async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
         self.0.put_organisation(org).await
     }
+    async fn organisation_versions(&self) -> Result<Vec<OrganisationVersion>, StoreError> {
+        self.0.organisation_versions().await
+    }
+    async fn add_organisation_version(
+        &self,
+        org: &Organisation,
+        from: Date,
+    ) -> Result<u64, StoreError> {
+        self.0.add_organisation_version(org, from).await
+    }
     async fn organisation_revision(&self) -> Result<u64, StoreError> {
         self.0.organisation_revision().await
     }
@@ -437,8 +447,16 @@ impl Store for CountsOrganisationReads {
         self.1.fetch_add(1, Ordering::SeqCst);
         self.0.organisation().await
     }
-    async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
-        self.0.put_organisation(org).await
+    async fn organisation_versions(&self) -> Result<Vec<OrganisationVersion>, StoreError> {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        self.0.organisation_versions().await
+    }
+    async fn add_organisation_version(
+        &self,
+        org: &Organisation,
+        from: Date,
+    ) -> Result<u64, StoreError> {
+        self.0.add_organisation_version(org, from).await
     }
     async fn organisation_revision(&self) -> Result<u64, StoreError> {
         self.0.organisation_revision().await

@@ -214,7 +214,9 @@ pub fn organisation() -> Organisation {
             name: String::from("East"),
             localities: vec![Locality {
                 name: String::from("Ashford"),
-                postcode_districts: vec![String::from("TN23")],
+                child_population: 10_000,
+                postcode_sectors: vec!["TN23 1".parse().unwrap()],
+                postcode_districts: vec![],
                 teams: vec![Team {
                     id: TeamId::parse("T1").unwrap(),
                     name: String::from("Ashford CIN team"),
@@ -232,8 +234,7 @@ pub fn organisation() -> Organisation {
             start_date: date(2020, 1, 6),
             end_date: None,
         }],
-        timescales: vec![],
-        closure_days: vec![],
+        ..Organisation::default()
     }
 }
 
