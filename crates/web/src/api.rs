@@ -395,8 +395,9 @@ pub(crate) async fn append(
     };
     // An event that has not happened yet, or names someone the authority does not
     // employ, is refused whatever the journey says.
-    let org = app.store.organisation().await?;
-    if let Err(e) = Recording::new(today(event.recorded_at), org.as_ref()).check(&event) {
+    let authority = app.authority.get(app.store.as_ref()).await?;
+    let org = authority.organisation.as_ref();
+    if let Err(e) = Recording::new(today(event.recorded_at), org).check(&event) {
         return Ok(problem(
             StatusCode::UNPROCESSABLE_ENTITY,
             &format!("{}.", capitalised(&e)),
