@@ -3,11 +3,13 @@
 //! JSON (the same document as `GET /api/v1/due`) for a program.
 
 use anyhow::{Context, anyhow};
-use hearth_domain::due::{Standing, duty_label};
-use hearth_store::{HeldBy, Store};
-use hearth_web::due::{
-    Authority, BadRequest, DueBody, DueList, due_list, parse_request, standing_text,
+use hearth_app::due::{
+    Authority, BadRequest, DueBody, DueList, Listing, parse_request, standing_text,
 };
+use hearth_app::{App, Caller};
+use hearth_domain::due::{Standing, duty_label};
+use hearth_store::HeldBy;
+use jiff::Timestamp;
 use jiff::civil::Date;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -26,10 +28,12 @@ pub struct Request {
     pub format: Format,
 }
 
-/// Draw up the list and write it to `out`.
+/// Draw up the list and write it to `out`. Every child it names is written to the
+/// access log first, as the command line's reading.
 pub async fn due(
-    store: &dyn Store,
+    app: &App,
     request: &Request,
+    now: Timestamp,
     today: Date,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
@@ -45,8 +49,11 @@ pub async fn due(
         BadRequest::Worker(_) => anyhow!("--worker {e}"),
         BadRequest::Both => anyhow!("give --team or --worker, not both"),
     })?;
-    let authority = Authority::of(store).await?;
-    let list = due_list(store, &authority, as_at, &held_by).await?;
+    let authority = app.authority().await?;
+    let caller = Caller::command_line("hearth due");
+    let list = app
+        .due_list(&caller, now, &authority, as_at, &held_by, Listing::Children)
+        .await?;
     match request.format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &DueBody::new(&list, &held_by))?;

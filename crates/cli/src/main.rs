@@ -10,8 +10,9 @@ mod org;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use hearth_app::{App, Caller, NewUser};
 use hearth_domain::access::{Role, UserName};
-use hearth_store::{ChainStatus, Store, User};
+use hearth_store::{ChainStatus, Store};
 use jiff::civil::Date;
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -276,11 +277,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// Fill the due list's cache (see `hearth_web::due`) for the children a list as at
+/// Fill the due list's cache (see `hearth_app::due`) for the children a list as at
 /// `as_at` reads. Without it the first list is only slower, so a failure is told, not
 /// fatal.
 async fn warm_due_cache(store: &dyn Store, as_at: Date) {
-    if let Err(e) = hearth_web::due::warm_due_cache(store, as_at).await {
+    if let Err(e) = hearth_app::due::warm_due_cache(store, as_at).await {
         eprintln!(
             "the due list's cache was not filled ({e}); the first `hearth due` will be slower"
         );
@@ -338,9 +339,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 worker,
                 format,
             };
-            let store = open_existing(&db).await?;
+            let app = App::new(open_existing(&db).await?);
             let mut out = std::io::BufWriter::new(std::io::stdout());
-            due::due(store.as_ref(), &request, clock::today(), &mut out).await
+            due::due(&app, &request, clock::now(), clock::today(), &mut out).await
         }
         Command::Rebuild { db } => {
             let store = open_existing(&db).await?;
@@ -368,13 +369,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
             command: TokenCommand::Create { db, user },
         } => {
             let user = UserName::parse(&user)?;
-            let store = open_existing(&db).await?;
-            let new = hearth_web::auth::new_token(&user, clock::now());
-            store.add_token(&new.stored).await?;
+            let app = App::new(open_existing(&db).await?);
+            let caller = Caller::command_line("hearth token create");
+            let new = app.create_token(&caller, clock::now(), &user).await?;
             println!("{}", new.token);
             eprintln!(
                 "token {} created for {user}; it is shown only now, so store it safely",
-                new.stored.label
+                new.label
             );
             Ok(())
         }
@@ -387,11 +388,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Token {
             command: TokenCommand::Revoke { db, label },
         } => {
-            if !open_existing(&db)
-                .await?
-                .revoke_token(&label, clock::now())
-                .await?
-            {
+            let app = App::new(open_existing(&db).await?);
+            let caller = Caller::command_line("hearth token revoke");
+            if !app.revoke_token(&caller, clock::now(), &label).await? {
                 bail!("there is no live token labelled {label}");
             }
             println!("token {label} revoked");
@@ -483,16 +482,10 @@ async fn user_add(db: &str, name: &str, role: &str, password_stdin: bool) -> any
         .strip_suffix('\n')
         .map(|p| p.strip_suffix('\r').unwrap_or(p))
         .unwrap_or(&input);
-    let password_hash = hearth_web::auth::hash_password(password)?;
-    let store = open(db).await?;
-    store
-        .add_user(&User {
-            name: name.clone(),
-            role,
-            password_hash,
-            created_at: clock::now(),
-        })
-        .await?;
+    let user = NewUser::new(name.clone(), role, password)?;
+    let app = App::new(open(db).await?);
+    let caller = Caller::command_line("hearth user add");
+    app.add_user(&caller, clock::now(), user).await?;
     println!("added {name} as {role}");
     Ok(())
 }
@@ -593,7 +586,7 @@ async fn demo(
             generate::generate(store.as_ref(), &request, generate::progress_bar()).await?;
         print!("{}", generate::report(&request, &generated));
     }
-    demo_users(store.as_ref()).await?;
+    demo_users(&App::new(store.clone())).await?;
     // Browsers keep the session's Secure cookie over plain HTTP only for localhost.
     let host = if addr.ip().is_loopback() {
         format!("localhost:{}", addr.port())
@@ -618,21 +611,15 @@ fn demo_password(role: Role) -> String {
 }
 
 /// One demo user per role, named after the role, added unless already there.
-async fn demo_users(store: &dyn Store) -> anyhow::Result<()> {
+async fn demo_users(app: &App) -> anyhow::Result<()> {
+    let caller = Caller::command_line("hearth demo");
     for role in Role::ALL {
         let name = UserName::parse(role.name())?;
-        if store.user(&name).await?.is_some() {
+        if app.store().user(&name).await?.is_some() {
             continue;
         }
-        let password_hash = hearth_web::auth::hash_password(&demo_password(role))?;
-        store
-            .add_user(&User {
-                name,
-                role,
-                password_hash,
-                created_at: clock::now(),
-            })
-            .await?;
+        let user = NewUser::new(name, role, &demo_password(role))?;
+        app.add_user(&caller, clock::now(), user).await?;
     }
     Ok(())
 }

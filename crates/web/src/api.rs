@@ -3,10 +3,8 @@
 //! are `application/problem+json`.
 
 use crate::AppState;
-use crate::due::{DueBody, due_list, parse_request};
 use crate::error::{ApiError, Failure, NO_CHILD, WebError, problem};
-use crate::pages::{LIST_LIMIT, Listing, child_id, clean_query, store_query, today};
-use crate::reader::Reader;
+use crate::pages::{LIST_LIMIT, child_id, clean_query, store_query, today};
 use crate::session::Caller;
 use axum::Extension;
 use axum::body::Bytes;
@@ -14,12 +12,13 @@ use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use hearth_app::AppError;
+use hearth_app::due::{DueBody, Listing, parse_request};
 use hearth_domain::access::SearchResults;
-use hearth_domain::event::{Event, EventData, OccurredAt};
-use hearth_domain::ids::{Actor, ChildId, EventId, Subject};
+use hearth_domain::event::{EventData, OccurredAt};
+use hearth_domain::ids::{ChildId, EventId};
 use hearth_domain::journey::ChildState;
 use hearth_domain::people::Name;
-use hearth_domain::recording::Recording;
 use hearth_store::{ChildSummary, StoreError, Version};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -79,9 +78,14 @@ pub(crate) async fn search(
     }
     let q = clean_query(&params.q);
     // Each child in the results is logged before they are sent.
-    let found = reader(&app, &caller)
-        .await?
-        .search(&store_query(&q), limit, SEARCH_ACTION)
+    let found = app
+        .cases
+        .search(
+            &caller.doing(SEARCH_ACTION),
+            (app.clock)(),
+            &store_query(&q),
+            limit,
+        )
         .await?;
     match caller.role.search_results() {
         SearchResults::Summary => Ok(json(&found)?),
@@ -117,10 +121,6 @@ impl<'a> ChildIdentity<'a> {
     }
 }
 
-async fn reader<'a>(app: &'a AppState, caller: &'a Caller) -> Result<Reader<'a>, WebError> {
-    Ok(Reader::new(app.store.as_ref(), caller, (app.clock)()).await?)
-}
-
 /// `GET /api/v1/children/{id}`: the folded journey and its version.
 pub(crate) async fn child(
     State(app): State<AppState>,
@@ -128,7 +128,8 @@ pub(crate) async fn child(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let id = child_id(path)?;
-    let Some(record) = reader(&app, &caller).await?.record(&id, ACTION).await? else {
+    let who = caller.doing(ACTION);
+    let Some(record) = app.cases.child_record(&who, (app.clock)(), &id).await? else {
         return Err(Failure::NotFound(NO_CHILD).into());
     };
     Ok(json(&ChildBody {
@@ -145,7 +146,8 @@ pub(crate) async fn journey(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let id = child_id(path)?;
-    let Some((events, _version)) = reader(&app, &caller).await?.journey(&id, ACTION).await? else {
+    let who = caller.doing(ACTION);
+    let Some((events, _version)) = app.cases.child_journey(&who, (app.clock)(), &id).await? else {
         return Err(Failure::NotFound(NO_CHILD).into());
     };
     Ok(json(&events)?)
@@ -209,10 +211,16 @@ async fn due_body(
             ));
         }
     };
-    let authority = app.authority.get(app.store.as_ref()).await?;
-    let mut list = match due_list(app.store.as_ref(), &authority, as_at, &held_by).await {
+    let authority = app.cases.authority().await?;
+    // Every child the list names is logged as it is drawn up, before it is sent.
+    let who = caller.doing(DUE_ACTION);
+    let list = match app
+        .cases
+        .due_list(&who, now, &authority, as_at, &held_by, listing)
+        .await
+    {
         Ok(list) => list,
-        Err(e) if e.is_bad_request() => {
+        Err(AppError::Due(e)) if e.is_bad_request() => {
             return Ok(problem(
                 StatusCode::BAD_REQUEST,
                 &format!("{}.", capitalised(&e)),
@@ -220,16 +228,12 @@ async fn due_body(
         }
         Err(e) => return Err(e.into()),
     };
-    let reader = reader(&app, &caller).await?;
-    reader.hide_restricted(&mut list).await?;
     if listing == Listing::CountsOnly {
         return Ok(json(&DueBody {
             obligations: &[],
             ..DueBody::new(&list, &held_by)
         })?);
     }
-    let shown: Vec<ChildId> = list.children.keys().cloned().collect();
-    reader.log_shown(&shown, DUE_ACTION).await?;
     Ok(json(&DueBody::new(&list, &held_by))?)
 }
 
@@ -379,40 +383,30 @@ pub(crate) async fn append(
             ));
         }
     };
-    // Writing to a record one may not see would tell whether it exists.
-    let reader = reader(&app, &caller).await?;
-    if !reader.allowed(&id, WRITE_ACTION).await? {
-        return Err(Failure::NotFound(NO_CHILD).into());
-    }
-    let subject = Subject::Child(id.clone());
-    let event = Event {
+    let new = hearth_app::NewEvent {
+        version: new.version,
         id: new.id,
-        subject: subject.clone(),
         occurred_at: new.occurred_at,
-        recorded_at: (app.clock)(),
-        recorded_by: actor(&caller),
         data: new.data,
     };
-    // An event that has not happened yet, or names someone the authority does not
-    // employ, is refused whatever the journey says.
-    let authority = app.authority.get(app.store.as_ref()).await?;
-    let org = authority.organisation.as_ref();
-    if let Err(e) = Recording::new(today(event.recorded_at), org).check(&event) {
-        return Ok(problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &format!("{}.", capitalised(&e)),
-        ));
-    }
-    let version = match app.store.append(new.version, vec![event]).await {
+    let who = caller.doing(WRITE_ACTION);
+    let version = match app.cases.record_event(&who, (app.clock)(), &id, new).await {
         Ok(version) => version,
+        Err(AppError::NoChild) => return Err(Failure::NotFound(NO_CHILD).into()),
         // These messages name ids, kinds, dates and versions, never a person's details.
-        Err(e @ (StoreError::Conflict { .. } | StoreError::DuplicateEvent(_))) => {
+        Err(AppError::NotRecordable(e)) => {
+            return Ok(problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("{}.", capitalised(&e)),
+            ));
+        }
+        Err(AppError::Store(e @ (StoreError::Conflict { .. } | StoreError::DuplicateEvent(_)))) => {
             return Ok(problem(
                 StatusCode::CONFLICT,
                 &format!("{}.", capitalised(&e)),
             ));
         }
-        Err(e @ (StoreError::Invalid(_) | StoreError::MixedSubjects)) => {
+        Err(AppError::Store(e @ (StoreError::Invalid(_) | StoreError::MixedSubjects))) => {
             return Ok(problem(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &format!("{}.", capitalised(&e)),
@@ -420,7 +414,6 @@ pub(crate) async fn append(
         }
         Err(e) => return Err(e.into()),
     };
-    reader.log(&id, WRITE_ACTION).await?;
     let mut response = json(&Written { version })?;
     *response.status_mut() = StatusCode::CREATED;
     Ok(response)
@@ -440,13 +433,6 @@ pub(crate) fn too_large() -> Response {
 /// `GET /api/v1/openapi.json`: the API described (`crate::openapi`).
 pub(crate) async fn openapi() -> Result<Response, ApiError> {
     Ok(json(&crate::openapi::document())?)
-}
-
-/// Who the journal names as recording an API write: the signed-in user.
-fn actor(caller: &Caller) -> Actor {
-    // A user name is letters, digits, '.', '-', '_' and '@', all of which an actor
-    // name allows (a test pins it), so parsing cannot fail.
-    Actor::parse(caller.actor()).unwrap_or_else(|_| unreachable!("a user name is an actor name"))
 }
 
 pub(crate) fn capitalised(e: &dyn std::fmt::Display) -> String {

@@ -7,11 +7,11 @@
 //! Ofsted URNs are left out on purpose: where a child lives is restricted information
 //! and does not belong in a sentence that may be read aloud or printed.
 
+pub use hearth_app::Names;
 use hearth_domain::event::{
     Event, EventAmended, EventData, EventRetracted, OccurredAt, PersonRegistered,
 };
 use hearth_domain::ids::{EventId, PersonRef, TeamId, WorkerId};
-use hearth_domain::org::Organisation;
 use hearth_domain::people::PersonChanges;
 
 /// One event as one sentence. Corrections say which event they correct only vaguely
@@ -76,24 +76,6 @@ fn describe_amendment(
         out.push_str(&format!(". Now reads: {now}"));
     }
     out
-}
-
-/// Where the names of workers and teams come from: an organisation document, or (on the
-/// pages) an index of it built once per document, so that naming a worker does not
-/// search the whole workforce.
-pub trait Names {
-    fn worker_name(&self, id: &WorkerId) -> Option<&str>;
-    fn team_name(&self, id: &TeamId) -> Option<&str>;
-}
-
-impl Names for Organisation {
-    fn worker_name(&self, id: &WorkerId) -> Option<&str> {
-        self.worker(id).map(|w| w.name.as_str())
-    }
-
-    fn team_name(&self, id: &TeamId) -> Option<&str> {
-        self.team(id).map(|t| t.name.as_str())
-    }
 }
 
 fn worker_name(id: &WorkerId, org: Option<&dyn Names>) -> String {

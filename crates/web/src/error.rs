@@ -25,7 +25,7 @@ pub enum WebError {
     /// A due list that could not be drawn up for a reason of ours (its messages name ids
     /// and dates, never a person).
     #[error("the due list failed: {0}")]
-    Due(crate::due::DueError),
+    Due(hearth_app::due::DueError),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -55,11 +55,11 @@ impl From<minijinja::Error> for TemplateFailure {
     }
 }
 
-impl From<crate::due::DueError> for WebError {
-    fn from(e: crate::due::DueError) -> Self {
+impl From<hearth_app::due::DueError> for WebError {
+    fn from(e: hearth_app::due::DueError) -> Self {
         match e {
             // A store failure is logged as one, by kind.
-            crate::due::DueError::Store(e) => WebError::Store(e),
+            hearth_app::due::DueError::Store(e) => WebError::Store(e),
             other => WebError::Due(other),
         }
     }
@@ -127,8 +127,33 @@ impl WebError {
 pub(crate) enum Failure {
     /// Nothing there. The message is shown as it is.
     NotFound(&'static str),
+    /// The caller's role does not allow it (the use case has logged the refusal).
+    /// The guard refuses such requests before any handler runs, so this is the use
+    /// case's own check standing behind it.
+    Forbidden,
     /// Our fault; logged, and the user is told only that it was logged.
     Internal(WebError),
+}
+
+/// What the user is told when their role does not allow what they asked.
+const FORBIDDEN_MESSAGE: &str = "Your role does not give access to this.";
+
+impl From<hearth_app::AppError> for Failure {
+    fn from(e: hearth_app::AppError) -> Self {
+        match e {
+            hearth_app::AppError::Refused(_) | hearth_app::AppError::CommandLineOnly => {
+                Failure::Forbidden
+            }
+            hearth_app::AppError::NoChild => Failure::NotFound(NO_CHILD),
+            // Handlers that record answer this themselves (422); anywhere else it is a
+            // refused write like any other the store refuses.
+            hearth_app::AppError::NotRecordable(e) => {
+                Failure::Internal(StoreError::Invalid(e).into())
+            }
+            hearth_app::AppError::Due(e) => Failure::Internal(e.into()),
+            hearth_app::AppError::Store(e) => Failure::Internal(e.into()),
+        }
+    }
 }
 
 impl<E: Into<WebError>> From<E> for Failure {
@@ -167,6 +192,7 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, message) = match self.0 {
             Failure::NotFound(message) => (StatusCode::NOT_FOUND, message),
+            Failure::Forbidden => (StatusCode::FORBIDDEN, FORBIDDEN_MESSAGE),
             Failure::Internal(e) => {
                 e.log();
                 (StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)
@@ -234,6 +260,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self.0 {
             Failure::NotFound(message) => problem(StatusCode::NOT_FOUND, &format!("{message}.")),
+            Failure::Forbidden => problem(StatusCode::FORBIDDEN, FORBIDDEN_MESSAGE),
             Failure::Internal(e) => {
                 e.log();
                 problem(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)

@@ -2,28 +2,25 @@
 //! call, over the `Store` trait.
 //!
 //! What it must not do:
-//! - decide anything about a child's journey: what an event means, what is open, what
-//!   is due, all come from `hearth-domain`; this crate only fetches, shows and logs;
+//! - hold a rule of the application: what is due, who may sign in, what may be recorded
+//!   and who may read what are the use cases of `hearth-app`, which check the caller's
+//!   permission and write the access log themselves; this crate speaks HTTP (routes,
+//!   forms, templates, problem+json, OpenAPI, cookies and sessions) around them;
 //! - read the clock: the time comes in as a [`Clock`], so tests pin it;
 //! - put personal data in logs or error pages: failures are logged by kind, and users
 //!   are told one plain sentence, never a cause or a stack trace;
-//! - show any part of a child's record without first writing an access-log entry:
-//!   handlers read children through `reader::Reader`, which logs, and hides restricted
-//!   records from everyone not named on them;
+//! - show any part of a child's record except through a use case of `hearth-app`, which
+//!   logs it and hides restricted records from everyone not named on them;
 //! - let anyone reach a record without signing in, or with a role that does not allow
 //!   it: each protected route names its permission in [`router`], and
 //!   `session::guard` checks it (and logs refusals) before the handler runs.
 
 mod api;
 mod assets;
-pub mod auth;
-mod authority_cache;
 pub mod chronology;
-pub mod due;
 mod error;
 pub mod openapi;
 mod pages;
-mod reader;
 mod security;
 pub mod session;
 pub mod sign_in;
@@ -33,6 +30,8 @@ mod templates;
 pub use templates::render_component;
 
 pub use error::{TemplateFailure, WebError};
+/// Passwords and tokens, as `hearth-app` makes them (tests and tools build users with it).
+pub use hearth_app::auth;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -53,10 +52,9 @@ const ANONYMOUS: &str = "anonymous";
 
 #[derive(Clone)]
 pub(crate) struct AppState {
-    pub store: Arc<dyn Store>,
+    /// The use cases; sessions are the store's, through `App::store`.
+    pub cases: Arc<hearth_app::App>,
     pub clock: Clock,
-    /// The organisation and what is worked out from it, read once per stored document.
-    pub authority: Arc<authority_cache::AuthorityCache>,
     pub origins: PublicOrigins,
 }
 
@@ -117,10 +115,9 @@ impl PublicOrigins {
 pub fn router(store: Arc<dyn Store>, clock: Clock, origins: PublicOrigins) -> Router {
     use Permission::*;
     let state = AppState {
-        store,
+        cases: Arc::new(hearth_app::App::new(store)),
         clock,
         origins,
-        authority: Arc::default(),
     };
     let need = |permission: Option<Permission>| {
         axum::middleware::from_fn_with_state((state.clone(), permission), session::guard)

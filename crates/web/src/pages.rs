@@ -6,11 +6,7 @@
 use crate::AppState;
 use crate::api::capitalised;
 use crate::chronology::{Names, describe_in_journey, when};
-use crate::due::{
-    Authority, BadRequest, DueError, due_list, duty_text, parse_request, standing_text,
-};
 use crate::error::{Failure, NO_CHILD, PageError};
-use crate::reader::Reader;
 use crate::session::{Account, Caller};
 use crate::templates;
 use axum::Extension;
@@ -18,19 +14,21 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
+use hearth_app::AppError;
+use hearth_app::due::{
+    Authority, BadRequest, DueError, Listing, duty_text, parse_request, standing_text,
+};
 use hearth_domain::access::SearchResults;
-use hearth_domain::due::{DUE_SOON_WORKING_DAYS, DueItem, Standing, Tally};
+use hearth_domain::due::{DUE_SOON_WORKING_DAYS, Standing, Tally};
 use hearth_domain::event::{Event, EventData};
 use hearth_domain::identifiers::NhsNumber;
 use hearth_domain::ids::{ChildId, EventId, TeamId, WorkerId};
 use hearth_domain::journey::ChildState;
 use hearth_domain::people::age_in_years;
 use hearth_store::{ChildSummary, HeldBy};
-use jiff::Timestamp;
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 /// How many children the list shows when nobody has searched.
 pub const LIST_LIMIT: u32 = 50;
@@ -75,12 +73,8 @@ pub(crate) fn child_id(path: Result<Path<String>, PathRejection>) -> Result<Chil
     ChildId::parse(&raw).map_err(|_| Failure::NotFound(NO_CHILD))
 }
 
-/// "Today" for ages: the date in England at the injected clock's instant. The time zone
-/// database is bundled (jiff `tzdb-bundle-always`), so UTC is only a last resort.
-pub(crate) fn today(now: Timestamp) -> Date {
-    let tz = TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC);
-    now.to_zoned(tz).date()
-}
+/// "Today" for ages and defaults: the date in England at the injected clock's instant.
+pub(crate) use hearth_app::today;
 
 /// 123456 → "123,456".
 pub(crate) fn thousands(n: u64) -> String {
@@ -208,12 +202,12 @@ pub(crate) async fn children(
         let html = templates::render("children.html", &page)?;
         return Ok((StatusCode::BAD_REQUEST, Html(html)).into_response());
     }
-    let authority = app.authority.get(app.store.as_ref()).await?;
+    let authority = app.cases.authority().await?;
     // A list names children and their dates of birth: each one shown is logged.
-    let reader = Reader::new(app.store.as_ref(), &caller, (app.clock)()).await?;
+    let (who, now) = (caller.doing(LIST_ACTION), (app.clock)());
     let (found, summary) = if q.is_empty() {
-        let found = reader.search("", LIST_LIMIT, LIST_ACTION).await?;
-        let total = app.store.count_children().await?;
+        let found = app.cases.search(&who, now, "", LIST_LIMIT).await?;
+        let total = app.cases.count_children(&who, now).await?;
         let summary = format!(
             "Showing {} of {}",
             thousands(found.len() as u64),
@@ -221,8 +215,9 @@ pub(crate) async fn children(
         );
         (found, summary)
     } else {
-        let mut found = reader
-            .search(&store_query(&q), SEARCH_LIMIT + 1, LIST_ACTION)
+        let mut found = app
+            .cases
+            .search(&who, now, &store_query(&q), SEARCH_LIMIT + 1)
             .await?;
         let summary = if found.len() > SEARCH_LIMIT as usize {
             found.truncate(SEARCH_LIMIT as usize);
@@ -395,11 +390,11 @@ pub(crate) async fn child(
 ) -> Result<Html<String>, PageError> {
     let id = child_id(path)?;
     let now = (app.clock)();
-    let reader = Reader::new(app.store.as_ref(), &caller, now).await?;
-    let Some((record, journey)) = reader.record_and_journey(&id, "view chronology").await? else {
+    let who = caller.doing("view chronology");
+    let Some((record, journey)) = app.cases.chronology(&who, now, &id).await? else {
         return Err(Failure::NotFound(NO_CHILD).into());
     };
-    let authority = app.authority.get(app.store.as_ref()).await?;
+    let authority = app.cases.authority().await?;
     let state = &record.state;
     let page = ChildPage {
         id: id.to_string(),
@@ -584,7 +579,7 @@ pub(crate) async fn due(
     Extension(caller): Extension<Caller>,
     params: Result<Query<DueParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    due_page(app, caller, params, Listing::Children).await
+    due_page(app, caller, params, Listing::Rows(DUE_ROWS)).await
 }
 
 /// `GET /due/counts`: the same counts, for someone who may see figures but no child
@@ -597,13 +592,6 @@ pub(crate) async fn due_counts(
     due_page(app, caller, params, Listing::CountsOnly).await
 }
 
-/// Whether a due list names each child's duties, or only counts them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Listing {
-    Children,
-    CountsOnly,
-}
-
 async fn due_page(
     app: AppState,
     caller: Caller,
@@ -613,7 +601,7 @@ async fn due_page(
     let params = params.map(|Query(p)| p).unwrap_or_default();
     let account = Account::of(&caller);
     let now = (app.clock)();
-    let authority = app.authority.get(app.store.as_ref()).await?;
+    let authority = app.cases.authority().await?;
     // The team box keeps the team while a worker in it is chosen.
     let worker = (!params.worker.trim().is_empty()).then_some(params.worker.as_str());
     let team = if worker.is_some() {
@@ -639,9 +627,15 @@ async fn due_page(
     };
     let mut page = DuePage::form(&params, &authority, as_at, listing);
     page.as_at = as_at.to_string();
-    let mut list = match due_list(app.store.as_ref(), &authority, as_at, &held_by).await {
+    // Each child shown is logged as the list is drawn up, before the page is sent.
+    let who = caller.doing(DUE_ACTION);
+    let list = match app
+        .cases
+        .due_list(&who, now, &authority, as_at, &held_by, listing)
+        .await
+    {
         Ok(list) => list,
-        Err(e) if e.is_bad_request() => {
+        Err(AppError::Due(e)) if e.is_bad_request() => {
             let field = match e {
                 DueError::UnknownTeam(_) => "team",
                 DueError::UnknownWorker(_) => "worker",
@@ -651,8 +645,6 @@ async fn due_page(
         }
         Err(e) => return Err(e.into()),
     };
-    let reader = Reader::new(app.store.as_ref(), &caller, now).await?;
-    reader.hide_restricted(&mut list).await?;
     let w = &list.window;
     page.summary = Some(format!(
         "As at {}: {} overdue, {} due in the next {DUE_SOON_WORKING_DAYS} working days (by {}), {} met late since {}.",
@@ -680,21 +672,15 @@ async fn due_page(
     if listing == Listing::CountsOnly {
         return page.render(&account, StatusCode::OK);
     }
-    let listed: Vec<&DueItem> = list
-        .items
-        .iter()
-        .filter(|i| i.standing != Standing::MetLate)
-        .collect();
-    if listed.len() > DUE_ROWS {
+    let listed = list.due_rows(usize::MAX).count();
+    if listed > DUE_ROWS {
         page.more = Some(format!(
             "Showing the first {DUE_ROWS} of {}. Choose a team or a worker to see the rest.",
-            thousands(listed.len() as u64)
+            thousands(listed as u64)
         ));
     }
-    let mut shown = BTreeSet::new();
-    for item in listed.into_iter().take(DUE_ROWS) {
+    for item in list.due_rows(DUE_ROWS) {
         let o = &item.obligation;
-        shown.insert(o.child.clone());
         let (duty, timescale) = duty_text(item);
         page.rows.push(DueRow {
             child: o.child.to_string(),
@@ -711,8 +697,6 @@ async fn due_page(
             allocated: allocated(item.worker.as_ref(), item.team.as_ref(), Some(&*authority)),
         });
     }
-    let shown: Vec<ChildId> = shown.into_iter().collect();
-    reader.log_shown(&shown, DUE_ACTION).await?;
     page.render(&account, StatusCode::OK)
 }
 
@@ -739,8 +723,8 @@ pub(crate) async fn access_log(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Html<String>, PageError> {
     let id = child_id(path)?;
-    let reader = Reader::new(app.store.as_ref(), &caller, (app.clock)()).await?;
-    let Some(entries) = reader.access_log(&id, "view access log").await? else {
+    let who = caller.doing("view access log");
+    let Some(entries) = app.cases.access_log(&who, (app.clock)(), &id).await? else {
         return Err(Failure::NotFound(NO_CHILD).into());
     };
     let rows: Vec<AccessRow> = entries
@@ -774,6 +758,7 @@ pub(crate) async fn not_found(uri: Uri) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::Timestamp;
 
     #[test]
     fn thousands_are_separated() {

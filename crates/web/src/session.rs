@@ -20,7 +20,7 @@
 //!   with one is refused (403, logged).
 
 use crate::AppState;
-use crate::auth::{random_hex, token_hash};
+use crate::auth::token_hash;
 use crate::error::{error_page_for, problem};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, MatchedPath, OriginalUri, RawPathParams, Request, State};
@@ -30,7 +30,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::access::{Permission, Role, UserName};
 use hearth_domain::ids::{ChildId, Subject};
-use hearth_store::{Lockout, Session, Store};
+use hearth_store::{Session, Store};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
@@ -42,10 +42,6 @@ pub const IDLE_TIMEOUT: SignedDuration = SignedDuration::from_mins(30);
 const TOUCH_EVERY: SignedDuration = SignedDuration::from_secs(60);
 /// No session lasts longer than a working day.
 pub const MAX_SESSION: SignedDuration = SignedDuration::from_hours(12);
-/// Wrong passwords in a row before a user is locked out...
-pub const LOCK_AFTER: u32 = 5;
-/// ...and for how long.
-pub const LOCKED_FOR: SignedDuration = SignedDuration::from_mins(15);
 /// The header an API call made with the session carries its CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The form field a page's form carries it in.
@@ -75,6 +71,16 @@ impl Caller {
     pub fn actor(&self) -> &str {
         self.user.as_str()
     }
+
+    /// The caller as the use cases know them, doing `action` through this route: the
+    /// access log says e.g. "view chronology: GET /children/{id}".
+    pub fn doing(&self, action: &str) -> hearth_app::Caller {
+        hearth_app::Caller::user(
+            self.user.clone(),
+            self.role,
+            format!("{action}: {}", self.route),
+        )
+    }
 }
 
 /// Whether `session` may still be used at `now`.
@@ -84,34 +90,8 @@ pub fn is_live(session: &Session, now: Timestamp) -> bool {
         && now.duration_since(session.started_at) < MAX_SESSION
 }
 
-/// Whether a user with `lockout` is locked out at `now`.
-pub fn is_locked(lockout: &Lockout, now: Timestamp) -> bool {
-    lockout.locked_until.is_some_and(|until| now < until)
-}
-
-/// What follows a wrong password, given the count and lockout the store gives after
-/// counting it: the [`LOCK_AFTER`]th in a row locks the user out for [`LOCKED_FOR`] from
-/// `now` and starts the count again; before that, nothing changes.
-pub fn lock_after_failure(counted: Lockout, now: Timestamp) -> Option<Lockout> {
-    (counted.failures >= LOCK_AFTER).then(|| Lockout {
-        failures: 0,
-        locked_until: now.checked_add(LOCKED_FOR).ok(),
-    })
-}
-
-/// A new session for `user` at `now`: the cookie value to send, and the row to store.
-pub fn new_session(user: &UserName, now: Timestamp) -> (String, Session) {
-    let id = random_hex::<32>();
-    let session = Session {
-        id_hash: token_hash(&id),
-        user: user.clone(),
-        csrf_token: random_hex::<32>(),
-        started_at: now,
-        last_seen_at: now,
-        ended_at: None,
-    };
-    (id, session)
-}
+/// A new session for a user: made by the sign-in use case, and by tests that start one.
+pub use hearth_app::new_session;
 
 /// The `Set-Cookie` value that gives the browser session `id`, or (with `None`) that
 /// removes it. Every session cookie Hearth sends is made here.
@@ -333,7 +313,7 @@ pub(crate) async fn guard(
     let now = (app.clock)();
     let route = route(&parts);
     let target = target(&mut parts, &route).await;
-    let caller = match identify(app.store.as_ref(), &parts.headers, now).await {
+    let caller = match identify(app.cases.store(), &parts.headers, now).await {
         Ok(Ok(caller)) => Caller {
             route: route.clone(),
             ..caller
@@ -345,7 +325,8 @@ pub(crate) async fn guard(
                 _ => (crate::ANONYMOUS, "not signed in"),
             };
             let log = app
-                .store
+                .cases
+                .store()
                 .log_access_to(now, actor, &target, &refused(&route, why))
                 .await;
             if let Err(e) = log {
@@ -402,7 +383,8 @@ pub(crate) async fn guard(
     };
     if let Some((why, detail)) = refusal {
         if let Err(e) = app
-            .store
+            .cases
+            .store()
             .log_access_to(now, caller.actor(), &target, &refused(&route, why))
             .await
         {
@@ -536,25 +518,6 @@ mod tests {
             ..s
         };
         assert!(!is_live(&ended, at("2024-06-01T09:00:02Z")));
-    }
-
-    #[test]
-    fn the_fifth_wrong_password_in_a_row_locks_for_15_minutes() {
-        let now = at("2024-06-01T09:00:00Z");
-        let counted = |failures| Lockout {
-            failures,
-            locked_until: None,
-        };
-        for n in 1..LOCK_AFTER {
-            assert_eq!(lock_after_failure(counted(n), now), None);
-        }
-        let l = lock_after_failure(counted(LOCK_AFTER), now).unwrap();
-        assert_eq!(l.failures, 0);
-        assert_eq!(l.locked_until, Some(at("2024-06-01T09:15:00Z")));
-        assert!(is_locked(&l, at("2024-06-01T09:14:59Z")));
-        assert!(!is_locked(&l, at("2024-06-01T09:15:00Z")));
-        // Tries made at once may count past the limit; each of them locks.
-        assert!(lock_after_failure(counted(LOCK_AFTER + 3), now).is_some());
     }
 
     #[test]

@@ -1,18 +1,12 @@
-//! Signing in and out, and the account page.
-//!
-//! A wrong password and an unknown user name get the same answer in the same time (the
-//! password is checked against a dummy hash when the name is unknown), and so does a
-//! locked account, so the page never tells anyone which user names exist. Hashing runs
-//! on the blocking pool, never on the async threads.
+//! Signing in and out, and the account page: the forms and the cookie. The check of the
+//! name and password, the lockout and the access log are the sign-in use case's
+//! (`hearth_app::App::sign_in`): a wrong password, an unknown user name and a locked
+//! account all get the same page, so it never tells anyone which user names exist.
 
 use crate::AppState;
-use crate::auth::{dummy_hash, verify_password};
 use crate::error::{PageError, error_page};
 use crate::pages::FieldError;
-use crate::session::{
-    Account, Caller, LOCK_AFTER, LOCKED_FOR, identify, is_locked, landing_page, lock_after_failure,
-    new_session, same_origin, session_cookie,
-};
+use crate::session::{Account, Caller, identify, landing_page, same_origin, session_cookie};
 use crate::templates;
 use axum::Extension;
 use axum::Form;
@@ -20,8 +14,7 @@ use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use hearth_domain::access::UserName;
-use hearth_store::Lockout;
+use hearth_app::{LOCK_AFTER, LOCKED_FOR, SignIn};
 use serde::{Deserialize, Serialize};
 
 /// What the sign-in page says when a name and password do not let someone in.
@@ -31,13 +24,6 @@ pub fn sign_in_failed() -> String {
         LOCKED_FOR.as_mins()
     )
 }
-
-/// At most this many passwords are checked at once. Each check takes tens of
-/// milliseconds and about 19 MiB (argon2id), so without a bound a flood of sign-ins
-/// (no account needed: unknown names are checked against a dummy hash) would take the
-/// machine; past it, a sign-in is asked to try again.
-const CONCURRENT_CHECKS: usize = 4;
-static CHECKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_CHECKS);
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct SignInQuery {
@@ -109,7 +95,7 @@ pub(crate) async fn show(
     query: Result<Query<SignInQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let query = query.map(|Query(q)| q).unwrap_or_default();
-    if let Ok(caller) = identify(app.store.as_ref(), &headers, (app.clock)()).await? {
+    if let Ok(caller) = identify(app.cases.store(), &headers, (app.clock)()).await? {
         let to = safe_next(&query.next).unwrap_or(landing_page(caller.role));
         return Ok(Redirect::to(to).into_response());
     }
@@ -159,69 +145,34 @@ pub(crate) async fn submit(
     }
 
     let now = (app.clock)();
-    let user = match UserName::parse(&typed) {
-        Ok(name) => app.store.user(&name).await?,
-        Err(_) => None,
-    };
-    let lockout = match &user {
-        Some(u) => app.store.lockout(&u.name).await?,
-        None => Lockout::default(),
-    };
-    let hash = user
-        .as_ref()
-        .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
-    let password = form.password;
-    let Ok(_permit) = CHECKING.try_acquire() else {
-        return Ok(error_page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Hearth is busy signing other people in; try again in a moment.",
-        ));
-    };
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
-
-    match user {
-        Some(user) if matches && !is_locked(&lockout, now) => {
-            app.store
-                .set_lockout(&user.name, Lockout::default())
-                .await?;
+    match app.cases.sign_in(now, &typed, form.password).await? {
+        SignIn::SignedIn {
+            role, session_id, ..
+        } => {
             // A browser that signs in again leaves its earlier session behind: end it.
-            if let Ok(earlier) = identify(app.store.as_ref(), &headers, now).await?
+            if let Ok(earlier) = identify(app.cases.store(), &headers, now).await?
                 && let Some(earlier) = earlier.session
             {
-                app.store.end_session(&earlier.id_hash, now).await?;
+                app.cases.store().end_session(&earlier.id_hash, now).await?;
             }
-            let (id, session) = new_session(&user.name, now);
-            app.store.start_session(&session).await?;
-            app.store
-                .log_access_to(now, user.name.as_str(), "session", "signed in")
-                .await?;
             let to = if next.is_empty() {
-                landing_page(user.role).to_owned()
+                landing_page(role).to_owned()
             } else {
                 next
             };
             let mut response = Redirect::to(&to).into_response();
             response
                 .headers_mut()
-                .insert(header::SET_COOKIE, session_cookie(Some(&id)));
+                .insert(header::SET_COOKIE, session_cookie(Some(&session_id)));
             return Ok(response);
         }
-        Some(user) => {
-            // A wrong password counts towards a lockout; tries while locked do not
-            // extend it.
-            if !is_locked(&lockout, now) {
-                let counted = app.store.add_sign_in_failure(&user.name).await?;
-                if let Some(locked) = lock_after_failure(counted, now) {
-                    app.store.set_lockout(&user.name, locked).await?;
-                }
-            }
-            app.store
-                .log_access_to(now, user.name.as_str(), "session", "refused (sign-in)")
-                .await?;
+        SignIn::Busy => {
+            return Ok(error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Hearth is busy signing other people in; try again in a moment.",
+            ));
         }
-        None => {}
+        SignIn::Refused => {}
     }
     let failed = vec![FieldError {
         field: "name",
@@ -244,8 +195,9 @@ pub(crate) async fn sign_out(
         ));
     };
     let now = (app.clock)();
-    app.store.end_session(&session.id_hash, now).await?;
-    app.store
+    app.cases.store().end_session(&session.id_hash, now).await?;
+    app.cases
+        .store()
         .log_access_to(now, caller.actor(), "session", "signed out")
         .await?;
     let mut response = Redirect::to("/sign-in?signed_out=1").into_response();

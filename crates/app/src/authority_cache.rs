@@ -1,9 +1,9 @@
 //! The authority (its organisation document, rules, calendar and name index) kept in
-//! memory for every request: the document is read and parsed only when a new one has
+//! memory for every use case: the document is read and parsed only when a new one has
 //! been stored, by this server or by another process (`hearth org apply` while it
 //! serves, another web node on PostgreSQL).
 //!
-//! Each request asks the store for the organisation's revision (one small row; see
+//! Each use of it asks the store for the organisation's revision (one small row; see
 //! `Store::organisation_revision`) and reloads only when it has changed, so a new
 //! document is in use from the next request on.
 

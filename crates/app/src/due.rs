@@ -1,7 +1,8 @@
 //! The due list drawn from a store: the authority's rules and calendar from its
 //! organisation document, the children who may owe something, their obligations as the
 //! domain works them out, and the list in order. The page, the API and `hearth due` all
-//! use this, so they cannot disagree; every date in it comes from `hearth-domain`.
+//! draw it up through [`App::due_list`], so they cannot disagree, and each child it
+//! shows is logged; every date in it comes from `hearth-domain`.
 //!
 //! A child's due clocks (`hearth_domain::obligations::DueClocks`) are kept in the
 //! store's due cache, so that a list reads the journeys only of children recorded since
@@ -9,8 +10,12 @@
 //! calendar are those it was worked out under, and the list's day is on or after the
 //! child's last event; any other child's journey is read, and their clocks written back.
 
-use crate::chronology::Names;
+use crate::names::Names;
+use crate::reader::Reader;
+use crate::{App, AppError, Caller};
+use hearth_domain::access::Permission;
 use hearth_domain::calendar::{CalendarError, WorkingCalendar};
+use hearth_domain::due::Standing;
 use hearth_domain::due::{
     DueItem, Tally, TeamTally, Window, due_items, duty_label, sort, summarise,
 };
@@ -21,6 +26,7 @@ use hearth_domain::obligations::{
 use hearth_domain::org::{History, Organisation, Worker};
 use hearth_domain::timescales::{RuleSet, TimescaleError};
 use hearth_store::{ChildSummary, DueCacheKey, DueClocksRow, DueSource, HeldBy, Store, StoreError};
+use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -176,8 +182,69 @@ pub struct DueList<'r> {
     pub children: BTreeMap<ChildId, ChildSummary>,
 }
 
+impl<'r> DueList<'r> {
+    /// The first `limit` duties not yet met (overdue or due soon), as a list of rows
+    /// shows them.
+    pub fn due_rows(&self, limit: usize) -> impl Iterator<Item = &DueItem<'r>> {
+        self.items
+            .iter()
+            .filter(|i| i.standing != Standing::MetLate)
+            .take(limit)
+    }
+}
+
+/// What a due list shows, and so which children its use is logged for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    /// Every duty, child by child (the API, `hearth due --format json`): every child on
+    /// the list is logged.
+    Children,
+    /// The first this many rows of [`DueList::due_rows`] (the page): the children of
+    /// those rows are logged.
+    Rows(usize),
+    /// The counts alone, naming no child (for someone who may see figures only):
+    /// nothing is logged.
+    CountsOnly,
+}
+
+impl App {
+    /// The due list as at `as_at` for the children `held_by` says, with restricted
+    /// children the caller may not see left out. A list of children needs
+    /// `ViewDueList` and logs each child it shows (as `listing` says) before it is
+    /// handed back; counts alone need `ViewFigures`.
+    pub async fn due_list<'r>(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        authority: &'r Authority,
+        as_at: Date,
+        held_by: &HeldBy,
+        listing: Listing,
+    ) -> Result<DueList<'r>, AppError> {
+        let need = match listing {
+            Listing::CountsOnly => Permission::ViewFigures,
+            Listing::Children | Listing::Rows(_) => Permission::ViewDueList,
+        };
+        self.check(caller, now, need, &caller.purpose).await?;
+        let mut list = due_list(self.store(), authority, as_at, held_by).await?;
+        let reader = Reader::new(self.store(), caller, now);
+        reader.hide_restricted(&mut list).await?;
+        let shown: Vec<ChildId> = match listing {
+            Listing::CountsOnly => return Ok(list),
+            Listing::Children => list.children.keys().cloned().collect(),
+            Listing::Rows(limit) => {
+                let ids: std::collections::BTreeSet<&ChildId> =
+                    list.due_rows(limit).map(|i| &i.obligation.child).collect();
+                ids.into_iter().cloned().collect()
+            }
+        };
+        reader.log_shown(&shown).await?;
+        Ok(list)
+    }
+}
+
 /// The due list as at `as_at` for the children `held_by` says.
-pub async fn due_list<'r>(
+async fn due_list<'r>(
     store: &dyn Store,
     authority: &'r Authority,
     as_at: Date,

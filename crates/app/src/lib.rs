@@ -1,0 +1,136 @@
+//! Hearth's application layer: the use cases the pages, the JSON API and the command
+//! line share (search, read a record, the due list, sign-in, users and tokens,
+//! recording events), over the `Store` trait and the rules of `hearth-domain`.
+//!
+//! Every use case is a method of [`App`] that takes the [`Caller`] and does two things
+//! no caller can skip: it checks the caller's permission
+//! (`hearth_domain::access::Role::may`), and it writes the access log (every record
+//! read or shown, every refusal, every sign-in) before it hands anything back.
+//!
+//! What it must not do:
+//! - speak HTTP or know about pages: no status codes, cookies, headers, forms or
+//!   templates (that is `hearth-web`), and no arguments or printing (`hearth-cli`);
+//! - read the clock: "now" comes in as a parameter, so tests pin it;
+//! - decide what a journey means: what is open, due or valid comes from `hearth-domain`;
+//! - put personal data in logs or error messages: they name ids, dates and kinds only.
+
+mod accounts;
+pub mod auth;
+mod authority_cache;
+mod caller;
+pub mod due;
+mod names;
+mod reader;
+mod recording;
+mod records;
+mod sign_in;
+
+pub use accounts::{CreatedToken, NewUser};
+pub use caller::{COMMAND_LINE, Caller, Who};
+pub use names::Names;
+pub use recording::NewEvent;
+pub use sign_in::{
+    CONCURRENT_CHECKS, LOCK_AFTER, LOCKED_FOR, SignIn, is_locked, lock_after_failure, new_session,
+};
+
+use authority_cache::AuthorityCache;
+use due::{Authority, DueError};
+use hearth_domain::access::Permission;
+use hearth_store::{Store, StoreError};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use std::sync::Arc;
+
+/// Why a use case did not do what it was asked. Messages name permissions, ids and
+/// kinds, never a person.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The caller's role does not allow it; the refusal has been access-logged.
+    #[error("the caller's role does not allow this ({0:?})")]
+    Refused(Permission),
+    /// Only the command line may do this (accounts); the refusal has been logged.
+    #[error("only the command line may do this")]
+    CommandLineOnly,
+    /// There is no such child, or the caller may not see them (a restricted record looks
+    /// to them like no record); a refusal for a restriction has been logged.
+    #[error("there is no such child")]
+    NoChild,
+    /// The event may not be recorded now (dated after today, or naming someone the
+    /// authority does not employ); the message names ids, kinds and dates.
+    #[error("{0}")]
+    NotRecordable(hearth_domain::journey::JourneyError),
+    #[error(transparent)]
+    Due(DueError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<DueError> for AppError {
+    fn from(e: DueError) -> Self {
+        match e {
+            // A store failure is one whichever use case met it.
+            DueError::Store(e) => AppError::Store(e),
+            other => AppError::Due(other),
+        }
+    }
+}
+
+/// The use cases over one database, and what is kept in memory for them.
+pub struct App {
+    store: Arc<dyn Store>,
+    /// The organisation and what is worked out from it, read once per stored document.
+    authority: AuthorityCache,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>) -> App {
+        App {
+            store,
+            authority: AuthorityCache::default(),
+        }
+    }
+
+    /// The store, for what is only mechanics of a channel (a web session's cookie and
+    /// lifetime); records are read through the use cases.
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// The authority (organisation, rules, calendar) as the store holds it now, read
+    /// again only when a new organisation document has been stored.
+    pub async fn authority(&self) -> Result<Arc<Authority>, AppError> {
+        Ok(self.authority.get(self.store.as_ref()).await?)
+    }
+
+    /// Go on if the caller may do `what`; otherwise log the refusal against `target`
+    /// (a subject, or what was asked for) and refuse.
+    async fn check(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        what: Permission,
+        target: &str,
+    ) -> Result<(), AppError> {
+        if caller.may(what) {
+            return Ok(());
+        }
+        self.store
+            .log_access_to(
+                now,
+                caller.actor(),
+                target,
+                &format!("refused (role): {}", caller.purpose),
+            )
+            .await?;
+        Err(AppError::Refused(what))
+    }
+}
+
+/// "Today" at `now`: the date in England, where every council Hearth serves keeps its
+/// calendar. The time zone database is bundled (jiff `tzdb-bundle-always`), so UTC is
+/// only a last resort.
+pub fn today(now: Timestamp) -> Date {
+    let tz = TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC);
+    now.to_zoned(tz).date()
+}

@@ -1,0 +1,70 @@
+//! Recording an event on a child's journey: the permission, the restriction, the
+//! checks an event recorded now must pass (`hearth_domain::recording`), the append at
+//! the version the caller read, and the access log once it is written.
+
+use crate::reader::Reader;
+use crate::{App, AppError, Caller};
+use hearth_domain::access::Permission;
+use hearth_domain::event::{Event, EventData, OccurredAt};
+use hearth_domain::ids::{Actor, ChildId, EventId, Subject};
+use hearth_domain::recording::Recording;
+use hearth_store::Version;
+use jiff::Timestamp;
+
+/// One event to record, as the caller gives it: the rest (subject, when and by whom it
+/// was recorded) is the use case's to fill in.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// The journey's version the caller read: the event is written only if it still is.
+    pub version: Version,
+    pub id: EventId,
+    pub occurred_at: OccurredAt,
+    pub data: EventData,
+}
+
+impl App {
+    /// Append `new` to child `id`'s journey, recorded by the caller at `now`, and log
+    /// the write. Needs `RecordEvents`. A child the caller may not see is refused as if
+    /// there were none (writing to it would tell them it exists); an event dated after
+    /// today or naming someone the authority does not employ is refused whatever the
+    /// journey says; a stale version, a taken event id or an event the journey refuses
+    /// come back as the store's error. The journal is unchanged by any refusal.
+    pub async fn record_event(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        id: &ChildId,
+        new: NewEvent,
+    ) -> Result<Version, AppError> {
+        self.check_child(caller, now, Permission::RecordEvents, id)
+            .await?;
+        let reader = Reader::new(self.store(), caller, now);
+        if !reader.allowed(id).await? {
+            return Err(AppError::NoChild);
+        }
+        let event = Event {
+            id: new.id,
+            subject: Subject::Child(id.clone()),
+            occurred_at: new.occurred_at,
+            recorded_at: now,
+            recorded_by: actor(caller),
+            data: new.data,
+        };
+        let authority = self.authority().await?;
+        Recording::new(crate::today(now), authority.organisation.as_ref())
+            .check(&event)
+            .map_err(AppError::NotRecordable)?;
+        let version = self.store().append(new.version, vec![event]).await?;
+        reader.log(id).await?;
+        Ok(version)
+    }
+}
+
+/// Who the journal names as recording a write: the caller.
+fn actor(caller: &Caller) -> Actor {
+    // A user name is letters, digits, '.', '-', '_' and '@', all of which an actor
+    // name allows, and so is the command line's name (tests pin both), so parsing
+    // cannot fail.
+    Actor::parse(caller.actor())
+        .unwrap_or_else(|_| unreachable!("a caller's name is an actor name"))
+}

@@ -1,0 +1,577 @@
+//! The use cases' guarantees, on a real SQLite store: a caller whose role may not do
+//! something is refused and the refusal is in the access log; what is read or shown is
+//! in the access log before it is handed back; restricted records look like none.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use hearth_app::due::{Listing, warm_due_cache};
+use hearth_app::{App, AppError, Caller, NewEvent, NewUser, SignIn};
+use hearth_domain::access::{Permission, Role, UserName};
+use hearth_domain::codes::*;
+use hearth_domain::event::*;
+use hearth_domain::ids::*;
+use hearth_domain::org::*;
+use hearth_domain::people::{Name, PersonDetails};
+use hearth_store::{HeldBy, Store, User};
+use jiff::Timestamp;
+use jiff::civil::date;
+use std::sync::Arc;
+
+fn now() -> Timestamp {
+    "2024-06-03T10:00:00Z".parse().unwrap()
+}
+
+fn user(name: &str, role: Role, purpose: &str) -> Caller {
+    Caller::user(UserName::parse(name).unwrap(), role, purpose)
+}
+
+fn c1() -> ChildId {
+    ChildId::parse("C1").unwrap()
+}
+
+fn organisation() -> Organisation {
+    Organisation {
+        authority: String::from("Testshire"),
+        la_code: String::from("999"),
+        child_population: 1_000,
+        areas: vec![Area {
+            name: String::from("East"),
+            localities: vec![Locality {
+                name: String::from("Ashford"),
+                child_population: 1_000,
+                postcode_sectors: vec!["TN23 1".parse().unwrap()],
+                postcode_districts: vec![],
+                teams: vec![Team {
+                    id: TeamId::parse("T1").unwrap(),
+                    name: String::from("Ashford CIN team"),
+                    service: Service::ChildInNeed,
+                }],
+            }],
+        }],
+        workers: vec![Worker {
+            id: WorkerId::parse("W1").unwrap(),
+            name: String::from("Sam Patel"),
+            role: WorkerRole::SocialWorker,
+            team: TeamId::parse("T1").unwrap(),
+            fte: 1.0,
+            employment: Employment::Employed,
+            start_date: date(2020, 1, 6),
+            end_date: None,
+        }],
+        ..Organisation::default()
+    }
+}
+
+fn event(id: &str, on: &str, data: EventData) -> Event {
+    Event {
+        id: EventId::parse(id).unwrap(),
+        subject: Subject::Child(c1()),
+        occurred_at: OccurredAt::parse(on).unwrap(),
+        recorded_at: "2024-05-01T09:00:00Z".parse().unwrap(),
+        recorded_by: Actor::parse("test").unwrap(),
+        data,
+    }
+}
+
+/// Child C1: registered, allocated to W1 in T1, referred, an assessment started (so a duty is
+/// due).
+fn journey() -> Vec<Event> {
+    vec![
+        event(
+            "c1-01",
+            "2024-05-01",
+            EventData::PersonRegistered(PersonRegistered {
+                adult: None,
+                family: None,
+                details: PersonDetails {
+                    name: Name {
+                        given: String::from("Ava"),
+                        family: String::from("Testington"),
+                    },
+                    date_of_birth: Some(date(2015, 6, 1)),
+                    expected_date_of_birth: None,
+                    sex: Sex::Female,
+                    ethnicity: Ethnicity::Wbri,
+                    disabilities: vec![],
+                    nhs_number: None,
+                    upn: None,
+                    address: None,
+                },
+            }),
+        ),
+        event(
+            "c1-02",
+            "2024-05-02",
+            EventData::Allocated(Allocated {
+                worker: WorkerId::parse("W1").unwrap(),
+                team: TeamId::parse("T1").unwrap(),
+            }),
+        ),
+        event(
+            "c1-03",
+            "2024-05-02",
+            EventData::ReferralAccepted(ReferralAccepted {
+                referral: ReferralId::parse("R1").unwrap(),
+                contact: None,
+                source: ReferralSource::Police,
+                primary_need: PrimaryNeed::AbuseOrNeglect,
+            }),
+        ),
+        event(
+            "c1-04",
+            "2024-05-02",
+            EventData::AssessmentStarted(Empty {}),
+        ),
+    ]
+}
+
+struct Fixture {
+    app: App,
+    store: Arc<dyn Store>,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.db");
+    let store: Arc<dyn Store> = Arc::new(
+        hearth_store::open_sqlite(path.to_str().unwrap())
+            .await
+            .unwrap(),
+    );
+    store.put_organisation(&organisation()).await.unwrap();
+    store.append(0, journey()).await.unwrap();
+    Fixture {
+        app: App::new(store.clone()),
+        store,
+        _dir: dir,
+    }
+}
+
+impl Fixture {
+    /// The access log of child C1 as (actor, action).
+    async fn log_of_c1(&self) -> Vec<(String, String)> {
+        self.store
+            .access_log(&Subject::Child(c1()))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(_, actor, action)| (actor, action))
+            .collect()
+    }
+
+    async fn log_rows(&self) -> u64 {
+        match self.store.verify_chains().await.unwrap().access_log {
+            hearth_store::ChainStatus::Intact { rows } => rows,
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+fn entry(actor: &str, action: &str) -> (String, String) {
+    (actor.to_owned(), action.to_owned())
+}
+
+#[tokio::test]
+async fn a_role_that_may_not_read_a_record_is_refused_and_the_refusal_is_logged() {
+    let f = fixture().await;
+    let analyst = user("pat.analyst", Role::Analyst, "read: test");
+    let record = f.app.child_record(&analyst, now(), &c1()).await;
+    assert!(
+        matches!(record, Err(AppError::Refused(Permission::ReadRecord))),
+        "{record:?}"
+    );
+    let journey = f.app.child_journey(&analyst, now(), &c1()).await;
+    assert!(
+        matches!(journey, Err(AppError::Refused(Permission::ReadRecord))),
+        "{journey:?}"
+    );
+    let auditor = user("abi.auditor", Role::Auditor, "chronology: test");
+    let chronology = f.app.chronology(&auditor, now(), &c1()).await;
+    assert!(matches!(chronology, Err(AppError::Refused(_))));
+    assert_eq!(
+        f.log_of_c1().await,
+        [
+            entry("pat.analyst", "refused (role): read: test"),
+            entry("pat.analyst", "refused (role): read: test"),
+            entry("abi.auditor", "refused (role): chronology: test"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_read_is_logged_and_a_read_that_cannot_be_logged_is_not_handed_back() {
+    let f = fixture().await;
+    let worker = user("sam.patel", Role::SocialWorker, "view chronology: test");
+    let (record, journey) = f
+        .app
+        .chronology(&worker, now(), &c1())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.version, 4);
+    assert_eq!(journey.len(), 4);
+    assert_eq!(
+        f.log_of_c1().await,
+        [entry("sam.patel", "view chronology: test")]
+    );
+
+    // With the access log refusing rows, the record is not read out at all.
+    let path = f._dir.path().join("app.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query(
+        "CREATE TRIGGER no_logging BEFORE INSERT ON access_log \
+         BEGIN SELECT RAISE(ABORT, 'the access log is closed'); END",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let read = f.app.child_record(&worker, now(), &c1()).await;
+    assert!(matches!(read, Err(AppError::Store(_))), "{read:?}");
+    let found = f.app.search(&worker, now(), "Testington", 10).await;
+    assert!(matches!(found, Err(AppError::Store(_))), "{found:?}");
+}
+
+#[tokio::test]
+async fn search_and_reads_log_each_child_shown() {
+    let f = fixture().await;
+    let worker = user("sam.patel", Role::SocialWorker, "api search: test");
+    let found = f
+        .app
+        .search(&worker, now(), "Testington", 10)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(f.app.count_children(&worker, now()).await.unwrap(), 1);
+    let worker = user("sam.patel", Role::SocialWorker, "api read: test");
+    assert!(
+        f.app
+            .child_record(&worker, now(), &c1())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let (events, version) = f
+        .app
+        .child_journey(&worker, now(), &c1())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((events.len(), version), (4, 4));
+    let auditor = user("abi.auditor", Role::Auditor, "view access log: test");
+    let log = f
+        .app
+        .access_log(&auditor, now(), &c1())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(log.len(), 3);
+    assert_eq!(
+        f.log_of_c1().await,
+        [
+            entry("sam.patel", "api search: test"),
+            entry("sam.patel", "api read: test"),
+            entry("sam.patel", "api read: test"),
+            entry("abi.auditor", "view access log: test"),
+        ]
+    );
+    // Someone who may not search is refused, and it is logged against what they asked.
+    let partner = user("pc.partner", Role::Partner, "api search: test");
+    let refused = f.app.search(&partner, now(), "Testington", 10).await;
+    assert!(matches!(
+        refused,
+        Err(AppError::Refused(Permission::SearchChildren))
+    ));
+    let rows = f.log_rows().await;
+    assert_eq!(rows, 5);
+}
+
+#[tokio::test]
+async fn a_restricted_record_looks_like_none_and_the_refusal_is_logged() {
+    let f = fixture().await;
+    let named = UserName::parse("kim.worker").unwrap();
+    f.store
+        .add_user(&User {
+            name: named.clone(),
+            role: Role::SocialWorker,
+            password_hash: String::from("not a hash: never signs in"),
+            created_at: now(),
+        })
+        .await
+        .unwrap();
+    f.store
+        .restrict(&c1(), std::slice::from_ref(&named))
+        .await
+        .unwrap();
+    let other = user("sam.patel", Role::SocialWorker, "api read: test");
+    assert!(
+        f.app
+            .child_record(&other, now(), &c1())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        f.app
+            .search(&other, now(), "Testington", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let kim = Caller::user(named, Role::SocialWorker, "api read: test");
+    assert!(
+        f.app
+            .child_record(&kim, now(), &c1())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // The command line holds the database, restrictions and all.
+    let cli = Caller::command_line("hearth test");
+    assert!(
+        f.app
+            .child_record(&cli, now(), &c1())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        f.log_of_c1().await,
+        [
+            entry("sam.patel", "refused (restricted): api read: test"),
+            entry("kim.worker", "api read: test"),
+            entry("hearth-cli", "hearth test"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_due_list_is_refused_without_its_permission_and_logs_the_children_it_names() {
+    let f = fixture().await;
+    // The assessment started on 2 May is overdue by the end of July.
+    let as_at = date(2024, 7, 31);
+    warm_due_cache(f.store.as_ref(), as_at).await.unwrap();
+    let authority = f.app.authority().await.unwrap();
+    let analyst = user("pat.analyst", Role::Analyst, "due: test");
+    let refused = f
+        .app
+        .due_list(
+            &analyst,
+            now(),
+            &authority,
+            as_at,
+            &HeldBy::Anyone,
+            Listing::Children,
+        )
+        .await;
+    assert!(matches!(
+        refused,
+        Err(AppError::Refused(Permission::ViewDueList))
+    ));
+    // Counts name no child: allowed to an analyst, and nothing is logged.
+    let counts = f
+        .app
+        .due_list(
+            &analyst,
+            now(),
+            &authority,
+            as_at,
+            &HeldBy::Anyone,
+            Listing::CountsOnly,
+        )
+        .await
+        .unwrap();
+    assert!(counts.total.overdue > 0);
+    assert_eq!(f.log_rows().await, 1);
+    let manager = user("lee.manager", Role::TeamManager, "view due list: test");
+    let list = f
+        .app
+        .due_list(
+            &manager,
+            now(),
+            &authority,
+            as_at,
+            &HeldBy::Anyone,
+            Listing::Rows(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(list.children.len(), 1);
+    // The command line's list is logged as the command line's reading.
+    let cli = Caller::command_line("hearth due");
+    f.app
+        .due_list(
+            &cli,
+            now(),
+            &authority,
+            as_at,
+            &HeldBy::Anyone,
+            Listing::Children,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        f.log_of_c1().await,
+        [
+            entry("lee.manager", "view due list: test"),
+            entry("hearth-cli", "hearth due"),
+        ]
+    );
+    // An unknown team is the asker's mistake, told as such.
+    let team = HeldBy::Team(TeamId::parse("T9").unwrap());
+    let unknown = f
+        .app
+        .due_list(&manager, now(), &authority, as_at, &team, Listing::Children)
+        .await;
+    assert!(matches!(unknown, Err(AppError::Due(e)) if e.is_bad_request()));
+}
+
+fn visit(id: &str, on: &str) -> NewEvent {
+    NewEvent {
+        version: 4,
+        id: EventId::parse(id).unwrap(),
+        occurred_at: OccurredAt::parse(on).unwrap(),
+        data: EventData::Visit(Visit {
+            worker: WorkerId::parse("W1").unwrap(),
+            seen: true,
+            seen_alone: true,
+        }),
+    }
+}
+
+#[tokio::test]
+async fn recording_an_event_checks_the_role_the_day_and_logs_the_write() {
+    let f = fixture().await;
+    let auditor = user("abi.auditor", Role::Auditor, "api write: test");
+    let refused = f
+        .app
+        .record_event(&auditor, now(), &c1(), visit("v1", "2024-06-01"))
+        .await;
+    assert!(matches!(
+        refused,
+        Err(AppError::Refused(Permission::RecordEvents))
+    ));
+    let worker = user("sam.patel", Role::SocialWorker, "api write: test");
+    let tomorrow = f
+        .app
+        .record_event(&worker, now(), &c1(), visit("v1", "2024-06-04"))
+        .await;
+    assert!(
+        matches!(tomorrow, Err(AppError::NotRecordable(_))),
+        "{tomorrow:?}"
+    );
+    let version = f
+        .app
+        .record_event(&worker, now(), &c1(), visit("v1", "2024-06-03"))
+        .await
+        .unwrap();
+    assert_eq!(version, 5);
+    let stale = f
+        .app
+        .record_event(&worker, now(), &c1(), visit("v2", "2024-06-03"))
+        .await;
+    assert!(
+        matches!(
+            stale,
+            Err(AppError::Store(hearth_store::StoreError::Conflict { .. }))
+        ),
+        "{stale:?}"
+    );
+    let (events, _) = f.store.journey(&Subject::Child(c1())).await.unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.recorded_by.as_str(), "sam.patel");
+    assert_eq!(last.recorded_at, now());
+    assert_eq!(
+        f.log_of_c1().await,
+        [
+            entry("abi.auditor", "refused (role): api write: test"),
+            entry("sam.patel", "api write: test"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn only_the_command_line_manages_accounts_and_a_user_can_then_sign_in() {
+    let f = fixture().await;
+    let name = UserName::parse("sam.patel").unwrap();
+    let new = || NewUser::new(name.clone(), Role::SocialWorker, "a long enough secret").unwrap();
+    let admin = user("ada.admin", Role::Admin, "add user: test");
+    let refused = f.app.add_user(&admin, now(), new()).await;
+    assert!(
+        matches!(refused, Err(AppError::CommandLineOnly)),
+        "{refused:?}"
+    );
+    let refused = f.app.create_token(&admin, now(), &name).await;
+    assert!(matches!(refused, Err(AppError::CommandLineOnly)));
+    assert_eq!(f.log_rows().await, 2);
+    assert!(f.store.user(&name).await.unwrap().is_none());
+
+    let cli = Caller::command_line("hearth user add");
+    f.app.add_user(&cli, now(), new()).await.unwrap();
+    let token = f.app.create_token(&cli, now(), &name).await.unwrap();
+    let hash = hearth_app::auth::token_hash(&token.token);
+    assert_eq!(f.store.token_user(&hash).await.unwrap().unwrap().name, name);
+    assert!(f.app.revoke_token(&cli, now(), &token.label).await.unwrap());
+    assert!(f.store.token_user(&hash).await.unwrap().is_none());
+    assert!(NewUser::new(name.clone(), Role::Admin, "too short").is_err());
+
+    let signed_in = f
+        .app
+        .sign_in(now(), "sam.patel", String::from("a long enough secret"))
+        .await
+        .unwrap();
+    let SignIn::SignedIn {
+        user,
+        role,
+        session_id,
+    } = signed_in
+    else {
+        panic!("{signed_in:?}");
+    };
+    assert_eq!((user.as_str(), role), ("sam.patel", Role::SocialWorker));
+    let hash = hearth_app::auth::token_hash(&session_id);
+    assert!(f.store.session(&hash).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn wrong_passwords_lock_the_user_out_and_each_is_logged() {
+    let f = fixture().await;
+    let cli = Caller::command_line("hearth user add");
+    let name = UserName::parse("sam.patel").unwrap();
+    let new = NewUser::new(name, Role::SocialWorker, "a long enough secret").unwrap();
+    f.app.add_user(&cli, now(), new).await.unwrap();
+    for _ in 0..hearth_app::LOCK_AFTER {
+        let wrong = f
+            .app
+            .sign_in(now(), "sam.patel", String::from("not the secret"))
+            .await;
+        assert!(matches!(wrong, Ok(SignIn::Refused)), "{wrong:?}");
+    }
+    let locked = f
+        .app
+        .sign_in(now(), "sam.patel", String::from("a long enough secret"))
+        .await;
+    assert!(matches!(locked, Ok(SignIn::Refused)), "{locked:?}");
+    let later = now().checked_add(hearth_app::LOCKED_FOR).unwrap();
+    let again = f
+        .app
+        .sign_in(later, "sam.patel", String::from("a long enough secret"))
+        .await;
+    assert!(matches!(again, Ok(SignIn::SignedIn { .. })), "{again:?}");
+    // Unknown names are refused alike, and there is no one to log them against.
+    let unknown = f
+        .app
+        .sign_in(now(), "nobody", String::from("whatever it is"))
+        .await;
+    assert!(matches!(unknown, Ok(SignIn::Refused)));
+    // Six refusals and one sign-in, each against the user's name.
+    assert_eq!(f.log_rows().await, 7);
+}
+
+#[test]
+fn the_command_line_is_an_actor_the_journal_can_name() {
+    assert!(Actor::parse(hearth_app::COMMAND_LINE).is_ok());
+}
