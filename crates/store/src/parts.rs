@@ -252,3 +252,69 @@ impl AccessControl for Parts {
         self.access_control.restrictions_of(children).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An access log that refuses every row, and says so its own way when asked to log
+    /// a row about something other than a record.
+    struct Refusing;
+
+    #[async_trait::async_trait]
+    impl AccessLog for Refusing {
+        async fn log_access_rows(
+            &self,
+            _at: Timestamp,
+            _actor: &str,
+            _targets: &[String],
+            _action: &str,
+        ) -> Result<(), StoreError> {
+            Err(StoreError::NotCommitted("refused".into()))
+        }
+        async fn access_log(
+            &self,
+            _subject: &Subject,
+        ) -> Result<Vec<(String, String, String)>, StoreError> {
+            Ok(Vec::new())
+        }
+        async fn log_access_to(
+            &self,
+            _at: Timestamp,
+            _actor: &str,
+            _target: &str,
+            _action: &str,
+        ) -> Result<(), StoreError> {
+            Err(StoreError::NotCommitted("refused by log_access_to".into()))
+        }
+    }
+
+    #[tokio::test]
+    async fn each_concern_goes_to_its_part_and_the_rest_to_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("parts.db");
+        let store: Arc<dyn Store> =
+            Arc::new(crate::open_sqlite(path.to_str().unwrap()).await.unwrap());
+        let parts = Parts {
+            access_log: Arc::new(Refusing),
+            ..Parts::of(store.clone())
+        };
+        let at = Timestamp::UNIX_EPOCH;
+        let subject = Subject::parse("child:C1").unwrap();
+
+        let refused = parts.log_access(at, "a", &subject, "viewed").await;
+        assert!(matches!(refused, Err(StoreError::NotCommitted(why)) if why == "refused"));
+        // A part's own version of a method with a default is the one that runs.
+        let refused = parts.log_access_to(at, "a", "session", "signed in").await;
+        assert!(
+            matches!(refused, Err(StoreError::NotCommitted(why)) if why == "refused by log_access_to")
+        );
+        // Nothing reached the real access log; every other concern is the store's.
+        store.log_access(at, "b", &subject, "viewed").await.unwrap();
+        assert_eq!(store.access_log(&subject).await.unwrap().len(), 1);
+        assert!(parts.access_log(&subject).await.unwrap().is_empty());
+        assert!(parts.writer().is_some());
+        assert_eq!(parts.count_events().await.unwrap(), 0);
+        assert!(parts.verify_chains().await.unwrap().intact());
+    }
+}
