@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
-use hearth_store::Store as _;
+use hearth_store::{Journal as _, Organisations as _};
 use std::path::Path;
 
 fn hearth() -> Command {

@@ -132,8 +132,7 @@ async fn check(copy: &SqlitePool, name: &str) -> Result<Copied, BackupError> {
         return Err(BackupError::NotHearth(name.to_owned()));
     }
     for chain in [Chain::Journal, Chain::AccessLog] {
-        if let ChainStatus::Broken { reason, .. } = crate::sqlite::verify_chain(copy, chain).await?
-        {
+        if let ChainStatus::Broken { reason, .. } = crate::chain::verify_chain(copy, chain).await? {
             return Err(BackupError::Tampered {
                 path: name.to_owned(),
                 chain: match chain {

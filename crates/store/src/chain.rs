@@ -354,3 +354,72 @@ pub(crate) fn stored_head(row: Option<(i64, Vec<u8>)>) -> Option<Head> {
         hash: from_bytes(Some(&hash))?,
     })
 }
+
+/// The recorded head of a chain, the same SQL on both backends.
+pub(crate) const SELECT_HEAD: &str = "SELECT seq, hash FROM chain_head WHERE chain = $1";
+pub(crate) const SET_HEAD: &str = "UPDATE chain_head SET seq = $1, hash = $2 WHERE chain = $3";
+
+/// Walk `chain` in the database `pool` opens, on either backend (a restore checks a
+/// copy with it before the copy is anyone's database).
+pub(crate) async fn verify_chain<DB>(
+    pool: &sqlx::Pool<DB>,
+    chain: Chain,
+) -> Result<ChainStatus, crate::StoreError>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+    i64: for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    Vec<u8>: for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+{
+    use futures_util::TryStreamExt;
+    let mut verifier = Verifier::default();
+    let mut rows = sqlx::query(rows_sql(chain)).fetch(pool);
+    while let Some(row) = rows.try_next().await? {
+        if !check_row(&mut verifier, &row)? {
+            break;
+        }
+    }
+    drop(rows);
+    let head = sqlx::query_as(SELECT_HEAD)
+        .bind(chain.name().to_owned())
+        .fetch_optional(pool)
+        .await?;
+    Ok(verifier.finish(stored_head(head)))
+}
+
+/// Record `head` as the last row of `chain`, inside the transaction that wrote it.
+pub(crate) async fn set_head<DB>(
+    conn: &mut DB::Connection,
+    chain: Chain,
+    head: Head,
+) -> Result<(), crate::StoreError>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Vec<u8>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    sqlx::query(SET_HEAD)
+        .bind(head.seq)
+        .bind(head.hash.to_vec())
+        .bind(chain.name().to_owned())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The head of `chain` as read from `chain_head` by a writer, refusing a malformed one.
+pub(crate) fn read_head(
+    chain: Chain,
+    (seq, hash): (i64, Vec<u8>),
+) -> Result<Head, crate::StoreError> {
+    let hash = from_bytes(Some(&hash)).ok_or_else(|| {
+        crate::StoreError::Corrupt(format!("the head of the {} chain", chain.name()))
+    })?;
+    Ok(Head { seq, hash })
+}

@@ -4,28 +4,19 @@
 //! (subject, version) is what turns two writers based on the same version into one
 //! success and one conflict.
 
-use crate::chain::{self, Chain, ChainReport, ChainStatus, Hash, Head, Verifier};
-use crate::organisation::{self, OrganisationVersion};
-use crate::write::{
-    self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, Journeys, SUMMARY_COLUMNS, SummaryRow,
-    WriteTx, parse_body,
-};
-use crate::writer::{Begin, Job, Writer};
-use crate::{
-    ChildRecord, ChildSummary, DueCacheKey, DueClocksRow, DueSink, HeldBy, RebuildReport, Store,
-    StoreError, Version,
-};
+use crate::chain::{self, Chain, Hash, Head};
+use crate::dialect::Dialect;
+use crate::journal::read_journey;
+use crate::write::{self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, Journeys, WriteTx};
+use crate::writer::{Begin, Writer};
+use crate::{StoreError, Version};
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
 use hearth_domain::event::Event;
-use hearth_domain::ids::{ChildId, Subject};
-use hearth_domain::org::Organisation;
-use jiff::Timestamp;
-use jiff::civil::Date;
+use hearth_domain::ids::Subject;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
-use sqlx::{Connection, Postgres, QueryBuilder, Row, Transaction};
+use sqlx::{Connection, Postgres, Row, Transaction};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Write;
 use std::time::Duration;
 
 /// Rows per UNNEST insert: one statement and one round trip for thousands of rows,
@@ -61,14 +52,6 @@ impl PgStore {
             pool,
         })
     }
-
-    async fn write(
-        &self,
-        events: Vec<Event>,
-        expected: Option<Version>,
-    ) -> Result<u64, StoreError> {
-        self.writer.submit(Job::Write { events, expected }).await
-    }
 }
 
 /// How the writer begins a transaction on PostgreSQL.
@@ -91,7 +74,7 @@ impl WriteTx for PgTx {
     }
 
     async fn set_head(&mut self, chain: Chain, head: Head) -> Result<(), StoreError> {
-        set_head(&mut self.0, chain, head).await
+        chain::set_head::<Postgres>(&mut self.0, chain, head).await
     }
 
     async fn versions(&mut self, subjects: &[String]) -> Result<HashMap<String, i64>, StoreError> {
@@ -337,301 +320,58 @@ fn unique_constraint(error: &sqlx::Error) -> Option<&str> {
     }
 }
 
-async fn read_journey<'e, E>(executor: E, subject: &Subject) -> Result<Vec<Event>, StoreError>
-where
-    E: sqlx::Executor<'e, Database = Postgres>,
-{
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT body FROM journal WHERE subject = $1 ORDER BY version")
-            .bind(subject.to_string())
-            .fetch_all(executor)
-            .await?;
-    rows.iter().map(|(body,)| parse_body(body)).collect()
-}
-
 crate::access_control::impl_access_control!(PgStore);
-
-#[async_trait]
-impl Store for PgStore {
-    async fn append(&self, expected: Version, events: Vec<Event>) -> Result<Version, StoreError> {
-        if !write::one_subject(&events)? {
-            return Ok(expected);
-        }
-        let n = self.write(events, Some(expected)).await?;
-        Ok(expected + n)
-    }
-
-    async fn append_batch(&self, events: Vec<Event>) -> Result<u64, StoreError> {
-        self.write(events, None).await
-    }
-
-    async fn journey(&self, subject: &Subject) -> Result<(Vec<Event>, Version), StoreError> {
-        let events = read_journey(&self.pool, subject).await?;
-        let version = events.len() as Version;
-        Ok((events, version))
-    }
-
-    async fn child(&self, id: &ChildId) -> Result<Option<ChildRecord>, StoreError> {
-        let row: Option<(String, i64)> =
-            sqlx::query_as("SELECT state, version FROM child_state WHERE child_id = $1")
-                .bind(id.as_str())
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(write::child_record).transpose()
-    }
-
-    async fn search_children(
-        &self,
-        query: &str,
-        limit: u32,
-    ) -> Result<Vec<ChildSummary>, StoreError> {
-        let query = query.trim();
-        // Each word must match a name, the id, the NHS number or the date of birth;
-        // an empty query lists every child. The same rules as the SQLite backend.
-        let mut q = QueryBuilder::<Postgres>::new(format!(
-            "SELECT {SUMMARY_COLUMNS} FROM child_state WHERE 1 = 1"
-        ));
-        for word in query.split_whitespace() {
-            let like = format!("{}%", word.replace(['%', '_', '\\'], "").to_lowercase());
-            q.push(" AND ((lower(given_name) COLLATE \"C\") LIKE ")
-                .push_bind(like.clone())
-                .push(" OR (lower(family_name) COLLATE \"C\") LIKE ")
-                .push_bind(like)
-                .push(" OR child_id = ")
-                .push_bind(word.to_owned())
-                .push(" OR nhs_number = ")
-                .push_bind(word.replace('-', ""))
-                .push(" OR date_of_birth = ")
-                .push_bind(word.to_owned())
-                .push(")");
-        }
-        q.push(
-            " ORDER BY (lower(family_name) COLLATE \"C\"), (lower(given_name) COLLATE \"C\"), (child_id COLLATE \"C\") LIMIT ",
-        )
-        .push_bind(i64::from(limit));
-        let rows = q
-            .build_query_as::<SummaryRow>()
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(write::summary).collect()
-    }
-
-    async fn count_events(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM journal")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n as u64)
-    }
-
-    async fn count_children(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM child_state")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n as u64)
-    }
-
-    async fn export_journal(
-        &self,
-        child: Option<&ChildId>,
-        out: &mut (dyn Write + Send),
-    ) -> Result<u64, StoreError> {
-        let mut n = 0;
-        let query = match child {
-            Some(id) => sqlx::query("SELECT body FROM journal WHERE subject = $1 ORDER BY seq")
-                .bind(Subject::Child(id.clone()).to_string()),
-            None => sqlx::query("SELECT body FROM journal ORDER BY seq"),
-        };
-        let mut rows = query.fetch(&self.pool);
-        while let Some(row) = rows.try_next().await? {
-            let body: &str = row.try_get(0)?;
-            out.write_all(body.as_bytes())?;
-            out.write_all(b"\n")?;
-            n += 1;
-        }
-        out.flush()?;
-        Ok(n)
-    }
-
-    async fn rebuild(&self) -> Result<RebuildReport, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        // No append may interleave with a rebuild, from this process or another.
-        sqlx::query("LOCK TABLE journal IN SHARE ROW EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM child_state")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM family_state")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM due_clocks")
-            .execute(&mut *tx)
-            .await?;
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT subject, body FROM journal ORDER BY subject COLLATE \"C\", version",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut tx = PgTx(tx);
-        let report = write::rebuild_from(&mut tx, rows).await?;
-        tx.0.commit().await?;
-        Ok(report)
-    }
-
-    async fn projection_dump(&self) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<ChildRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {CHILD_COLUMNS} FROM child_state ORDER BY child_id COLLATE \"C\""
-        )))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out: Vec<String> = rows.iter().map(write::dump_line).collect();
-        let families: Vec<(String, i64, String)> = sqlx::query_as(
-            "SELECT family_id, version, state FROM family_state ORDER BY family_id COLLATE \"C\"",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        out.extend(
-            families
-                .into_iter()
-                .map(|(id, v, s)| format!("family|{id}|{v}|{s}")),
-        );
-        Ok(out)
-    }
-
-    async fn organisation(&self) -> Result<Option<Organisation>, StoreError> {
-        let body: Option<String> = sqlx::query_scalar(organisation::SELECT_LATEST)
-            .fetch_optional(&self.pool)
-            .await?;
-        body.as_deref().map(organisation::parse_body).transpose()
-    }
-
-    async fn organisation_versions(&self) -> Result<Vec<OrganisationVersion>, StoreError> {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(organisation::SELECT_VERSIONS)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(organisation::version).collect()
-    }
-
-    async fn add_organisation_version(
-        &self,
-        org: &Organisation,
-        from: Date,
-    ) -> Result<u64, StoreError> {
-        let revision: i64 = sqlx::query_scalar(organisation::INSERT_VERSION)
-            .bind(from.to_string())
-            .bind(write::to_json(org)?)
-            .fetch_one(&self.pool)
-            .await?;
-        organisation::revision(revision)
-    }
-
-    async fn organisation_revision(&self) -> Result<u64, StoreError> {
-        let revision: i64 = sqlx::query_scalar(organisation::SELECT_REVISION)
-            .fetch_one(&self.pool)
-            .await?;
-        organisation::revision(revision)
-    }
-
-    async fn log_access_rows(
-        &self,
-        at: Timestamp,
-        actor: &str,
-        targets: &[String],
-        action: &str,
-    ) -> Result<(), StoreError> {
-        if targets.is_empty() {
-            return Ok(());
-        }
-        let job = Job::Access {
-            at: at.to_string(),
-            actor: actor.to_owned(),
-            targets: targets.to_vec(),
-            action: action.to_owned(),
-        };
-        self.writer.submit(job).await.map(|_| ())
-    }
-
-    fn writer(&self) -> Option<&Writer> {
-        Some(&self.writer)
-    }
-
-    async fn verify_chains(&self) -> Result<ChainReport, StoreError> {
-        Ok(ChainReport {
-            journal: self.verify_chain(Chain::Journal).await?,
-            access_log: self.verify_chain(Chain::AccessLog).await?,
-        })
-    }
-
-    async fn unsettled_due(
-        &self,
-        settled_by: Date,
-        held_by: &HeldBy,
-        cache: Option<&DueCacheKey<'_>>,
-        each: &mut DueSink<'_>,
-    ) -> Result<u64, StoreError> {
-        // One snapshot for every statement, so the children, their cached clocks and
-        // their journeys agree.
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            .execute(&mut *tx)
-            .await?;
-        // Byte order, as SQLite sorts, so both backends list children alike.
-        let order = "child_id COLLATE \"C\"";
-        let children =
-            write::unsettled::<Postgres>(&mut tx, settled_by, held_by, cache, order).await?;
-        for chunk in children.chunks(CHILDREN_PER_READ) {
-            let mut journeys = Journeys::default();
-            let wanted = Journeys::wanted(chunk);
-            if !wanted.is_empty() {
-                let mut rows = sqlx::query(
-                    "SELECT subject, string_agg(body, chr(10) ORDER BY version) \
-                     FROM journal WHERE subject = ANY($1) GROUP BY subject",
-                )
-                .bind(wanted)
-                .fetch(&mut *tx);
-                while let Some(row) = rows.try_next().await? {
-                    journeys.add(row.try_get(0)?, row.try_get(1)?)?;
-                }
-            }
-            journeys.hand_over(chunk, each);
-        }
-        tx.rollback().await?;
-        Ok(children.len() as u64)
-    }
-
-    async fn put_due_clocks(&self, rows: &[DueClocksRow]) -> Result<(), StoreError> {
-        // Five values a row, well under PostgreSQL's limit on bound parameters.
-        write::put_due_clocks(&self.pool, rows, ROWS_PER_INSERT).await
-    }
-
-    async fn access_log(
-        &self,
-        subject: &Subject,
-    ) -> Result<Vec<(String, String, String)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT at, actor, action FROM access_log WHERE subject = $1 ORDER BY seq",
-        )
-        .bind(subject.to_string())
-        .fetch_all(&self.pool)
-        .await?)
-    }
-}
+crate::access_log::impl_access_log!(PgStore);
+crate::due_cache::impl_due_cache!(PgStore, Postgres);
+crate::journal::impl_journal!(PgStore);
+crate::organisation::impl_organisations!(PgStore);
+crate::projections::impl_projections!(PgStore, PgTx);
 
 impl PgStore {
-    async fn verify_chain(&self, chain: Chain) -> Result<ChainStatus, StoreError> {
-        let mut verifier = Verifier::default();
-        let mut rows = sqlx::query(chain::rows_sql(chain)).fetch(&self.pool);
-        while let Some(row) = rows.try_next().await? {
-            if !chain::check_row(&mut verifier, &row)? {
-                break;
-            }
+    /// How PostgreSQL spells what the shared queries need.
+    const DIALECT: Dialect = Dialect {
+        // Names compared and sorted ignoring ASCII case, byte by byte, as SQLite's
+        // NOCASE does, and as the expression indexes are built.
+        given_name: "(lower(given_name) COLLATE \"C\")",
+        family_name: "(lower(family_name) COLLATE \"C\")",
+        like: |word| format!("{}%", word.replace(['%', '_', '\\'], "").to_lowercase()),
+        by_name: "(lower(family_name) COLLATE \"C\"), (lower(given_name) COLLATE \"C\"), \
+                  (child_id COLLATE \"C\")",
+        // Byte order, as SQLite sorts, so both backends list alike.
+        bytewise: " COLLATE \"C\"",
+        due_order: "child_id COLLATE \"C\"",
+        // No append may interleave with a rebuild, from this process or another.
+        rebuild_lock: Some("LOCK TABLE journal IN SHARE ROW EXCLUSIVE MODE"),
+        snapshot: Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"),
+        children_per_read: CHILDREN_PER_READ,
+        // Five values a row, well under PostgreSQL's limit on bound parameters.
+        due_rows_per_statement: ROWS_PER_INSERT,
+    };
+
+    /// Nothing to take: PostgreSQL's own locks keep bulk writes and the writers apart.
+    async fn bulk(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        None
+    }
+
+    /// The journeys of `subjects`, each joined into one row.
+    async fn read_journeys(
+        tx: &mut Transaction<'static, Postgres>,
+        subjects: Vec<String>,
+    ) -> Result<Journeys, StoreError> {
+        let mut journeys = Journeys::default();
+        if subjects.is_empty() {
+            return Ok(journeys);
         }
-        drop(rows);
-        let head = sqlx::query_as("SELECT seq, hash FROM chain_head WHERE chain = $1")
-            .bind(chain.name())
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(verifier.finish(chain::stored_head(head)))
+        let mut rows = sqlx::query(
+            "SELECT subject, string_agg(body, chr(10) ORDER BY version) \
+             FROM journal WHERE subject = ANY($1) GROUP BY subject",
+        )
+        .bind(subjects)
+        .fetch(&mut **tx);
+        while let Some(row) = rows.try_next().await? {
+            journeys.add(row.try_get(0)?, row.try_get(1)?)?;
+        }
+        Ok(journeys)
     }
 }
 
@@ -640,26 +380,9 @@ async fn lock_head(
     tx: &mut Transaction<'static, Postgres>,
     chain: Chain,
 ) -> Result<Head, StoreError> {
-    let (seq, hash): (i64, Vec<u8>) =
-        sqlx::query_as("SELECT seq, hash FROM chain_head WHERE chain = $1 FOR UPDATE")
-            .bind(chain.name())
-            .fetch_one(&mut **tx)
-            .await?;
-    let hash = chain::from_bytes(Some(&hash))
-        .ok_or_else(|| StoreError::Corrupt(format!("the head of the {} chain", chain.name())))?;
-    Ok(Head { seq, hash })
-}
-
-async fn set_head(
-    tx: &mut Transaction<'static, Postgres>,
-    chain: Chain,
-    head: Head,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE chain = $3")
-        .bind(head.seq)
-        .bind(&head.hash[..])
+    let row = sqlx::query_as("SELECT seq, hash FROM chain_head WHERE chain = $1 FOR UPDATE")
         .bind(chain.name())
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
         .await?;
-    Ok(())
+    chain::read_head(chain, row)
 }

@@ -432,7 +432,7 @@ impl UnsettledRow {
     }
 }
 
-/// The query for the children a due list reads (`Store::unsettled_due`), each with
+/// The query for the children a due list reads (`DueCache::unsettled_due`), each with
 /// their due cache row if it is fresh and usable under `cache`; `order` sorts them by
 /// id as the backend best does.
 fn unsettled_query<DB>(
@@ -643,7 +643,7 @@ pub(crate) fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
-/// What `Store::append` checks before writing: whether there is anything to write, and
+/// What `Journal::append` checks before writing: whether there is anything to write, and
 /// that it is all for one subject.
 pub(crate) fn one_subject(events: &[Event]) -> Result<bool, StoreError> {
     let Some(first) = events.first() else {

@@ -18,7 +18,7 @@ use hearth_domain::event::{
 use hearth_domain::ids::{EventId, Subject, TeamId, WorkerId};
 use hearth_domain::journey::{Problem, fold_child};
 use hearth_domain::people::{Name, PersonChanges};
-use hearth_store::{SqliteStore, Store, StoreError, open_sqlite};
+use hearth_store::{Journal, Projections, SqliteStore, StoreError, open_sqlite};
 use jiff::ToSpan;
 use journeys::{Journey, Seed, journey, seed};
 use proptest::prelude::*;

@@ -8,15 +8,11 @@
 mod support;
 
 use async_trait::async_trait;
-use hearth_domain::access::UserName;
 use hearth_domain::event::*;
 use hearth_domain::ids::*;
 use hearth_domain::journey::ChildState;
 use hearth_domain::org::*;
-use hearth_store::{
-    AccessControl, ChildRecord, ChildSummary, DueCacheKey, DueClocksRow, DueSink, HeldBy, Lockout,
-    OrganisationVersion, RebuildReport, Session, Store, StoreError, User, Version,
-};
+use hearth_store::{AccessLog, OrganisationVersion, Organisations, Parts, Store, StoreError};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use std::sync::Arc;
@@ -259,83 +255,7 @@ struct NoAccessLog(Arc<dyn Store>);
 struct CountsOrganisationReads(Arc<dyn Store>, Arc<AtomicUsize>);
 
 #[async_trait]
-impl Store for NoAccessLog {
-    async fn append(&self, expected: Version, events: Vec<Event>) -> Result<Version, StoreError> {
-        self.0.append(expected, events).await
-    }
-    async fn append_batch(&self, events: Vec<Event>) -> Result<u64, StoreError> {
-        self.0.append_batch(events).await
-    }
-    async fn journey(&self, subject: &Subject) -> Result<(Vec<Event>, Version), StoreError> {
-        self.0.journey(subject).await
-    }
-    async fn child(&self, id: &ChildId) -> Result<Option<ChildRecord>, StoreError> {
-        self.0.child(id).await
-    }
-    async fn search_children(&self, q: &str, limit: u32) -> Result<Vec<ChildSummary>, StoreError> {
-        self.0.search_children(q, limit).await
-    }
-    async fn count_events(&self) -> Result<u64, StoreError> {
-        self.0.count_events().await
-    }
-    async fn count_children(&self) -> Result<u64, StoreError> {
-        self.0.count_children().await
-    }
-    async fn export_journal(
-        &self,
-        child: Option<&ChildId>,
-        out: &mut (dyn std::io::Write + Send),
-    ) -> Result<u64, StoreError> {
-        self.0.export_journal(child, out).await
-    }
-    async fn rebuild(&self) -> Result<RebuildReport, StoreError> {
-        self.0.rebuild().await
-    }
-    async fn projection_dump(&self) -> Result<Vec<String>, StoreError> {
-        self.0.projection_dump().await
-    }
-    async fn organisation(&self) -> Result<Option<Organisation>, StoreError> {
-        self.0.organisation().await
-    }
-    async fn put_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
-        self.0.put_organisation(org).await
-    }
-    async fn organisation_versions(&self) -> Result<Vec<OrganisationVersion>, StoreError> {
-        self.0.organisation_versions().await
-    }
-    async fn add_organisation_version(
-        &self,
-        org: &Organisation,
-        from: Date,
-    ) -> Result<u64, StoreError> {
-        self.0.add_organisation_version(org, from).await
-    }
-    async fn organisation_revision(&self) -> Result<u64, StoreError> {
-        self.0.organisation_revision().await
-    }
-    async fn unsettled_due(
-        &self,
-        settled_by: Date,
-        held_by: &HeldBy,
-        cache: Option<&DueCacheKey<'_>>,
-        each: &mut DueSink<'_>,
-    ) -> Result<u64, StoreError> {
-        self.0.unsettled_due(settled_by, held_by, cache, each).await
-    }
-    async fn put_due_clocks(&self, rows: &[DueClocksRow]) -> Result<(), StoreError> {
-        self.0.put_due_clocks(rows).await
-    }
-    async fn access_log(
-        &self,
-        subject: &Subject,
-    ) -> Result<Vec<(String, String, String)>, StoreError> {
-        self.0.access_log(subject).await
-    }
-
-    async fn verify_chains(&self) -> Result<hearth_store::ChainReport, StoreError> {
-        self.0.verify_chains().await
-    }
-
+impl AccessLog for NoAccessLog {
     async fn log_access_rows(
         &self,
         _at: Timestamp,
@@ -345,104 +265,16 @@ impl Store for NoAccessLog {
     ) -> Result<(), StoreError> {
         Err(StoreError::Io(std::io::Error::other("disk full")))
     }
-}
-
-#[async_trait]
-impl AccessControl for NoAccessLog {
-    async fn add_user(&self, user: &hearth_store::User) -> Result<(), StoreError> {
-        self.0.add_user(user).await
-    }
-
-    async fn user(
+    async fn access_log(
         &self,
-        name: &hearth_domain::access::UserName,
-    ) -> Result<Option<hearth_store::User>, StoreError> {
-        self.0.user(name).await
-    }
-
-    async fn add_token(&self, token: &hearth_store::ApiToken) -> Result<(), StoreError> {
-        self.0.add_token(token).await
-    }
-
-    async fn token_user(&self, hash: &str) -> Result<Option<hearth_store::User>, StoreError> {
-        self.0.token_user(hash).await
-    }
-
-    async fn revoke_token(&self, label: &str, at: Timestamp) -> Result<bool, StoreError> {
-        self.0.revoke_token(label, at).await
-    }
-
-    async fn start_session(&self, session: &Session) -> Result<(), StoreError> {
-        self.0.start_session(session).await
-    }
-    async fn session(&self, id_hash: &str) -> Result<Option<(Session, User)>, StoreError> {
-        self.0.session(id_hash).await
-    }
-    async fn touch_session(&self, id_hash: &str, at: Timestamp) -> Result<(), StoreError> {
-        self.0.touch_session(id_hash, at).await
-    }
-    async fn end_session(&self, id_hash: &str, at: Timestamp) -> Result<(), StoreError> {
-        self.0.end_session(id_hash, at).await
-    }
-    async fn lockout(&self, user: &UserName) -> Result<Lockout, StoreError> {
-        self.0.lockout(user).await
-    }
-    async fn set_lockout(&self, user: &UserName, lockout: Lockout) -> Result<(), StoreError> {
-        self.0.set_lockout(user, lockout).await
-    }
-    async fn add_sign_in_failure(&self, user: &UserName) -> Result<Lockout, StoreError> {
-        self.0.add_sign_in_failure(user).await
-    }
-    async fn restrict(&self, child: &ChildId, users: &[UserName]) -> Result<(), StoreError> {
-        self.0.restrict(child, users).await
-    }
-    async fn restrictions(&self) -> Result<hearth_store::Restrictions, StoreError> {
-        self.0.restrictions().await
-    }
-    async fn restrictions_of(
-        &self,
-        children: &[ChildId],
-    ) -> Result<hearth_store::Restrictions, StoreError> {
-        self.0.restrictions_of(children).await
+        subject: &Subject,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        self.0.access_log(subject).await
     }
 }
 
 #[async_trait]
-impl Store for CountsOrganisationReads {
-    async fn append(&self, expected: Version, events: Vec<Event>) -> Result<Version, StoreError> {
-        self.0.append(expected, events).await
-    }
-    async fn append_batch(&self, events: Vec<Event>) -> Result<u64, StoreError> {
-        self.0.append_batch(events).await
-    }
-    async fn journey(&self, subject: &Subject) -> Result<(Vec<Event>, Version), StoreError> {
-        self.0.journey(subject).await
-    }
-    async fn child(&self, id: &ChildId) -> Result<Option<ChildRecord>, StoreError> {
-        self.0.child(id).await
-    }
-    async fn search_children(&self, q: &str, limit: u32) -> Result<Vec<ChildSummary>, StoreError> {
-        self.0.search_children(q, limit).await
-    }
-    async fn count_events(&self) -> Result<u64, StoreError> {
-        self.0.count_events().await
-    }
-    async fn count_children(&self) -> Result<u64, StoreError> {
-        self.0.count_children().await
-    }
-    async fn export_journal(
-        &self,
-        child: Option<&ChildId>,
-        out: &mut (dyn std::io::Write + Send),
-    ) -> Result<u64, StoreError> {
-        self.0.export_journal(child, out).await
-    }
-    async fn rebuild(&self) -> Result<RebuildReport, StoreError> {
-        self.0.rebuild().await
-    }
-    async fn projection_dump(&self) -> Result<Vec<String>, StoreError> {
-        self.0.projection_dump().await
-    }
+impl Organisations for CountsOrganisationReads {
     async fn organisation(&self) -> Result<Option<Organisation>, StoreError> {
         self.1.fetch_add(1, Ordering::SeqCst);
         self.0.organisation().await
@@ -461,103 +293,18 @@ impl Store for CountsOrganisationReads {
     async fn organisation_revision(&self) -> Result<u64, StoreError> {
         self.0.organisation_revision().await
     }
-    async fn unsettled_due(
-        &self,
-        settled_by: Date,
-        held_by: &HeldBy,
-        cache: Option<&DueCacheKey<'_>>,
-        each: &mut DueSink<'_>,
-    ) -> Result<u64, StoreError> {
-        self.0.unsettled_due(settled_by, held_by, cache, each).await
-    }
-    async fn put_due_clocks(&self, rows: &[DueClocksRow]) -> Result<(), StoreError> {
-        self.0.put_due_clocks(rows).await
-    }
-    async fn access_log(
-        &self,
-        subject: &Subject,
-    ) -> Result<Vec<(String, String, String)>, StoreError> {
-        self.0.access_log(subject).await
-    }
-
-    async fn verify_chains(&self) -> Result<hearth_store::ChainReport, StoreError> {
-        self.0.verify_chains().await
-    }
-
-    async fn log_access_rows(
-        &self,
-        at: Timestamp,
-        actor: &str,
-        targets: &[String],
-        action: &str,
-    ) -> Result<(), StoreError> {
-        self.0.log_access_rows(at, actor, targets, action).await
-    }
-}
-
-#[async_trait]
-impl AccessControl for CountsOrganisationReads {
-    async fn add_user(&self, user: &hearth_store::User) -> Result<(), StoreError> {
-        self.0.add_user(user).await
-    }
-
-    async fn user(
-        &self,
-        name: &hearth_domain::access::UserName,
-    ) -> Result<Option<hearth_store::User>, StoreError> {
-        self.0.user(name).await
-    }
-
-    async fn add_token(&self, token: &hearth_store::ApiToken) -> Result<(), StoreError> {
-        self.0.add_token(token).await
-    }
-
-    async fn token_user(&self, hash: &str) -> Result<Option<hearth_store::User>, StoreError> {
-        self.0.token_user(hash).await
-    }
-
-    async fn revoke_token(&self, label: &str, at: Timestamp) -> Result<bool, StoreError> {
-        self.0.revoke_token(label, at).await
-    }
-
-    async fn start_session(&self, session: &Session) -> Result<(), StoreError> {
-        self.0.start_session(session).await
-    }
-    async fn session(&self, id_hash: &str) -> Result<Option<(Session, User)>, StoreError> {
-        self.0.session(id_hash).await
-    }
-    async fn touch_session(&self, id_hash: &str, at: Timestamp) -> Result<(), StoreError> {
-        self.0.touch_session(id_hash, at).await
-    }
-    async fn end_session(&self, id_hash: &str, at: Timestamp) -> Result<(), StoreError> {
-        self.0.end_session(id_hash, at).await
-    }
-    async fn lockout(&self, user: &UserName) -> Result<Lockout, StoreError> {
-        self.0.lockout(user).await
-    }
-    async fn set_lockout(&self, user: &UserName, lockout: Lockout) -> Result<(), StoreError> {
-        self.0.set_lockout(user, lockout).await
-    }
-    async fn add_sign_in_failure(&self, user: &UserName) -> Result<Lockout, StoreError> {
-        self.0.add_sign_in_failure(user).await
-    }
-    async fn restrict(&self, child: &ChildId, users: &[UserName]) -> Result<(), StoreError> {
-        self.0.restrict(child, users).await
-    }
-    async fn restrictions(&self) -> Result<hearth_store::Restrictions, StoreError> {
-        self.0.restrictions().await
-    }
-    async fn restrictions_of(
-        &self,
-        children: &[ChildId],
-    ) -> Result<hearth_store::Restrictions, StoreError> {
-        self.0.restrictions_of(children).await
-    }
 }
 
 #[tokio::test]
 async fn a_record_that_cannot_be_logged_is_not_shown() {
-    let app = TestApp::spawn_wrapped(|store| Arc::new(NoAccessLog(store))).await;
+    let app = TestApp::spawn_wrapped(|store| {
+        let access_log = Arc::new(NoAccessLog(store.clone()));
+        Arc::new(Parts {
+            access_log,
+            ..Parts::of(store)
+        })
+    })
+    .await;
 
     let (status, page) = app.page("/children/C1").await;
     assert_eq!(status, 500);
@@ -1215,9 +962,14 @@ async fn the_due_api_refuses_bad_requests_plainly() {
 async fn the_organisation_is_read_once_not_on_every_request() {
     let reads = Arc::new(AtomicUsize::new(0));
     let counter = reads.clone();
-    let app =
-        TestApp::spawn_wrapped(move |store| Arc::new(CountsOrganisationReads(store, counter)))
-            .await;
+    let app = TestApp::spawn_wrapped(move |store| {
+        let organisations = Arc::new(CountsOrganisationReads(store.clone(), counter));
+        Arc::new(Parts {
+            organisations,
+            ..Parts::of(store)
+        })
+    })
+    .await;
     for _ in 0..3 {
         for path in [
             "/",

@@ -1,0 +1,163 @@
+//! The journal, the same on both backends: appending (through the store's writer),
+//! reading a journey, counting, exporting and verifying the hash chains. The SQL uses
+//! `$N` placeholders, which SQLite (through sqlx) and PostgreSQL both read, and
+//! [`impl_journal!`] writes the methods once for both.
+
+use crate::chain::ChainReport;
+use crate::write::parse_body;
+use crate::writer::Writer;
+use crate::{StoreError, Version};
+use hearth_domain::event::Event;
+use hearth_domain::ids::{ChildId, Subject};
+use std::io::Write;
+
+/// The append-only journal of every journey, and the hash chains that guard it and the
+/// access log.
+#[async_trait::async_trait]
+pub trait Journal: Send + Sync {
+    /// Append events to one subject's journey, provided it still has `expected` events.
+    /// Validated against the whole journey; the projection is updated in the same
+    /// transaction. Returns the new version.
+    async fn append(&self, expected: Version, events: Vec<Event>) -> Result<Version, StoreError>;
+
+    /// Append a batch of events for any number of subjects, in order, all or nothing
+    /// (journal import, the synthetic county). Returns the number of events written.
+    async fn append_batch(&self, events: Vec<Event>) -> Result<u64, StoreError>;
+
+    /// A subject's journey in journal order, and its version.
+    async fn journey(&self, subject: &Subject) -> Result<(Vec<Event>, Version), StoreError>;
+
+    async fn count_events(&self) -> Result<u64, StoreError>;
+
+    /// Write the journal, one event a line in journal order (one child's only, if given).
+    async fn export_journal(
+        &self,
+        child: Option<&ChildId>,
+        out: &mut (dyn Write + Send),
+    ) -> Result<u64, StoreError>;
+
+    /// Walk the hash chains of the journal and the access log and report, for each, that
+    /// it is intact or the first row where it breaks.
+    async fn verify_chains(&self) -> Result<ChainReport, StoreError>;
+
+    /// The writer that commits this store's appends and access-log rows in groups, for
+    /// tests that watch the grouping; a test double has none.
+    fn writer(&self) -> Option<&Writer> {
+        None
+    }
+}
+
+pub(crate) const SELECT_JOURNEY: &str =
+    "SELECT body FROM journal WHERE subject = $1 ORDER BY version";
+pub(crate) const COUNT_EVENTS: &str = "SELECT COUNT(*) FROM journal";
+pub(crate) const EXPORT_ALL: &str = "SELECT body FROM journal ORDER BY seq";
+pub(crate) const EXPORT_SUBJECT: &str = "SELECT body FROM journal WHERE subject = $1 ORDER BY seq";
+
+/// A subject's journey in journal order, read with `executor` (a pool, or a write
+/// transaction's connection).
+pub(crate) async fn read_journey<'e, DB, E>(
+    executor: E,
+    subject: &Subject,
+) -> Result<Vec<Event>, StoreError>
+where
+    DB: sqlx::Database,
+    E: sqlx::Executor<'e, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    let bodies: Vec<String> = sqlx::query_scalar(SELECT_JOURNEY)
+        .bind(subject.to_string())
+        .fetch_all(executor)
+        .await?;
+    bodies.iter().map(|body| parse_body(body)).collect()
+}
+
+/// Implements [`Journal`] for a backend `$store` with `pool` and `writer` fields.
+macro_rules! impl_journal {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::Journal for $store {
+            async fn append(
+                &self,
+                expected: $crate::Version,
+                events: Vec<hearth_domain::event::Event>,
+            ) -> Result<$crate::Version, $crate::StoreError> {
+                if !$crate::write::one_subject(&events)? {
+                    return Ok(expected);
+                }
+                let job = $crate::writer::Job::Write {
+                    events,
+                    expected: Some(expected),
+                };
+                let n = self.writer.submit(job).await?;
+                Ok(expected + n)
+            }
+
+            async fn append_batch(
+                &self,
+                events: Vec<hearth_domain::event::Event>,
+            ) -> Result<u64, $crate::StoreError> {
+                let job = $crate::writer::Job::Write {
+                    events,
+                    expected: None,
+                };
+                self.writer.submit(job).await
+            }
+
+            async fn journey(
+                &self,
+                subject: &hearth_domain::ids::Subject,
+            ) -> Result<(Vec<hearth_domain::event::Event>, $crate::Version), $crate::StoreError>
+            {
+                let events = $crate::journal::read_journey(&self.pool, subject).await?;
+                let version = events.len() as $crate::Version;
+                Ok((events, version))
+            }
+
+            async fn count_events(&self) -> Result<u64, $crate::StoreError> {
+                let n: i64 = sqlx::query_scalar($crate::journal::COUNT_EVENTS)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(n as u64)
+            }
+
+            async fn export_journal(
+                &self,
+                child: Option<&hearth_domain::ids::ChildId>,
+                out: &mut (dyn std::io::Write + Send),
+            ) -> Result<u64, $crate::StoreError> {
+                use futures_util::TryStreamExt;
+                use sqlx::Row;
+                let query = match child {
+                    Some(id) => sqlx::query($crate::journal::EXPORT_SUBJECT)
+                        .bind(hearth_domain::ids::Subject::Child(id.clone()).to_string()),
+                    None => sqlx::query($crate::journal::EXPORT_ALL),
+                };
+                let mut n = 0;
+                let mut rows = query.fetch(&self.pool);
+                while let Some(row) = rows.try_next().await? {
+                    let body: &str = row.try_get(0)?;
+                    out.write_all(body.as_bytes())?;
+                    out.write_all(b"\n")?;
+                    n += 1;
+                }
+                out.flush()?;
+                Ok(n)
+            }
+
+            async fn verify_chains(&self) -> Result<$crate::ChainReport, $crate::StoreError> {
+                use $crate::chain::{Chain, verify_chain};
+                Ok($crate::ChainReport {
+                    journal: verify_chain(&self.pool, Chain::Journal).await?,
+                    access_log: verify_chain(&self.pool, Chain::AccessLog).await?,
+                })
+            }
+
+            fn writer(&self) -> Option<&$crate::Writer> {
+                Some(&self.writer)
+            }
+        }
+    };
+}
+pub(crate) use impl_journal;

@@ -1,0 +1,164 @@
+//! The projections folded from the journal (kept in the same transaction as each
+//! write), the same on both backends: reading a child, searching, rebuilding. The SQL
+//! uses `$N` placeholders, which SQLite (through sqlx) and PostgreSQL both read; what the
+//! two dialects spell differently comes from the backend's `Dialect`, and
+//! [`impl_projections!`] writes the methods once for both.
+
+use crate::write::SUMMARY_COLUMNS;
+use crate::{ChildRecord, ChildSummary, RebuildReport, StoreError};
+use hearth_domain::ids::ChildId;
+
+/// Each child's and each family's folded state, with its searchable columns.
+#[async_trait::async_trait]
+pub trait Projections: Send + Sync {
+    async fn child(&self, id: &ChildId) -> Result<Option<ChildRecord>, StoreError>;
+
+    /// Children whose name, NHS number, id or date of birth (YYYY-MM-DD) matches `query`.
+    async fn search_children(
+        &self,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<ChildSummary>, StoreError>;
+
+    async fn count_children(&self) -> Result<u64, StoreError>;
+
+    /// Recreate every projection from the journal.
+    async fn rebuild(&self) -> Result<RebuildReport, StoreError>;
+
+    /// Every projection row, as text, in a fixed order: for proving that rebuilding gives
+    /// the same projections as incremental updates.
+    async fn projection_dump(&self) -> Result<Vec<String>, StoreError>;
+}
+
+pub(crate) const SELECT_CHILD: &str = "SELECT state, version FROM child_state WHERE child_id = $1";
+pub(crate) const COUNT_CHILDREN: &str = "SELECT COUNT(*) FROM child_state";
+/// What a rebuild empties before it folds the journal again.
+pub(crate) const CLEAR: [&str; 3] = [
+    "DELETE FROM child_state",
+    "DELETE FROM family_state",
+    "DELETE FROM due_clocks",
+];
+
+/// The search for `query` (each word must match a name, the id, the NHS number or the
+/// date of birth; an empty query lists every child).
+pub(crate) fn search_query<DB>(
+    dialect: &crate::dialect::Dialect,
+    query: &str,
+    limit: u32,
+) -> sqlx::QueryBuilder<DB>
+where
+    DB: sqlx::Database,
+    DB::Arguments: Default,
+    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    let mut q = sqlx::QueryBuilder::<DB>::new(format!(
+        "SELECT {SUMMARY_COLUMNS} FROM child_state WHERE 1 = 1"
+    ));
+    for word in query.split_whitespace() {
+        let like = (dialect.like)(word);
+        q.push(format_args!(" AND ({} LIKE ", dialect.given_name))
+            .push_bind(like.clone())
+            .push(format_args!(" OR {} LIKE ", dialect.family_name))
+            .push_bind(like)
+            .push(" OR child_id = ")
+            .push_bind(word.to_owned())
+            .push(" OR nhs_number = ")
+            .push_bind(word.replace('-', ""))
+            .push(" OR date_of_birth = ")
+            .push_bind(word.to_owned())
+            .push(")");
+    }
+    q.push(format_args!(" ORDER BY {} LIMIT ", dialect.by_name))
+        .push_bind(i64::from(limit));
+    q
+}
+
+/// Implements [`Projections`] for a backend `$store` with a `pool` field, a `DIALECT`,
+/// and a `bulk` method that keeps a rebuild apart from this process's other bulk writes;
+/// `$tx` is its `WriteTx`.
+macro_rules! impl_projections {
+    ($store:ty, $tx:ident) => {
+        #[async_trait::async_trait]
+        impl $crate::Projections for $store {
+            async fn child(
+                &self,
+                id: &hearth_domain::ids::ChildId,
+            ) -> Result<Option<$crate::ChildRecord>, $crate::StoreError> {
+                let row: Option<(String, i64)> = sqlx::query_as($crate::projections::SELECT_CHILD)
+                    .bind(id.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map($crate::write::child_record).transpose()
+            }
+
+            async fn search_children(
+                &self,
+                query: &str,
+                limit: u32,
+            ) -> Result<Vec<$crate::ChildSummary>, $crate::StoreError> {
+                let rows = $crate::projections::search_query(&Self::DIALECT, query, limit)
+                    .build_query_as::<$crate::write::SummaryRow>()
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map($crate::write::summary).collect()
+            }
+
+            async fn count_children(&self) -> Result<u64, $crate::StoreError> {
+                let n: i64 = sqlx::query_scalar($crate::projections::COUNT_CHILDREN)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(n as u64)
+            }
+
+            async fn rebuild(&self) -> Result<$crate::RebuildReport, $crate::StoreError> {
+                let _bulk = self.bulk().await;
+                let mut tx = self.pool.begin().await?;
+                if let Some(lock) = Self::DIALECT.rebuild_lock {
+                    sqlx::query(lock).execute(&mut *tx).await?;
+                }
+                for sql in $crate::projections::CLEAR {
+                    sqlx::query(sql).execute(&mut *tx).await?;
+                }
+                // Read the journal subject by subject, and fold each.
+                let rows: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT subject, body FROM journal ORDER BY subject{}, version",
+                    Self::DIALECT.bytewise
+                )))
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut tx = $tx(tx);
+                let report = $crate::write::rebuild_from(&mut tx, rows).await?;
+                tx.0.commit().await?;
+                Ok(report)
+            }
+
+            async fn projection_dump(&self) -> Result<Vec<String>, $crate::StoreError> {
+                let bytewise = Self::DIALECT.bytewise;
+                // Safe: the columns and the collation are constants, not input.
+                let rows: Vec<$crate::write::ChildRow> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT {} FROM child_state ORDER BY child_id{bytewise}",
+                        $crate::write::CHILD_COLUMNS
+                    )))
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut out: Vec<String> = rows.iter().map($crate::write::dump_line).collect();
+                let families: Vec<(String, i64, String)> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT family_id, version, state FROM family_state \
+                         ORDER BY family_id{bytewise}"
+                    )))
+                    .fetch_all(&self.pool)
+                    .await?;
+                out.extend(
+                    families
+                        .into_iter()
+                        .map(|(id, v, s)| format!("family|{id}|{v}|{s}")),
+                );
+                Ok(out)
+            }
+        }
+    };
+}
+pub(crate) use impl_projections;
