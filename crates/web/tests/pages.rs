@@ -17,6 +17,7 @@ use hearth_store::{
     AccessControl, ChildRecord, ChildSummary, DueCacheKey, DueClocksRow, DueSink, HeldBy, Lockout,
     OrganisationVersion, RebuildReport, Session, Store, StoreError, User, Version,
 };
+use hearth_testkit::sample::c1_journey;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use std::sync::Arc;
