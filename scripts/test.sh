@@ -23,6 +23,12 @@ url=$(scripts/postgres.sh start "$scratch/postgres") || {
 export HEARTH_TEST_POSTGRES_URL=$url
 echo "PostgreSQL for the tests: $url"
 
+# Snapshot tests (insta) fail on any difference from the committed snapshot, and on a
+# snapshot not yet committed, whatever the environment says: nothing here writes or
+# accepts one. To update one after a deliberate change, run that crate's tests with
+# INSTA_UPDATE=always (or `cargo insta test`) and review the diff before committing.
+export INSTA_UPDATE=no
+unset INSTA_FORCE_PASS
 cargo nextest run --workspace --locked --no-fail-fast
 
 # The core journeys in headless Chromium, with axe-core on every page (scripts/e2e.sh

@@ -225,14 +225,7 @@ mod tests {
     use hearth_domain::ids::*;
 
     fn ev(n: usize, on: &str, data: EventData) -> Event {
-        Event {
-            id: EventId::parse(&format!("e{n}")).unwrap(),
-            subject: Subject::parse("child:C1").unwrap(),
-            occurred_at: OccurredAt::parse(on).unwrap(),
-            recorded_at: "2025-01-01T00:00:00Z".parse().unwrap(),
-            recorded_by: Actor::parse("test").unwrap(),
-            data,
-        }
+        hearth_testkit::ev("C1", &format!("e{n}"), on, data)
     }
 
     fn referral(n: usize) -> EventData {

@@ -500,19 +500,16 @@ fn due(db: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// The JSON of `hearth due` on a small fixed journey, compared exactly with the file
-/// checked in beside it. After a deliberate change, regenerate the file with
-/// `HEARTH_UPDATE_SNAPSHOTS=1` and read the difference before committing it.
+/// The JSON of `hearth due` on a small fixed journey, compared with the reviewed snapshot
+/// `tests/snapshots/cli__due.snap`. After a deliberate change, run the test with
+/// `INSTA_UPDATE=always` (or `cargo insta test`) and read the difference before
+/// committing it.
 #[test]
 fn due_as_json_matches_the_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let db = due_fixture(dir.path());
     let json = due(&db, &["--as-at", "2026-03-31", "--format", "json"]);
-    let expected = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/due.json");
-    if std::env::var_os("HEARTH_UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&expected, &json).unwrap();
-    }
-    assert_eq!(json, std::fs::read_to_string(&expected).unwrap());
+    insta::assert_snapshot!("due", json);
 }
 
 /// The due cache never changes a list. On the fixture (left warm by the import), each
@@ -547,8 +544,7 @@ async fn the_due_cache_never_changes_a_list() {
         assert_eq!(warm, cold[cold.len() - 1], "as at {as_at}");
         assert_eq!(list(as_at), warm, "as at {as_at}, written back");
     }
-    let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/due.json");
-    assert_eq!(cold[0], std::fs::read_to_string(snapshot).unwrap());
+    insta::assert_snapshot!("due", cold[0]);
 
     // The cache is read: a row that cannot be read is refused when it would be used;
     // it is not used (nor, being fresh, written again) when the child's last event is

@@ -3,11 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "../../store/tests/support/postgres.rs"]
-mod postgres_support;
-
 use assert_cmd::cargo::cargo_bin;
-use postgres_support::new_postgres_database;
+use hearth_testkit::new_postgres_database;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -1,15 +1,12 @@
 //! Properties of the fold from a child's journey to their state, over random journeys
-//! that a small independent model of the rules says are valid (tests/support/journeys.rs).
+//! that a small independent model of the rules says are valid (`hearth_testkit::random`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "support/journeys.rs"]
-mod journeys;
-
 use hearth_domain::event::{Event, EventAmended, EventData, EventRetracted, OccurredAt};
 use hearth_domain::journey::{ChildState, JourneyError, Problem, fold_child};
+use hearth_testkit::random::{Journey, Model, journey, seed};
 use jiff::ToSpan;
-use journeys::{Journey, Model, journey, seed};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;

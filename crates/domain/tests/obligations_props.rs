@@ -1,14 +1,11 @@
 //! Properties of the obligations derived from random valid journeys
-//! (tests/support/journeys.rs): each status agrees with its due date and the day asked
+//! (`hearth_testkit::random`): each status agrees with its due date and the day asked
 //! about, each deadline comes from the rule in force when its clock started, nothing
 //! after that day changes the answer, and what was settled stays settled; a child the
 //! due list skips as settled has nothing on it; and the due clocks a journey leaves list
 //! what the journey lists, on any day from its last event on.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-#[path = "support/journeys.rs"]
-mod journeys;
 
 use hearth_domain::calendar::WorkingCalendar;
 use hearth_domain::due::{Window, due_items, settled_since};
@@ -18,9 +15,9 @@ use hearth_domain::obligations::{
     DueClocks, Obligation, ObligationError, Status, due_clocks, obligations,
 };
 use hearth_domain::timescales::{Clock, Duty, Rule, RuleSet, Source, SourceKind};
+use hearth_testkit::random::{journey, seed};
 use jiff::ToSpan;
 use jiff::civil::{Date, date};
-use journeys::{journey, seed};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;

@@ -17,19 +17,15 @@ use hearth_domain::identifiers::NhsNumber;
 use hearth_domain::ids::*;
 use hearth_domain::journey::{Problem, effective_events, fold_child, fold_family};
 use hearth_domain::org::{FROM_THE_START, Organisation};
-use hearth_domain::people::{Address, Name, PersonDetails};
+use hearth_domain::people::Address;
 use hearth_store::{
     ChainStatus, ChildSummary, DueCacheKey, DueClocksRow, DueSource, HeldBy, Store, StoreError,
     Version, Writer, open,
 };
+use hearth_testkit::{child, details, ev, new_postgres_database, registered, retract, subject};
 use jiff::civil::{Date, date};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use support::postgres::new_postgres_database;
-
-mod support {
-    pub mod postgres;
-}
 
 /// Each test below runs once per backend: `sqlite::NAME` and `postgres::NAME`.
 macro_rules! conformance {
@@ -217,50 +213,6 @@ async fn snapshot(store: &Arc<dyn Store>) -> Snapshot {
     }
 }
 
-fn child(id: &str) -> ChildId {
-    ChildId::parse(id).unwrap()
-}
-
-fn subject(id: &str) -> Subject {
-    Subject::Child(child(id))
-}
-
-fn ev(child: &str, id: &str, on: &str, data: EventData) -> Event {
-    Event {
-        id: EventId::parse(id).unwrap(),
-        subject: subject(child),
-        occurred_at: OccurredAt::parse(on).unwrap(),
-        recorded_at: "2024-06-01T09:00:00Z".parse().unwrap(),
-        recorded_by: Actor::parse("store-test").unwrap(),
-        data,
-    }
-}
-
-fn details(given: &str, family: &str, born: Date) -> PersonDetails {
-    PersonDetails {
-        name: Name {
-            given: given.to_owned(),
-            family: family.to_owned(),
-        },
-        date_of_birth: Some(born),
-        expected_date_of_birth: None,
-        sex: Sex::Female,
-        ethnicity: Ethnicity::Wbri,
-        disabilities: vec![],
-        nhs_number: None,
-        upn: None,
-        address: None,
-    }
-}
-
-fn registered(details: PersonDetails) -> EventData {
-    EventData::PersonRegistered(PersonRegistered {
-        adult: None,
-        family: None,
-        details,
-    })
-}
-
 fn visit() -> EventData {
     EventData::Visit(Visit {
         worker: WorkerId::parse("W1").unwrap(),
@@ -275,13 +227,6 @@ fn placement() -> EventData {
         provider: PlacementProvider::OwnLa,
         postcode: None,
         urn: None,
-    })
-}
-
-fn retract(event: &str, reason: &str) -> EventData {
-    EventData::EventRetracted(EventRetracted {
-        event: EventId::parse(event).unwrap(),
-        reason: reason.to_owned(),
     })
 }
 

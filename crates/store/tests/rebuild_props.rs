@@ -7,9 +7,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "../../domain/tests/support/journeys.rs"]
-mod journeys;
-
 use hearth_domain::codes::{ReasonForClosure, ReasonPlaceChange};
 use hearth_domain::event::{
     Allocated, CinClosed, Empty, Event, EventAmended, EventData, EventRetracted, OccurredAt,
@@ -19,8 +16,8 @@ use hearth_domain::ids::{EventId, Subject, TeamId, WorkerId};
 use hearth_domain::journey::{Problem, fold_child};
 use hearth_domain::people::{Name, PersonChanges};
 use hearth_store::{Journal, Projections, SqliteStore, StoreError, open_sqlite};
+use hearth_testkit::random::{Journey, Seed, journey, seed};
 use jiff::ToSpan;
-use journeys::{Journey, Seed, journey, seed};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 

@@ -350,53 +350,13 @@ mod tests {
     use hearth_domain::codes::*;
     use hearth_domain::event::*;
     use hearth_domain::ids::*;
-    use hearth_domain::org::*;
     use hearth_domain::people::{Address, Name, PersonDetails};
+    use hearth_testkit::organisation as org;
     use jiff::civil::date;
     use std::collections::BTreeSet;
 
-    fn org() -> Organisation {
-        Organisation {
-            authority: String::from("Testshire"),
-            la_code: String::from("999"),
-            child_population: 10_000,
-            areas: vec![Area {
-                name: String::from("East"),
-                localities: vec![Locality {
-                    name: String::from("Ashford"),
-                    child_population: 10_000,
-                    postcode_sectors: vec!["TN23 1".parse().unwrap()],
-                    postcode_districts: vec![],
-                    teams: vec![Team {
-                        id: TeamId::parse("ashford-cin").unwrap(),
-                        name: String::from("Ashford CIN team"),
-                        service: Service::ChildInNeed,
-                    }],
-                }],
-            }],
-            workers: vec![Worker {
-                id: WorkerId::parse("W1").unwrap(),
-                name: String::from("Sam Patel"),
-                role: WorkerRole::SocialWorker,
-                team: TeamId::parse("ashford-cin").unwrap(),
-                fte: 1.0,
-                employment: Employment::Employed,
-                start_date: date(2020, 1, 6),
-                end_date: None,
-            }],
-            ..Organisation::default()
-        }
-    }
-
     fn event(id: &str, on: &str, data: EventData) -> Event {
-        Event {
-            id: EventId::parse(id).unwrap(),
-            subject: Subject::parse("child:C1").unwrap(),
-            occurred_at: OccurredAt::parse(on).unwrap(),
-            recorded_at: "2024-06-01T09:00:00Z".parse().unwrap(),
-            recorded_by: Actor::parse("test").unwrap(),
-            data,
-        }
+        hearth_testkit::ev("C1", id, on, data)
     }
 
     fn w1() -> WorkerId {
@@ -404,20 +364,7 @@ mod tests {
     }
 
     fn details() -> PersonDetails {
-        PersonDetails {
-            name: Name {
-                given: String::from("Ava"),
-                family: String::from("Example"),
-            },
-            date_of_birth: Some(date(2015, 6, 1)),
-            expected_date_of_birth: None,
-            sex: Sex::Female,
-            ethnicity: Ethnicity::Wbri,
-            disabilities: vec![],
-            nhs_number: None,
-            upn: None,
-            address: None,
-        }
+        hearth_testkit::details("Ava", "Example", date(2015, 6, 1))
     }
 
     /// One payload of every kind. `describe` matches exhaustively, so a new kind cannot
@@ -503,7 +450,7 @@ mod tests {
             }),
             E::Allocated(Allocated {
                 worker: w1(),
-                team: TeamId::parse("ashford-cin").unwrap(),
+                team: TeamId::parse("T1").unwrap(),
             }),
             E::Unallocated(Empty {}),
             E::MeetingHeld(MeetingHeld {

@@ -1,8 +1,8 @@
 //! The OpenAPI document: a reviewed snapshot, naming exactly the routes the API
 //! serves, and describing the bodies the API really sends.
 //!
-//! After a deliberate change to the document, run the test with HEARTH_UPDATE_SNAPSHOTS=1
-//! and review the diff of `tests/data/openapi.json`.
+//! After a deliberate change to the document, run the test with `INSTA_UPDATE=always`
+//! (or `cargo insta test`) and review the diff of `tests/snapshots/openapi__openapi.snap`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -10,8 +10,6 @@ mod support;
 
 use std::collections::BTreeSet;
 use support::*;
-
-const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/openapi.json");
 
 async fn served(app: &TestApp) -> serde_json::Value {
     // Open to anyone: the document holds no one's data.
@@ -30,17 +28,8 @@ async fn served(app: &TestApp) -> serde_json::Value {
 async fn the_document_is_the_reviewed_snapshot() {
     let app = TestApp::spawn().await;
     let document = served(&app).await;
-    let text = serde_json::to_string_pretty(&document).unwrap() + "\n";
-    if std::env::var_os("HEARTH_UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(SNAPSHOT, &text).unwrap();
-    }
-    let expected = std::fs::read_to_string(SNAPSHOT).expect(
-        "tests/data/openapi.json is missing: run with HEARTH_UPDATE_SNAPSHOTS=1 and review it",
-    );
-    assert_eq!(
-        text, expected,
-        "the OpenAPI document changed: if that was meant, run with HEARTH_UPDATE_SNAPSHOTS=1 and review the diff"
-    );
+    let text = serde_json::to_string_pretty(&document).unwrap();
+    insta::assert_snapshot!("openapi", text);
 }
 
 #[tokio::test]

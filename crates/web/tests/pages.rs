@@ -13,6 +13,7 @@ use hearth_domain::ids::*;
 use hearth_domain::journey::ChildState;
 use hearth_domain::org::*;
 use hearth_store::{AccessLog, OrganisationVersion, Organisations, Parts, Store, StoreError};
+use hearth_testkit::sample::c1_journey;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use std::sync::Arc;
@@ -1040,4 +1041,29 @@ async fn a_new_organisation_stored_while_serving_is_used_at_once() {
         &due,
         &["Initial child protection conference", "Due 2024-02-06"],
     );
+}
+
+/// The child's page on the sample journey, in full, is the reviewed snapshot
+/// `tests/snapshots/pages__child_page.snap`. The clock is the tests' fixed one; the
+/// session's CSRF token is the one thing that differs from run to run, so it is pinned.
+#[tokio::test]
+async fn the_child_page_is_the_reviewed_snapshot() {
+    let app = TestApp::spawn().await;
+    let now: Timestamp = NOW.parse().unwrap();
+    let reader = sign_in(
+        &app.store,
+        "snap.reader",
+        hearth_domain::access::Role::SocialWorker,
+        now,
+    )
+    .await;
+    let response = reader
+        .client
+        .get(app.url("/children/C1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    insta::assert_snapshot!("child_page", page.replace(&reader.csrf, "[csrf token]"));
 }

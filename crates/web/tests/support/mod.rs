@@ -1,18 +1,14 @@
-//! What the web tests share: a fresh SQLite store in a temporary directory holding a
-//! small hand-written county, the real router on a free port, and users signed in.
+//! What the web tests share: a fresh SQLite store in a temporary directory holding the
+//! test kit's sample county, the real router on a free port, and users signed in.
 
 #![allow(dead_code)]
 
 use hearth_domain::access::{Role, UserName};
-use hearth_domain::codes::*;
-use hearth_domain::event::*;
-use hearth_domain::identifiers::NhsNumber;
-use hearth_domain::ids::*;
-use hearth_domain::org::*;
-use hearth_domain::people::{Address, Name, PersonDetails};
+use hearth_domain::ids::Subject;
 use hearth_store::{Store, User, open_sqlite};
+pub use hearth_testkit::organisation;
+use hearth_testkit::sample::journeys;
 use jiff::Timestamp;
-use jiff::civil::{Date, date};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -203,190 +199,6 @@ impl TestApp {
             .await
             .unwrap()
     }
-}
-
-pub fn organisation() -> Organisation {
-    Organisation {
-        authority: String::from("Testshire"),
-        la_code: String::from("999"),
-        child_population: 10_000,
-        areas: vec![Area {
-            name: String::from("East"),
-            localities: vec![Locality {
-                name: String::from("Ashford"),
-                child_population: 10_000,
-                postcode_sectors: vec!["TN23 1".parse().unwrap()],
-                postcode_districts: vec![],
-                teams: vec![Team {
-                    id: TeamId::parse("T1").unwrap(),
-                    name: String::from("Ashford CIN team"),
-                    service: Service::ChildInNeed,
-                }],
-            }],
-        }],
-        workers: vec![Worker {
-            id: WorkerId::parse("W1").unwrap(),
-            name: String::from("Sam Patel"),
-            role: WorkerRole::SocialWorker,
-            team: TeamId::parse("T1").unwrap(),
-            fte: 1.0,
-            employment: Employment::Employed,
-            start_date: date(2020, 1, 6),
-            end_date: None,
-        }],
-        ..Organisation::default()
-    }
-}
-
-pub fn details(given: &str, family: &str, born: Option<Date>, due: Option<Date>) -> PersonDetails {
-    PersonDetails {
-        name: Name {
-            given: given.to_owned(),
-            family: family.to_owned(),
-        },
-        date_of_birth: born,
-        expected_date_of_birth: due,
-        sex: Sex::Female,
-        ethnicity: Ethnicity::Wbri,
-        disabilities: vec![],
-        nhs_number: None,
-        upn: None,
-        address: None,
-    }
-}
-
-pub fn ev(child: &str, id: &str, on: &str, data: EventData) -> Event {
-    Event {
-        id: EventId::parse(id).unwrap(),
-        subject: Subject::parse(&format!("child:{child}")).unwrap(),
-        occurred_at: OccurredAt::parse(on).unwrap(),
-        recorded_at: "2024-05-01T09:00:00Z".parse().unwrap(),
-        recorded_by: Actor::parse("test").unwrap(),
-        data,
-    }
-}
-
-pub fn c1_journey() -> Vec<Event> {
-    use EventData as E;
-    let k1 = || ContactId::parse("K1").unwrap();
-    let w1 = || WorkerId::parse("W1").unwrap();
-    let mut ava = details("Ava", "Testington", Some(date(2015, 6, 1)), None);
-    ava.nhs_number = Some(NhsNumber::parse("9434765919").unwrap());
-    ava.address = Some(Address {
-        lines: vec![String::from("1 High Street")],
-        town: String::from("Ashford"),
-        postcode: "TN23 1AA".parse().unwrap(),
-    });
-    let c = |id: &str, on: &str, data| ev("C1", id, on, data);
-    vec![
-        c(
-            "c1-01",
-            "2024-01-10",
-            E::PersonRegistered(PersonRegistered {
-                adult: None,
-                family: None,
-                details: ava,
-            }),
-        ),
-        c(
-            "c1-02",
-            "2024-01-10T09:15",
-            E::ContactReceived(ContactReceived {
-                contact: k1(),
-                source: ReferralSource::Police,
-            }),
-        ),
-        c(
-            "c1-03",
-            "2024-01-11",
-            E::ContactDecided(ContactDecided {
-                contact: k1(),
-                outcome: ContactOutcome::Referral,
-                level: Some(String::from("4")),
-            }),
-        ),
-        c(
-            "c1-04",
-            "2024-01-11",
-            E::ReferralAccepted(ReferralAccepted {
-                referral: ReferralId::parse("R1").unwrap(),
-                contact: Some(k1()),
-                source: ReferralSource::Police,
-                primary_need: PrimaryNeed::AbuseOrNeglect,
-            }),
-        ),
-        c(
-            "c1-05",
-            "2024-01-12",
-            E::Allocated(Allocated {
-                worker: w1(),
-                team: TeamId::parse("T1").unwrap(),
-            }),
-        ),
-        c("c1-06", "2024-01-12", E::AssessmentStarted(Empty {})),
-        c(
-            "c1-07",
-            "2024-01-15",
-            E::StrategyDiscussion(StrategyDiscussion { s47: true }),
-        ),
-        c("c1-08", "2024-01-15", E::S47Started(Empty {})),
-        c(
-            "c1-09",
-            "2024-01-25",
-            E::S47Completed(S47Completed {
-                icpc_required: true,
-            }),
-        ),
-        c("c1-10", "2024-02-05", E::IcpcHeld(IcpcHeld { plan: true })),
-        c(
-            "c1-11",
-            "2024-02-05",
-            E::CpPlanStarted(CpCategory {
-                category: CategoryOfAbuse::Neglect,
-            }),
-        ),
-        c(
-            "c1-12",
-            "2024-02-10",
-            E::Visit(Visit {
-                worker: w1(),
-                seen: true,
-                seen_alone: true,
-            }),
-        ),
-        c(
-            "c1-13",
-            "2024-03-01",
-            E::Visit(Visit {
-                worker: w1(),
-                seen: false,
-                seen_alone: false,
-            }),
-        ),
-        c(
-            "c1-14",
-            "2024-03-04",
-            E::EventRetracted(EventRetracted {
-                event: EventId::parse("c1-13").unwrap(),
-                reason: String::from("entered on the wrong child"),
-            }),
-        ),
-    ]
-}
-
-pub fn journeys() -> Vec<Event> {
-    let mut events = c1_journey();
-    events.push(ev(
-        "C2",
-        "c2-01",
-        "2024-03-01",
-        EventData::PersonRegistered(PersonRegistered {
-            adult: None,
-            family: None,
-            details: details("Ben", "Unborn", None, Some(date(2024, 9, 1))),
-        }),
-    ));
-    events
 }
 
 /// The page runs no script of its own: the one script is GOV.UK Frontend's starter,

@@ -1,5 +1,5 @@
-//! A generator of valid child journeys for property tests, shared by the domain's fold
-//! properties and the store's rebuild properties (`#[path]`-included there).
+//! A generator of valid child journeys for property tests (proptest strategies), used by
+//! the domain's fold and obligations properties and the store's rebuild properties.
 //!
 //! It keeps its own small model of the rules in DESIGN.md — written independently of
 //! `hearth_domain::journey` — and at each step offers only the events that can happen in
@@ -8,8 +8,6 @@
 //!
 //! A journey is driven by a list of `Step`s (plain numbers), so proptest shrinks a
 //! failing journey by shrinking the list.
-
-#![allow(dead_code)]
 
 use hearth_domain::codes::*;
 use hearth_domain::event::*;

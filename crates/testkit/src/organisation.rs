@@ -1,0 +1,42 @@
+//! The test organisation: Testshire, one locality with one team and one worker.
+
+use hearth_domain::ids::{TeamId, WorkerId};
+use hearth_domain::org::{
+    Area, Employment, Locality, Organisation, Service, Team, Worker, WorkerRole,
+};
+use jiff::civil::date;
+
+/// Testshire (LA code 999): area East, locality Ashford (postcode sector TN23 1), team
+/// T1 (Ashford CIN team), and worker W1, Sam Patel, a social worker in T1 since 2020.
+pub fn organisation() -> Organisation {
+    Organisation {
+        authority: String::from("Testshire"),
+        la_code: String::from("999"),
+        child_population: 10_000,
+        areas: vec![Area {
+            name: String::from("East"),
+            localities: vec![Locality {
+                name: String::from("Ashford"),
+                child_population: 10_000,
+                postcode_sectors: vec!["TN23 1".parse().unwrap()],
+                postcode_districts: vec![],
+                teams: vec![Team {
+                    id: TeamId::parse("T1").unwrap(),
+                    name: String::from("Ashford CIN team"),
+                    service: Service::ChildInNeed,
+                }],
+            }],
+        }],
+        workers: vec![Worker {
+            id: WorkerId::parse("W1").unwrap(),
+            name: String::from("Sam Patel"),
+            role: WorkerRole::SocialWorker,
+            team: TeamId::parse("T1").unwrap(),
+            fte: 1.0,
+            employment: Employment::Employed,
+            start_date: date(2020, 1, 6),
+            end_date: None,
+        }],
+        ..Organisation::default()
+    }
+}
