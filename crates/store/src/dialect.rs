@@ -4,6 +4,12 @@
 /// What the two backends spell differently in the queries they share, so that both
 /// search and sort alike (names ignoring ASCII case, ids byte by byte).
 pub(crate) struct Dialect {
+    /// A subject's journey as one row: its event bodies in journal order, one a line
+    /// (an event's JSON never holds a raw line break). One row rather than one a
+    /// event: on SQLite every row fetched is a hand-off between the connection's
+    /// thread and the caller's, and those hand-offs were most of a chronology page's
+    /// cost.
+    pub select_journey: &'static str,
     /// The given and family name as a search word's pattern is compared with them.
     pub given_name: &'static str,
     pub family_name: &'static str,

@@ -47,16 +47,15 @@ pub trait Journal: Send + Sync {
     }
 }
 
-pub(crate) const SELECT_JOURNEY: &str =
-    "SELECT body FROM journal WHERE subject = $1 ORDER BY version";
 pub(crate) const COUNT_EVENTS: &str = "SELECT COUNT(*) FROM journal";
 pub(crate) const EXPORT_ALL: &str = "SELECT body FROM journal ORDER BY seq";
 pub(crate) const EXPORT_SUBJECT: &str = "SELECT body FROM journal WHERE subject = $1 ORDER BY seq";
 
 /// A subject's journey in journal order, read with `executor` (a pool, or a write
-/// transaction's connection).
+/// transaction's connection) by the backend's `select_journey`.
 pub(crate) async fn read_journey<'e, DB, E>(
     executor: E,
+    select_journey: &'static str,
     subject: &Subject,
 ) -> Result<Vec<Event>, StoreError>
 where
@@ -64,13 +63,19 @@ where
     E: sqlx::Executor<'e, Database = DB>,
     DB::Arguments: sqlx::IntoArguments<DB>,
     String: for<'q> sqlx::Encode<'q, DB> + for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    Option<String>: for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
     usize: sqlx::ColumnIndex<DB::Row>,
 {
-    let bodies: Vec<String> = sqlx::query_scalar(SELECT_JOURNEY)
+    let bodies: Option<String> = sqlx::query_scalar(select_journey)
         .bind(subject.to_string())
-        .fetch_all(executor)
+        .fetch_one(executor)
         .await?;
-    bodies.iter().map(|body| parse_body(body)).collect()
+    bodies
+        .as_deref()
+        .unwrap_or_default()
+        .lines()
+        .map(parse_body)
+        .collect()
 }
 
 /// Implements [`Journal`] for a backend `$store` with `pool` and `writer` fields.
@@ -110,7 +115,12 @@ macro_rules! impl_journal {
                 subject: &hearth_domain::ids::Subject,
             ) -> Result<(Vec<hearth_domain::event::Event>, $crate::Version), $crate::StoreError>
             {
-                let events = $crate::journal::read_journey(&self.pool, subject).await?;
+                let events = $crate::journal::read_journey(
+                    &self.pool,
+                    Self::DIALECT.select_journey,
+                    subject,
+                )
+                .await?;
                 let version = events.len() as $crate::Version;
                 Ok((events, version))
             }

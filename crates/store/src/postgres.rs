@@ -104,7 +104,7 @@ impl WriteTx for PgTx {
     }
 
     async fn journey(&mut self, subject: &Subject) -> Result<Vec<Event>, StoreError> {
-        read_journey(&mut *self.0, subject).await
+        read_journey(&mut *self.0, PgStore::DIALECT.select_journey, subject).await
     }
 
     async fn insert_journal(&mut self, rows: &[JournalRow<'_>]) -> Result<(), StoreError> {
@@ -330,6 +330,7 @@ crate::projections::impl_projections!(PgStore, PgTx);
 impl PgStore {
     /// How PostgreSQL spells what the shared queries need.
     const DIALECT: Dialect = Dialect {
+        select_journey: "SELECT string_agg(body, chr(10) ORDER BY version) FROM journal WHERE subject = $1",
         // Names compared and sorted ignoring ASCII case, byte by byte, as SQLite's
         // NOCASE does, and as the expression indexes are built.
         given_name: "(lower(given_name) COLLATE \"C\")",

@@ -51,6 +51,9 @@ impl SqliteStore {
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            // An embedded database cannot lose a connection; the ping sqlx sends before
+            // lending one out is a needless round trip to the connection's thread.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
@@ -116,7 +119,7 @@ impl WriteTx for SqliteTx {
     }
 
     async fn journey(&mut self, subject: &Subject) -> Result<Vec<Event>, StoreError> {
-        read_journey(&mut *self.0, subject).await
+        read_journey(&mut *self.0, SqliteStore::DIALECT.select_journey, subject).await
     }
 
     async fn insert_journal(&mut self, rows: &[JournalRow<'_>]) -> Result<(), StoreError> {
@@ -261,6 +264,7 @@ crate::projections::impl_projections!(SqliteStore, SqliteTx);
 impl SqliteStore {
     /// How SQLite spells what the shared queries need.
     const DIALECT: Dialect = Dialect {
+        select_journey: "SELECT group_concat(body, char(10) ORDER BY version) FROM journal WHERE subject = $1",
         // LIKE ignores ASCII case, and the NOCASE indexes serve it.
         given_name: "given_name",
         family_name: "family_name",
