@@ -296,6 +296,15 @@ impl Store for SqliteStore {
         self.write(events, None).await
     }
 
+    async fn load(
+        &self,
+        batches: tokio::sync::mpsc::Receiver<Vec<Event>>,
+        loaded: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<u64, StoreError> {
+        let _bulk = self.bulk.lock().await;
+        crate::bulk::load(&self.pool, batches, loaded).await
+    }
+
     async fn journey(&self, subject: &Subject) -> Result<(Vec<Event>, Version), StoreError> {
         let events = read_journey(&self.pool, subject).await?;
         let version = events.len() as Version;
@@ -548,8 +557,8 @@ impl Store for SqliteStore {
 
 /// The head of `chain`, with the database's write lock taken first (by a no-op update)
 /// so that another process cannot chain a row on the same head meanwhile.
-async fn lock_head(
-    tx: &mut Transaction<'static, Sqlite>,
+pub(crate) async fn lock_head(
+    tx: &mut Transaction<'_, Sqlite>,
     chain: Chain,
 ) -> Result<Head, StoreError> {
     sqlx::query("UPDATE chain_head SET seq = seq WHERE chain = ?")
@@ -566,8 +575,8 @@ async fn lock_head(
     Ok(Head { seq, hash })
 }
 
-async fn set_head(
-    tx: &mut Transaction<'static, Sqlite>,
+pub(crate) async fn set_head(
+    tx: &mut Transaction<'_, Sqlite>,
     chain: Chain,
     head: Head,
 ) -> Result<(), StoreError> {
