@@ -2,7 +2,8 @@
 //! rates beside England's.
 //!
 //! Generation runs on a blocking thread and hands batches of whole families to the
-//! writer through a short channel, so generating and writing overlap.
+//! store's bulk load through a short channel, so generating, preparing rows and writing
+//! them overlap.
 
 use anyhow::{Context, bail};
 use hearth_analytics::rates::{ENGLAND_2025, RateCounter, Rates, ReportingYear};
@@ -68,19 +69,13 @@ pub async fn generate(
     let year = ReportingYear::last_complete(request.until);
     let full_year = generator.window_start() <= year.start;
 
-    let (batches, mut received) = tokio::sync::mpsc::channel::<Vec<Event>>(2);
+    let (batches, received) = tokio::sync::mpsc::channel::<Vec<Event>>(2);
     let producer = tokio::task::spawn_blocking(move || produce(generator, year, batches));
 
-    let mut events = 0u64;
-    while let Some(batch) = received.recv().await {
-        let n = batch.len() as u64;
-        store
-            .append_batch(batch)
-            .await
-            .context("could not store the generated events")?;
-        events += n;
-        progress.inc(n);
-    }
+    let events = store
+        .load(received, &|n| progress.inc(n))
+        .await
+        .context("could not store the generated events")?;
     let counter = producer
         .await
         .context("the generator stopped unexpectedly")??;

@@ -24,6 +24,25 @@ pub trait Journal: Send + Sync {
     /// (journal import, the synthetic county). Returns the number of events written.
     async fn append_batch(&self, events: Vec<Event>) -> Result<u64, StoreError>;
 
+    /// Load batches of new journeys as they arrive, each batch all or nothing
+    /// (`hearth generate`): every subject's events come in one batch, and no subject may
+    /// already have events. `loaded` hears the size of each batch once it has committed.
+    /// Returns the number of events written. A backend may prepare one batch while it
+    /// writes the one before (SQLite does, in `bulk.rs`).
+    async fn load(
+        &self,
+        mut batches: tokio::sync::mpsc::Receiver<Vec<Event>>,
+        loaded: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<u64, StoreError> {
+        let mut events = 0;
+        while let Some(batch) = batches.recv().await {
+            let n = self.append_batch(batch).await?;
+            events += n;
+            loaded(n);
+        }
+        Ok(events)
+    }
+
     /// A subject's journey in journal order, and its version.
     async fn journey(&self, subject: &Subject) -> Result<(Vec<Event>, Version), StoreError>;
 
@@ -79,10 +98,13 @@ where
 }
 
 /// Implements [`Journal`] for a backend `$store` with `pool` and `writer` fields.
+/// Methods a backend does its own way (SQLite's `load`) follow the type.
 macro_rules! impl_journal {
-    ($store:ty) => {
+    ($store:ty $(, $own:item)*) => {
         #[async_trait::async_trait]
         impl $crate::Journal for $store {
+            $($own)*
+
             async fn append(
                 &self,
                 expected: $crate::Version,

@@ -16,6 +16,7 @@
 mod access_control;
 mod access_log;
 pub mod backup;
+mod bulk;
 mod chain;
 mod dialect;
 mod due_cache;

@@ -54,6 +54,13 @@ impl Journal for Parts {
     async fn append_batch(&self, events: Vec<Event>) -> Result<u64, StoreError> {
         self.journal.append_batch(events).await
     }
+    async fn load(
+        &self,
+        batches: tokio::sync::mpsc::Receiver<Vec<Event>>,
+        loaded: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<u64, StoreError> {
+        self.journal.load(batches, loaded).await
+    }
     async fn journey(&self, subject: &Subject) -> Result<(Vec<Event>, Version), StoreError> {
         self.journal.journey(subject).await
     }

@@ -257,7 +257,17 @@ impl SqliteTx {
 crate::access_control::impl_access_control!(SqliteStore);
 crate::access_log::impl_access_log!(SqliteStore);
 crate::due_cache::impl_due_cache!(SqliteStore, Sqlite);
-crate::journal::impl_journal!(SqliteStore);
+crate::journal::impl_journal!(
+    SqliteStore,
+    async fn load(
+        &self,
+        batches: tokio::sync::mpsc::Receiver<Vec<Event>>,
+        loaded: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<u64, StoreError> {
+        let _bulk = self.bulk.lock().await;
+        crate::bulk::load(&self.pool, batches, loaded).await
+    }
+);
 crate::organisation::impl_organisations!(SqliteStore);
 crate::projections::impl_projections!(SqliteStore, SqliteTx);
 
@@ -314,8 +324,8 @@ impl SqliteStore {
 
 /// The head of `chain`, with the database's write lock taken first (by a no-op update)
 /// so that another process cannot chain a row on the same head meanwhile.
-async fn lock_head(
-    tx: &mut Transaction<'static, Sqlite>,
+pub(crate) async fn lock_head(
+    tx: &mut Transaction<'_, Sqlite>,
     chain: Chain,
 ) -> Result<Head, StoreError> {
     sqlx::query("UPDATE chain_head SET seq = seq WHERE chain = $1")

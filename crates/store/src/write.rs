@@ -154,7 +154,7 @@ pub(crate) async fn log_access(
     Ok(rows.len() as u64)
 }
 
-fn group_by_subject(events: Vec<Event>) -> Result<Vec<Pending>, StoreError> {
+pub(crate) fn group_by_subject(events: Vec<Event>) -> Result<Vec<Pending>, StoreError> {
     let mut index: HashMap<Subject, usize> = HashMap::new();
     let mut ids = HashSet::new();
     let mut pending: Vec<Pending> = Vec::new();
@@ -247,7 +247,7 @@ fn journal_rows(
 
 /// The head after chaining this journal row on, covering its columns in the order
 /// `chain::rows_sql` reads them back for `verify`.
-fn chain_onto(head: Head, event: &Event, version: Version, body: &str) -> Head {
+pub(crate) fn chain_onto(head: Head, event: &Event, version: Version, body: &str) -> Head {
     let subject = event.subject.to_string();
     let version = version.to_string();
     let occurred = event.occurred_at.to_string();
@@ -272,6 +272,16 @@ pub(crate) async fn upsert_projections(
     tx: &mut dyn WriteTx,
     pending: &[Pending],
 ) -> Result<(), StoreError> {
+    let (children, families) = projection_rows(pending)?;
+    tx.upsert_children(&children).await?;
+    tx.upsert_families(&families).await?;
+    Ok(())
+}
+
+/// The projection rows of `pending` subjects, each at the version its events reach.
+pub(crate) fn projection_rows(
+    pending: &[Pending],
+) -> Result<(Vec<ChildRow>, Vec<FamilyRow>), StoreError> {
     let mut children = Vec::new();
     let mut families = Vec::new();
     for p in pending {
@@ -286,9 +296,7 @@ pub(crate) async fn upsert_projections(
             _ => return Err(StoreError::Corrupt("projection of the wrong kind".into())),
         }
     }
-    tx.upsert_children(&children).await?;
-    tx.upsert_families(&families).await?;
-    Ok(())
+    Ok((children, families))
 }
 
 /// Refold every subject of a journal read in (subject, version) order, handing the

@@ -1,0 +1,119 @@
+//! `Store::load` on SQLite (the bulk path `hearth generate` takes) writes exactly what
+//! `append_batch` writes, and refuses what it must.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use hearth_domain::event::Event;
+use hearth_store::{ChainStatus, Store, StoreError, open};
+use jiff::civil::date;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A small county, as batches of a few whole families.
+fn county() -> Vec<Vec<Event>> {
+    let preset = hearth_synth::preset("central-bedfordshire").unwrap();
+    let options = hearth_synth::Options {
+        years: 3,
+        seed: 5,
+        scale: 0.003,
+        end: date(2025, 3, 31),
+    };
+    let mut generator = hearth_synth::Generator::new(&preset, &options).unwrap();
+    let families: Vec<Vec<Event>> = generator.by_ref().collect();
+    assert!(generator.error().is_none(), "{:?}", generator.error());
+    let batches: Vec<Vec<Event>> = families
+        .chunks(5)
+        .map(|c| c.iter().flatten().cloned().collect())
+        .collect();
+    assert!(batches.len() >= 5, "{} batches", batches.len());
+    batches
+}
+
+async fn fresh(dir: &tempfile::TempDir, name: &str) -> Arc<dyn Store> {
+    open(&format!("sqlite://{}", dir.path().join(name).display()))
+        .await
+        .unwrap()
+}
+
+async fn load(store: &dyn Store, batches: Vec<Vec<Event>>) -> (Result<u64, StoreError>, u64) {
+    let (send, receive) = tokio::sync::mpsc::channel(2);
+    let feeding = tokio::spawn(async move {
+        for batch in batches {
+            if send.send(batch).await.is_err() {
+                break;
+            }
+        }
+    });
+    let heard = AtomicU64::new(0);
+    let result = store
+        .load(receive, &|n| {
+            heard.fetch_add(n, Ordering::Relaxed);
+        })
+        .await;
+    feeding.await.unwrap();
+    (result, heard.load(Ordering::Relaxed))
+}
+
+/// The journal as exported, every projection row, and both chains.
+async fn contents(store: &dyn Store) -> (String, Vec<String>, ChainStatus) {
+    let mut journal = Vec::new();
+    store.export_journal(None, &mut journal).await.unwrap();
+    let chains = store.verify_chains().await.unwrap();
+    (
+        String::from_utf8(journal).unwrap(),
+        store.projection_dump().await.unwrap(),
+        chains.journal,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_writes_what_appending_the_batches_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let batches = county();
+    let total: usize = batches.iter().map(Vec::len).sum();
+
+    let appended = fresh(&dir, "appended.db").await;
+    for batch in batches.clone() {
+        appended.append_batch(batch).await.unwrap();
+    }
+    let loaded = fresh(&dir, "loaded.db").await;
+    let (result, heard) = load(loaded.as_ref(), batches).await;
+    assert_eq!(result.unwrap(), total as u64);
+    assert_eq!(heard, total as u64);
+
+    let expected = contents(appended.as_ref()).await;
+    assert_eq!(expected.2, ChainStatus::Intact { rows: total as u64 });
+    assert_eq!(contents(loaded.as_ref()).await, expected);
+    assert_eq!(loaded.count_events().await.unwrap(), total as u64);
+    assert_eq!(
+        loaded.count_children().await.unwrap(),
+        appended.count_children().await.unwrap()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_refuses_a_subject_already_in_the_journal_and_keeps_what_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let batches = county();
+    let store = fresh(&dir, "county.db").await;
+    store.append_batch(batches[1].clone()).await.unwrap();
+    let before = contents(store.as_ref()).await;
+
+    // The first batch is new and commits; the second's subjects are there already.
+    let first = batches[0].len() as u64;
+    let (result, heard) = load(store.as_ref(), batches[..3].to_vec()).await;
+    assert!(result.is_err(), "{result:?}");
+    assert_eq!(heard, first);
+
+    let after = contents(store.as_ref()).await;
+    assert!(
+        matches!(after.2, ChainStatus::Intact { .. }),
+        "{:?}",
+        after.2
+    );
+    assert_eq!(
+        store.count_events().await.unwrap(),
+        first + batches[1].len() as u64
+    );
+    assert!(after.0.starts_with(&before.0));
+}
