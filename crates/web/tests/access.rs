@@ -174,6 +174,43 @@ async fn each_role_reaches_exactly_what_it_may_and_every_refusal_is_logged() {
     }
 }
 
+#[tokio::test]
+async fn a_public_route_answers_anyone_and_logs_no_refusal() {
+    let app = TestApp::spawn().await;
+    for route in hearth_web::routes::table() {
+        if route.access != hearth_web::routes::Access::Public {
+            continue;
+        }
+        let path = route.path.replace("{name}", "app.css");
+        let before = log_rows(&app).await;
+        let response = match route.method {
+            hearth_web::routes::Method::Get => app.anonymous.get(app.url(&path)),
+            hearth_web::routes::Method::Post => {
+                app.anonymous.post(app.url(&path)).form(&[("name", "")])
+            }
+        }
+        .send()
+        .await
+        .unwrap();
+        let status = response.status().as_u16();
+        let sent_to_sign_in = response
+            .headers()
+            .get("location")
+            .is_some_and(|to| to.to_str().unwrap().starts_with("/sign-in?next="));
+        assert!(
+            !matches!(status, 401 | 403 | 404 | 405) && !sent_to_sign_in,
+            "{} {path}: {status}",
+            route.method.as_str()
+        );
+        assert_eq!(
+            log_rows(&app).await,
+            before,
+            "{} {path}",
+            route.method.as_str()
+        );
+    }
+}
+
 /// The paths `router` serves, read from axum's `Debug` of it (the router's own routes,
 /// not its fallback's). Should axum print a router differently, this finds no paths
 /// and the test below fails rather than passes.
