@@ -17,14 +17,14 @@ use std::sync::atomic::{AtomicI64, Ordering};
 pub const USER: &str = "sam.patel";
 
 /// Requests for the route at `path` (a path of the route table) that a caller it allows
-/// would have answered: the child is C1, the due lists are as at [`NOW`]'s day, and the
-/// search page is asked both empty and with a query.
-fn example_paths(path: &str) -> Vec<String> {
+/// would have answered: the child is C1, the asset the stylesheet, the due lists are as
+/// at [`NOW`]'s day, and the search page is asked both empty and with a query.
+pub fn example_paths(path: &str) -> Vec<String> {
     match path {
         "/" => vec![String::from("/"), String::from("/?q=testington")],
         "/api/v1/children" => vec![String::from("/api/v1/children?q=testington")],
         "/api/v1/due" | "/api/v1/due/counts" => vec![format!("{path}?as_at=2024-06-01")],
-        _ => vec![path.replace("{id}", "C1")],
+        _ => vec![path.replace("{id}", "C1").replace("{name}", "app.css")],
     }
 }
 
