@@ -12,8 +12,8 @@
 //! - show any part of a child's record except through a use case of `hearth-app`, which
 //!   logs it and hides restricted records from everyone not named on them;
 //! - let anyone reach a record without signing in, or with a role that does not allow
-//!   it: each protected route names its permission in [`router`], and
-//!   `session::guard` checks it (and logs refusals) before the handler runs.
+//!   it: each route names who may call it in [`routes::table`], and `session::guard`
+//!   checks it (and logs refusals) before the handler runs.
 
 mod api;
 mod assets;
@@ -21,6 +21,7 @@ pub mod chronology;
 mod error;
 pub mod openapi;
 mod pages;
+pub mod routes;
 mod security;
 pub mod session;
 pub mod sign_in;
@@ -34,9 +35,8 @@ pub use error::{TemplateFailure, WebError};
 pub use hearth_app::auth;
 
 use axum::Router;
-use axum::routing::{get, post};
-use hearth_domain::access::Permission;
 use hearth_store::Store;
+use routes::Access;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -109,65 +109,30 @@ impl PublicOrigins {
     }
 }
 
-/// Every page and API route, with the permission each needs, and the security headers
-/// on every response. Routes not wrapped by `need` are open to anyone: signing in, the
-/// stylesheet, the OpenAPI document, and "not found".
+/// The routes of [`routes::table`], each behind the guard its [`routes::Access`] calls
+/// for, "not found" for anything else, and the security headers on every response.
 pub fn router(store: Arc<dyn Store>, clock: Clock, origins: PublicOrigins) -> Router {
-    use Permission::*;
     let state = AppState {
         cases: Arc::new(hearth_app::App::new(store)),
         clock,
         origins,
     };
-    let need = |permission: Option<Permission>| {
-        axum::middleware::from_fn_with_state((state.clone(), permission), session::guard)
-    };
-    let api = Router::new()
-        .route(
-            "/children",
-            get(api::search).route_layer(need(Some(SearchChildren))),
-        )
-        .route(
-            "/children/{id}",
-            get(api::child).route_layer(need(Some(ReadRecord))),
-        )
-        .route(
-            "/children/{id}/journey",
-            get(api::journey).route_layer(need(Some(ReadRecord))),
-        )
-        .route(
-            "/children/{id}/events",
-            post(api::append).route_layer(need(Some(RecordEvents))),
-        )
-        .route("/due", get(api::due).route_layer(need(Some(ViewDueList))))
-        .route(
-            "/due/counts",
-            get(api::due_counts).route_layer(need(Some(ViewFigures))),
-        )
-        .route("/openapi.json", get(api::openapi));
-    Router::new()
-        .route(
-            "/",
-            get(pages::children).route_layer(need(Some(SearchChildren))),
-        )
-        .route(
-            "/children/{id}",
-            get(pages::child).route_layer(need(Some(ReadRecord))),
-        )
-        .route(
-            "/children/{id}/access-log",
-            get(pages::access_log).route_layer(need(Some(ReadAccessLog))),
-        )
-        .route("/due", get(pages::due).route_layer(need(Some(ViewDueList))))
-        .route(
-            "/due/counts",
-            get(pages::due_counts).route_layer(need(Some(ViewFigures))),
-        )
-        .route("/account", get(sign_in::account).route_layer(need(None)))
-        .route("/sign-in", get(sign_in::show).post(sign_in::submit))
-        .route("/sign-out", post(sign_in::sign_out).route_layer(need(None)))
-        .route("/assets/{name}", get(assets::asset))
-        .nest("/api/v1", api)
+    let mut router = Router::new();
+    for route in routes::table() {
+        let handler = match route.access {
+            Access::Public => route.handler,
+            Access::SignedIn | Access::Needs(_) => {
+                route
+                    .handler
+                    .route_layer(axum::middleware::from_fn_with_state(
+                        (state.clone(), route.access.permission()),
+                        session::guard,
+                    ))
+            }
+        };
+        router = router.route(route.path, handler);
+    }
+    router
         .fallback(pages::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(security::headers))

@@ -1,12 +1,15 @@
 //! The OpenAPI 3.1 document for `/api/v1`, served at `/api/v1/openapi.json`.
 //!
-//! Written out here rather than derived from the handlers: the event and state shapes
-//! are the domain's serde types, which a derive would have to reach into crate by
-//! crate. `crates/web/tests/openapi.rs` keeps it honest: the document is a reviewed
-//! snapshot, and its operations must be exactly the API routes the router serves (the
-//! route × role test walks the same list).
+//! Its operations are the API rows of [`crate::routes::table`], the list the router is
+//! built from: each row gives the path, method, summary and who may call it, and names
+//! a function here for the rest of the operation (its id, parameters, body and
+//! responses). The schemas are written out here rather than derived: the event and
+//! state shapes are the domain's serde types, which a derive would have to reach into
+//! crate by crate. `crates/web/tests/openapi.rs` keeps it honest: the document is a
+//! reviewed snapshot.
 
-use serde_json::{Value, json};
+use crate::routes::{API_PREFIX, Access, Serves, table};
+use serde_json::{Map, Value, json};
 
 fn problem(description: &str) -> Value {
     json!({
@@ -41,18 +44,154 @@ fn bad_due_request() -> Value {
 }
 
 /// The responses every protected operation can give besides its own.
-fn guarded(mut responses: Value) -> Value {
-    if let Some(map) = responses.as_object_mut() {
-        map.insert(
-            String::from("401"),
-            problem("Nobody signed in, or the bearer token is not valid."),
-        );
-        map.insert(
-            String::from("403"),
-            problem("The caller's role does not allow this, or a change came from another site or without the session's CSRF token."),
-        );
+fn guarded(responses: &mut Map<String, Value>) {
+    responses.insert(
+        String::from("401"),
+        problem("Nobody signed in, or the bearer token is not valid."),
+    );
+    responses.insert(
+        String::from("403"),
+        problem("The caller's role does not allow this, or a change came from another site or without the session's CSRF token."),
+    );
+}
+
+/// One operation: what its row of the route table says (summary; for a public route,
+/// no security; otherwise the guard's 401 and 403), with the rest from `rest`.
+fn operation(summary: &str, access: Access, rest: fn() -> Value) -> Value {
+    let mut operation = rest();
+    if let Some(fields) = operation.as_object_mut() {
+        fields.insert(String::from("summary"), json!(summary));
+        match access {
+            Access::Public => {
+                fields.insert(String::from("security"), json!([]));
+            }
+            Access::SignedIn | Access::Needs(_) => {
+                if let Some(responses) = fields.get_mut("responses").and_then(Value::as_object_mut)
+                {
+                    guarded(responses);
+                }
+            }
+        }
     }
-    responses
+    operation
+}
+
+/// The document's `paths`: one item per API path of the route table, holding an
+/// operation for each method.
+fn paths() -> Map<String, Value> {
+    let mut paths = Map::new();
+    for route in table() {
+        let Serves::Api {
+            summary,
+            operation: rest,
+        } = route.serves
+        else {
+            continue;
+        };
+        let path = route.path.strip_prefix(API_PREFIX).unwrap_or(route.path);
+        let item = paths
+            .entry(path)
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(item) = item.as_object_mut() {
+            item.insert(
+                route.method.as_str().to_ascii_lowercase(),
+                operation(summary, route.access, rest),
+            );
+        }
+    }
+    paths
+}
+
+// The rest of each operation, named by its row of the route table.
+
+pub(crate) fn search_children() -> Value {
+    json!({
+        "operationId": "searchChildren",
+        "description": "Needs the permission to search children. Each child returned is logged.",
+        "parameters": [
+            {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Empty: the first children by name."},
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}
+        ],
+        "responses": {
+            "200": ok("The children found: each a ChildSummary, or, for a role that may not read records (an auditor), a ChildIdentity.", json!({"type": "array", "items": {"oneOf": [{"$ref": "#/components/schemas/ChildSummary"}, {"$ref": "#/components/schemas/ChildIdentity"}]}})),
+            "400": problem("The query string could not be read, or limit is out of range.")
+        }
+    })
+}
+
+pub(crate) fn get_child() -> Value {
+    json!({
+        "operationId": "getChild",
+        "description": "Needs the permission to read records. Logged.",
+        "parameters": [child_id()],
+        "responses": {
+            "200": ok("The child's state.", json!({"$ref": "#/components/schemas/ChildState"})),
+            "404": problem("No child with that id.")
+        }
+    })
+}
+
+pub(crate) fn get_journey() -> Value {
+    json!({
+        "operationId": "getJourney",
+        "description": "Needs the permission to read records. Logged.",
+        "parameters": [child_id()],
+        "responses": {
+            "200": ok("The events.", json!({"type": "array", "items": {"$ref": "#/components/schemas/Event"}})),
+            "404": problem("No child with that id.")
+        }
+    })
+}
+
+pub(crate) fn append_event() -> Value {
+    json!({
+        "operationId": "appendEvent",
+        "description": "Needs the permission to record events. The server sets the subject, when it was recorded and by whom. A call made with a browser session must send the session's CSRF token in X-CSRF-Token.",
+        "parameters": [child_id()],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewEvent"}}}},
+        "responses": {
+            "201": ok("Written: the journey's new version.", json!({
+                "type": "object", "required": ["version"],
+                "properties": {"version": {"type": "integer", "minimum": 1}}
+            })),
+            "400": problem("The body could not be read as an event; the detail names the field."),
+            "409": problem("The journey has moved on from the version given, or the event id is taken; nothing was written."),
+            "413": problem("The body is over 64 KiB; nothing was written."),
+            "415": problem("The body is not sent as application/json."),
+            "422": problem("The event is not possible in this journey, is dated after today, names a worker or team the organisation does not have, or has free text over its limit (the detail names the field); nothing was written.")
+        }
+    })
+}
+
+pub(crate) fn get_due() -> Value {
+    json!({
+        "operationId": "getDue",
+        "description": "Needs the permission to see the due list. Each child named is logged.",
+        "parameters": due_parameters(),
+        "responses": {
+            "200": ok("The due list.", json!({"$ref": "#/components/schemas/DueList"})),
+            "400": bad_due_request()
+        }
+    })
+}
+
+pub(crate) fn get_due_counts() -> Value {
+    json!({
+        "operationId": "getDueCounts",
+        "description": "Needs the permission to see figures. `obligations` is always empty. Not logged, since no child is named.",
+        "parameters": due_parameters(),
+        "responses": {
+            "200": ok("The counts.", json!({"$ref": "#/components/schemas/DueList"})),
+            "400": bad_due_request()
+        }
+    })
+}
+
+pub(crate) fn get_openapi() -> Value {
+    json!({
+        "operationId": "getOpenApi",
+        "responses": {"200": ok("The OpenAPI document.", json!({"type": "object"}))}
+    })
 }
 
 /// The document.
@@ -67,85 +206,7 @@ pub fn document() -> Value {
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}, {"session": []}],
-        "paths": {
-            "/children": {"get": {
-                "operationId": "searchChildren",
-                "summary": "Find children by name, date of birth (YYYY-MM-DD), NHS number or id.",
-                "description": "Needs the permission to search children. Each child returned is logged.",
-                "parameters": [
-                    {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Empty: the first children by name."},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}
-                ],
-                "responses": guarded(json!({
-                    "200": ok("The children found: each a ChildSummary, or, for a role that may not read records (an auditor), a ChildIdentity.", json!({"type": "array", "items": {"oneOf": [{"$ref": "#/components/schemas/ChildSummary"}, {"$ref": "#/components/schemas/ChildIdentity"}]}})),
-                    "400": problem("The query string could not be read, or limit is out of range.")
-                }))
-            }},
-            "/children/{id}": {"get": {
-                "operationId": "getChild",
-                "summary": "A child's current state, folded from their journey, with its version.",
-                "description": "Needs the permission to read records. Logged.",
-                "parameters": [child_id()],
-                "responses": guarded(json!({
-                    "200": ok("The child's state.", json!({"$ref": "#/components/schemas/ChildState"})),
-                    "404": problem("No child with that id.")
-                }))
-            }},
-            "/children/{id}/journey": {"get": {
-                "operationId": "getJourney",
-                "summary": "The events of a child's journey, in journal order, as `hearth journal export` writes them.",
-                "description": "Needs the permission to read records. Logged.",
-                "parameters": [child_id()],
-                "responses": guarded(json!({
-                    "200": ok("The events.", json!({"type": "array", "items": {"$ref": "#/components/schemas/Event"}})),
-                    "404": problem("No child with that id.")
-                }))
-            }},
-            "/children/{id}/events": {"post": {
-                "operationId": "appendEvent",
-                "summary": "Add one event to a child's journey, at the version it was based on.",
-                "description": "Needs the permission to record events. The server sets the subject, when it was recorded and by whom. A call made with a browser session must send the session's CSRF token in X-CSRF-Token.",
-                "parameters": [child_id()],
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewEvent"}}}},
-                "responses": guarded(json!({
-                    "201": ok("Written: the journey's new version.", json!({
-                        "type": "object", "required": ["version"],
-                        "properties": {"version": {"type": "integer", "minimum": 1}}
-                    })),
-                    "400": problem("The body could not be read as an event; the detail names the field."),
-                    "409": problem("The journey has moved on from the version given, or the event id is taken; nothing was written."),
-                    "413": problem("The body is over 64 KiB; nothing was written."),
-                    "415": problem("The body is not sent as application/json."),
-                    "422": problem("The event is not possible in this journey, is dated after today, names a worker or team the organisation does not have, or has free text over its limit (the detail names the field); nothing was written.")
-                }))
-            }},
-            "/due": {"get": {
-                "operationId": "getDue",
-                "summary": "Duties overdue, due in the next ten working days, and met late in the last month, as at a day.",
-                "description": "Needs the permission to see the due list. Each child named is logged.",
-                "parameters": due_parameters(),
-                "responses": guarded(json!({
-                    "200": ok("The due list.", json!({"$ref": "#/components/schemas/DueList"})),
-                    "400": bad_due_request()
-                }))
-            }},
-            "/due/counts": {"get": {
-                "operationId": "getDueCounts",
-                "summary": "The due list's counts alone, naming no child: for performance analysts.",
-                "description": "Needs the permission to see figures. `obligations` is always empty. Not logged, since no child is named.",
-                "parameters": due_parameters(),
-                "responses": guarded(json!({
-                    "200": ok("The counts.", json!({"$ref": "#/components/schemas/DueList"})),
-                    "400": bad_due_request()
-                }))
-            }},
-            "/openapi.json": {"get": {
-                "operationId": "getOpenApi",
-                "summary": "This document.",
-                "security": [],
-                "responses": {"200": ok("The OpenAPI document.", json!({"type": "object"}))}
-            }}
-        },
+        "paths": paths(),
         "components": {
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "A token from `hearth token create`, for partner systems."},

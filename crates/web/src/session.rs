@@ -7,7 +7,7 @@
 //! - A session ends on sign-out, after [`IDLE_TIMEOUT`] without a request, or
 //!   [`MAX_SESSION`] after sign-in, whichever comes first.
 //! - Every route that shows or changes a record is wrapped by [`guard`] with the one
-//!   [`Permission`] it needs (see `crate::router`). A request nobody signed in to is
+//!   [`Permission`] it needs (see `crate::routes::table`). A request nobody signed in to is
 //!   sent to the sign-in page (a page) or refused with 401 (the API); a signed-in user
 //!   whose role lacks the permission gets 403. Every refusal is written to the access
 //!   log first.

@@ -11,6 +11,7 @@ use hearth_domain::access::{Role, UserName};
 use hearth_domain::ids::Subject;
 use hearth_store::{ChainStatus, User};
 use reqwest::Method;
+use std::collections::BTreeSet;
 use support::*;
 
 /// A body for the one POST route: a visit at the journey's current version.
@@ -74,7 +75,7 @@ async fn nobody_reaches_a_record_or_the_api_without_signing_in_and_each_try_is_l
     let app = TestApp::spawn().await;
     for (method, path, _) in protected_routes() {
         let before = log_rows(&app).await;
-        let response = send(&app, &app.anonymous, &method, path).await;
+        let response = send(&app, &app.anonymous, &method, &path).await;
         let status = response.status().as_u16();
         if path.starts_with("/api/") {
             assert_eq!(status, 401, "{method} {path}");
@@ -91,7 +92,7 @@ async fn nobody_reaches_a_record_or_the_api_without_signing_in_and_each_try_is_l
         } else {
             assert_eq!(status, 303, "{method} {path}");
             let to = response.headers()["location"].to_str().unwrap().to_owned();
-            let next = serde_urlencoded::to_string([("next", path)]).unwrap();
+            let next = serde_urlencoded::to_string([("next", &path)]).unwrap();
             assert_eq!(to, format!("/sign-in?{next}"), "{path}");
             let body = response.text().await.unwrap();
             assert!(!body.contains("Testington"), "{path}: {body}");
@@ -127,10 +128,14 @@ async fn each_role_reaches_exactly_what_it_may_and_every_refusal_is_logged() {
     for role in Role::ALL {
         let name = format!("user.{}", role.name());
         let user = sign_in(&app.store, &name, role, now).await;
-        for (method, path, need) in protected_routes() {
+        // Signing out ends the session the other requests use, so it is tried last.
+        let (sign_out, others): (Vec<_>, Vec<_>) = protected_routes()
+            .into_iter()
+            .partition(|(_, path, _)| path == "/sign-out");
+        for (method, path, need) in others {
             let allowed = need.is_none_or(|p| role.may(p));
             let before = log_rows(&app).await;
-            let response = send(&app, &user.client, &method, path).await;
+            let response = send(&app, &user.client, &method, &path).await;
             let status = response.status().as_u16();
             let body = response.text().await.unwrap();
             if allowed {
@@ -152,6 +157,103 @@ async fn each_role_reaches_exactly_what_it_may_and_every_refusal_is_logged() {
                     assert_eq!(actor, name);
                     assert!(action.starts_with("refused (role): "), "{action}");
                 }
+            }
+        }
+        for (_, path, need) in sign_out {
+            assert!(need.is_none_or(|p| role.may(p)), "{role} may sign out");
+            let response = user
+                .client
+                .post(app.url(&path))
+                .form(&[("csrf", user.csrf.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 303, "{role} {path}");
+            assert_eq!(response.headers()["location"], "/sign-in?signed_out=1");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_public_route_answers_anyone_and_logs_no_refusal() {
+    let app = TestApp::spawn().await;
+    for route in hearth_web::routes::table() {
+        if route.access != hearth_web::routes::Access::Public {
+            continue;
+        }
+        let path = &example_paths(route.path)[0];
+        let before = log_rows(&app).await;
+        let response = match route.method {
+            hearth_web::routes::Method::Get => app.anonymous.get(app.url(path)),
+            hearth_web::routes::Method::Post => {
+                app.anonymous.post(app.url(path)).form(&[("name", "")])
+            }
+        }
+        .send()
+        .await
+        .unwrap();
+        let status = response.status().as_u16();
+        let sent_to_sign_in = response
+            .headers()
+            .get("location")
+            .is_some_and(|to| to.to_str().unwrap().starts_with("/sign-in?next="));
+        assert!(
+            !matches!(status, 401 | 403 | 404 | 405) && !sent_to_sign_in,
+            "{} {path}: {status}",
+            route.method.as_str()
+        );
+        assert_eq!(
+            log_rows(&app).await,
+            before,
+            "{} {path}",
+            route.method.as_str()
+        );
+    }
+}
+
+/// The paths `router` serves, read from axum's `Debug` of it (the router's own routes,
+/// not its fallback's). Should axum print a router differently, this finds no paths
+/// and the test below fails rather than passes.
+fn served_paths(router: &axum::Router) -> BTreeSet<String> {
+    let debug = format!("{router:?}");
+    let own = debug.split("fallback_router").next().unwrap();
+    own.split("RouteId(")
+        .filter_map(|rest| {
+            let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+            let path = rest.strip_prefix("): \"")?;
+            Some(path.split('"').next().unwrap().to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_router_serves_exactly_the_routes_of_the_table() {
+    let app = TestApp::spawn().await;
+    let clock: hearth_web::Clock = std::sync::Arc::new(|| NOW.parse().unwrap());
+    let router = hearth_web::router(
+        app.store.clone(),
+        clock,
+        hearth_web::PublicOrigins::local(app.addr),
+    );
+    let table = hearth_web::routes::table();
+    let paths: BTreeSet<String> = table.iter().map(|r| r.path.to_owned()).collect();
+    assert_eq!(served_paths(&router), paths);
+    // Each path answers exactly the methods the table gives it.
+    for path in &paths {
+        let url = app.url(&example_paths(path)[0]);
+        for (method, name) in [
+            (hearth_web::routes::Method::Get, reqwest::Method::GET),
+            (hearth_web::routes::Method::Post, reqwest::Method::POST),
+        ] {
+            let listed = table
+                .iter()
+                .any(|r| r.path == path.as_str() && r.method == method);
+            let response = app.anonymous.request(name, &url).send().await.unwrap();
+            let status = response.status().as_u16();
+            if listed {
+                assert!(status != 404 && status != 405, "{path}: {status}");
+            } else {
+                assert_eq!(status, 405, "{} {path}", method.as_str());
             }
         }
     }

@@ -16,57 +16,40 @@ use std::sync::atomic::{AtomicI64, Ordering};
 /// The user the tests' default client is signed in as.
 pub const USER: &str = "sam.patel";
 
-/// Every route of the router that needs someone signed in, with a request that would
-/// succeed for a role allowed it, and the permission it needs (none: anyone signed in).
+/// Requests for the route at `path` (a path of the route table) that a caller it allows
+/// would have answered: the child is C1, the asset the stylesheet, the due lists are as
+/// at [`NOW`]'s day, and the search page is asked both empty and with a query.
+pub fn example_paths(path: &str) -> Vec<String> {
+    match path {
+        "/" => vec![String::from("/"), String::from("/?q=testington")],
+        "/api/v1/children" => vec![String::from("/api/v1/children?q=testington")],
+        "/api/v1/due" | "/api/v1/due/counts" => vec![format!("{path}?as_at=2024-06-01")],
+        _ => vec![path.replace("{id}", "C1").replace("{name}", "app.css")],
+    }
+}
+
+/// Every route of `hearth_web::routes::table()` that needs someone signed in, as
+/// requests that would succeed for a role allowed it, with the permission each needs
+/// (none: anyone signed in), in the table's order.
 pub fn protected_routes() -> Vec<(
     reqwest::Method,
-    &'static str,
+    String,
     Option<hearth_domain::access::Permission>,
 )> {
-    use hearth_domain::access::Permission::*;
-    vec![
-        (reqwest::Method::GET, "/", Some(SearchChildren)),
-        (reqwest::Method::GET, "/?q=testington", Some(SearchChildren)),
-        (reqwest::Method::GET, "/children/C1", Some(ReadRecord)),
-        (
-            reqwest::Method::GET,
-            "/children/C1/access-log",
-            Some(ReadAccessLog),
-        ),
-        (reqwest::Method::GET, "/due", Some(ViewDueList)),
-        (reqwest::Method::GET, "/due/counts", Some(ViewFigures)),
-        (reqwest::Method::GET, "/account", None),
-        (
-            reqwest::Method::GET,
-            "/api/v1/children?q=testington",
-            Some(SearchChildren),
-        ),
-        (
-            reqwest::Method::GET,
-            "/api/v1/children/C1",
-            Some(ReadRecord),
-        ),
-        (
-            reqwest::Method::GET,
-            "/api/v1/children/C1/journey",
-            Some(ReadRecord),
-        ),
-        (
-            reqwest::Method::POST,
-            "/api/v1/children/C1/events",
-            Some(RecordEvents),
-        ),
-        (
-            reqwest::Method::GET,
-            "/api/v1/due?as_at=2024-06-01",
-            Some(ViewDueList),
-        ),
-        (
-            reqwest::Method::GET,
-            "/api/v1/due/counts?as_at=2024-06-01",
-            Some(ViewFigures),
-        ),
-    ]
+    let mut requests = Vec::new();
+    for route in hearth_web::routes::table() {
+        if route.access == hearth_web::routes::Access::Public {
+            continue;
+        }
+        let method = match route.method {
+            hearth_web::routes::Method::Get => reqwest::Method::GET,
+            hearth_web::routes::Method::Post => reqwest::Method::POST,
+        };
+        for path in example_paths(route.path) {
+            requests.push((method.clone(), path, route.access.permission()));
+        }
+    }
+    requests
 }
 
 /// A client signed in as someone, and what it was given.
