@@ -3,6 +3,8 @@
 # and peak memory. Goal (issue #12): at most 60 s and 1 GiB on 2 cores (issue #2 asked
 # under 2 minutes and 4 GiB).
 # Usage: bench/generate.sh [--until YYYY-MM-DD]   (default 2026-03-31, so runs compare)
+#   HEARTH_BIN=PATH   a hearth binary to time (default: build target/release/hearth), so
+#                     that two builds can be compared in one sitting
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,25 +12,31 @@ until_day="2026-03-31"
 if [[ "${1:-}" == "--until" ]]; then until_day="$2"; fi
 
 [[ -x /usr/bin/time ]] || { echo "bench/generate.sh needs GNU time (apt-get install time)" >&2; exit 1; }
-cargo build --release --locked -p hearth-cli --quiet
+bin="${HEARTH_BIN:-}"
+if [[ -z "$bin" ]]; then
+    cargo build --release --locked -p hearth-cli --quiet
+    bin=target/release/hearth
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 start=$(date +%s.%N)
 /usr/bin/time -v -o "$work/time.txt" \
-    target/release/hearth generate --preset kent --years 10 --seed 1 \
+    "$bin" generate --preset kent --years 10 --seed 1 \
     --until "$until_day" --db "$work/kent.db" > "$work/report.txt"
 end=$(date +%s.%N)
 
 cat "$work/report.txt"
 events=$(grep -o '^[^:]*: [0-9]* events' "$work/report.txt" | grep -o '[0-9]* events' | cut -d' ' -f1)
+cpu=$(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.1f", t }' "$work/time.txt")
 peak_kib=$(grep 'Maximum resident set size' "$work/time.txt" | awk '{print $NF}')
 size=$(du -sh "$work" | cut -f1)
 echo
-awk -v e="$events" -v s="$start" -v f="$end" -v m="$peak_kib" -v d="$size" 'BEGIN {
+awk -v e="$events" -v c="$cpu" -v s="$start" -v f="$end" -v m="$peak_kib" -v d="$size" 'BEGIN {
     printf "events:        %d\n", e
     printf "wall time:     %.1f s\n", f - s
     printf "events/s:      %.0f\n", e / (f - s)
+    printf "cpu time:      %.1f s (user + system)\n", c
     printf "peak memory:   %.2f GiB\n", m / 1048576
     printf "database size: %s\n", d
 }'
