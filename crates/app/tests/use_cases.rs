@@ -10,9 +10,8 @@ use hearth_domain::access::{Permission, Role, UserName};
 use hearth_domain::codes::*;
 use hearth_domain::event::*;
 use hearth_domain::ids::*;
-use hearth_domain::org::*;
-use hearth_domain::people::{Name, PersonDetails};
 use hearth_store::{HeldBy, Store, User};
+use hearth_testkit::{details, ev, organisation, registered};
 use jiff::Timestamp;
 use jiff::civil::date;
 use std::sync::Arc;
@@ -29,77 +28,18 @@ fn c1() -> ChildId {
     ChildId::parse("C1").unwrap()
 }
 
-fn organisation() -> Organisation {
-    Organisation {
-        authority: String::from("Testshire"),
-        la_code: String::from("999"),
-        child_population: 1_000,
-        areas: vec![Area {
-            name: String::from("East"),
-            localities: vec![Locality {
-                name: String::from("Ashford"),
-                child_population: 1_000,
-                postcode_sectors: vec!["TN23 1".parse().unwrap()],
-                postcode_districts: vec![],
-                teams: vec![Team {
-                    id: TeamId::parse("T1").unwrap(),
-                    name: String::from("Ashford CIN team"),
-                    service: Service::ChildInNeed,
-                }],
-            }],
-        }],
-        workers: vec![Worker {
-            id: WorkerId::parse("W1").unwrap(),
-            name: String::from("Sam Patel"),
-            role: WorkerRole::SocialWorker,
-            team: TeamId::parse("T1").unwrap(),
-            fte: 1.0,
-            employment: Employment::Employed,
-            start_date: date(2020, 1, 6),
-            end_date: None,
-        }],
-        ..Organisation::default()
-    }
-}
-
-fn event(id: &str, on: &str, data: EventData) -> Event {
-    Event {
-        id: EventId::parse(id).unwrap(),
-        subject: Subject::Child(c1()),
-        occurred_at: OccurredAt::parse(on).unwrap(),
-        recorded_at: "2024-05-01T09:00:00Z".parse().unwrap(),
-        recorded_by: Actor::parse("test").unwrap(),
-        data,
-    }
-}
-
 /// Child C1: registered, allocated to W1 in T1, referred, an assessment started (so a duty is
 /// due).
 fn journey() -> Vec<Event> {
     vec![
-        event(
+        ev(
+            "C1",
             "c1-01",
             "2024-05-01",
-            EventData::PersonRegistered(PersonRegistered {
-                adult: None,
-                family: None,
-                details: PersonDetails {
-                    name: Name {
-                        given: String::from("Ava"),
-                        family: String::from("Testington"),
-                    },
-                    date_of_birth: Some(date(2015, 6, 1)),
-                    expected_date_of_birth: None,
-                    sex: Sex::Female,
-                    ethnicity: Ethnicity::Wbri,
-                    disabilities: vec![],
-                    nhs_number: None,
-                    upn: None,
-                    address: None,
-                },
-            }),
+            registered(details("Ava", "Testington", date(2015, 6, 1))),
         ),
-        event(
+        ev(
+            "C1",
             "c1-02",
             "2024-05-02",
             EventData::Allocated(Allocated {
@@ -107,7 +47,8 @@ fn journey() -> Vec<Event> {
                 team: TeamId::parse("T1").unwrap(),
             }),
         ),
-        event(
+        ev(
+            "C1",
             "c1-03",
             "2024-05-02",
             EventData::ReferralAccepted(ReferralAccepted {
@@ -117,7 +58,8 @@ fn journey() -> Vec<Event> {
                 primary_need: PrimaryNeed::AbuseOrNeglect,
             }),
         ),
-        event(
+        ev(
+            "C1",
             "c1-04",
             "2024-05-02",
             EventData::AssessmentStarted(Empty {}),
