@@ -270,11 +270,30 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli.command)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if reader_went_away(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("hearth: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether `e` came of writing to a pipe whose reader has gone (`hearth org show |
+/// head`): nothing went wrong, so Hearth stops quietly, as other command-line tools do.
+fn reader_went_away(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Print `text` to standard output, handing back a failure to write (a closed pipe)
+/// rather than panicking as `print!` does.
+fn print_out(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
 }
 
 /// Fill the due list's cache (see `hearth_app::due`) for the children a list as at
@@ -313,7 +332,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let store = open(&db).await?;
             let generated =
                 generate::generate(store.as_ref(), &request, generate::progress_bar()).await?;
-            print!("{}", generate::report(&request, &generated));
+            print_out(&generate::report(&request, &generated))?;
             Ok(())
         }
         Command::Backup { db, out } => backup::backup(&db, &out).await,
@@ -399,7 +418,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Org { command } => match command {
             OrgCommand::Show { db } => {
                 let store = open_existing(&db).await?;
-                print!("{}", org::show(store.as_ref(), clock::today()).await?);
+                print_out(&org::show(store.as_ref(), clock::today()).await?)?;
                 Ok(())
             }
             OrgCommand::Apply { file, db, from } => {
@@ -584,7 +603,7 @@ async fn demo(
         );
         let generated =
             generate::generate(store.as_ref(), &request, generate::progress_bar()).await?;
-        print!("{}", generate::report(&request, &generated));
+        print_out(&generate::report(&request, &generated))?;
     }
     demo_users(&App::new(store.clone())).await?;
     // Browsers keep the session's Secure cookie over plain HTTP only for localhost.

@@ -986,3 +986,38 @@ fn changing_the_cp_visit_rule_through_org_apply_changes_the_due_list() {
     // Visits whose clocks started before the new version are still timed by the old.
     assert!(after.contains("10 working days"));
 }
+
+/// Run `args` with standard output a pipe whose reader has already gone, as in
+/// `hearth org show | head` once `head` has its lines.
+fn with_reader_gone(args: &[&str], db: &Path) -> std::process::Output {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("hearth"))
+        .env_remove("HEARTH_DB")
+        .env("RUST_LOG", "warn")
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("county.db");
+    generate(&db, "1");
+    for args in [
+        &["org", "show"][..],
+        &["journal", "export"],
+        &["due", "--as-at", "2025-03-31"],
+    ] {
+        let out = with_reader_gone(args, &db);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
+}
