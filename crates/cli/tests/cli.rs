@@ -452,7 +452,7 @@ async fn users_are_added_with_a_password_from_stdin_and_tokens_are_shown_once_an
         .await
         .unwrap();
     pool.close().await;
-    assert_eq!(token_hash, hearth_web::auth::token_hash(&token));
+    assert_eq!(token_hash, hearth_app::auth::token_hash(&token));
     let file = std::fs::read(&db).unwrap();
     let text = String::from_utf8_lossy(&file);
     assert!(!text.contains("a long enough secret") && !text.contains(&token));

@@ -30,11 +30,8 @@ mod templates;
 #[doc(hidden)]
 pub use templates::render_component;
 
-pub use error::{TemplateFailure, WebError};
-/// Passwords and tokens, as `hearth-app` makes them (tests and tools build users with it).
-pub use hearth_app::auth;
-
 use axum::Router;
+pub use error::{TemplateFailure, WebError};
 use hearth_store::Store;
 use routes::Access;
 use std::net::SocketAddr;

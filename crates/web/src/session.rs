@@ -20,7 +20,6 @@
 //!   with one is refused (403, logged).
 
 use crate::AppState;
-use crate::auth::token_hash;
 use crate::error::{error_page_for, problem};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, MatchedPath, OriginalUri, RawPathParams, Request, State};
@@ -28,6 +27,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use hearth_app::auth::token_hash;
 use hearth_domain::access::{Permission, Role, UserName};
 use hearth_domain::ids::{ChildId, Subject};
 use hearth_store::{Session, Store};

@@ -575,7 +575,7 @@ async fn add_user_with_password(app: &TestApp, name: &str, role: Role) {
     let user = User {
         name: UserName::parse(name).unwrap(),
         role,
-        password_hash: hearth_web::auth::hash_password(PASSWORD).unwrap(),
+        password_hash: hearth_app::auth::hash_password(PASSWORD).unwrap(),
         created_at: NOW.parse().unwrap(),
     };
     app.store.add_user(&user).await.unwrap();
@@ -972,7 +972,7 @@ async fn a_partner_system_calls_the_api_with_a_bearer_token_until_it_is_revoked(
         created_at: now,
     };
     app.store.add_user(&user).await.unwrap();
-    let token = hearth_web::auth::new_token(&user.name, now);
+    let token = hearth_app::auth::new_token(&user.name, now);
     app.store.add_token(&token.stored).await.unwrap();
     let bearer = format!("Bearer {}", token.token);
 
@@ -1028,7 +1028,7 @@ async fn a_bearer_token_opens_the_api_and_no_page() {
         created_at: now,
     };
     app.store.add_user(&user).await.unwrap();
-    let token = hearth_web::auth::new_token(&user.name, now);
+    let token = hearth_app::auth::new_token(&user.name, now);
     app.store.add_token(&token.stored).await.unwrap();
     let bearer = format!("Bearer {}", token.token);
     let get = |path: &str| {
