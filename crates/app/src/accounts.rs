@@ -1,9 +1,14 @@
 //! Users and API tokens: adding a user with a hashed password, creating and revoking a
 //! partner system's token. Only the command line manages accounts (an administrator
 //! with the database); any other caller is refused, and the refusal logged.
+//!
+//! Every change is written to the access log, so that an auditor can see who was given
+//! access, and by whom: the actor is who made the change, the target the account
+//! (`user:NAME`, or `token:LABEL` for a revoked token, whose label the row that created
+//! it names), the action what was done. Never a password, its hash, or a token.
 
 use crate::auth::{AuthError, hash_password, new_token};
-use crate::{App, AppError, Caller, Who};
+use crate::{App, AppError, Caller};
 use hearth_domain::access::{Role, UserName};
 use hearth_store::User;
 use jiff::Timestamp;
@@ -43,7 +48,9 @@ impl App {
         now: Timestamp,
         user: NewUser,
     ) -> Result<(), AppError> {
-        self.check_command_line(caller, now).await?;
+        self.check_command_line(caller, now, ACCOUNTS).await?;
+        let target = account(&user.name);
+        let action = format!("user added as {}: {}", user.role, caller.purpose);
         self.store()
             .add_user(&User {
                 name: user.name,
@@ -51,6 +58,9 @@ impl App {
                 password_hash: user.password_hash,
                 created_at: now,
             })
+            .await?;
+        self.store()
+            .log_access_to(now, caller.actor(), &target, &action)
             .await?;
         Ok(())
     }
@@ -62,9 +72,13 @@ impl App {
         now: Timestamp,
         user: &UserName,
     ) -> Result<CreatedToken, AppError> {
-        self.check_command_line(caller, now).await?;
+        self.check_command_line(caller, now, ACCOUNTS).await?;
         let new = new_token(user, now);
         self.store().add_token(&new.stored).await?;
+        let action = format!("token {} created: {}", new.stored.label, caller.purpose);
+        self.store()
+            .log_access_to(now, caller.actor(), &account(user), &action)
+            .await?;
         Ok(CreatedToken {
             token: new.token,
             label: new.stored.label,
@@ -79,23 +93,22 @@ impl App {
         now: Timestamp,
         label: &str,
     ) -> Result<bool, AppError> {
-        self.check_command_line(caller, now).await?;
-        Ok(self.store().revoke_token(label, now).await?)
-    }
-
-    /// Go on if the caller is the command line; otherwise log the refusal and refuse.
-    async fn check_command_line(&self, caller: &Caller, now: Timestamp) -> Result<(), AppError> {
-        if caller.who == Who::CommandLine {
-            return Ok(());
+        self.check_command_line(caller, now, ACCOUNTS).await?;
+        let revoked = self.store().revoke_token(label, now).await?;
+        if revoked {
+            let action = format!("token revoked: {}", caller.purpose);
+            self.store()
+                .log_access_to(now, caller.actor(), &format!("token:{label}"), &action)
+                .await?;
         }
-        self.store()
-            .log_access_to(
-                now,
-                caller.actor(),
-                "accounts",
-                &format!("refused (command line only): {}", caller.purpose),
-            )
-            .await?;
-        Err(AppError::CommandLineOnly)
+        Ok(revoked)
     }
+}
+
+/// What a refused account change is logged against.
+const ACCOUNTS: &str = "accounts";
+
+/// The access log's target for `user`'s account.
+fn account(user: &UserName) -> String {
+    format!("user:{user}")
 }

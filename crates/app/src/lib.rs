@@ -1,6 +1,8 @@
 //! Hearth's application layer: the use cases the pages, the JSON API and the command
 //! line share (search, read a record, the due list, sign-in, users and tokens,
-//! recording events), over the `Store` trait and the rules of `hearth-domain`.
+//! recording events), and those only the command line has (journal export and import,
+//! the organisation's versions, restrictions, rebuilding, generating, backups), over
+//! the `Store` trait and the rules of `hearth-domain`.
 //!
 //! Every use case is a method of [`App`] that takes the [`Caller`] and does two things
 //! no caller can skip: it checks the caller's permission
@@ -19,14 +21,21 @@ pub mod auth;
 mod authority_cache;
 mod caller;
 pub mod due;
+pub mod journal_io;
+pub mod maintenance;
 mod names;
+mod organisation;
 mod reader;
 mod recording;
 mod records;
+mod restrictions;
 mod sign_in;
 
 pub use accounts::{CreatedToken, NewUser};
 pub use caller::{COMMAND_LINE, Caller, Who};
+pub use hearth_store::{ChainReport, ChainStatus, HeldBy, OrganisationVersion, RebuildReport};
+pub use journal_io::ImportError;
+pub use maintenance::{DatabaseState, NewCounty};
 pub use names::Names;
 pub use recording::NewEvent;
 pub use sign_in::{
@@ -64,6 +73,33 @@ pub enum AppError {
     Due(DueError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Why a use case only the command line has (generating, importing, backing up) did
+/// not do what it was asked: an [`AppError`], or a refusal of its own.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    /// A county is generated only into an empty database.
+    #[error("the database already holds {0} events; generate into a new, empty database")]
+    NotEmpty(u64),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// An organisation document the domain refuses.
+    #[error(transparent)]
+    Organisation(#[from] hearth_domain::org::OrgError),
+    #[error(transparent)]
+    Backup(#[from] hearth_store::backup::BackupError),
+    /// PostgreSQL is copied with its own tools; the message names them.
+    #[error("{0}")]
+    UseEngineTools(&'static str),
+}
+
+impl From<StoreError> for AdminError {
+    fn from(e: StoreError) -> Self {
+        AdminError::App(AppError::Store(e))
+    }
 }
 
 impl From<DueError> for AppError {
@@ -124,6 +160,30 @@ impl App {
             )
             .await?;
         Err(AppError::Refused(what))
+    }
+
+    /// Go on if the caller is the command line; otherwise log the refusal against
+    /// `target` and refuse. What only the command line may do (accounts, restrictions,
+    /// the journal whole, the organisation, maintenance) is for whoever holds the
+    /// database itself.
+    async fn check_command_line(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        target: &str,
+    ) -> Result<(), AppError> {
+        if caller.who == Who::CommandLine {
+            return Ok(());
+        }
+        self.store
+            .log_access_to(
+                now,
+                caller.actor(),
+                target,
+                &format!("refused (command line only): {}", caller.purpose),
+            )
+            .await?;
+        Err(AppError::CommandLineOnly)
     }
 }
 

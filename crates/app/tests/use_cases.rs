@@ -509,8 +509,9 @@ async fn wrong_passwords_lock_the_user_out_and_each_is_logged() {
         .sign_in(now(), "nobody", String::from("whatever it is"))
         .await;
     assert!(matches!(unknown, Ok(SignIn::Refused)));
-    // Six refusals and one sign-in, each against the user's name.
-    assert_eq!(f.log_rows().await, 7);
+    // The user's addition, then six refusals and one sign-in, each against the user's
+    // name.
+    assert_eq!(f.log_rows().await, 8);
 }
 
 #[test]

@@ -3,12 +3,12 @@
 //! JSON (the same document as `GET /api/v1/due`) for a program.
 
 use anyhow::{Context, anyhow};
+use hearth_app::HeldBy;
 use hearth_app::due::{
     Authority, BadRequest, DueBody, DueList, Listing, parse_request, standing_text,
 };
 use hearth_app::{App, Caller};
 use hearth_domain::due::{Standing, duty_label};
-use hearth_store::HeldBy;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use std::fmt::Write as _;

@@ -7,9 +7,9 @@
 
 use anyhow::{Context, bail};
 use hearth_analytics::rates::{ENGLAND_2025, RateCounter, Rates, ReportingYear};
+use hearth_app::{App, Caller};
 use hearth_domain::event::Event;
 use hearth_domain::ids::Subject;
-use hearth_store::Store;
 use hearth_synth::{Generator, Options};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::civil::Date;
@@ -43,19 +43,16 @@ pub struct Generated {
     pub seconds: f64,
 }
 
-/// Generate the county `request` describes into `store`, which must be empty. The
-/// organisation is stored last, so a database whose generation was interrupted can be
-/// told apart from a complete one.
+/// Generate the county `request` describes into the database, which must hold no
+/// events (`App::new_county` refuses otherwise, before anything is generated).
 pub async fn generate(
-    store: &dyn Store,
+    app: &App,
     request: &Request,
     progress: ProgressBar,
 ) -> anyhow::Result<Generated> {
     let started = Instant::now();
-    let existing = store.count_events().await?;
-    if existing > 0 {
-        bail!("the database already holds {existing} events; generate into a new, empty database");
-    }
+    let caller = Caller::command_line("hearth generate");
+    let county = app.new_county(&caller, crate::clock::now()).await?;
     let preset = hearth_synth::preset(&request.preset)?;
     let options = Options {
         years: request.years,
@@ -72,16 +69,16 @@ pub async fn generate(
     let (batches, received) = tokio::sync::mpsc::channel::<Vec<Event>>(2);
     let producer = tokio::task::spawn_blocking(move || produce(generator, year, batches));
 
-    let events = store
+    let events = county
         .load(received, &|n| progress.inc(n))
         .await
         .context("could not store the generated events")?;
     let counter = producer
         .await
         .context("the generator stopped unexpectedly")??;
-    store.put_organisation(&organisation).await?;
+    county.finish(&organisation).await?;
     // Under the organisation's rules, so after it is stored.
-    crate::warm_due_cache(store, request.until).await;
+    crate::warm_due_cache(app, request.until).await;
     progress.finish_and_clear();
     Ok(Generated {
         authority: organisation.authority,

@@ -5,14 +5,12 @@ mod backup;
 mod clock;
 mod due;
 mod generate;
-mod journal;
 mod org;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use hearth_app::{App, Caller, NewUser};
+use hearth_app::{App, AppError, Caller, ChainStatus, DatabaseState, NewUser};
 use hearth_domain::access::{Role, UserName};
-use hearth_store::{ChainStatus, Store};
 use jiff::civil::Date;
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -299,8 +297,8 @@ fn print_out(text: &str) -> std::io::Result<()> {
 /// Fill the due list's cache (see `hearth_app::due`) for the children a list as at
 /// `as_at` reads. Without it the first list is only slower, so a failure is told, not
 /// fatal.
-async fn warm_due_cache(store: &dyn Store, as_at: Date) {
-    if let Err(e) = hearth_app::due::warm_due_cache(store, as_at).await {
+async fn warm_due_cache(app: &App, as_at: Date) {
+    if let Err(e) = hearth_app::due::warm_due_cache(app.store(), as_at).await {
         eprintln!(
             "the due list's cache was not filled ({e}); the first `hearth due` will be slower"
         );
@@ -329,9 +327,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 scale,
                 until: until.unwrap_or_else(clock::today),
             };
-            let store = open(&db).await?;
-            let generated =
-                generate::generate(store.as_ref(), &request, generate::progress_bar()).await?;
+            let app = App::new(open(&db).await?);
+            let generated = generate::generate(&app, &request, generate::progress_bar()).await?;
             print_out(&generate::report(&request, &generated))?;
             Ok(())
         }
@@ -363,9 +360,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
             due::due(&app, &request, clock::now(), clock::today(), &mut out).await
         }
         Command::Rebuild { db } => {
-            let store = open_existing(&db).await?;
-            let report = store.rebuild().await?;
-            warm_due_cache(store.as_ref(), clock::today()).await;
+            let app = App::new(open_existing(&db).await?);
+            let caller = Caller::command_line("hearth rebuild");
+            let report = app.rebuild(&caller, clock::now()).await?;
+            warm_due_cache(&app, clock::today()).await;
             println!(
                 "rebuilt the projections of {} children and {} families from {} events",
                 report.children, report.families, report.events
@@ -417,8 +415,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Org { command } => match command {
             OrgCommand::Show { db } => {
-                let store = open_existing(&db).await?;
-                print_out(&org::show(store.as_ref(), clock::today()).await?)?;
+                let app = App::new(open_existing(&db).await?);
+                print_out(&org::show(&app, clock::now(), clock::today()).await?)?;
                 Ok(())
             }
             OrgCommand::Apply { file, db, from } => {
@@ -428,10 +426,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 // Checked before the database is opened: a bad file changes nothing.
                 let organisation = org::parse(&name, &text)?;
                 let from = from.unwrap_or_else(clock::today);
-                let store = open(&db).await?;
-                let revision = org::apply(store.as_ref(), &organisation, from).await?;
+                let app = App::new(open(&db).await?);
+                let revision = org::apply(&app, clock::now(), &organisation, from).await?;
                 // The due list's rules may have changed: fill its cache again.
-                warm_due_cache(store.as_ref(), clock::today()).await;
+                warm_due_cache(&app, clock::today()).await;
                 println!(
                     "stored {name} as revision {revision} of the organisation, in force from {from}"
                 );
@@ -440,13 +438,15 @@ async fn run(command: Command) -> anyhow::Result<()> {
         },
         Command::Journal { command } => match command {
             JournalCommand::Export { db, child } => {
-                let store = open_existing(&db).await?;
+                let app = App::new(open_existing(&db).await?);
                 let child = child
                     .map(|c| hearth_domain::ids::ChildId::parse(&c))
                     .transpose()
                     .context("--child is not a child id")?;
+                let caller = Caller::command_line("hearth journal export");
                 let mut out = std::io::BufWriter::new(std::io::stdout());
-                store.export_journal(child.as_ref(), &mut out).await?;
+                app.export_journal(&caller, clock::now(), child.as_ref(), &mut out)
+                    .await?;
                 out.flush().context("could not write the export")?;
                 Ok(())
             }
@@ -455,10 +455,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 let reader = std::fs::File::open(&file)
                     .map(std::io::BufReader::new)
                     .with_context(|| format!("could not open {name}"))?;
-                let events = journal::parse(&name, reader)?;
-                let store = open(&db).await?;
-                let n = journal::import(store.as_ref(), &name, events, clock::today()).await?;
-                warm_due_cache(store.as_ref(), clock::today()).await;
+                let events = hearth_app::journal_io::parse(&name, reader)?;
+                let app = App::new(open(&db).await?);
+                let caller = Caller::command_line("hearth journal import");
+                let n = app
+                    .import_journal(&caller, clock::now(), &name, events)
+                    .await?;
+                warm_due_cache(&app, clock::today()).await;
                 println!("imported {n} events from {name}");
                 Ok(())
             }
@@ -469,7 +472,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
 /// `hearth audit verify`: one line per chain; an error (and so a non-zero exit) naming
 /// the first broken link if either is broken.
 async fn audit_verify(db: &str) -> anyhow::Result<()> {
-    let report = open_existing(db).await?.verify_chains().await?;
+    let app = App::new(open_existing(db).await?);
+    let caller = Caller::command_line("hearth audit verify");
+    let report = app.verify_chains(&caller, clock::now()).await?;
     for (name, status) in [
         ("journal", &report.journal),
         ("access log", &report.access_log),
@@ -517,34 +522,25 @@ async fn restrict(db: &str, child: &str, users: &[String]) -> anyhow::Result<()>
         .map(|u| UserName::parse(u))
         .collect::<Result<Vec<_>, _>>()
         .context("--user is not a user name")?;
-    let store = open_existing(db).await?;
-    if store.child(&child).await?.is_none() {
-        bail!("there is no child {child}");
-    }
-    store.restrict(&child, &users).await?;
-    let names: Vec<&str> = users.iter().map(UserName::as_str).collect();
-    let action = if names.is_empty() {
-        String::from("restriction lifted")
-    } else {
-        format!("restricted to {}", names.join(", "))
+    let app = App::new(open_existing(db).await?);
+    let caller = Caller::command_line("hearth restrict");
+    let action = match app.restrict(&caller, clock::now(), &child, &users).await {
+        Err(AppError::NoChild) => bail!("there is no child {child}"),
+        done => done?,
     };
-    let subject = hearth_domain::ids::Subject::Child(child.clone());
-    store
-        .log_access_to(clock::now(), "hearth-cli", &subject.to_string(), &action)
-        .await?;
     println!("{child}: {action}");
     Ok(())
 }
 
 /// Open (creating if needed) the database `db` names.
-async fn open(db: &str) -> anyhow::Result<Arc<dyn Store>> {
+async fn open(db: &str) -> anyhow::Result<Arc<dyn hearth_store::Store>> {
     hearth_store::open(db)
         .await
         .with_context(|| format!("could not open the database {db}"))
 }
 
 /// Open a database that must already exist: reading commands never create an empty one.
-async fn open_existing(db: &str) -> anyhow::Result<Arc<dyn Store>> {
+async fn open_existing(db: &str) -> anyhow::Result<Arc<dyn hearth_store::Store>> {
     let is_sqlite = !db.contains("://") || db.starts_with("sqlite://");
     let path = db.strip_prefix("sqlite://").unwrap_or(db);
     if is_sqlite && !Path::new(path).exists() {
@@ -564,7 +560,7 @@ fn public_origins(given: Option<String>) -> anyhow::Result<Option<hearth_web::Pu
 }
 
 async fn serve(
-    store: Arc<dyn Store>,
+    store: Arc<dyn hearth_store::Store>,
     addr: SocketAddr,
     origins: Option<hearth_web::PublicOrigins>,
 ) -> anyhow::Result<()> {
@@ -581,11 +577,14 @@ async fn demo(
     addr: SocketAddr,
     origins: Option<hearth_web::PublicOrigins>,
 ) -> anyhow::Result<()> {
+    let caller = Caller::command_line("hearth demo");
     let mut store = open(DEMO_DB).await?;
-    if store.organisation().await?.is_none() {
-        if store.count_events().await? > 0 {
-            // Generation stores the organisation last: without it, an earlier demo was
-            // interrupted part-way. The file holds only synthetic data, so start again.
+    let state = App::new(store.clone())
+        .database_state(&caller, clock::now())
+        .await?;
+    if state != DatabaseState::Complete {
+        if state == DatabaseState::Unfinished {
+            // The file holds only synthetic data, so start again.
             println!("{DEMO_DB} was left unfinished by an interrupted demo; generating it again");
             drop(store);
             remove_database(Path::new(DEMO_DB))?;
@@ -601,8 +600,8 @@ async fn demo(
         println!(
             "Generating the demo county ({preset}, {DEMO_YEARS} years) into {DEMO_DB}; this happens once."
         );
-        let generated =
-            generate::generate(store.as_ref(), &request, generate::progress_bar()).await?;
+        let app = App::new(store.clone());
+        let generated = generate::generate(&app, &request, generate::progress_bar()).await?;
         print_out(&generate::report(&request, &generated))?;
     }
     demo_users(&App::new(store.clone())).await?;
@@ -634,7 +633,7 @@ async fn demo_users(app: &App) -> anyhow::Result<()> {
     let caller = Caller::command_line("hearth demo");
     for role in Role::ALL {
         let name = UserName::parse(role.name())?;
-        if app.store().user(&name).await?.is_some() {
+        if app.user_exists(&caller, clock::now(), &name).await? {
             continue;
         }
         let user = NewUser::new(name, role, &demo_password(role))?;

@@ -3,8 +3,9 @@
 //! and stored as a new dated version.
 
 use anyhow::{Context, bail};
+use hearth_app::{App, Caller};
 use hearth_domain::org::{KeyPath, OrgError, Organisation, Step};
-use hearth_store::Store;
+use jiff::Timestamp;
 use jiff::civil::Date;
 use std::ops::Range;
 use toml::Spanned;
@@ -12,16 +13,9 @@ use toml::de::{DeTable, DeValue};
 
 /// The version in force on `today` (or, when none is yet, the first to come), as TOML,
 /// headed by a comment saying from when.
-pub async fn show(store: &dyn Store, today: Date) -> anyhow::Result<String> {
-    let mut versions = store.organisation_versions().await?;
-    // The latest first day on or before today; a later-stored version wins a tie.
-    versions.sort_by_key(|v| (v.from, v.revision));
-    let current = versions
-        .iter()
-        .rev()
-        .find(|v| v.from <= today)
-        .or_else(|| versions.first());
-    let Some(version) = current else {
+pub async fn show(app: &App, now: Timestamp, today: Date) -> anyhow::Result<String> {
+    let caller = Caller::command_line("hearth org show");
+    let Some(version) = app.organisation_in_force(&caller, now, today).await? else {
         bail!(
             "the database holds no organisation; store one with `hearth org apply FILE.toml` (or generate a county)"
         );
@@ -70,8 +64,14 @@ pub fn parse(name: &str, text: &str) -> anyhow::Result<Organisation> {
 }
 
 /// Store `org` as a new version in force from `from`; earlier versions are kept.
-pub async fn apply(store: &dyn Store, org: &Organisation, from: Date) -> anyhow::Result<u64> {
-    Ok(store.add_organisation_version(org, from).await?)
+pub async fn apply(
+    app: &App,
+    now: Timestamp,
+    org: &Organisation,
+    from: Date,
+) -> anyhow::Result<u64> {
+    let caller = Caller::command_line("hearth org apply");
+    Ok(app.apply_organisation(&caller, now, org, from).await?)
 }
 
 /// ", line N, key K" for a place in the file, as much of it as is known.

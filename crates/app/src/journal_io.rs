@@ -1,13 +1,17 @@
-//! `hearth journal export` and `hearth journal import`: the journal as JSON lines, one
-//! event a line, in the form DESIGN.md fixes.
+//! The journal as JSON lines, one event a line, in the form DESIGN.md fixes: exporting
+//! it (every subject exported is written to the access log) and importing a file of
+//! events (parsed line by line, then checked and appended all or nothing). The command
+//! line only.
 
+use crate::{AdminError, App, AppError, Caller};
 use hearth_domain::event::{Event, EventData};
-use hearth_domain::ids::EventId;
+use hearth_domain::ids::{ChildId, EventId, Subject};
 use hearth_domain::recording::Recording;
 use hearth_store::{Store, StoreError};
+use jiff::Timestamp;
 use jiff::civil::Date;
-use std::collections::HashMap;
-use std::io::BufRead;
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, Write};
 
 /// Why an import was refused. Nothing is written when any line is bad. The cause is
 /// part of each message, and deliberately not a `source`: the binary prints an error's
@@ -132,7 +136,7 @@ fn without_position(message: &str) -> String {
 /// Append every event in `file` to the store in one transaction: all of them, or, if any
 /// is refused, none, with the refused event's line named. No event may be dated after
 /// `today`, or name a worker or team the database's organisation does not have.
-pub async fn import(
+async fn import(
     store: &dyn Store,
     file: &str,
     events: Vec<(usize, Event)>,
@@ -188,6 +192,106 @@ pub async fn import(
             },
         }
     })
+}
+
+impl App {
+    /// Write the journal (or `child`'s journey only) to `out`, one event a line, and
+    /// write one access-log row for each child and family whose events went out.
+    /// The export streams, so the rows are written when it ends, whether it ended
+    /// whole or not (a reader that went away, a full disk): they name exactly the
+    /// subjects that were written. Returns the number of events written.
+    pub async fn export_journal(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        child: Option<&ChildId>,
+        out: &mut (dyn Write + Send),
+    ) -> Result<u64, AppError> {
+        let target = child.map_or_else(
+            || String::from("journal"),
+            |c| Subject::Child(c.clone()).to_string(),
+        );
+        self.check_command_line(caller, now, &target).await?;
+        let mut watched = Subjects::new(out);
+        let exported = self.store().export_journal(child, &mut watched).await;
+        self.store()
+            .log_access_many(now, caller.actor(), &watched.seen, &caller.purpose)
+            .await?;
+        Ok(exported?)
+    }
+
+    /// Append the events parsed from `file` (see [`parse`]) as at `now`: all of them in
+    /// one transaction, or none, naming the line of the first refused. Refused when
+    /// there are none, when one is dated after today or names a worker or team the
+    /// organisation does not have, and when one is in the journal already.
+    pub async fn import_journal(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        file: &str,
+        events: Vec<(usize, Event)>,
+    ) -> Result<u64, AdminError> {
+        self.check_command_line(caller, now, "journal").await?;
+        Ok(import(self.store(), file, events, crate::today(now)).await?)
+    }
+}
+
+/// A writer that passes an export through and notes the subject of each line, in the
+/// order first seen. Lines are whole events as the store wrote them, each starting
+/// `{"id":…,"subject":"child:C1",…`; bytes may come in any pieces.
+struct Subjects<'a> {
+    out: &'a mut (dyn Write + Send),
+    line: Vec<u8>,
+    known: HashSet<Subject>,
+    seen: Vec<Subject>,
+}
+
+impl<'a> Subjects<'a> {
+    fn new(out: &'a mut (dyn Write + Send)) -> Self {
+        Subjects {
+            out,
+            line: Vec::new(),
+            known: HashSet::new(),
+            seen: Vec::new(),
+        }
+    }
+
+    /// Note the subject of the whole line held, and start the next.
+    fn note(&mut self) {
+        if let Some(subject) = subject_of(&self.line)
+            && self.known.insert(subject.clone())
+        {
+            self.seen.push(subject);
+        }
+        self.line.clear();
+    }
+}
+
+/// The subject an exported line names: the envelope's `subject`, which comes before
+/// any field of the payload.
+fn subject_of(line: &[u8]) -> Option<Subject> {
+    const KEY: &[u8] = br#""subject":""#;
+    let at = line.windows(KEY.len()).position(|w| w == KEY)?;
+    let rest = &line[at + KEY.len()..];
+    let end = rest.iter().position(|&b| b == b'"')?;
+    Subject::parse(std::str::from_utf8(&rest[..end]).ok()?).ok()
+}
+
+impl Write for Subjects<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        for piece in buf[..n].split_inclusive(|&b| b == b'\n') {
+            self.line.extend_from_slice(piece);
+            if piece.ends_with(b"\n") {
+                self.note();
+            }
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 #[cfg(test)]
