@@ -238,54 +238,72 @@ impl App {
 
 /// A writer that passes an export through and notes the subject of each line, in the
 /// order first seen. Lines are whole events as the store wrote them, each starting
-/// `{"id":…,"subject":"child:C1",…`; bytes may come in any pieces.
+/// `{"id":…,"subject":"child:C1",…`, so only the head of each line is kept to read it;
+/// bytes may come in any pieces.
 struct Subjects<'a> {
     out: &'a mut (dyn Write + Send),
-    line: Vec<u8>,
+    /// The head of the line being written.
+    head: Vec<u8>,
+    /// Finds `"subject":"` (made once: making one costs more than a search).
+    key: memchr::memmem::Finder<'static>,
     known: HashSet<Subject>,
     seen: Vec<Subject>,
 }
+
+/// Enough of a line to hold the envelope's id (at most 64 characters) and subject.
+const HEAD: usize = 256;
 
 impl<'a> Subjects<'a> {
     fn new(out: &'a mut (dyn Write + Send)) -> Self {
         Subjects {
             out,
-            line: Vec::new(),
+            head: Vec::with_capacity(HEAD),
+            key: memchr::memmem::Finder::new(SUBJECT_KEY),
             known: HashSet::new(),
             seen: Vec::new(),
         }
     }
 
-    /// Note the subject of the whole line held, and start the next.
-    fn note(&mut self) {
-        if let Some(subject) = subject_of(&self.line)
+    /// Keep what `piece` adds to the head of the line.
+    fn take(&mut self, piece: &[u8]) {
+        let room = HEAD.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&piece[..piece.len().min(room)]);
+    }
+
+    /// The subject the line just ended names: the envelope's `subject`, which comes
+    /// before any field of the payload.
+    fn subject_of_line(&self) -> Option<Subject> {
+        let at = self.key.find(&self.head)?;
+        let rest = &self.head[at + SUBJECT_KEY.len()..];
+        let end = memchr::memchr(b'"', rest)?;
+        Subject::parse(std::str::from_utf8(&rest[..end]).ok()?).ok()
+    }
+
+    /// Note the subject of the line just ended, and start the next.
+    fn end_line(&mut self) {
+        if let Some(subject) = self.subject_of_line()
             && self.known.insert(subject.clone())
         {
             self.seen.push(subject);
         }
-        self.line.clear();
+        self.head.clear();
     }
 }
 
-/// The subject an exported line names: the envelope's `subject`, which comes before
-/// any field of the payload.
-fn subject_of(line: &[u8]) -> Option<Subject> {
-    const KEY: &[u8] = br#""subject":""#;
-    let at = line.windows(KEY.len()).position(|w| w == KEY)?;
-    let rest = &line[at + KEY.len()..];
-    let end = rest.iter().position(|&b| b == b'"')?;
-    Subject::parse(std::str::from_utf8(&rest[..end]).ok()?).ok()
-}
+/// What precedes the subject's value in an exported line.
+const SUBJECT_KEY: &[u8] = br#""subject":""#;
 
 impl Write for Subjects<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.out.write(buf)?;
-        for piece in buf[..n].split_inclusive(|&b| b == b'\n') {
-            self.line.extend_from_slice(piece);
-            if piece.ends_with(b"\n") {
-                self.note();
-            }
+        let written = &buf[..n];
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', written) {
+            self.take(&written[start..end]);
+            self.end_line();
+            start = end + 1;
         }
+        self.take(&written[start..]);
         Ok(n)
     }
 
@@ -302,6 +320,27 @@ mod tests {
 
     fn parse_text(text: &str) -> Result<Vec<(usize, Event)>, ImportError> {
         parse("j.jsonl", text.as_bytes())
+    }
+
+    #[test]
+    fn an_export_s_subjects_are_noted_however_its_bytes_arrive() {
+        let c2 = GOOD
+            .replace("\"e1\"", "\"e2\"")
+            .replace("child:C1", "child:C2");
+        let f1 = GOOD
+            .replace("\"e1\"", "\"e3\"")
+            .replace("child:C1", "family:F1");
+        let text = format!("{GOOD}\n{c2}\n{GOOD}\n{f1}\n");
+        for piece in [1, 7, text.len()] {
+            let mut out = Vec::new();
+            let mut watched = Subjects::new(&mut out);
+            for chunk in text.as_bytes().chunks(piece) {
+                watched.write_all(chunk).unwrap();
+            }
+            let seen: Vec<String> = watched.seen.iter().map(Subject::to_string).collect();
+            assert_eq!(seen, ["child:C1", "child:C2", "family:F1"], "{piece}");
+            assert_eq!(out, text.as_bytes());
+        }
     }
 
     #[test]
