@@ -214,8 +214,9 @@ impl App {
         self.check_command_line(caller, now, &target).await?;
         let mut watched = Subjects::new(out);
         let exported = self.store().export_journal(child, &mut watched).await;
+        let shown = watched.finish();
         self.store()
-            .log_access_many(now, caller.actor(), &watched.seen, &caller.purpose)
+            .log_access_many(now, caller.actor(), &shown, &caller.purpose)
             .await?;
         Ok(exported?)
     }
@@ -277,6 +278,12 @@ impl<'a> Subjects<'a> {
         let rest = &self.head[at + SUBJECT_KEY.len()..];
         let end = memchr::memchr(b'"', rest)?;
         Subject::parse(std::str::from_utf8(&rest[..end]).ok()?).ok()
+    }
+
+    /// The subjects seen, counting a line cut off part-way once its subject went out.
+    fn finish(mut self) -> Vec<Subject> {
+        self.end_line();
+        self.seen
     }
 
     /// Note the subject of the line just ended, and start the next.

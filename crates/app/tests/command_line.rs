@@ -216,6 +216,23 @@ async fn an_export_cut_short_logs_the_children_whose_events_went_out() {
         f.log().await[before..],
         [row("hearth-cli", "child:C1", "cut short")]
     );
+
+    // Cut off in C2's line, once its subject has gone out: C2 was shown too.
+    let export = f.export().await;
+    let room = export.find("\"child:C2\"").unwrap() + "\"child:C2\"".len();
+    let before = f.log().await.len();
+    let result = f
+        .app
+        .export_journal(&cli("cut in a line"), now(), None, &mut Closes { room })
+        .await;
+    assert!(result.is_err());
+    assert_eq!(
+        f.log().await[before..],
+        [
+            row("hearth-cli", "child:C1", "cut in a line"),
+            row("hearth-cli", "child:C2", "cut in a line"),
+        ]
+    );
 }
 
 #[tokio::test]

@@ -3,7 +3,6 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 
 /// The instant now.
 #[allow(clippy::disallowed_methods)]
@@ -13,6 +12,5 @@ pub fn now() -> Timestamp {
 
 /// Today's date in England, where every council Hearth serves keeps its calendar.
 pub fn today() -> Date {
-    let london = TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC);
-    now().to_zoned(london).date()
+    hearth_app::today(now())
 }
