@@ -19,18 +19,22 @@ use hearth_domain::due::Standing;
 use hearth_domain::due::{
     DueItem, Tally, TeamTally, Window, due_items, duty_label, sort, summarise,
 };
+use hearth_domain::event::OccurredAt;
+use hearth_domain::ids::EventId;
 use hearth_domain::ids::{ChildId, TeamId, WorkerId};
 use hearth_domain::obligations::{
-    DUE_CLOCKS_FORMAT, DueClocks, ObligationError, Status, due_clocks, obligations,
+    DUE_CLOCKS_FORMAT, DueClocks, Obligation, ObligationError, Status, due_clocks, obligations,
 };
 use hearth_domain::org::{History, Organisation, Worker};
-use hearth_domain::timescales::{RuleSet, TimescaleError};
+use hearth_domain::recording::Recording;
+use hearth_domain::timescales::{Due, Duty, RuleSet, TimescaleError};
 use hearth_store::{ChildSummary, DueCacheKey, DueClocksRow, DueSource, HeldBy, Store, StoreError};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// Why a due list could not be drawn up. The first two are the asker's to fix; the
 /// messages name ids and dates, never a person.
@@ -69,13 +73,15 @@ impl DueError {
     }
 }
 
-/// What a database says about its authority: the organisation document (its latest
-/// version, for names), and the rules and calendar of every version, each in force for
-/// the days its version is. A database without one (a journal imported on its own) works
-/// to the national rules and England and Wales's calendar.
+/// What a database says about its authority on a day: the organisation document as the
+/// version in force that day has it (for names, teams and workers), and the rules and
+/// calendar of every version, each in force for the days its version is. A day before
+/// any version (or a database without one: a journal imported on its own) has no
+/// organisation, and works to the national rules and England and Wales's calendar.
 ///
-/// Everything here is worked out once per document (the server keeps it in memory,
-/// `crate::authority_cache`), so nothing a request does grows with the size of the workforce.
+/// Everything here is worked out once per stored document (the server keeps it in
+/// memory, `crate::authority_cache`), so nothing a request does grows with the size of
+/// the workforce.
 pub struct Authority {
     pub organisation: Option<Organisation>,
     pub rules: RuleSet,
@@ -88,17 +94,64 @@ pub struct Authority {
     teams: HashMap<TeamId, String>,
 }
 
-impl Authority {
-    pub async fn of(store: &dyn Store) -> Result<Authority, DueError> {
-        Authority::new(store.organisation_history().await?)
-    }
+/// The authority on every day, as one set of stored versions describes it: what the
+/// server keeps in memory.
+pub(crate) struct Authorities {
+    /// Each version's first day and the authority while it is in force, in date order.
+    versions: Vec<(Date, Arc<Authority>)>,
+    /// The authority on a day before any version.
+    before: Arc<Authority>,
+    /// The checks an event recorded now must pass, under the version of its day.
+    pub(crate) recording: Recording,
+}
 
-    /// The authority an organisation's versions (or none) describe.
-    pub fn new(history: History) -> Result<Authority, DueError> {
+impl Authorities {
+    pub(crate) fn new(history: History) -> Result<Authorities, DueError> {
         let rules = history.rules()?;
         let calendar = history.working_calendar().map_err(DueError::Calendar)?;
-        let organisation = history.latest().cloned();
         let fingerprint = fingerprint(&rules, &calendar)?;
+        let authority = |organisation: Option<&Organisation>| {
+            Arc::new(Authority::new(
+                organisation.cloned(),
+                rules.clone(),
+                calendar.clone(),
+                fingerprint.clone(),
+            ))
+        };
+        Ok(Authorities {
+            versions: history
+                .versions()
+                .iter()
+                .map(|(from, org)| (*from, authority(Some(org))))
+                .collect(),
+            before: authority(None),
+            recording: Recording::new(&history),
+        })
+    }
+
+    /// The authority on `day`: under the version in force that day, never a later one.
+    pub(crate) fn on(&self, day: Date) -> Arc<Authority> {
+        self.versions
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= day)
+            .map_or(&self.before, |(_, authority)| authority)
+            .clone()
+    }
+}
+
+impl Authority {
+    /// The authority on `day`, read from the store.
+    pub async fn of(store: &dyn Store, day: Date) -> Result<Arc<Authority>, DueError> {
+        Ok(Authorities::new(store.organisation_history().await?)?.on(day))
+    }
+
+    fn new(
+        organisation: Option<Organisation>,
+        rules: RuleSet,
+        calendar: WorkingCalendar,
+        fingerprint: String,
+    ) -> Authority {
         let mut workers = HashMap::new();
         let mut teams = HashMap::new();
         if let Some(org) = &organisation {
@@ -110,14 +163,14 @@ impl Authority {
                 teams.entry(t.id.clone()).or_insert_with(|| t.name.clone());
             }
         }
-        Ok(Authority {
+        Authority {
             organisation,
             rules,
             calendar,
             fingerprint,
             workers,
             teams,
-        })
+        }
     }
 
     /// Refuse a team or worker the organisation does not have.
@@ -191,6 +244,201 @@ impl<'r> DueList<'r> {
             .filter(|i| i.standing != Standing::MetLate)
             .take(limit)
     }
+
+    /// At most `limit` duties from the `offset`th, in the list's order.
+    pub fn page(&self, offset: usize, limit: usize) -> &[DueItem<'r>] {
+        let start = offset.min(self.items.len());
+        let end = start.saturating_add(limit).min(self.items.len());
+        self.items.get(start..end).unwrap_or_default()
+    }
+}
+
+/// Whole due lists kept in memory while the journal stands still. Drawing up a list
+/// reads every child of the authority who may owe something (tens of thousands for a
+/// county, each with their due clocks), which does not depend on who asks; so a list
+/// is drawn up once for its day, children and rules, and each request then only takes
+/// out what the caller may not see and logs what it shows. Any append, from this
+/// process or another, moves the journal and the lists are drawn up again.
+#[derive(Default)]
+pub(crate) struct DueLists {
+    kept: std::sync::Mutex<Kept>,
+    /// Held while a list is drawn up, so that requests arriving together for a list
+    /// not kept draw it up once.
+    drawing: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct Kept {
+    /// The journal position the lists were drawn up at.
+    position: u64,
+    lists: Vec<Arc<KeptList>>,
+}
+
+/// How many lists are kept at once (days, teams and workers asked for); the oldest goes.
+const LISTS_KEPT: usize = 16;
+
+/// A list as drawn up, before anything is taken out for the caller.
+struct KeptList {
+    fingerprint: String,
+    held_by: HeldBy,
+    window: Window,
+    items: Vec<KeptItem>,
+    children: BTreeMap<ChildId, ChildSummary>,
+}
+
+/// A listed duty as kept: the item with its rule as its place in the authority's rules,
+/// since an item borrows its rule from the authority it is listed under.
+#[derive(Clone)]
+struct KeptItem {
+    rule: usize,
+    standing: Standing,
+    team: Option<TeamId>,
+    worker: Option<WorkerId>,
+    child: ChildId,
+    duty: Duty,
+    clock_started: OccurredAt,
+    clock_event: EventId,
+    due: Due,
+    status: Status,
+}
+
+impl KeptList {
+    /// The list kept, or none if an item's rule is not one of `rules` (then it is not
+    /// kept, and drawn up each time).
+    fn new(
+        list: &DueList<'_>,
+        fingerprint: &str,
+        held_by: &HeldBy,
+        rules: &RuleSet,
+    ) -> Option<KeptList> {
+        let items = list
+            .items
+            .iter()
+            .map(|i| {
+                let o = &i.obligation;
+                Some(KeptItem {
+                    rule: rules.rules().iter().position(|r| std::ptr::eq(r, o.rule))?,
+                    standing: i.standing,
+                    team: i.team.clone(),
+                    worker: i.worker.clone(),
+                    child: o.child.clone(),
+                    duty: o.duty,
+                    clock_started: o.clock_started,
+                    clock_event: o.clock_event.clone(),
+                    due: o.due,
+                    status: o.status.clone(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(KeptList {
+            fingerprint: fingerprint.to_owned(),
+            held_by: held_by.clone(),
+            window: list.window,
+            items,
+            children: list.children.clone(),
+        })
+    }
+
+    fn is_for(&self, authority: &Authority, as_at: Date, held_by: &HeldBy) -> bool {
+        self.fingerprint == authority.fingerprint
+            && self.window.as_at == as_at
+            && self.held_by == *held_by
+    }
+
+    /// The list, its items borrowing their rules from `authority`.
+    fn list<'r>(&self, authority: &'r Authority) -> Option<DueList<'r>> {
+        let rules = authority.rules.rules();
+        let items = self
+            .items
+            .iter()
+            .map(|i| {
+                Some(DueItem {
+                    standing: i.standing,
+                    team: i.team.clone(),
+                    worker: i.worker.clone(),
+                    obligation: Obligation {
+                        child: i.child.clone(),
+                        duty: i.duty,
+                        rule: rules.get(i.rule)?,
+                        clock_started: i.clock_started,
+                        clock_event: i.clock_event.clone(),
+                        due: i.due,
+                        status: i.status.clone(),
+                    },
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let (total, teams) = summarise(&items);
+        Some(DueList {
+            window: self.window,
+            items,
+            total,
+            teams,
+            children: self.children.clone(),
+        })
+    }
+}
+
+impl DueLists {
+    /// The due list as at `as_at` for the children `held_by` says, as kept or else
+    /// drawn up (and kept).
+    async fn get<'r>(
+        &self,
+        store: &dyn Store,
+        authority: &'r Authority,
+        as_at: Date,
+        held_by: &HeldBy,
+    ) -> Result<DueList<'r>, DueError> {
+        authority.check(held_by)?;
+        let position = store.journal_position().await?;
+        if let Some(list) = self.kept(position, authority, as_at, held_by) {
+            return Ok(list);
+        }
+        let _drawing = self.drawing.lock().await;
+        if let Some(list) = self.kept(position, authority, as_at, held_by) {
+            return Ok(list);
+        }
+        let list = due_list(store, authority, as_at, held_by).await?;
+        // The position was read before the list was drawn up: if an append comes in
+        // between, the list is kept under the older position and drawn up again next
+        // time, never the reverse.
+        if let Some(kept) = KeptList::new(&list, &authority.fingerprint, held_by, &authority.rules)
+        {
+            let mut guard = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            if guard.position != position {
+                *guard = Kept {
+                    position,
+                    lists: Vec::new(),
+                };
+            }
+            if guard.lists.len() >= LISTS_KEPT {
+                guard.lists.remove(0);
+            }
+            guard.lists.push(Arc::new(kept));
+        }
+        Ok(list)
+    }
+
+    fn kept<'r>(
+        &self,
+        position: u64,
+        authority: &'r Authority,
+        as_at: Date,
+        held_by: &HeldBy,
+    ) -> Option<DueList<'r>> {
+        let kept = {
+            let guard = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            if guard.position != position {
+                return None;
+            }
+            guard
+                .lists
+                .iter()
+                .find(|l| l.is_for(authority, as_at, held_by))?
+                .clone()
+        };
+        kept.list(authority)
+    }
 }
 
 /// What a due list shows, and so which children its use is logged for.
@@ -202,6 +450,9 @@ pub enum Listing {
     /// The first this many rows of [`DueList::due_rows`] (the page): the children of
     /// those rows are logged.
     Rows(usize),
+    /// Every duty from the `offset`th, at most `limit` (the API, a page at a time): the
+    /// children of those duties are logged.
+    Page { offset: usize, limit: usize },
     /// The counts alone, naming no child (for someone who may see figures only):
     /// nothing is logged.
     CountsOnly,
@@ -223,20 +474,25 @@ impl App {
     ) -> Result<DueList<'r>, AppError> {
         let need = match listing {
             Listing::CountsOnly => Permission::ViewFigures,
-            Listing::Children | Listing::Rows(_) => Permission::ViewDueList,
+            Listing::Children | Listing::Rows(_) | Listing::Page { .. } => Permission::ViewDueList,
         };
         self.check(caller, now, need, &caller.purpose).await?;
-        let mut list = due_list(self.store(), authority, as_at, held_by).await?;
+        let mut list = self
+            .due_lists
+            .get(self.store(), authority, as_at, held_by)
+            .await?;
         let reader = Reader::new(self.store(), caller, now);
         reader.hide_restricted(&mut list).await?;
+        let children_of = |items: &mut dyn Iterator<Item = &DueItem<'r>>| {
+            let ids: std::collections::BTreeSet<&ChildId> =
+                items.map(|i| &i.obligation.child).collect();
+            ids.into_iter().cloned().collect()
+        };
         let shown: Vec<ChildId> = match listing {
             Listing::CountsOnly => return Ok(list),
             Listing::Children => list.children.keys().cloned().collect(),
-            Listing::Rows(limit) => {
-                let ids: std::collections::BTreeSet<&ChildId> =
-                    list.due_rows(limit).map(|i| &i.obligation.child).collect();
-                ids.into_iter().cloned().collect()
-            }
+            Listing::Rows(limit) => children_of(&mut list.due_rows(limit)),
+            Listing::Page { offset, limit } => children_of(&mut list.page(offset, limit).iter()),
         };
         reader.log_shown(&shown).await?;
         Ok(list)
@@ -366,7 +622,7 @@ fn child_items<'r>(
 /// list drawn up after a county is generated, imported or rebuilt is as quick as the
 /// next (a list as at a later day reads no more children).
 pub async fn warm_due_cache(store: &dyn Store, as_at: Date) -> Result<(), DueError> {
-    let authority = Authority::of(store).await?;
+    let authority = Authority::of(store, as_at).await?;
     due_list(store, &authority, as_at, &HeldBy::Anyone).await?;
     Ok(())
 }
@@ -381,6 +637,20 @@ pub struct DueBody<'a> {
     pub total: Tally,
     pub teams: &'a [TeamTally],
     pub obligations: &'a [DueItem<'a>],
+    /// Which part of the list `obligations` is, when it is one page of it (the API).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub page: Option<Page>,
+}
+
+/// Where a page of a due list's obligations is in the whole list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Page {
+    /// How many obligations the whole list has.
+    pub count: usize,
+    /// The place in the whole list of the page's first obligation (from 0).
+    pub offset: usize,
+    /// The most a page holds; none when the page is the whole list.
+    pub limit: Option<usize>,
 }
 
 impl<'a> DueBody<'a> {
@@ -397,6 +667,26 @@ impl<'a> DueBody<'a> {
             total: list.total,
             teams: &list.teams,
             obligations: &list.items,
+            page: None,
+        }
+    }
+
+    /// One page of the list: at most `limit` obligations (all, with none) from the
+    /// `offset`th, and where they are in it.
+    pub fn page(
+        list: &'a DueList<'a>,
+        held_by: &'a HeldBy,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> DueBody<'a> {
+        DueBody {
+            obligations: list.page(offset, limit.unwrap_or(usize::MAX)),
+            page: Some(Page {
+                count: list.items.len(),
+                offset,
+                limit,
+            }),
+            ..DueBody::new(list, held_by)
         }
     }
 }

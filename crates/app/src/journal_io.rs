@@ -147,17 +147,17 @@ async fn import(
             file: file.to_owned(),
         });
     }
-    let org = store
-        .organisation()
+    let history = store
+        .organisation_history()
         .await
         .map_err(|cause| ImportError::Store {
             file: file.to_owned(),
             cause,
         })?;
-    let recording = Recording::new(today, org.as_ref());
+    let recording = Recording::new(&history);
     for (line, event) in &events {
         recording
-            .check(event)
+            .check(today, event)
             .map_err(|cause| ImportError::Rejected {
                 file: file.to_owned(),
                 line: *line,

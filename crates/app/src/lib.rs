@@ -117,6 +117,10 @@ pub struct App {
     store: Arc<dyn Store>,
     /// The organisation and what is worked out from it, read once per stored document.
     authority: AuthorityCache,
+    /// How many children there are, counted once per journal position.
+    children: records::ChildCount,
+    /// Whole due lists, drawn up once per journal position.
+    due_lists: due::DueLists,
 }
 
 impl App {
@@ -124,6 +128,8 @@ impl App {
         App {
             store,
             authority: AuthorityCache::default(),
+            children: records::ChildCount::default(),
+            due_lists: due::DueLists::default(),
         }
     }
 
@@ -133,10 +139,11 @@ impl App {
         self.store.as_ref()
     }
 
-    /// The authority (organisation, rules, calendar) as the store holds it now, read
-    /// again only when a new organisation document has been stored.
-    pub async fn authority(&self) -> Result<Arc<Authority>, AppError> {
-        Ok(self.authority.get(self.store.as_ref()).await?)
+    /// The authority (organisation, rules, calendar) on `day`, under the organisation's
+    /// version in force that day (never one that starts later), as the store holds it
+    /// now: read again only when a new version has been stored.
+    pub async fn authority(&self, day: Date) -> Result<Arc<Authority>, AppError> {
+        Ok(self.authority.get(self.store.as_ref()).await?.on(day))
     }
 
     /// Go on if the caller may do `what`; otherwise log the refusal against `target`

@@ -7,7 +7,6 @@ use crate::{App, AppError, Caller};
 use hearth_domain::access::Permission;
 use hearth_domain::event::{Event, EventData, OccurredAt};
 use hearth_domain::ids::{Actor, ChildId, EventId, Subject};
-use hearth_domain::recording::Recording;
 use hearth_store::Version;
 use jiff::Timestamp;
 
@@ -26,8 +25,8 @@ impl App {
     /// Append `new` to child `id`'s journey, recorded by the caller at `now`, and log
     /// the write. Needs `RecordEvents`. A child the caller may not see is refused as if
     /// there were none (writing to it would tell them it exists); an event dated after
-    /// today or naming someone the authority does not employ is refused whatever the
-    /// journey says; a stale version, a taken event id or an event the journey refuses
+    /// today, or naming a worker not in post on its day or a team the authority did not
+    /// have then, is refused whatever the journey says; a stale version, a taken event id or an event the journey refuses
     /// come back as the store's error. The journal is unchanged by any refusal.
     pub async fn record_event(
         &self,
@@ -50,9 +49,12 @@ impl App {
             recorded_by: actor(caller),
             data: new.data,
         };
-        let authority = self.authority().await?;
-        Recording::new(crate::today(now), authority.organisation.as_ref())
-            .check(&event)
+        // Checked under the organisation's version in force on the event's day, each
+        // worker it names in post that day.
+        let authority = self.authority.get(self.store()).await?;
+        authority
+            .recording
+            .check(crate::today(now), &event)
             .map_err(AppError::NotRecordable)?;
         let version = self.store().append(new.version, vec![event]).await?;
         reader.log(id).await?;

@@ -8,7 +8,35 @@ use hearth_domain::access::Permission;
 use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, Subject};
 use hearth_store::{ChildRecord, ChildSummary, Version};
+use hearth_store::{Store, StoreError};
 use jiff::Timestamp;
+use std::sync::Mutex;
+
+/// How many children the store holds, kept with the journal position it was counted at.
+/// Counting reads every child (a full scan on SQLite: hundreds of thousands of rows for
+/// a county), so it is done again only once the journal has moved: a new child comes
+/// only with an append, from this process or another. Between appends the list page
+/// pays one small row for it.
+#[derive(Default)]
+pub(crate) struct ChildCount {
+    kept: Mutex<Option<(u64, u64)>>,
+}
+
+impl ChildCount {
+    pub(crate) async fn get(&self, store: &dyn Store) -> Result<u64, StoreError> {
+        let position = store.journal_position().await?;
+        if let Some((at, count)) = *self.kept.lock().unwrap_or_else(|e| e.into_inner())
+            && at == position
+        {
+            return Ok(count);
+        }
+        // Counted after the position was read: if an append comes in between, the count
+        // is kept under the older position and done again next time, never the reverse.
+        let count = store.count_children().await?;
+        *self.kept.lock().unwrap_or_else(|e| e.into_inner()) = Some((position, count));
+        Ok(count)
+    }
+}
 
 impl App {
     /// Children matching `q` that the caller may see, at most `limit`, each logged as
@@ -32,7 +60,7 @@ impl App {
     pub async fn count_children(&self, caller: &Caller, now: Timestamp) -> Result<u64, AppError> {
         self.check(caller, now, Permission::SearchChildren, &caller.purpose)
             .await?;
-        Ok(self.store().count_children().await?)
+        Ok(self.children.get(self.store()).await?)
     }
 
     /// The child's folded record, logged; none if there is no such child or the caller

@@ -10,11 +10,15 @@ use hearth_domain::access::{Permission, Role, UserName};
 use hearth_domain::codes::*;
 use hearth_domain::event::*;
 use hearth_domain::ids::*;
-use hearth_store::{HeldBy, Store, User};
+use hearth_store::{
+    ChildRecord, ChildSummary, DueCache, DueCacheKey, DueClocksRow, DueSink, HeldBy, Parts,
+    Projections, RebuildReport, Store, StoreError, User,
+};
 use hearth_testkit::{details, ev, organisation, registered};
 use jiff::Timestamp;
 use jiff::civil::date;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn now() -> Timestamp {
     "2024-06-03T10:00:00Z".parse().unwrap()
@@ -296,7 +300,7 @@ async fn the_due_list_is_refused_without_its_permission_and_logs_the_children_it
     // The assessment started on 2 May is overdue by the end of July.
     let as_at = date(2024, 7, 31);
     warm_due_cache(f.store.as_ref(), as_at).await.unwrap();
-    let authority = f.app.authority().await.unwrap();
+    let authority = f.app.authority(as_at).await.unwrap();
     let analyst = user("pat.analyst", Role::Analyst, "due: test");
     let refused = f
         .app
@@ -433,6 +437,246 @@ async fn recording_an_event_checks_the_role_the_day_and_logs_the_write() {
             entry("sam.patel", "api write: test"),
         ]
     );
+}
+
+/// A visit by `worker` on `on`, at journey version 4.
+fn visit_by(id: &str, on: &str, worker: &str) -> NewEvent {
+    NewEvent {
+        data: EventData::Visit(Visit {
+            worker: WorkerId::parse(worker).unwrap(),
+            seen: true,
+            seen_alone: true,
+        }),
+        ..visit(id, on)
+    }
+}
+
+#[tokio::test]
+async fn a_worker_not_in_post_on_the_event_s_day_is_refused_in_one_sentence() {
+    let f = fixture().await;
+    // W2 left on 2024-05-31; W3 starts on 2024-06-10.
+    let mut org = organisation();
+    let w1 = org.workers[0].clone();
+    for (id, start, end) in [
+        ("W2", date(2021, 1, 4), Some(date(2024, 5, 31))),
+        ("W3", date(2024, 6, 10), None),
+    ] {
+        org.workers.push(hearth_domain::org::Worker {
+            id: WorkerId::parse(id).unwrap(),
+            start_date: start,
+            end_date: end,
+            ..w1.clone()
+        });
+    }
+    f.store.put_organisation(&org).await.unwrap();
+    let worker = user("sam.patel", Role::SocialWorker, "api write: test");
+    for (id, on, who) in [("v1", "2024-06-01", "W2"), ("v2", "2024-06-03", "W3")] {
+        let refused = f
+            .app
+            .record_event(&worker, now(), &c1(), visit_by(id, on, who))
+            .await;
+        let Err(AppError::NotRecordable(e)) = refused else {
+            panic!("{refused:?}");
+        };
+        assert_eq!(
+            e.to_string(),
+            format!("event {id} (visit on {on}): worker {who} was not in post on that day")
+        );
+    }
+    // On their last day in post, W2 could still visit.
+    let version = f
+        .app
+        .record_event(&worker, now(), &c1(), visit_by("v3", "2024-05-31", "W2"))
+        .await
+        .unwrap();
+    assert_eq!(version, 5);
+}
+
+#[tokio::test]
+async fn a_version_of_the_organisation_dated_later_is_not_used_before_its_day() {
+    let f = fixture().await;
+    // From 2024-07-01 W1 is renamed, and W4 joins (from the start of their version).
+    let mut later = organisation();
+    later.workers[0].name = String::from("Sam Patel-Jones");
+    let mut w4 = later.workers[0].clone();
+    w4.id = WorkerId::parse("W4").unwrap();
+    later.workers.push(w4);
+    f.store
+        .add_organisation_version(&later, date(2024, 7, 1))
+        .await
+        .unwrap();
+    let w1 = WorkerId::parse("W1").unwrap();
+    let today = hearth_app::today(now());
+    let authority = f.app.authority(today).await.unwrap();
+    assert_eq!(authority.worker_name(&w1), "Sam Patel");
+    assert_eq!(
+        f.app
+            .authority(date(2024, 7, 1))
+            .await
+            .unwrap()
+            .worker_name(&w1),
+        "Sam Patel-Jones"
+    );
+    // W4 is not the authority's worker yet, so a visit today names no worker of its.
+    let worker = user("sam.patel", Role::SocialWorker, "api write: test");
+    let refused = f
+        .app
+        .record_event(&worker, now(), &c1(), visit_by("v1", "2024-06-03", "W4"))
+        .await;
+    let Err(AppError::NotRecordable(e)) = refused else {
+        panic!("{refused:?}");
+    };
+    assert!(
+        e.to_string()
+            .ends_with("there is no worker W4 in the organisation"),
+        "{e}"
+    );
+}
+
+/// The real store, counting how often every child is counted.
+struct CountsChildCounts(Arc<dyn Store>, Arc<AtomicUsize>);
+
+#[async_trait::async_trait]
+impl Projections for CountsChildCounts {
+    async fn child(&self, id: &ChildId) -> Result<Option<ChildRecord>, StoreError> {
+        self.0.child(id).await
+    }
+    async fn search_children(
+        &self,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<ChildSummary>, StoreError> {
+        self.0.search_children(query, limit).await
+    }
+    async fn count_children(&self) -> Result<u64, StoreError> {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        self.0.count_children().await
+    }
+    async fn rebuild(&self) -> Result<RebuildReport, StoreError> {
+        self.0.rebuild().await
+    }
+    async fn projection_dump(&self) -> Result<Vec<String>, StoreError> {
+        self.0.projection_dump().await
+    }
+}
+
+#[tokio::test]
+async fn the_children_are_counted_again_only_once_the_journal_has_moved() {
+    let f = fixture().await;
+    let counted = Arc::new(AtomicUsize::new(0));
+    let store: Arc<dyn Store> = Arc::new(Parts {
+        projections: Arc::new(CountsChildCounts(f.store.clone(), counted.clone())),
+        ..Parts::of(f.store.clone())
+    });
+    let app = App::new(store);
+    let worker = user("sam.patel", Role::SocialWorker, "list: test");
+    for _ in 0..3 {
+        assert_eq!(app.count_children(&worker, now()).await.unwrap(), 1);
+    }
+    assert_eq!(counted.load(Ordering::SeqCst), 1);
+    // A child registered by another process is counted from the next request on.
+    let c2 = ev(
+        "C2",
+        "c2-01",
+        "2024-05-01",
+        registered(details("Ben", "Testington", date(2016, 1, 1))),
+    );
+    f.store.append(0, vec![c2]).await.unwrap();
+    assert_eq!(app.count_children(&worker, now()).await.unwrap(), 2);
+    assert_eq!(app.count_children(&worker, now()).await.unwrap(), 2);
+    assert_eq!(counted.load(Ordering::SeqCst), 2);
+}
+
+/// The real store, counting how often a due list reads the children.
+struct CountsDueReads(Arc<dyn Store>, Arc<AtomicUsize>);
+
+#[async_trait::async_trait]
+impl DueCache for CountsDueReads {
+    async fn unsettled_due(
+        &self,
+        settled_by: jiff::civil::Date,
+        held_by: &HeldBy,
+        cache: Option<&DueCacheKey<'_>>,
+        each: &mut DueSink<'_>,
+    ) -> Result<u64, StoreError> {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        self.0.unsettled_due(settled_by, held_by, cache, each).await
+    }
+    async fn put_due_clocks(&self, rows: &[DueClocksRow]) -> Result<(), StoreError> {
+        self.0.put_due_clocks(rows).await
+    }
+}
+
+#[tokio::test]
+async fn a_due_list_is_drawn_up_once_while_the_journal_stands_still() {
+    let f = fixture().await;
+    let reads = Arc::new(AtomicUsize::new(0));
+    let store: Arc<dyn Store> = Arc::new(Parts {
+        due_cache: Arc::new(CountsDueReads(f.store.clone(), reads.clone())),
+        ..Parts::of(f.store.clone())
+    });
+    let app = App::new(store);
+    let as_at = date(2024, 7, 31);
+    let authority = app.authority(as_at).await.unwrap();
+    let manager = user("lee.manager", Role::TeamManager, "due: test");
+    let overdue = |list: &hearth_app::due::DueList<'_>| list.total.overdue;
+    let first = app
+        .due_list(
+            &manager,
+            now(),
+            &authority,
+            as_at,
+            &HeldBy::Anyone,
+            Listing::Children,
+        )
+        .await
+        .unwrap();
+    assert_eq!(overdue(&first), 1);
+    let again = app
+        .due_list(
+            &manager,
+            now(),
+            &authority,
+            as_at,
+            &HeldBy::Anyone,
+            Listing::Children,
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.items, first.items);
+    assert_eq!(reads.load(Ordering::SeqCst), 1);
+    // Another day is another list.
+    app.due_list(
+        &manager,
+        now(),
+        &authority,
+        date(2024, 7, 30),
+        &HeldBy::Anyone,
+        Listing::CountsOnly,
+    )
+    .await
+    .unwrap();
+    assert_eq!(reads.load(Ordering::SeqCst), 2);
+    // Once the journal moves (here a child with a duty of their own), it is drawn up again.
+    let c2: Vec<Event> = journey()
+        .into_iter()
+        .enumerate()
+        .map(|(n, e)| ev("C2", &format!("c2-{n}"), &e.occurred_at.to_string(), e.data))
+        .collect();
+    f.store.append(0, c2).await.unwrap();
+    let after = app
+        .due_list(
+            &manager,
+            now(),
+            &authority,
+            as_at,
+            &HeldBy::Anyone,
+            Listing::Children,
+        )
+        .await
+        .unwrap();
+    assert_eq!(reads.load(Ordering::SeqCst), 3);
+    assert_eq!(overdue(&after), 2);
 }
 
 #[tokio::test]

@@ -49,7 +49,7 @@ pub async fn due(
         BadRequest::Worker(_) => anyhow!("--worker {e}"),
         BadRequest::Both => anyhow!("give --team or --worker, not both"),
     })?;
-    let authority = app.authority().await?;
+    let authority = app.authority(as_at).await?;
     let caller = Caller::command_line("hearth due");
     let list = app
         .due_list(&caller, now, &authority, as_at, &held_by, Listing::Children)

@@ -138,6 +138,8 @@ pub enum Problem {
     UnknownWorker(WorkerId),
     #[error("there is no team {0} in the organisation")]
     UnknownTeam(TeamId),
+    #[error("worker {0} was not in post on that day")]
+    NotInPost(WorkerId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -640,6 +640,11 @@ impl History {
             .map(|(_, org)| org)
     }
 
+    /// Each version with its first day, in date order.
+    pub fn versions(&self) -> &[(Date, Organisation)] {
+        &self.versions
+    }
+
     /// The version with the latest first day: the one in force from then on.
     pub fn latest(&self) -> Option<&Organisation> {
         self.versions.last().map(|(_, org)| org)

@@ -1,36 +1,65 @@
 //! What an event recorded now must be, beyond fitting its journey: dated no later than
-//! today, and naming only the organisation's own workers and teams.
+//! today, and naming only workers in post and teams of the organisation as it stood on
+//! the event's day.
 
 use crate::event::{Event, EventData, OccurredAt};
 use crate::ids::{TeamId, WorkerId};
 use crate::journey::{JourneyError, Problem};
-use crate::org::Organisation;
+use crate::org::{History, Organisation};
 use jiff::civil::Date;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The checks an event recorded now must pass beyond its journey: it happened no later
-/// than today, and the workers and teams it names are the organisation's. Without an
-/// organisation document (a journal imported on its own) workers and teams are not
-/// checked, as there is nothing to check them against.
+/// than today, and the workers and teams it names are those of the organisation's
+/// version in force on its day, each worker in post that day. On a day no version
+/// covers (or with no organisation document at all: a journal imported on its own)
+/// workers and teams are not checked, as there is nothing to check them against.
+///
+/// Built once per set of stored versions and kept (a check costs the same however many
+/// workers the authority has).
+#[derive(Debug, Clone, Default)]
 pub struct Recording {
-    today: Date,
-    workers: Option<HashSet<WorkerId>>,
-    teams: Option<HashSet<TeamId>>,
+    /// Each version's first day and what it knows, in date order.
+    versions: Vec<(Date, Known)>,
+}
+
+/// The workers (with the days they are in post) and the teams of one version.
+#[derive(Debug, Clone)]
+struct Known {
+    workers: HashMap<WorkerId, (Date, Option<Date>)>,
+    teams: HashSet<TeamId>,
+}
+
+impl Known {
+    fn new(org: &Organisation) -> Known {
+        let mut workers = HashMap::new();
+        // The first of a repeated id wins, as `Organisation::worker` finds.
+        for w in &org.workers {
+            workers
+                .entry(w.id.clone())
+                .or_insert((w.start_date, w.end_date));
+        }
+        Known {
+            workers,
+            teams: org.teams().map(|(_, _, t)| t.id.clone()).collect(),
+        }
+    }
 }
 
 impl Recording {
-    /// `today` is the date in England when the event is recorded (the domain has no
-    /// clock).
-    pub fn new(today: Date, org: Option<&Organisation>) -> Recording {
+    pub fn new(history: &History) -> Recording {
         Recording {
-            today,
-            workers: org.map(|o| o.workers.iter().map(|w| w.id.clone()).collect()),
-            teams: org.map(|o| o.teams().map(|(_, _, t)| t.id.clone()).collect()),
+            versions: history
+                .versions()
+                .iter()
+                .map(|(from, org)| (*from, Known::new(org)))
+                .collect(),
         }
     }
 
-    pub fn check(&self, event: &Event) -> Result<(), JourneyError> {
-        self.check_data(event.occurred_at, &event.data)
+    /// Check `event`, recorded when it is `today` in England (the domain has no clock).
+    pub fn check(&self, today: Date, event: &Event) -> Result<(), JourneyError> {
+        self.check_data(today, event.occurred_at, &event.data)
             .map_err(|problem| JourneyError {
                 event: event.id.clone(),
                 kind: event.kind(),
@@ -39,43 +68,59 @@ impl Recording {
             })
     }
 
-    fn check_data(&self, at: OccurredAt, data: &EventData) -> Result<(), Problem> {
+    /// What the organisation knew on `day`, if a version was in force.
+    fn on(&self, day: Date) -> Option<&Known> {
+        self.versions
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= day)
+            .map(|(_, known)| known)
+    }
+
+    fn check_data(&self, today: Date, at: OccurredAt, data: &EventData) -> Result<(), Problem> {
         use EventData as E;
-        if at.date > self.today {
-            return Err(Problem::AfterToday(self.today));
+        if at.date > today {
+            return Err(Problem::AfterToday(today));
         }
+        let known = self.on(at.date);
         match data {
             E::Allocated(a) => {
-                self.worker(&a.worker)?;
-                self.team(&a.team)
+                worker(known, &a.worker, at.date)?;
+                team(known, &a.team)
             }
-            E::Visit(v) => self.worker(&v.worker),
-            E::PersonalAdviserAllocated(p) => self.worker(&p.adviser),
+            E::Visit(v) => worker(known, &v.worker, at.date),
+            E::PersonalAdviserAllocated(p) => worker(known, &p.adviser, at.date),
             // An amendment may move an event's date, or change whom it names.
             E::EventAmended(a) => {
                 let on = a.occurred_at.unwrap_or(at);
                 match &a.amended {
-                    Some(amended) => self.check_data(on, amended),
-                    None if on.date > self.today => Err(Problem::AfterToday(self.today)),
+                    Some(amended) => self.check_data(today, on, amended),
+                    None if on.date > today => Err(Problem::AfterToday(today)),
                     None => Ok(()),
                 }
             }
             _ => Ok(()),
         }
     }
+}
 
-    fn worker(&self, id: &WorkerId) -> Result<(), Problem> {
-        match &self.workers {
-            Some(known) if !known.contains(id) => Err(Problem::UnknownWorker(id.clone())),
-            _ => Ok(()),
+/// A worker of the organisation, in post on `day` (from their first day to their last,
+/// both included).
+fn worker(known: Option<&Known>, id: &WorkerId, day: Date) -> Result<(), Problem> {
+    let Some(known) = known else { return Ok(()) };
+    match known.workers.get(id) {
+        None => Err(Problem::UnknownWorker(id.clone())),
+        Some((start, end)) if day < *start || end.is_some_and(|end| end < day) => {
+            Err(Problem::NotInPost(id.clone()))
         }
+        Some(_) => Ok(()),
     }
+}
 
-    fn team(&self, id: &TeamId) -> Result<(), Problem> {
-        match &self.teams {
-            Some(known) if !known.contains(id) => Err(Problem::UnknownTeam(id.clone())),
-            _ => Ok(()),
-        }
+fn team(known: Option<&Known>, id: &TeamId) -> Result<(), Problem> {
+    match known {
+        Some(known) if !known.teams.contains(id) => Err(Problem::UnknownTeam(id.clone())),
+        _ => Ok(()),
     }
 }
 
@@ -83,8 +128,11 @@ impl Recording {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::event::Visit;
+    use crate::event::{Allocated, Visit};
     use crate::ids::{Actor, EventId, Subject};
+    use crate::org::{
+        Area, Employment, FROM_THE_START, Locality, Service, Team, Worker, WorkerRole,
+    };
     use jiff::civil::date;
 
     fn event(on: &str, data: EventData) -> Event {
@@ -106,16 +154,61 @@ mod tests {
         })
     }
 
+    fn worker(id: &str, team: &str, start: Date, end: Option<Date>) -> Worker {
+        Worker {
+            id: WorkerId::parse(id).unwrap(),
+            name: String::from("A worker"),
+            role: WorkerRole::SocialWorker,
+            team: TeamId::parse(team).unwrap(),
+            fte: 1.0,
+            employment: Employment::Employed,
+            start_date: start,
+            end_date: end,
+        }
+    }
+
+    /// One area, one locality, one team `team`, and `workers`.
+    fn org(team: &str, workers: Vec<Worker>) -> Organisation {
+        Organisation {
+            authority: String::from("Testshire"),
+            la_code: String::from("999"),
+            areas: vec![Area {
+                name: String::from("East"),
+                localities: vec![Locality {
+                    name: String::from("Ashford"),
+                    child_population: 0,
+                    postcode_sectors: vec![],
+                    postcode_districts: vec![],
+                    teams: vec![Team {
+                        id: TeamId::parse(team).unwrap(),
+                        name: String::from("A team"),
+                        service: Service::ChildInNeed,
+                    }],
+                }],
+            }],
+            workers,
+            ..Organisation::default()
+        }
+    }
+
+    fn allocated(worker: &str, team: &str) -> EventData {
+        EventData::Allocated(Allocated {
+            worker: WorkerId::parse(worker).unwrap(),
+            team: TeamId::parse(team).unwrap(),
+        })
+    }
+
     #[test]
     fn an_event_may_be_dated_today_and_not_tomorrow() {
-        let recording = Recording::new(date(2024, 6, 1), None);
+        let recording = Recording::default();
+        let today = date(2024, 6, 1);
         assert!(
             recording
-                .check(&event("2024-06-01T23:59", visit("W1")))
+                .check(today, &event("2024-06-01T23:59", visit("W1")))
                 .is_ok()
         );
         let err = recording
-            .check(&event("2024-06-02", visit("W1")))
+            .check(today, &event("2024-06-02", visit("W1")))
             .unwrap_err();
         assert_eq!(err.problem, Problem::AfterToday(date(2024, 6, 1)));
         assert!(
@@ -127,28 +220,101 @@ mod tests {
 
     #[test]
     fn workers_and_teams_are_checked_against_the_organisation_when_there_is_one() {
-        let org = Organisation {
-            authority: String::from("Testshire"),
-            la_code: String::from("999"),
-            child_population: 0,
-            areas: vec![],
-            workers: vec![],
-            timescales: vec![],
-            closure_days: vec![],
-            ..Organisation::default()
-        };
+        let history = History::new([(FROM_THE_START, org("T1", vec![]))]);
         let today = date(2024, 6, 1);
-        let err = Recording::new(today, Some(&org))
-            .check(&event("2024-05-01", visit("W9")))
+        let err = Recording::new(&history)
+            .check(today, &event("2024-05-01", visit("W9")))
             .unwrap_err();
         assert_eq!(
             err.problem,
             Problem::UnknownWorker(WorkerId::parse("W9").unwrap())
         );
         assert!(
-            Recording::new(today, None)
-                .check(&event("2024-05-01", visit("W9")))
+            Recording::default()
+                .check(today, &event("2024-05-01", visit("W9")))
                 .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_worker_must_be_in_post_on_the_day_of_the_event() {
+        let left = worker("W1", "T1", date(2020, 1, 6), Some(date(2023, 12, 31)));
+        let starts = worker("W2", "T1", date(2024, 5, 1), None);
+        let recording = Recording::new(&History::new([(
+            FROM_THE_START,
+            org("T1", vec![left, starts]),
+        )]));
+        let today = date(2024, 6, 1);
+        // Their first and last days are days in post.
+        for (on, who) in [
+            ("2020-01-06", "W1"),
+            ("2023-12-31", "W1"),
+            ("2024-05-01", "W2"),
+        ] {
+            assert!(
+                recording.check(today, &event(on, visit(who))).is_ok(),
+                "{on} {who}"
+            );
+        }
+        for (on, who) in [
+            ("2024-01-01", "W1"),
+            ("2020-01-05", "W1"),
+            ("2024-04-30", "W2"),
+        ] {
+            let err = recording.check(today, &event(on, visit(who))).unwrap_err();
+            assert_eq!(
+                err.problem,
+                Problem::NotInPost(WorkerId::parse(who).unwrap()),
+                "{on} {who}"
+            );
+            assert_eq!(
+                err.to_string(),
+                format!("event e1 (visit on {on}): worker {who} was not in post on that day")
+            );
+        }
+        let err = recording
+            .check(today, &event("2024-02-01", allocated("W1", "T1")))
+            .unwrap_err();
+        assert_eq!(
+            err.problem,
+            Problem::NotInPost(WorkerId::parse("W1").unwrap())
+        );
+    }
+
+    #[test]
+    fn an_event_is_checked_against_the_version_in_force_on_its_day() {
+        // From 2024-06-01 team T1 is replaced by T2, and W2 joins the workforce.
+        let first = org("T1", vec![worker("W1", "T1", date(2020, 1, 6), None)]);
+        let second = org(
+            "T2",
+            vec![
+                worker("W1", "T2", date(2020, 1, 6), None),
+                worker("W2", "T2", date(2024, 6, 1), None),
+            ],
+        );
+        let recording = Recording::new(&History::new([
+            (FROM_THE_START, first),
+            (date(2024, 6, 1), second),
+        ]));
+        let today = date(2024, 7, 1);
+        let check = |on: &str, data| {
+            recording
+                .check(today, &event(on, data))
+                .map_err(|e| e.problem)
+        };
+        assert_eq!(check("2024-05-31", allocated("W1", "T1")), Ok(()));
+        assert_eq!(
+            check("2024-05-31", allocated("W1", "T2")),
+            Err(Problem::UnknownTeam(TeamId::parse("T2").unwrap()))
+        );
+        assert_eq!(check("2024-06-01", allocated("W2", "T2")), Ok(()));
+        assert_eq!(
+            check("2024-06-01", allocated("W1", "T1")),
+            Err(Problem::UnknownTeam(TeamId::parse("T1").unwrap()))
+        );
+        assert_eq!(
+            check("2024-05-31", visit("W2")),
+            Err(Problem::UnknownWorker(WorkerId::parse("W2").unwrap()))
         );
     }
 }

@@ -48,6 +48,11 @@ pub trait Journal: Send + Sync {
 
     async fn count_events(&self) -> Result<u64, StoreError>;
 
+    /// Where the journal has got to: the place of its last event (0 before any). It
+    /// grows with every append, from this process or another, and costs one small row
+    /// to read, so a figure kept in memory knows when it must be worked out again.
+    async fn journal_position(&self) -> Result<u64, StoreError>;
+
     /// Write the journal, one event a line in journal order (one child's only, if given).
     async fn export_journal(
         &self,
@@ -67,6 +72,8 @@ pub trait Journal: Send + Sync {
 }
 
 pub(crate) const COUNT_EVENTS: &str = "SELECT COUNT(*) FROM journal";
+/// The journal's chain head moves with every append, in the append's transaction.
+pub(crate) const POSITION: &str = "SELECT seq FROM chain_head WHERE chain = 'journal'";
 pub(crate) const EXPORT_ALL: &str = "SELECT body FROM journal ORDER BY seq";
 pub(crate) const EXPORT_SUBJECT: &str = "SELECT body FROM journal WHERE subject = $1 ORDER BY seq";
 
@@ -152,6 +159,13 @@ macro_rules! impl_journal {
                     .fetch_one(&self.pool)
                     .await?;
                 Ok(n as u64)
+            }
+
+            async fn journal_position(&self) -> Result<u64, $crate::StoreError> {
+                let seq: Option<i64> = sqlx::query_scalar($crate::journal::POSITION)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(seq.map_or(0, |s| s.max(0) as u64))
             }
 
             async fn export_journal(

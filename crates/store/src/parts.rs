@@ -67,6 +67,9 @@ impl Journal for Parts {
     async fn count_events(&self) -> Result<u64, StoreError> {
         self.journal.count_events().await
     }
+    async fn journal_position(&self) -> Result<u64, StoreError> {
+        self.journal.journal_position().await
+    }
     async fn export_journal(
         &self,
         child: Option<&ChildId>,

@@ -75,6 +75,7 @@ conformance!(
     a_refused_write_in_a_group_is_refused_alone,
     a_group_takes_no_more_than_its_bound,
     the_organisation_revision_changes_whenever_one_is_stored,
+    the_journal_position_moves_with_every_append_and_nothing_else,
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -2518,4 +2519,34 @@ async fn the_organisation_revision_changes_whenever_one_is_stored(backend: Backe
     drop(other);
     let db = db.reopen().await;
     assert_eq!(db.store.organisation_revision().await.unwrap(), third);
+}
+
+/// The journal's position is 0 when empty, and moves with every append (one event or a
+/// batch, from this store or another on the same database), and with nothing else.
+async fn the_journal_position_moves_with_every_append_and_nothing_else(backend: Backend) {
+    let db = fresh(backend).await;
+    let s = &db.store;
+    assert_eq!(s.journal_position().await.unwrap(), 0);
+    s.append(0, ava()[..1].to_vec()).await.unwrap();
+    let first = s.journal_position().await.unwrap();
+    assert!(first > 0);
+    // Reading, logging and storing an organisation leave it alone.
+    s.child(&child("C1")).await.unwrap();
+    s.log_access(
+        "2024-06-01T09:00:00Z".parse().unwrap(),
+        "sam.patel",
+        &subject("C1"),
+        "test",
+    )
+    .await
+    .unwrap();
+    let preset = hearth_synth::preset("central-bedfordshire").unwrap();
+    s.put_organisation(&preset.organisation()).await.unwrap();
+    assert_eq!(s.journal_position().await.unwrap(), first);
+    s.append_batch(cleo()).await.unwrap();
+    let second = s.journal_position().await.unwrap();
+    assert!(second > first, "{first} {second}");
+    let other = open(&db.url).await.unwrap();
+    other.append(1, ava()[1..2].to_vec()).await.unwrap();
+    assert!(s.journal_position().await.unwrap() > second);
 }

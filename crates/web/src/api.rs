@@ -19,7 +19,7 @@ use hearth_domain::event::{EventData, OccurredAt};
 use hearth_domain::ids::{ChildId, EventId};
 use hearth_domain::journey::ChildState;
 use hearth_domain::people::Name;
-use hearth_store::{ChildSummary, StoreError, Version};
+use hearth_store::{ChildSummary, HeldBy, StoreError, Version};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -158,18 +158,26 @@ pub(crate) struct DueParams {
     as_at: Option<String>,
     team: Option<String>,
     worker: Option<String>,
+    offset: Option<usize>,
+    limit: Option<usize>,
 }
 
-/// `GET /api/v1/due?as_at=YYYY-MM-DD[&team=ID|&worker=ID]`: what is overdue, what falls
-/// due in the next ten working days and what was met late in the last month, as at the
-/// day (default today), per team and worker, and each obligation with its rule. Every
-/// child the list names is written to the access log first, in one go.
+/// How many obligations a page of the whole authority's due list holds unless asked
+/// for fewer, and the most any page holds: a county's whole list is thousands.
+pub const DUE_PAGE: usize = 500;
+
+/// `GET /api/v1/due?as_at=YYYY-MM-DD[&team=ID|&worker=ID][&offset=N&limit=N]`: what is
+/// overdue, what falls due in the next ten working days and what was met late in the
+/// last month, as at the day (default today), per team and worker, and each obligation
+/// with its rule: the whole authority's a page of [`DUE_PAGE`] at a time, with `count`,
+/// `offset` and `limit` saying where the page is. Every child the page names is written
+/// to the access log first, in one go.
 pub(crate) async fn due(
     State(app): State<AppState>,
     Extension(caller): Extension<Caller>,
     params: Result<Query<DueParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    due_body(app, caller, params, Listing::Children).await
+    due_body(app, caller, params, false).await
 }
 
 /// `GET /api/v1/due/counts`: the same document without the obligations, for someone who
@@ -180,19 +188,19 @@ pub(crate) async fn due_counts(
     Extension(caller): Extension<Caller>,
     params: Result<Query<DueParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    due_body(app, caller, params, Listing::CountsOnly).await
+    due_body(app, caller, params, true).await
 }
 
 async fn due_body(
     app: AppState,
     caller: Caller,
     params: Result<Query<DueParams>, QueryRejection>,
-    listing: Listing,
+    counts_only: bool,
 ) -> Result<Response, ApiError> {
     let Ok(Query(params)) = params else {
         return Ok(problem(
             StatusCode::BAD_REQUEST,
-            "The query string could not be read: use as_at=YYYY-MM-DD, and team or worker.",
+            "The query string could not be read: use as_at=YYYY-MM-DD, team or worker, and offset and limit as whole numbers.",
         ));
     };
     let now = (app.clock)();
@@ -211,8 +219,24 @@ async fn due_body(
             ));
         }
     };
-    let authority = app.cases.authority().await?;
-    // Every child the list names is logged as it is drawn up, before it is sent.
+    // The whole authority's list comes a page at a time; a team's or a worker's whole,
+    // unless a page is asked for.
+    let offset = params.offset.unwrap_or(0);
+    let limit = match (params.limit, &held_by) {
+        (Some(limit), _) => Some(limit.min(DUE_PAGE)),
+        (None, HeldBy::Anyone) => Some(DUE_PAGE),
+        (None, _) => None,
+    };
+    let listing = if counts_only {
+        Listing::CountsOnly
+    } else {
+        Listing::Page {
+            offset,
+            limit: limit.unwrap_or(usize::MAX),
+        }
+    };
+    let authority = app.cases.authority(as_at).await?;
+    // Every child the page names is logged as it is drawn up, before it is sent.
     let who = caller.doing(DUE_ACTION);
     let list = match app
         .cases
@@ -234,7 +258,7 @@ async fn due_body(
             ..DueBody::new(&list, &held_by)
         })?);
     }
-    Ok(json(&DueBody::new(&list, &held_by))?)
+    Ok(json(&DueBody::page(&list, &held_by, offset, limit))?)
 }
 
 /// What a client sends to record one event on a child's journey: the event as the

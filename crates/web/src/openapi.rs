@@ -39,6 +39,18 @@ fn due_parameters() -> Value {
     ])
 }
 
+/// What a due list is asked for, and which page of its obligations.
+fn due_page_parameters() -> Value {
+    let mut parameters = due_parameters();
+    if let Some(list) = parameters.as_array_mut() {
+        list.extend([
+            json!({"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}, "description": "The first obligation to give (from 0). Default: 0."}),
+            json!({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 500}, "description": "The most obligations to give, at most 500. Default: 500 for the whole authority's list, all of a team's or a worker's."}),
+        ]);
+    }
+    parameters
+}
+
 fn bad_due_request() -> Value {
     problem("A date, team or worker that cannot be read, or one the authority does not have.")
 }
@@ -166,8 +178,8 @@ pub(crate) fn append_event() -> Value {
 pub(crate) fn get_due() -> Value {
     json!({
         "operationId": "getDue",
-        "description": "Needs the permission to see the due list. Each child named is logged.",
-        "parameters": due_parameters(),
+        "description": "Needs the permission to see the due list. Each child named is logged. The whole authority's list comes a page at a time.",
+        "parameters": due_page_parameters(),
         "responses": {
             "200": ok("The due list.", json!({"$ref": "#/components/schemas/DueList"})),
             "400": bad_due_request()
@@ -292,7 +304,10 @@ pub fn document() -> Value {
                         "worker": {"type": ["string", "null"]},
                         "total": {"$ref": "#/components/schemas/Tally"},
                         "teams": {"type": "array", "items": {"type": "object"}},
-                        "obligations": {"type": "array", "items": {"type": "object", "description": "child, duty, rule (with its source), clock start, due date, status, standing, team and worker"}}
+                        "obligations": {"type": "array", "items": {"type": "object", "description": "child, duty, rule (with its source), clock start, due date, status, standing, team and worker"}},
+                        "count": {"type": "integer", "description": "How many obligations the whole list has (not given by the counts)."},
+                        "offset": {"type": "integer", "description": "The place of the first obligation given in the whole list."},
+                        "limit": {"type": ["integer", "null"], "description": "The most obligations a page holds; null when the list is given whole."}
                     }
                 },
                 "Tally": {

@@ -202,9 +202,9 @@ pub(crate) async fn children(
         let html = templates::render("children.html", &page)?;
         return Ok((StatusCode::BAD_REQUEST, Html(html)).into_response());
     }
-    let authority = app.cases.authority().await?;
     // A list names children and their dates of birth: each one shown is logged.
     let (who, now) = (caller.doing(LIST_ACTION), (app.clock)());
+    let authority = app.cases.authority(today(now)).await?;
     let (found, summary) = if q.is_empty() {
         let found = app.cases.search(&who, now, "", LIST_LIMIT).await?;
         let total = app.cases.count_children(&who, now).await?;
@@ -394,7 +394,7 @@ pub(crate) async fn child(
     let Some((record, journey)) = app.cases.chronology(&who, now, &id).await? else {
         return Err(Failure::NotFound(NO_CHILD).into());
     };
-    let authority = app.cases.authority().await?;
+    let authority = app.cases.authority(today(now)).await?;
     let state = &record.state;
     let page = ChildPage {
         id: id.to_string(),
@@ -601,7 +601,6 @@ async fn due_page(
     let params = params.map(|Query(p)| p).unwrap_or_default();
     let account = Account::of(&caller);
     let now = (app.clock)();
-    let authority = app.cases.authority().await?;
     // The team box keeps the team while a worker in it is chosen.
     let worker = (!params.worker.trim().is_empty()).then_some(params.worker.as_str());
     let team = if worker.is_some() {
@@ -618,6 +617,7 @@ async fn due_page(
                 BadRequest::Team(_) => "team",
                 BadRequest::Worker(_) | BadRequest::Both => "worker",
             };
+            let authority = app.cases.authority(today(now)).await?;
             return DuePage::form(&params, &authority, today(now), listing).refuse(
                 &account,
                 field,
@@ -625,6 +625,8 @@ async fn due_page(
             );
         }
     };
+    // Teams and workers as the organisation's version in force on the day had them.
+    let authority = app.cases.authority(as_at).await?;
     let mut page = DuePage::form(&params, &authority, as_at, listing);
     page.as_at = as_at.to_string();
     // Each child shown is logged as the list is drawn up, before the page is sent.

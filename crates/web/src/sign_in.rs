@@ -118,6 +118,17 @@ pub(crate) async fn submit(
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     if !same_origin(&headers, &app.origins) {
+        // Logged like every other refusal; nobody is signed in yet, and the name typed
+        // is not written down (it may be anyone's, or a mistyped password).
+        app.cases
+            .store()
+            .log_access_to(
+                (app.clock)(),
+                crate::ANONYMOUS,
+                "session",
+                "refused (origin): POST /sign-in",
+            )
+            .await?;
         return Ok(error_page(
             StatusCode::FORBIDDEN,
             "This request did not come from Hearth's own pages.",

@@ -910,7 +910,8 @@ async fn a_forged_write_is_refused_and_logged() {
         .unwrap();
     assert_eq!(body["version"], version);
 
-    // Sign-in from another site is refused too.
+    // Sign-in from another site is refused too, and the refusal is logged.
+    let rows = log_rows(&app).await;
     let response = app
         .anonymous
         .post(app.url("/sign-in"))
@@ -920,6 +921,7 @@ async fn a_forged_write_is_refused_and_logged() {
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
+    assert_eq!(log_rows(&app).await, rows + 1);
 }
 
 #[tokio::test]

@@ -846,6 +846,58 @@ async fn the_due_page_says_what_is_wrong_at_the_top_and_by_the_field() {
 }
 
 #[tokio::test]
+async fn the_whole_authority_s_due_list_comes_a_page_at_a_time() {
+    let app = TestApp::spawn().await;
+    let get = |path: &'static str| {
+        let app = &app;
+        async move {
+            let response = app.get(path).await;
+            assert_eq!(response.status().as_u16(), 200, "{path}");
+            response.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let duties = |body: &serde_json::Value| -> Vec<String> {
+        body["obligations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["duty"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // The whole authority's list: a page of at most 500, and where it is.
+    let body = get("/api/v1/due?as_at=2024-06-01").await;
+    assert_eq!(
+        (&body["count"], &body["offset"], &body["limit"]),
+        (&3.into(), &0.into(), &500.into())
+    );
+    assert_eq!(duties(&body).len(), 3);
+    let body = get("/api/v1/due?as_at=2024-06-01&offset=1&limit=1").await;
+    assert_eq!(duties(&body), ["assessment"]);
+    assert_eq!(
+        (&body["count"], &body["offset"], &body["limit"]),
+        (&3.into(), &1.into(), &1.into())
+    );
+    // The totals are the whole list's, whatever the page.
+    assert_eq!(body["total"]["overdue"], 3);
+    let body = get("/api/v1/due?as_at=2024-06-01&offset=3").await;
+    assert!(duties(&body).is_empty());
+    let body = get("/api/v1/due?as_at=2024-06-01&limit=100000").await;
+    assert_eq!(body["limit"], 500);
+    // A worker's list comes whole, as before.
+    let body = get("/api/v1/due?as_at=2024-06-01&worker=W1").await;
+    assert_eq!(
+        (&body["count"], &body["limit"]),
+        (&3.into(), &serde_json::Value::Null)
+    );
+    // A page that shows no child logs none.
+    let before = app.access_log("C1").await.len();
+    get("/api/v1/due?as_at=2024-06-01&offset=3").await;
+    assert_eq!(app.access_log("C1").await.len(), before);
+    let response = app.get("/api/v1/due?limit=many").await;
+    assert_eq!(response.status().as_u16(), 400);
+}
+
+#[tokio::test]
 async fn the_due_api_gives_each_obligation_with_its_rule_and_the_counts() {
     let app = TestApp::spawn().await;
     let response = app.get("/api/v1/due?as_at=2024-06-01").await;
