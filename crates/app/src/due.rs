@@ -373,10 +373,13 @@ pub async fn warm_due_cache(store: &dyn Store, as_at: Date) -> Result<(), DueErr
 
 /// The list as the API and `hearth due --format json` give it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DueBody<'a> {
     #[serde(flatten)]
     pub window: Window,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub team: Option<&'a TeamId>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub worker: Option<&'a WorkerId>,
     pub total: Tally,
     pub teams: &'a [TeamTally],
