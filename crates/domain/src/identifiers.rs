@@ -546,13 +546,6 @@ impl PostcodeSector {
 
 string_identifier!(PostcodeSector, PostcodeSectorError);
 
-#[cfg(feature = "openapi")]
-text_schema!(
-    PostcodeSector,
-    "^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9]$",
-    "A postcode sector: outward code, one space, and the inward code's digit."
-);
-
 fn is_valid_inward(inward: &[u8]) -> bool {
     matches!(inward, [d, l1, l2]
         if d.is_ascii_digit()

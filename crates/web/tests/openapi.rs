@@ -10,11 +10,12 @@
 
 mod support;
 
-use hearth_domain::codes::{RelationshipKind, Sex};
+use hearth_domain::codes::{Disability, RelationshipKind, Sex};
 use hearth_domain::event::{
     Allocated, Event, EventAmended, EventData, OccurredAt, PersonAmended, PersonRegistered,
     PersonsMerged, Relationship,
 };
+use hearth_domain::identifiers::Upn;
 use hearth_domain::ids::{
     Actor, AdultId, ChildId, EventId, FamilyId, PersonRef, Subject, TeamId, WorkerId,
 };
@@ -243,7 +244,8 @@ fn generated_journeys() -> Vec<(ChildId, Vec<Event>)> {
         .collect()
 }
 
-/// Events of the kinds the generator does not make: a family's, merges and an amendment.
+/// Events of the kinds the generator does not make (a family's, merges and an
+/// amendment), and a child's UPN and disabilities, which it never gives.
 fn family_and_merge_events() -> Vec<Event> {
     let family = Subject::Family(FamilyId::parse("F1").unwrap());
     let on_family = |id: &str, data| Event {
@@ -282,6 +284,19 @@ fn family_and_merge_events() -> Vec<Event> {
         ),
         on_family("f1-03", EventData::RelationshipAdded(relationship.clone())),
         on_family("f1-04", EventData::RelationshipEnded(relationship)),
+        ev(
+            "C1",
+            "c1-p1",
+            "2024-02-04",
+            EventData::PersonAmended(PersonAmended {
+                adult: None,
+                changes: PersonChanges {
+                    upn: Some(Upn::with_check_letter("801200001001").unwrap()),
+                    disabilities: Some(vec![Disability::Aut, Disability::Hear]),
+                    ..PersonChanges::default()
+                },
+            }),
+        ),
         ev(
             "C1",
             "c1-a1",
