@@ -629,25 +629,34 @@ pub async fn warm_due_cache(store: &dyn Store, as_at: Date) -> Result<(), DueErr
 
 /// The list as the API and `hearth due --format json` give it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DueBody<'a> {
     #[serde(flatten)]
     pub window: Window,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub team: Option<&'a TeamId>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub worker: Option<&'a WorkerId>,
     pub total: Tally,
     pub teams: &'a [TeamTally],
     pub obligations: &'a [DueItem<'a>],
     /// Which part of the list `obligations` is, when it is one page of it (the API).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    // Described as the page's fields, each optional: a flattened `None` adds nothing
+    // to the object (a derived `Option` schema would say the object may be null).
+    #[cfg_attr(feature = "openapi", schema(value_type = Page))]
     pub page: Option<Page>,
 }
 
 /// Where a page of a due list's obligations is in the whole list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page {
     /// How many obligations the whole list has.
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub count: usize,
     /// The place in the whole list of the page's first obligation (from 0).
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub offset: usize,
     /// The most a page holds; none when the page is the whole list.
     pub limit: Option<usize>,

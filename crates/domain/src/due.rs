@@ -31,6 +31,7 @@ pub const DUE_SOON_WORKING_DAYS: u32 = 10;
 
 /// The days a due list looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Window {
     pub as_at: Date,
     /// The last day a duty still open counts as due soon.
@@ -66,6 +67,7 @@ impl Window {
 
 /// Why a duty is on the list, in the order the list shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Standing {
     Overdue,
@@ -75,9 +77,12 @@ pub enum Standing {
 
 /// One line of the due list: an obligation, why it is listed, and who holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DueItem<'r> {
     pub standing: Standing,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub team: Option<TeamId>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub worker: Option<WorkerId>,
     #[serde(flatten)]
     pub obligation: Obligation<'r>,
@@ -130,6 +135,7 @@ fn drift_order(a: &DueItem, b: &DueItem) -> Ordering {
 
 /// How many duties stand where, for a worker, a team or the whole list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tally {
     pub overdue: u64,
     pub due_soon: u64,
@@ -147,6 +153,7 @@ impl Tally {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkerTally {
     pub worker: WorkerId,
     #[serde(flatten)]
@@ -155,7 +162,9 @@ pub struct WorkerTally {
 
 /// A team's tally and its workers'; `team` is none for children nobody holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamTally {
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub team: Option<TeamId>,
     #[serde(flatten)]
     pub tally: Tally,

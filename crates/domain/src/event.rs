@@ -23,6 +23,13 @@ pub struct OccurredAt {
     pub time: Option<Time>,
 }
 
+#[cfg(feature = "openapi")]
+text_schema!(
+    OccurredAt,
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2})?$",
+    "The business date, and where it matters the time: YYYY-MM-DD or YYYY-MM-DDTHH:MM."
+);
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("'{0}' is not a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM)")]
 pub struct BadOccurredAt(String);
@@ -90,6 +97,7 @@ impl From<OccurredAt> for String {
 
 /// One event on a journey.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     pub id: EventId,
@@ -114,6 +122,7 @@ impl Event {
 /// The typed payload of each kind of event. Serialised adjacently tagged as
 /// `"kind": "...", "data": {...}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum EventData {
     // people
@@ -189,12 +198,14 @@ pub enum EventData {
 
 /// A payload with no fields: `"data": {}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
 /// On a child's journey, registers the child; on a family's journey, registers an adult
 /// member (`adult` is then required) or records the family itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PersonRegistered {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -206,6 +217,7 @@ pub struct PersonRegistered {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PersonAmended {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -215,6 +227,7 @@ pub struct PersonAmended {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Relationship {
     pub from: PersonRef,
@@ -223,6 +236,7 @@ pub struct Relationship {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddressChanged {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -232,12 +246,14 @@ pub struct AddressChanged {
 
 /// Recorded on the surviving child's journey: `duplicate` was the same child.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PersonsMerged {
     pub duplicate: ChildId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactReceived {
     pub contact: ContactId,
@@ -245,6 +261,7 @@ pub struct ContactReceived {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PartnerCheck {
     pub contact: ContactId,
@@ -253,6 +270,7 @@ pub struct PartnerCheck {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactDecided {
     pub contact: ContactId,
@@ -263,6 +281,7 @@ pub struct ContactDecided {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReferralAccepted {
     pub referral: ReferralId,
@@ -273,6 +292,7 @@ pub struct ReferralAccepted {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EarlyHelpStarted {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -283,12 +303,14 @@ pub struct EarlyHelpStarted {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EarlyHelpEnded {
     pub reason: EarlyHelpEndReason,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Allocated {
     pub worker: WorkerId,
@@ -296,12 +318,14 @@ pub struct Allocated {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MeetingHeld {
     pub meeting: MeetingKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Visit {
     pub worker: WorkerId,
@@ -310,6 +334,7 @@ pub struct Visit {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AssessmentCompleted {
     pub factors: Vec<AssessmentFactor>,
@@ -318,12 +343,14 @@ pub struct AssessmentCompleted {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CinClosed {
     pub reason: ReasonForClosure,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StrategyDiscussion {
     /// Whether the discussion decided to start a section 47 enquiry.
@@ -331,6 +358,7 @@ pub struct StrategyDiscussion {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct S47Completed {
     /// Whether an initial child protection conference is needed.
@@ -338,6 +366,7 @@ pub struct S47Completed {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IcpcHeld {
     /// Whether the conference decided on a child protection plan.
@@ -345,12 +374,14 @@ pub struct IcpcHeld {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CpCategory {
     pub category: CategoryOfAbuse,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CpReviewHeld {
     /// Whether the plan continues (false: the conference ended it).
@@ -358,6 +389,7 @@ pub struct CpReviewHeld {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LookedAfterStarted {
     pub legal_status: LegalStatus,
@@ -367,12 +399,14 @@ pub struct LookedAfterStarted {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LegalStatusChanged {
     pub legal_status: LegalStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlacementStarted {
     pub placement_type: PlacementType,
@@ -385,24 +419,28 @@ pub struct PlacementStarted {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlacementEnded {
     pub reason: ReasonPlaceChange,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClaReviewHeld {
     pub participation: ReviewParticipation,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MissingStarted {
     pub missing: MissingKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MissingEnded {
     pub return_interview_offered: bool,
@@ -410,30 +448,35 @@ pub struct MissingEnded {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LookedAfterEnded {
     pub reason: ReasonCeased,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PermanencePlanSet {
     pub plan: PermanencePlan,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AdoptionDecisionReversed {
     pub reason: AdoptionReversalReason,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PersonalAdviserAllocated {
     pub adviser: WorkerId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CareLeaverContact {
     pub in_touch: InTouch,
@@ -444,6 +487,7 @@ pub struct CareLeaverContact {
 /// Replaces an earlier event's date and/or payload. The replacement must be of the same
 /// kind as the event it amends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EventAmended {
     pub event: EventId,
@@ -451,10 +495,14 @@ pub struct EventAmended {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occurred_at: Option<OccurredAt>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    // A reference back to the schema being built: collecting the schemas it names would
+    // not end.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub amended: Option<Box<EventData>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EventRetracted {
     pub event: EventId,

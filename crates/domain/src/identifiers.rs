@@ -187,6 +187,9 @@ impl NhsNumber {
 
 string_identifier!(NhsNumber, NhsNumberError);
 
+#[cfg(feature = "openapi")]
+text_schema!(NhsNumber, "^[0-9]{10}$", "An NHS number: its 10 digits.");
+
 /// The modulus 11 check digit for the first nine digit values, or `None` when the
 /// calculation gives 10 (such numbers are never issued).
 fn nhs_check_digit(first_nine: &[u32]) -> Option<u32> {
@@ -321,6 +324,13 @@ impl Upn {
 }
 
 string_identifier!(Upn, UpnError);
+
+#[cfg(feature = "openapi")]
+text_schema!(
+    Upn,
+    "^[A-HJ-NPQRT-Z][0-9]{11}[0-9A-HJ-NPQRT-Z]$",
+    "A Unique Pupil Number: check letter, 11 digits, and a digit or (temporary UPN) a letter."
+);
 
 fn is_upn_letter(c: char) -> bool {
     upn_letter_value(c).is_some()
@@ -463,6 +473,13 @@ impl Postcode {
 }
 
 string_identifier!(Postcode, PostcodeError);
+
+#[cfg(feature = "openapi")]
+text_schema!(
+    Postcode,
+    "^([A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}|GIR 0AA)$",
+    "A UK postcode: upper case, outward code, one space, inward code."
+);
 
 impl Postcode {
     /// The postcode sector, the outward code and the inward code's digit: "ME14 1".

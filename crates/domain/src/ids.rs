@@ -65,6 +65,17 @@ fn check_id(what: &'static str, value: &str, max: usize, punctuation: &str) -> R
     Ok(())
 }
 
+/// `punctuation` as it goes in a regular expression's character class: '-' last, so it
+/// stands for itself.
+#[cfg(feature = "openapi")]
+fn pattern_class(punctuation: &str) -> String {
+    let mut class: String = punctuation.chars().filter(|c| *c != '-').collect();
+    if punctuation.contains('-') {
+        class.push('-');
+    }
+    class
+}
+
 macro_rules! string_id {
     ($(#[$meta:meta])* $name:ident, $what:literal, $max:literal) => {
         string_id!($(#[$meta])* $name, $what, $max, ID_PUNCTUATION);
@@ -82,6 +93,13 @@ macro_rules! string_id {
                 serializer.serialize_str(&self.0)
             }
         }
+
+        #[cfg(feature = "openapi")]
+        text_schema!(
+            $name,
+            format!("^[A-Za-z0-9{}]{{1,{}}}$", pattern_class($punctuation), $max),
+            concat!("The ", $what, ".")
+        );
 
         impl $name {
             pub fn parse(value: &str) -> Result<Self, IdError> {
@@ -152,6 +170,13 @@ pub enum Subject {
     Family(FamilyId),
 }
 
+#[cfg(feature = "openapi")]
+text_schema!(
+    Subject,
+    "^(child|family):[A-Za-z0-9_-]{1,20}$",
+    "Whose journey: child:ID or family:ID."
+);
+
 impl Subject {
     pub fn parse(value: &str) -> Result<Self, IdError> {
         match value.split_once(':') {
@@ -195,6 +220,13 @@ pub enum PersonRef {
     Child(ChildId),
     Adult(AdultId),
 }
+
+#[cfg(feature = "openapi")]
+text_schema!(
+    PersonRef,
+    "^(child|adult):[A-Za-z0-9_-]{1,20}$",
+    "A person: child:ID or adult:ID."
+);
 
 impl PersonRef {
     pub fn parse(value: &str) -> Result<Self, IdError> {

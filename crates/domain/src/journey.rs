@@ -143,30 +143,40 @@ pub enum Problem {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EarlyHelpEpisode {
     pub started: Date,
     pub step_down: bool,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub assessment_completed: Option<Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CinEpisode {
     pub referral: ReferralId,
     pub referral_date: Date,
     pub source: ReferralSource,
     pub primary_need: PrimaryNeed,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub assessment_started: Option<Date>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_assessment_completed: Option<Date>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub plan_started: Option<Date>,
     /// A strategy discussion that decided on a s47 enquiry, not yet followed by one.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub strategy_discussion: Option<Date>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub s47_started: Option<Date>,
     pub s47s: u32,
     /// Set when an ICPC decided on a plan that has not started yet.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub icpc_plan_decided: Option<Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CpPlan {
     pub started: Date,
     pub initial_category: CategoryOfAbuse,
@@ -174,6 +184,7 @@ pub struct CpPlan {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Placement {
     pub placement_type: PlacementType,
     pub provider: PlacementProvider,
@@ -181,27 +192,35 @@ pub struct Placement {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LookedAfter {
     pub started: Date,
     pub legal_status: LegalStatus,
     pub legal_status_since: Date,
     pub category_of_need: PrimaryNeed,
     pub uasc: bool,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub placement: Option<Placement>,
     /// Placements in this period of care.
     pub placements: u32,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub missing_since: Option<Date>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub permanence_plan: Option<PermanencePlan>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub adoption_decision: Option<Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CareLeaver {
     pub since: Date,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub adviser: Option<WorkerId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Allocation {
     pub worker: WorkerId,
     pub team: TeamId,
@@ -210,12 +229,15 @@ pub struct Allocation {
 
 /// Counts over the whole journey, for KPIs and the chronology header.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct History {
     pub contacts: u32,
     pub referrals: u32,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_referral: Option<Date>,
     pub cp_plans: u32,
     pub looked_after_periods: u32,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub left_care: Option<Date>,
     pub placements: u32,
     pub missing_episodes: u32,
@@ -225,23 +247,36 @@ pub struct History {
 
 /// A child's current state: the fold of their journey.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChildState {
     pub id: ChildId,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub details: Option<PersonDetails>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub family: Option<FamilyId>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub date_of_death: Option<Date>,
     /// Business date of the latest event applied.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_date: Option<Date>,
     pub open_contacts: BTreeSet<ContactId>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub early_help: Option<EarlyHelpEpisode>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub cin: Option<CinEpisode>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub cp_plan: Option<CpPlan>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub looked_after: Option<LookedAfter>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub care_leaver: Option<CareLeaver>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub allocation: Option<Allocation>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub unallocated_since: Option<Date>,
     /// The most recently allocated worker, kept through unallocated spells so that a
     /// return to the same worker is not counted as a change.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_worker: Option<WorkerId>,
     pub history: History,
 }

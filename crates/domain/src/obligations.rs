@@ -66,6 +66,7 @@ pub enum ObligationError {
 
 /// One duty the journey set running, as it stands on the day asked about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Obligation<'r> {
     pub child: ChildId,
     pub duty: Duty,
@@ -82,6 +83,7 @@ pub struct Obligation<'r> {
 /// the day in question, so they can be zero when only a weekend or holiday has passed
 /// (or, for a duty in hours, when it was late on its last day).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Status {
     /// Not met, and not yet past its due date.
@@ -103,8 +105,10 @@ pub enum Status {
     /// (and by how much) it was already overdue then. `by` is the event that ended it,
     /// or none when it lapsed with age.
     Ended {
+        #[cfg_attr(feature = "openapi", schema(required = true))]
         by: Option<EventId>,
         on: OccurredAt,
+        #[cfg_attr(feature = "openapi", schema(required = true))]
         overdue_working_days: Option<i64>,
     },
 }

@@ -6,6 +6,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Name {
     pub given: String,
     pub family: String,
@@ -18,6 +19,7 @@ impl std::fmt::Display for Name {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Address {
     pub lines: Vec<String>,
     pub town: String,
@@ -27,6 +29,7 @@ pub struct Address {
 /// What is known about a person when they are registered. A child may be unborn: then
 /// `date_of_birth` is absent and `expected_date_of_birth` is given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonDetails {
     pub name: Name,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,6 +50,7 @@ pub struct PersonDetails {
 
 /// A change to a person's details; absent fields are unchanged.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonChanges {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<Name>,

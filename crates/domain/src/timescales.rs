@@ -19,6 +19,7 @@ const NATIONAL: &str = include_str!("../data/timescales.toml");
 
 /// A duty with a deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Duty {
     ContactDecision,
@@ -52,6 +53,7 @@ pub enum Duty {
 
 /// What starts a duty's clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Clock {
     ContactReceived,
@@ -79,6 +81,7 @@ pub enum Clock {
 
 /// Where a rule comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     Statute,
@@ -87,6 +90,7 @@ pub enum SourceKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub kind: SourceKind,
@@ -104,6 +108,13 @@ pub enum Period {
     Months(u32),
     Hours(u32),
 }
+
+#[cfg(feature = "openapi")]
+text_schema!(
+    Period,
+    "^[0-9]+ (working day|day|week|month|hour)s?$",
+    "How long a duty allows: a number and a unit, as in \"45 working days\" or \"1 month\"."
+);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimescaleError {
@@ -174,6 +185,7 @@ impl fmt::Display for Period {
 
 /// One duty's timescale, as in force between two dates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     pub duty: Duty,
@@ -194,6 +206,13 @@ pub enum Due {
     On(Date),
     At(DateTime),
 }
+
+#[cfg(feature = "openapi")]
+text_schema!(
+    Due,
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?)?$",
+    "When a duty falls due: a date (YYYY-MM-DD), or for a duty in hours a date and a local time (YYYY-MM-DDTHH:MM:SS)."
+);
 
 impl Due {
     /// The day the duty falls due.

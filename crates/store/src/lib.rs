@@ -95,14 +95,20 @@ pub enum StoreError {
 
 /// A child as listed in search results and caseloads.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChildSummary {
     pub id: ChildId,
     pub name: Name,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub date_of_birth: Option<Date>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub expected_date_of_birth: Option<Date>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub postcode: Option<String>,
     pub open_work: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub worker: Option<WorkerId>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub team: Option<TeamId>,
 }
 

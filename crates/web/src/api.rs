@@ -40,8 +40,10 @@ pub(crate) struct SearchParams {
 }
 
 /// A child's folded state and the journal version it reflects: `{"version": N, ...}`.
-#[derive(Debug, Serialize)]
-struct ChildBody<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ChildBody<'a> {
+    /// The journey's version: how many events it holds.
+    #[schema(value_type = u64)]
     version: Version,
     #[serde(flatten)]
     state: &'a ChildState,
@@ -98,14 +100,15 @@ pub(crate) async fn search(
 
 /// Who a child is, and where to see who opened their record: all that search shows
 /// someone who may not read records (`SearchResults::IdentityOnly`).
-#[derive(Debug, Serialize)]
-struct ChildIdentity<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ChildIdentity<'a> {
     id: &'a ChildId,
     name: &'a Name,
     #[serde(skip_serializing_if = "Option::is_none")]
     date_of_birth: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     expected_date_of_birth: Option<Date>,
+    /// Where to see who opened the record: `/children/ID/access-log`.
     access_log: String,
 }
 
@@ -264,8 +267,10 @@ async fn due_body(
 /// What a client sends to record one event on a child's journey: the event as the
 /// journal export writes it, less what the server decides (the subject, from the path;
 /// when it was recorded, and by whom), plus the journey version it was based on.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub(crate) struct NewEvent {
+    /// The version of the journey the event was based on: how many events it held.
+    #[schema(value_type = u64)]
     version: Version,
     id: EventId,
     occurred_at: OccurredAt,
@@ -363,8 +368,10 @@ fn describe(path: &str, message: &str) -> String {
 }
 
 /// The journey's version once an event is written.
-#[derive(Debug, Serialize)]
-struct Written {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Written {
+    /// The journey's version with the event written.
+    #[schema(value_type = u64)]
     version: Version,
 }
 
@@ -456,7 +463,7 @@ pub(crate) fn too_large() -> Response {
 
 /// `GET /api/v1/openapi.json`: the API described (`crate::openapi`).
 pub(crate) async fn openapi() -> Result<Response, ApiError> {
-    Ok(json(&crate::openapi::document())?)
+    Ok(json(&crate::openapi::document()?)?)
 }
 
 pub(crate) fn capitalised(e: &dyn std::fmt::Display) -> String {

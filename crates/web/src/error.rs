@@ -240,15 +240,34 @@ pub(crate) fn printable(text: &str) -> String {
         .collect()
 }
 
+/// An API error's body (RFC 9457).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Problem {
+    /// Always `about:blank`: the status says what kind of problem it is.
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// The status's reason phrase.
+    title: &'static str,
+    /// The HTTP status code.
+    status: u16,
+    /// What went wrong, in one plain sentence.
+    detail: String,
+}
+
 /// The problem document for `status`, with `detail` in one plain sentence.
 pub(crate) fn problem(status: StatusCode, detail: &str) -> Response {
-    let body = serde_json::json!({
-        "type": "about:blank",
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "detail": printable(detail),
-    });
-    let mut response = (status, body.to_string()).into_response();
+    let body = Problem {
+        kind: "about:blank",
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail: printable(detail),
+    };
+    // Cannot fail (strings and a number), but if it did the status alone would still
+    // answer.
+    let Ok(body) = serde_json::to_string(&body) else {
+        return status.into_response();
+    };
+    let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/problem+json"),

@@ -3,18 +3,54 @@
 //! Its operations are the API rows of [`crate::routes::table`], the list the router is
 //! built from: each row gives the path, method, summary and who may call it, and names
 //! a function here for the rest of the operation (its id, parameters, body and
-//! responses). The schemas are written out here rather than derived: the event and
-//! state shapes are the domain's serde types, which a derive would have to reach into
-//! crate by crate. `crates/web/tests/openapi.rs` keeps it honest: the document is a
-//! reviewed snapshot.
+//! responses). Its schemas are derived from the Rust types the API serialises and reads
+//! (`utoipa::ToSchema`, behind the `openapi` feature of the domain, store and app
+//! crates), so a field renamed in Rust is renamed here; a type serde writes as a string
+//! by hand (ids, codes, dates) gives its pattern beside its parser.
+//! `crates/web/tests/openapi.rs` keeps it honest: the document is a reviewed snapshot,
+//! and what the API really sends validates against its schemas.
 
+use crate::api::{ChildBody, ChildIdentity, NewEvent, Written};
+use crate::error::Problem;
 use crate::routes::{API_PREFIX, Access, Serves, table};
+use hearth_app::due::DueBody;
+use hearth_domain::event::Event;
+use hearth_domain::ids::ChildId;
+use hearth_store::ChildSummary;
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+
+/// A reference to `T`'s schema in the document's components.
+fn schema_ref<T: ToSchema>() -> Value {
+    json!({"$ref": format!("#/components/schemas/{}", T::name())})
+}
+
+/// The named schemas of the bodies the API sends and reads, and of every type they
+/// name, as the types give them: a type named by several comes once for each.
+pub fn named_schemas() -> Vec<(String, RefOr<Schema>)> {
+    fn add<T: ToSchema>(all: &mut Vec<(String, RefOr<Schema>)>) {
+        all.push((T::name().into_owned(), T::schema()));
+        T::schemas(all);
+    }
+    let mut all = Vec::new();
+    add::<Problem>(&mut all);
+    add::<ChildSummary>(&mut all);
+    add::<ChildIdentity>(&mut all);
+    add::<ChildBody>(&mut all);
+    add::<Event>(&mut all);
+    add::<NewEvent>(&mut all);
+    add::<Written>(&mut all);
+    add::<DueBody>(&mut all);
+    all
+}
 
 fn problem(description: &str) -> Value {
     json!({
         "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        "content": {"application/problem+json": {"schema": schema_ref::<Problem>()}}
     })
 }
 
@@ -26,7 +62,7 @@ fn child_id() -> Value {
     json!({
         "name": "id", "in": "path", "required": true,
         "description": "The child's id.",
-        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,20}$"}
+        "schema": schema_ref::<ChildId>()
     })
 }
 
@@ -125,7 +161,7 @@ pub(crate) fn search_children() -> Value {
             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}
         ],
         "responses": {
-            "200": ok("The children found: each a ChildSummary, or, for a role that may not read records (an auditor), a ChildIdentity.", json!({"type": "array", "items": {"oneOf": [{"$ref": "#/components/schemas/ChildSummary"}, {"$ref": "#/components/schemas/ChildIdentity"}]}})),
+            "200": ok("The children found: each a ChildSummary, or, for a role that may not read records (an auditor), a ChildIdentity.", json!({"type": "array", "items": {"oneOf": [schema_ref::<ChildSummary>(), schema_ref::<ChildIdentity>()]}})),
             "400": problem("The query string could not be read, or limit is out of range.")
         }
     })
@@ -137,7 +173,7 @@ pub(crate) fn get_child() -> Value {
         "description": "Needs the permission to read records. Logged.",
         "parameters": [child_id()],
         "responses": {
-            "200": ok("The child's state.", json!({"$ref": "#/components/schemas/ChildState"})),
+            "200": ok("The child's state and the version of the journey it folds.", schema_ref::<ChildBody>()),
             "404": problem("No child with that id.")
         }
     })
@@ -149,7 +185,7 @@ pub(crate) fn get_journey() -> Value {
         "description": "Needs the permission to read records. Logged.",
         "parameters": [child_id()],
         "responses": {
-            "200": ok("The events.", json!({"type": "array", "items": {"$ref": "#/components/schemas/Event"}})),
+            "200": ok("The events.", json!({"type": "array", "items": schema_ref::<Event>()})),
             "404": problem("No child with that id.")
         }
     })
@@ -160,12 +196,9 @@ pub(crate) fn append_event() -> Value {
         "operationId": "appendEvent",
         "description": "Needs the permission to record events. The server sets the subject, when it was recorded and by whom. A call made with a browser session must send the session's CSRF token in X-CSRF-Token.",
         "parameters": [child_id()],
-        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewEvent"}}}},
+        "requestBody": {"required": true, "content": {"application/json": {"schema": schema_ref::<NewEvent>()}}},
         "responses": {
-            "201": ok("Written: the journey's new version.", json!({
-                "type": "object", "required": ["version"],
-                "properties": {"version": {"type": "integer", "minimum": 1}}
-            })),
+            "201": ok("Written: the journey's new version.", schema_ref::<Written>()),
             "400": problem("The body could not be read as an event; the detail names the field."),
             "409": problem("The journey has moved on from the version given, or the event id is taken; nothing was written."),
             "413": problem("The body is over 64 KiB; nothing was written."),
@@ -181,7 +214,7 @@ pub(crate) fn get_due() -> Value {
         "description": "Needs the permission to see the due list. Each child named is logged. The whole authority's list comes a page at a time.",
         "parameters": due_page_parameters(),
         "responses": {
-            "200": ok("The due list.", json!({"$ref": "#/components/schemas/DueList"})),
+            "200": ok("The due list.", schema_ref::<DueBody>()),
             "400": bad_due_request()
         }
     })
@@ -193,7 +226,7 @@ pub(crate) fn get_due_counts() -> Value {
         "description": "Needs the permission to see figures. `obligations` is always empty. Not logged, since no child is named.",
         "parameters": due_parameters(),
         "responses": {
-            "200": ok("The counts.", json!({"$ref": "#/components/schemas/DueList"})),
+            "200": ok("The counts.", schema_ref::<DueBody>()),
             "400": bad_due_request()
         }
     })
@@ -207,8 +240,8 @@ pub(crate) fn get_openapi() -> Value {
 }
 
 /// The document.
-pub fn document() -> Value {
-    json!({
+pub fn document() -> Result<Value, serde_json::Error> {
+    Ok(json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Hearth",
@@ -224,99 +257,7 @@ pub fn document() -> Value {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "A token from `hearth token create`, for partner systems."},
                 "session": {"type": "apiKey", "in": "cookie", "name": "hearth_session", "description": "A browser's session after signing in at /sign-in."}
             },
-            "schemas": {
-                "Problem": {
-                    "type": "object", "required": ["type", "title", "status", "detail"],
-                    "properties": {
-                        "type": {"type": "string"}, "title": {"type": "string"},
-                        "status": {"type": "integer"}, "detail": {"type": "string"}
-                    }
-                },
-                "Name": {
-                    "type": "object", "required": ["given", "family"],
-                    "properties": {"given": {"type": "string"}, "family": {"type": "string"}}
-                },
-                "ChildSummary": {
-                    "type": "object",
-                    "required": ["id", "name", "date_of_birth", "expected_date_of_birth", "postcode", "open_work", "worker", "team"],
-                    "properties": {
-                        "id": {"type": "string"},
-                        "name": {"$ref": "#/components/schemas/Name"},
-                        "date_of_birth": {"type": ["string", "null"], "format": "date"},
-                        "expected_date_of_birth": {"type": ["string", "null"], "format": "date"},
-                        "postcode": {"type": ["string", "null"]},
-                        "open_work": {"type": "array", "items": {"type": "string"}},
-                        "worker": {"type": ["string", "null"]},
-                        "team": {"type": ["string", "null"]}
-                    }
-                },
-                "ChildIdentity": {
-                    "type": "object",
-                    "required": ["id", "name", "access_log"],
-                    "description": "Who a child is, and the page of who opened their record: all a search shows a role that may not read records.",
-                    "properties": {
-                        "id": {"type": "string"},
-                        "name": {"$ref": "#/components/schemas/Name"},
-                        "date_of_birth": {"type": "string", "format": "date"},
-                        "expected_date_of_birth": {"type": "string", "format": "date"},
-                        "access_log": {"type": "string", "description": "/children/ID/access-log"}
-                    }
-                },
-                "ChildState": {
-                    "type": "object", "required": ["version", "id"],
-                    "description": "The child's journey folded: details, open work, allocation, plans, placements and history, as the domain's ChildState serialises it.",
-                    "properties": {"version": {"type": "integer"}, "id": {"type": "string"}},
-                    "additionalProperties": true
-                },
-                "Event": {
-                    "type": "object",
-                    "required": ["id", "subject", "occurred_at", "recorded_at", "recorded_by", "kind", "data"],
-                    "description": "One event of a journey; `kind` names it and `data` carries its fields (DESIGN.md lists the kinds).",
-                    "properties": {
-                        "id": {"type": "string"},
-                        "subject": {"type": "string", "description": "child:ID or family:ID"},
-                        "occurred_at": {"type": "string", "description": "YYYY-MM-DD or YYYY-MM-DDTHH:MM"},
-                        "recorded_at": {"type": "string", "format": "date-time"},
-                        "recorded_by": {"type": "string"},
-                        "kind": {"type": "string"},
-                        "data": {"type": "object"}
-                    }
-                },
-                "NewEvent": {
-                    "type": "object",
-                    "required": ["version", "id", "occurred_at", "kind", "data"],
-                    "properties": {
-                        "version": {"type": "integer", "minimum": 0, "description": "How many events the journey had when the event was written."},
-                        "id": {"type": "string"},
-                        "occurred_at": {"type": "string", "description": "YYYY-MM-DD or YYYY-MM-DDTHH:MM"},
-                        "kind": {"type": "string"},
-                        "data": {"type": "object"}
-                    }
-                },
-                "DueList": {
-                    "type": "object",
-                    "required": ["as_at", "due_by", "met_late_after", "team", "worker", "total", "teams", "obligations"],
-                    "properties": {
-                        "as_at": {"type": "string", "format": "date"},
-                        "due_by": {"type": "string", "format": "date"},
-                        "met_late_after": {"type": "string", "format": "date"},
-                        "team": {"type": ["string", "null"]},
-                        "worker": {"type": ["string", "null"]},
-                        "total": {"$ref": "#/components/schemas/Tally"},
-                        "teams": {"type": "array", "items": {"type": "object"}},
-                        "obligations": {"type": "array", "items": {"type": "object", "description": "child, duty, rule (with its source), clock start, due date, status, standing, team and worker"}},
-                        "count": {"type": "integer", "description": "How many obligations the whole list has (not given by the counts)."},
-                        "offset": {"type": "integer", "description": "The place of the first obligation given in the whole list."},
-                        "limit": {"type": ["integer", "null"], "description": "The most obligations a page holds; null when the list is given whole."}
-                    }
-                },
-                "Tally": {
-                    "type": "object", "required": ["overdue", "due_soon", "met_late"],
-                    "properties": {
-                        "overdue": {"type": "integer"}, "due_soon": {"type": "integer"}, "met_late": {"type": "integer"}
-                    }
-                }
-            }
+            "schemas": serde_json::to_value(named_schemas().into_iter().collect::<BTreeMap<_, _>>())?
         }
-    })
+    }))
 }
