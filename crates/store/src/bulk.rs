@@ -1,39 +1,29 @@
-//! Loading new journeys in bulk into SQLite (`hearth generate`). Each batch is grouped,
-//! folded, serialised and chained on a thread of its own while the batch before it is
-//! written, so that preparing rows and SQLite's work overlap rather than take turns.
+//! Loading new journeys in bulk into SQLite (`hearth generate`). Each batch is folded,
+//! serialised and chained on a thread of its own while the batch before it is written,
+//! so that preparing rows and SQLite's work overlap rather than take turns; the rows go
+//! in through the same inserts as an ordinary write.
 //!
 //! Every subject's events come in one batch and no subject has events yet, so nothing
 //! is read back: each journey is folded from the start. The journal's unique
 //! (subject, version) and id indexes refuse a subject or an event already there, and
 //! each batch checks that the chain's head is still the one its rows were chained on.
 
-use crate::StoreError;
 use crate::chain::{Chain, Head};
 use crate::projection::State;
-use crate::sqlite::lock_head;
-use crate::write::{self, CHILD_COLUMNS, ChildRow, FamilyRow, Pending};
-use crate::{Version, chain};
+use crate::sqlite::SqliteTx;
+use crate::write::{self, ChildRow, FamilyRow, JournalRow, Pending, WriteTx};
+use crate::{StoreError, Version};
 use hearth_domain::event::Event;
-use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use hearth_domain::ids::Subject;
+use sqlx::{Connection, SqliteConnection, SqlitePool};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use tokio::sync::mpsc;
-
-/// Rows per multi-row INSERT: the journal's ten columns stay well under SQLite's
-/// bound-parameter limit.
-const ROWS_PER_INSERT: usize = 400;
-
-/// A journal row: the event and what the preparing thread worked out for it.
-struct Row {
-    event: Event,
-    seq: i64,
-    version: Version,
-    body: String,
-    hash: chain::Hash,
-}
 
 /// A batch ready to write: its journal rows, chained on from `from` to `to`, and the
 /// projections its subjects reach.
 struct Prepared {
-    rows: Vec<Row>,
+    rows: Vec<JournalRow<'static>>,
     children: Vec<ChildRow>,
     families: Vec<FamilyRow>,
     from: Head,
@@ -77,9 +67,9 @@ async fn load_on(
     loaded: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<u64, StoreError> {
     let start = {
-        let mut tx = conn.begin().await?;
-        let head = lock_head(&mut tx, Chain::Journal).await?;
-        tx.rollback().await?;
+        let mut tx = SqliteTx(conn.begin().await?);
+        let head = tx.lock_head(Chain::Journal).await?;
+        tx.0.rollback().await?;
         head
     };
     // One batch prepared ahead of the one being written: enough to overlap, and memory
@@ -90,9 +80,9 @@ async fn load_on(
     while let Some(batch) = prepared.recv().await {
         let batch: Prepared = batch?;
         let n = batch.rows.len() as u64;
-        let mut tx = conn.begin().await?;
+        let mut tx = SqliteTx(conn.begin().await?);
         write_batch(&mut tx, batch).await?;
-        tx.commit().await?;
+        tx.0.commit().await?;
         events += n;
         loaded(n);
     }
@@ -121,42 +111,67 @@ fn prepare_all(
     }
 }
 
+/// The journey of one subject so far in a batch.
+struct Journey<'e> {
+    subject: &'e Subject,
+    events: Version,
+    state: State,
+    /// An event did not go on the end, so the state is folded from the whole journey.
+    refold: bool,
+}
+
+/// Fold each subject's journey, in place (events arrive grouped by family and are not
+/// moved about to be grouped by subject), then number, serialise and chain the rows in
+/// the order the events came.
 fn prepare(events: Vec<Event>, from: Head) -> Result<Prepared, StoreError> {
-    let mut pending = write::group_by_subject(events)?;
-    for p in &mut pending {
-        p.state = Some(fold_new(p)?);
-    }
-    // Journal order is the order the events came in, across subjects.
-    let mut order: Vec<(usize, usize, usize)> = Vec::new();
-    for (s, p) in pending.iter().enumerate() {
-        for (e, position) in p.positions.iter().enumerate() {
-            order.push((*position, s, e));
+    let mut ids = HashSet::with_capacity(events.len());
+    let mut index: HashMap<&Subject, usize> = HashMap::new();
+    let mut journeys: Vec<Journey> = Vec::new();
+    let mut versions: Vec<Version> = Vec::with_capacity(events.len());
+    for event in &events {
+        if !ids.insert(event.id.as_str()) {
+            return Err(StoreError::DuplicateEvent(event.id.to_string()));
         }
-    }
-    order.sort_unstable_by_key(|(position, ..)| *position);
-    let (children, families) = write::projection_rows(&pending)?;
-    // Each subject's events are in the order they came, so journal order takes them
-    // from the front of their subject's list.
-    let mut journeys: Vec<_> = pending
-        .into_iter()
-        .map(|p| p.new_events.into_iter())
-        .collect();
-    let mut head = from;
-    let mut rows = Vec::with_capacity(order.len());
-    for (_, s, e) in order {
-        let Some(event) = journeys.get_mut(s).and_then(Iterator::next) else {
+        let i = *index.entry(&event.subject).or_insert_with(|| {
+            journeys.push(Journey {
+                subject: &event.subject,
+                events: 0,
+                state: State::empty(&event.subject),
+                refold: false,
+            });
+            journeys.len() - 1
+        });
+        let Some(journey) = journeys.get_mut(i) else {
             return Err(StoreError::Corrupt("a bulk load lost its place".into()));
         };
-        let version = e as Version + 1;
-        let body = write::to_json(&event)?;
-        head = write::chain_onto(head, &event, version, &body);
-        rows.push(Row {
-            event,
-            seq: head.seq,
-            version,
-            body,
-            hash: head.hash,
-        });
+        journey.events += 1;
+        versions.push(journey.events);
+        if !journey.refold && !journey.state.try_apply(event)? {
+            journey.refold = true;
+        }
+    }
+    refold(&mut journeys, &events)?;
+    // The projections as the ordinary write path writes them.
+    let pending: Vec<Pending> = journeys
+        .into_iter()
+        .map(|j| Pending {
+            subject: j.subject.clone(),
+            base_version: j.events,
+            new_events: Vec::new(),
+            positions: Vec::new(),
+            state: Some(j.state),
+        })
+        .collect();
+    let (children, families) = write::projection_rows(&pending)?;
+    drop(pending);
+    drop(index);
+    drop(ids);
+    let mut head = from;
+    let mut rows = Vec::with_capacity(events.len());
+    for (event, version) in events.into_iter().zip(versions) {
+        let row = JournalRow::chained(head, Cow::Owned(event), version)?;
+        head = row.head();
+        rows.push(row);
     }
     Ok(Prepared {
         rows,
@@ -167,83 +182,41 @@ fn prepare(events: Vec<Event>, from: Head) -> Result<Prepared, StoreError> {
     })
 }
 
-/// The state a new subject's events reach: applied one by one where they go on the end,
-/// else folded as a whole (as the ordinary write path does).
-fn fold_new(p: &Pending) -> Result<State, StoreError> {
-    let mut state = State::empty(&p.subject);
-    for event in &p.new_events {
-        if !state.try_apply(event)? {
-            return Ok(State::refold(&p.subject, &p.new_events)?);
+/// Fold from the start the journeys whose events did not all go on the end.
+fn refold(journeys: &mut [Journey], events: &[Event]) -> Result<(), StoreError> {
+    let mut whole: HashMap<&Subject, Vec<Event>> = journeys
+        .iter()
+        .filter(|j| j.refold)
+        .map(|j| (j.subject, Vec::new()))
+        .collect();
+    if whole.is_empty() {
+        return Ok(());
+    }
+    for event in events {
+        if let Some(journey) = whole.get_mut(&event.subject) {
+            journey.push(event.clone());
         }
     }
-    Ok(state)
+    for j in journeys.iter_mut().filter(|j| j.refold) {
+        if let Some(journey) = whole.get(j.subject) {
+            j.state = State::refold(j.subject, journey)?;
+        }
+    }
+    Ok(())
 }
 
-async fn write_batch(tx: &mut Transaction<'_, Sqlite>, batch: Prepared) -> Result<(), StoreError> {
-    let head = lock_head(tx, Chain::Journal).await?;
+/// Write one prepared batch in the transaction `tx`, with the same inserts as an
+/// ordinary write. The journal goes first, so its unique indexes refuse a subject or an
+/// event already stored before any projection could be replaced.
+async fn write_batch(tx: &mut SqliteTx<'_>, batch: Prepared) -> Result<(), StoreError> {
+    let head = tx.lock_head(Chain::Journal).await?;
     if head != batch.from {
         return Err(StoreError::NotCommitted(
             "the journal was written to during a bulk load".into(),
         ));
     }
-    let Prepared {
-        rows,
-        children,
-        families,
-        to,
-        ..
-    } = batch;
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO journal (seq, id, subject, version, kind, occurred_at, recorded_at, recorded_by, body, hash) ",
-        );
-        q.push_values(rows.by_ref().take(ROWS_PER_INSERT), |mut b, row| {
-            let event = &row.event;
-            b.push_bind(row.seq)
-                .push_bind(event.id.as_str())
-                .push_bind(event.subject.to_string())
-                .push_bind(row.version as i64)
-                .push_bind(event.kind())
-                .push_bind(event.occurred_at.to_string())
-                .push_bind(event.recorded_at.to_string())
-                .push_bind(event.recorded_by.as_str())
-                .push_bind(row.body)
-                .push_bind(row.hash.to_vec());
-        });
-        q.build().execute(&mut **tx).await?;
-    }
-    let mut children = children.into_iter().peekable();
-    while children.peek().is_some() {
-        let mut q =
-            QueryBuilder::<Sqlite>::new(format!("INSERT INTO child_state ({CHILD_COLUMNS}) "));
-        q.push_values(children.by_ref().take(ROWS_PER_INSERT / 2), |mut b, r| {
-            b.push_bind(r.child_id)
-                .push_bind(r.version)
-                .push_bind(r.given_name)
-                .push_bind(r.family_name)
-                .push_bind(r.date_of_birth)
-                .push_bind(r.expected_date_of_birth)
-                .push_bind(r.nhs_number)
-                .push_bind(r.postcode)
-                .push_bind(r.open_work)
-                .push_bind(r.worker)
-                .push_bind(r.team)
-                .push_bind(r.state)
-                .push_bind(r.settled_since);
-        });
-        q.build().execute(&mut **tx).await?;
-    }
-    let mut families = families.into_iter().peekable();
-    while families.peek().is_some() {
-        let mut q =
-            QueryBuilder::<Sqlite>::new("INSERT INTO family_state (family_id, version, state) ");
-        q.push_values(families.by_ref().take(ROWS_PER_INSERT), |mut b, r| {
-            b.push_bind(r.family_id)
-                .push_bind(r.version)
-                .push_bind(r.state);
-        });
-        q.build().execute(&mut **tx).await?;
-    }
-    crate::chain::set_head::<Sqlite>(tx, Chain::Journal, to).await
+    tx.insert_journal(batch.rows).await?;
+    tx.upsert_children(batch.children).await?;
+    tx.upsert_families(batch.families).await?;
+    tx.set_head(Chain::Journal, batch.to).await
 }

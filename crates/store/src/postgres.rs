@@ -107,20 +107,20 @@ impl WriteTx for PgTx {
         read_journey(&mut *self.0, PgStore::DIALECT.select_journey, subject).await
     }
 
-    async fn insert_journal(&mut self, rows: &[JournalRow<'_>]) -> Result<(), StoreError> {
+    async fn insert_journal(&mut self, rows: Vec<JournalRow<'_>>) -> Result<(), StoreError> {
         for chunk in rows.chunks(ROWS_PER_INSERT) {
             let mut columns: [Vec<String>; 7] = Default::default();
             let mut versions = Vec::with_capacity(chunk.len());
             let seqs: Vec<i64> = chunk.iter().map(|r| r.seq).collect();
             let hashes: Vec<&[u8]> = chunk.iter().map(|r| &r.hash[..]).collect();
             for row in chunk {
-                let e = row.event;
+                let e = &row.event;
                 let [id, subject, kind, occurred, recorded, by, body] = &mut columns;
                 id.push(e.id.to_string());
-                subject.push(e.subject.to_string());
+                subject.push(row.subject.clone());
                 kind.push(e.kind().to_owned());
-                occurred.push(e.occurred_at.to_string());
-                recorded.push(e.recorded_at.to_string());
+                occurred.push(row.occurred_at.clone());
+                recorded.push(row.recorded_at.clone());
                 by.push(e.recorded_by.to_string());
                 body.push(row.body.clone());
                 versions.push(row.version as i64);
@@ -164,7 +164,7 @@ impl WriteTx for PgTx {
         Ok(())
     }
 
-    async fn upsert_children(&mut self, rows: &[ChildRow]) -> Result<(), StoreError> {
+    async fn upsert_children(&mut self, rows: Vec<ChildRow>) -> Result<(), StoreError> {
         for chunk in rows.chunks(ROWS_PER_INSERT) {
             let text = |f: fn(&ChildRow) -> &String| -> Vec<&str> {
                 chunk.iter().map(|r| f(r).as_str()).collect()
@@ -203,7 +203,7 @@ impl WriteTx for PgTx {
         Ok(())
     }
 
-    async fn upsert_families(&mut self, rows: &[FamilyRow]) -> Result<(), StoreError> {
+    async fn upsert_families(&mut self, rows: Vec<FamilyRow>) -> Result<(), StoreError> {
         for chunk in rows.chunks(ROWS_PER_INSERT) {
             let ids: Vec<&str> = chunk.iter().map(|r| r.family_id.as_str()).collect();
             let versions: Vec<i64> = chunk.iter().map(|r| r.version).collect();
@@ -291,7 +291,7 @@ impl PgTx {
                 let mut based_on: BTreeMap<String, (Subject, Version)> = BTreeMap::new();
                 for row in chunk {
                     based_on
-                        .entry(row.event.subject.to_string())
+                        .entry(row.subject.clone())
                         .or_insert_with(|| (row.event.subject.clone(), row.version - 1));
                 }
                 let keys: Vec<String> = based_on.keys().cloned().collect();

@@ -76,11 +76,11 @@ impl Begin for SqliteBegin {
     }
 }
 
-/// A write transaction on SQLite.
-struct SqliteTx(Transaction<'static, Sqlite>);
+/// A write transaction on SQLite: the writer's, or a bulk load's on its own connection.
+pub(crate) struct SqliteTx<'c>(pub(crate) Transaction<'c, Sqlite>);
 
 #[async_trait]
-impl WriteTx for SqliteTx {
+impl WriteTx for SqliteTx<'_> {
     async fn lock_head(&mut self, chain: Chain) -> Result<Head, StoreError> {
         lock_head(&mut self.0, chain).await
     }
@@ -122,23 +122,24 @@ impl WriteTx for SqliteTx {
         read_journey(&mut *self.0, SqliteStore::DIALECT.select_journey, subject).await
     }
 
-    async fn insert_journal(&mut self, rows: &[JournalRow<'_>]) -> Result<(), StoreError> {
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
+    async fn insert_journal(&mut self, mut rows: Vec<JournalRow<'_>>) -> Result<(), StoreError> {
+        for chunk in rows.chunks_mut(ROWS_PER_INSERT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO journal (seq, id, subject, version, kind, occurred_at, recorded_at, recorded_by, body, hash) ",
             );
-            q.push_values(chunk, |mut b, row| {
-                let event = row.event;
+            // The formatted columns move into the statement rather than being copied;
+            // the event stays, to name a duplicate.
+            q.push_values(chunk.iter_mut(), |mut b, row| {
                 b.push_bind(row.seq)
-                    .push_bind(event.id.as_str())
-                    .push_bind(event.subject.to_string())
+                    .push_bind(row.event.id.as_str())
+                    .push_bind(std::mem::take(&mut row.subject))
                     .push_bind(row.version as i64)
-                    .push_bind(event.kind())
-                    .push_bind(event.occurred_at.to_string())
-                    .push_bind(event.recorded_at.to_string())
-                    .push_bind(event.recorded_by.as_str())
-                    .push_bind(row.body.as_str())
-                    .push_bind(&row.hash[..]);
+                    .push_bind(row.event.kind())
+                    .push_bind(std::mem::take(&mut row.occurred_at))
+                    .push_bind(std::mem::take(&mut row.recorded_at))
+                    .push_bind(row.event.recorded_by.as_str())
+                    .push_bind(std::mem::take(&mut row.body))
+                    .push_bind(row.hash.to_vec());
             });
             if let Err(e) = q.build().execute(&mut *self.0).await {
                 if is_unique_violation(&e)
@@ -152,40 +153,42 @@ impl WriteTx for SqliteTx {
         Ok(())
     }
 
-    async fn upsert_children(&mut self, rows: &[ChildRow]) -> Result<(), StoreError> {
-        for chunk in rows.chunks(ROWS_PER_INSERT / 2) {
+    async fn upsert_children(&mut self, rows: Vec<ChildRow>) -> Result<(), StoreError> {
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
             let mut q = QueryBuilder::<Sqlite>::new(format!(
                 "INSERT OR REPLACE INTO child_state ({CHILD_COLUMNS}) "
             ));
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(&r.child_id)
+            q.push_values(rows.by_ref().take(ROWS_PER_INSERT / 2), |mut b, r| {
+                b.push_bind(r.child_id)
                     .push_bind(r.version)
-                    .push_bind(&r.given_name)
-                    .push_bind(&r.family_name)
-                    .push_bind(&r.date_of_birth)
-                    .push_bind(&r.expected_date_of_birth)
-                    .push_bind(&r.nhs_number)
-                    .push_bind(&r.postcode)
-                    .push_bind(&r.open_work)
-                    .push_bind(&r.worker)
-                    .push_bind(&r.team)
-                    .push_bind(&r.state)
-                    .push_bind(&r.settled_since);
+                    .push_bind(r.given_name)
+                    .push_bind(r.family_name)
+                    .push_bind(r.date_of_birth)
+                    .push_bind(r.expected_date_of_birth)
+                    .push_bind(r.nhs_number)
+                    .push_bind(r.postcode)
+                    .push_bind(r.open_work)
+                    .push_bind(r.worker)
+                    .push_bind(r.team)
+                    .push_bind(r.state)
+                    .push_bind(r.settled_since);
             });
             q.build().execute(&mut *self.0).await?;
         }
         Ok(())
     }
 
-    async fn upsert_families(&mut self, rows: &[FamilyRow]) -> Result<(), StoreError> {
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
+    async fn upsert_families(&mut self, rows: Vec<FamilyRow>) -> Result<(), StoreError> {
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT OR REPLACE INTO family_state (family_id, version, state) ",
             );
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(&r.family_id)
+            q.push_values(rows.by_ref().take(ROWS_PER_INSERT), |mut b, r| {
+                b.push_bind(r.family_id)
                     .push_bind(r.version)
-                    .push_bind(&r.state);
+                    .push_bind(r.state);
             });
             q.build().execute(&mut *self.0).await?;
         }
@@ -227,7 +230,7 @@ impl WriteTx for SqliteTx {
     }
 }
 
-impl SqliteTx {
+impl SqliteTx<'_> {
     /// The batch's events were checked for duplicates among themselves, so a unique
     /// violation means an event id already in the journal: find the first such in
     /// `chunk`. (A failed statement leaves SQLite's transaction usable.)
@@ -324,10 +327,7 @@ impl SqliteStore {
 
 /// The head of `chain`, with the database's write lock taken first (by a no-op update)
 /// so that another process cannot chain a row on the same head meanwhile.
-pub(crate) async fn lock_head(
-    tx: &mut Transaction<'_, Sqlite>,
-    chain: Chain,
-) -> Result<Head, StoreError> {
+async fn lock_head(tx: &mut Transaction<'_, Sqlite>, chain: Chain) -> Result<Head, StoreError> {
     sqlx::query("UPDATE chain_head SET seq = seq WHERE chain = $1")
         .bind(chain.name())
         .execute(&mut **tx)

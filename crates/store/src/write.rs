@@ -14,6 +14,7 @@ use hearth_domain::ids::{ChildId, Subject};
 use hearth_domain::journey::ChildState;
 use jiff::civil::Date;
 use sqlx::QueryBuilder;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// A subject touched by a write: where its journey stood, and the state it reaches.
@@ -29,13 +30,65 @@ pub(crate) struct Pending {
 
 /// One journal row as both backends store it. `body` is the event's JSON exactly as
 /// exported, so the same journal exports byte for byte from either backend.
-/// `seq` and `hash` are its place in the journal's hash chain.
+/// `seq` and `hash` are its place in the journal's hash chain. The event is borrowed by
+/// an ordinary write and owned by a bulk load, which hands rows to another thread.
 pub(crate) struct JournalRow<'a> {
     pub seq: i64,
     pub version: Version,
-    pub event: &'a Event,
+    pub event: Cow<'a, Event>,
+    /// The event's subject and times as stored: formatted once, for the hash and the
+    /// insert alike.
+    pub subject: String,
+    pub occurred_at: String,
+    pub recorded_at: String,
     pub body: String,
     pub hash: Hash,
+}
+
+impl<'a> JournalRow<'a> {
+    /// `event` as the row at `version` of its journey, chained onto `head`. The hash
+    /// covers the columns in the order `chain::rows_sql` reads them back for `verify`.
+    pub(crate) fn chained(
+        head: Head,
+        event: Cow<'a, Event>,
+        version: Version,
+    ) -> Result<JournalRow<'a>, StoreError> {
+        let body = to_json(&*event)?;
+        let subject = event.subject.to_string();
+        let occurred_at = event.occurred_at.to_string();
+        let recorded_at = event.recorded_at.to_string();
+        let Head { seq, hash } = chain::next(
+            head,
+            &[
+                event.id.as_str(),
+                &subject,
+                &version.to_string(),
+                event.kind(),
+                &occurred_at,
+                &recorded_at,
+                event.recorded_by.as_str(),
+                &body,
+            ],
+        );
+        Ok(JournalRow {
+            seq,
+            version,
+            event,
+            subject,
+            occurred_at,
+            recorded_at,
+            body,
+            hash,
+        })
+    }
+
+    /// The chain's head once this row is on it.
+    pub(crate) fn head(&self) -> Head {
+        Head {
+            seq: self.seq,
+            hash: self.hash,
+        }
+    }
 }
 
 /// A child's projection row: the searchable columns beside the whole folded state.
@@ -81,11 +134,12 @@ pub(crate) trait WriteTx: Send {
     /// A subject's journey in journal order.
     async fn journey(&mut self, subject: &Subject) -> Result<Vec<Event>, StoreError>;
 
-    async fn insert_journal(&mut self, rows: &[JournalRow<'_>]) -> Result<(), StoreError>;
+    /// Insert the rows, moving their text into the statements rather than copying it.
+    async fn insert_journal(&mut self, rows: Vec<JournalRow<'_>>) -> Result<(), StoreError>;
 
-    async fn upsert_children(&mut self, rows: &[ChildRow]) -> Result<(), StoreError>;
+    async fn upsert_children(&mut self, rows: Vec<ChildRow>) -> Result<(), StoreError>;
 
-    async fn upsert_families(&mut self, rows: &[FamilyRow]) -> Result<(), StoreError>;
+    async fn upsert_families(&mut self, rows: Vec<FamilyRow>) -> Result<(), StoreError>;
 
     /// Access-log rows (seq, target, hash) that share `at`, `actor` and `action`.
     async fn insert_access_log(
@@ -133,7 +187,7 @@ pub(crate) async fn write(
         written += p.new_events.len() as u64;
     }
     let (rows, head) = journal_rows(&pending, head)?;
-    tx.insert_journal(&rows).await?;
+    tx.insert_journal(rows).await?;
     tx.set_head(Chain::Journal, head).await?;
     upsert_projections(tx, &pending).await?;
     Ok(written)
@@ -232,39 +286,11 @@ fn journal_rows(
     let mut head = head;
     let mut rows = Vec::with_capacity(ordered.len());
     for (_, version, event) in ordered {
-        let body = to_json(event)?;
-        head = chain_onto(head, event, version, &body);
-        rows.push(JournalRow {
-            seq: head.seq,
-            version,
-            event,
-            body,
-            hash: head.hash,
-        });
+        let row = JournalRow::chained(head, Cow::Borrowed(event), version)?;
+        head = row.head();
+        rows.push(row);
     }
     Ok((rows, head))
-}
-
-/// The head after chaining this journal row on, covering its columns in the order
-/// `chain::rows_sql` reads them back for `verify`.
-pub(crate) fn chain_onto(head: Head, event: &Event, version: Version, body: &str) -> Head {
-    let subject = event.subject.to_string();
-    let version = version.to_string();
-    let occurred = event.occurred_at.to_string();
-    let recorded = event.recorded_at.to_string();
-    chain::next(
-        head,
-        &[
-            event.id.as_str(),
-            &subject,
-            &version,
-            event.kind(),
-            &occurred,
-            &recorded,
-            event.recorded_by.as_str(),
-            body,
-        ],
-    )
 }
 
 /// Write the projections of `pending` subjects, each at the version its events reach.
@@ -273,8 +299,8 @@ pub(crate) async fn upsert_projections(
     pending: &[Pending],
 ) -> Result<(), StoreError> {
     let (children, families) = projection_rows(pending)?;
-    tx.upsert_children(&children).await?;
-    tx.upsert_families(&families).await?;
+    tx.upsert_children(children).await?;
+    tx.upsert_families(families).await?;
     Ok(())
 }
 
@@ -644,7 +670,11 @@ pub(crate) fn parse_body(body: &str) -> Result<Event, StoreError> {
 }
 
 pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(corrupt)
+    // Room for a typical event from the start, rather than growing through several
+    // reallocations from empty.
+    let mut json = Vec::with_capacity(512);
+    serde_json::to_writer(&mut json, value).map_err(corrupt)?;
+    String::from_utf8(json).map_err(corrupt)
 }
 
 pub(crate) fn corrupt(e: impl std::fmt::Display) -> StoreError {

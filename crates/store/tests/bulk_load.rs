@@ -4,8 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use hearth_domain::event::Event;
+use hearth_domain::ids::Subject;
 use hearth_store::{ChainStatus, Store, StoreError, open};
 use jiff::civil::date;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -66,10 +68,10 @@ async fn contents(store: &dyn Store) -> (String, Vec<String>, ChainStatus) {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_load_writes_what_appending_the_batches_writes() {
+/// Loading `batches` into one database and appending them one by one into another
+/// leave the same journal, projections and chain.
+async fn assert_load_matches_appending(batches: Vec<Vec<Event>>) {
     let dir = tempfile::tempdir().unwrap();
-    let batches = county();
     let total: usize = batches.iter().map(Vec::len).sum();
 
     let appended = fresh(&dir, "appended.db").await;
@@ -89,6 +91,35 @@ async fn a_load_writes_what_appending_the_batches_writes() {
         loaded.count_children().await.unwrap(),
         appended.count_children().await.unwrap()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_writes_what_appending_the_batches_writes() {
+    assert_load_matches_appending(county()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_of_interleaved_subjects_writes_what_appending_writes() {
+    // Each batch dealt out a round at a time: every subject's first event, then every
+    // second one, and so on. Each journey keeps its order; subjects interleave.
+    let batches = county()
+        .into_iter()
+        .map(|mut batch| {
+            let mut seen: HashMap<Subject, usize> = HashMap::new();
+            let rounds: Vec<usize> = batch
+                .iter()
+                .map(|e| {
+                    let round = seen.entry(e.subject.clone()).or_default();
+                    *round += 1;
+                    *round
+                })
+                .collect();
+            let mut dealt: Vec<(usize, Event)> = rounds.into_iter().zip(batch.drain(..)).collect();
+            dealt.sort_by_key(|(round, _)| *round);
+            dealt.into_iter().map(|(_, e)| e).collect()
+        })
+        .collect();
+    assert_load_matches_appending(batches).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
