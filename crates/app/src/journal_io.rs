@@ -337,7 +337,11 @@ mod tests {
         let f1 = GOOD
             .replace("\"e1\"", "\"e3\"")
             .replace("child:C1", "family:F1");
-        let text = format!("{GOOD}\n{c2}\n{GOOD}\n{f1}\n");
+        // A contact's journey is just another subject to the export.
+        let k1 = GOOD
+            .replace("\"e1\"", "\"e4\"")
+            .replace("child:C1", "contact:K1");
+        let text = format!("{GOOD}\n{c2}\n{GOOD}\n{f1}\n{k1}\n");
         for piece in [1, 7, text.len()] {
             let mut out = Vec::new();
             let mut watched = Subjects::new(&mut out);
@@ -345,7 +349,11 @@ mod tests {
                 watched.write_all(chunk).unwrap();
             }
             let seen: Vec<String> = watched.seen.iter().map(Subject::to_string).collect();
-            assert_eq!(seen, ["child:C1", "child:C2", "family:F1"], "{piece}");
+            assert_eq!(
+                seen,
+                ["child:C1", "child:C2", "family:F1", "contact:K1"],
+                "{piece}"
+            );
             assert_eq!(out, text.as_bytes());
         }
     }

@@ -74,16 +74,36 @@ pub enum Permission {
     /// See figures that name no child: how many duties are due and overdue, by team
     /// and worker.
     ViewFigures,
+    /// Make a contact with the front door: a concern about a child.
+    SubmitContact,
+    /// Work the front door's queue: open contacts, link the people they name to
+    /// records, and ask partners for checks.
+    ScreenContacts,
+    /// Decide what happens to a contact.
+    DecideContacts,
+    /// Sign off a decision that the authority wants a manager to agree.
+    SignOffDecisions,
+    /// See the contacts one submitted oneself, and what became of them (not the
+    /// child's record).
+    ViewOwnContacts,
+    /// Merge two records of the same child, or undo a merge.
+    MergePersons,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 12] = [
         Permission::SearchChildren,
         Permission::ReadRecord,
         Permission::RecordEvents,
         Permission::ViewDueList,
         Permission::ReadAccessLog,
         Permission::ViewFigures,
+        Permission::SubmitContact,
+        Permission::ScreenContacts,
+        Permission::DecideContacts,
+        Permission::SignOffDecisions,
+        Permission::ViewOwnContacts,
+        Permission::MergePersons,
     ];
 }
 
@@ -93,31 +113,39 @@ impl Role {
     /// - Practitioners (front-door screeners, early help workers, social workers, team
     ///   managers and IROs) find children, read and add to their records, and see the
     ///   duties due.
-    ///   They see the figures too.
+    ///   They see the figures too, and may make a contact with the front door.
+    /// - Screeners and team managers also work the front door: they screen and decide
+    ///   contacts and merge duplicate records. Only a team manager signs off a decision.
     /// - A performance analyst sees figures that name no child, and no child's record.
     /// - An auditor finds children and sees who opened their records, but does not read
     ///   the records themselves.
-    /// - A partner agency and an administrator see no child's record: partners will
-    ///   submit contacts and see their own contacts' outcomes once the front door's API
-    ///   exists; administrators manage users from the command line.
+    /// - A partner agency submits contacts and sees what became of its own, but no
+    ///   child's record.
+    /// - An administrator sees no child's record: administrators manage users from the
+    ///   command line.
     pub fn may(self, what: Permission) -> bool {
         use Permission as P;
+        let practitioner = matches!(
+            what,
+            P::SearchChildren
+                | P::ReadRecord
+                | P::RecordEvents
+                | P::ViewDueList
+                | P::ViewFigures
+                | P::SubmitContact
+        );
+        let front_door = matches!(
+            what,
+            P::ScreenContacts | P::DecideContacts | P::MergePersons
+        );
         match self {
-            Role::Screener
-            | Role::EarlyHelpWorker
-            | Role::SocialWorker
-            | Role::TeamManager
-            | Role::Iro => matches!(
-                what,
-                P::SearchChildren
-                    | P::ReadRecord
-                    | P::RecordEvents
-                    | P::ViewDueList
-                    | P::ViewFigures
-            ),
+            Role::Screener => practitioner || front_door,
+            Role::TeamManager => practitioner || front_door || what == P::SignOffDecisions,
+            Role::EarlyHelpWorker | Role::SocialWorker | Role::Iro => practitioner,
             Role::Analyst => matches!(what, P::ViewFigures),
             Role::Auditor => matches!(what, P::SearchChildren | P::ReadAccessLog),
-            Role::Partner | Role::Admin => false,
+            Role::Partner => matches!(what, P::SubmitContact | P::ViewOwnContacts),
+            Role::Admin => false,
         }
     }
 }
@@ -252,14 +280,30 @@ mod tests {
             P::RecordEvents,
             P::ViewDueList,
             P::ViewFigures,
+            P::SubmitContact,
         ];
+        let screener = [
+            practitioner.clone(),
+            vec![P::ScreenContacts, P::DecideContacts, P::MergePersons],
+        ]
+        .concat();
+        let manager = [
+            practitioner.clone(),
+            vec![
+                P::ScreenContacts,
+                P::DecideContacts,
+                P::SignOffDecisions,
+                P::MergePersons,
+            ],
+        ]
+        .concat();
         let expected: [(Role, Vec<Permission>); 9] = [
-            (Role::Screener, practitioner.clone()),
+            (Role::Screener, screener),
             (Role::EarlyHelpWorker, practitioner.clone()),
             (Role::SocialWorker, practitioner.clone()),
-            (Role::TeamManager, practitioner.clone()),
+            (Role::TeamManager, manager),
             (Role::Iro, practitioner),
-            (Role::Partner, vec![]),
+            (Role::Partner, vec![P::SubmitContact, P::ViewOwnContacts]),
             (Role::Analyst, vec![P::ViewFigures]),
             (Role::Auditor, vec![P::SearchChildren, P::ReadAccessLog]),
             (Role::Admin, vec![]),

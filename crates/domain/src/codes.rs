@@ -521,6 +521,57 @@ code_list!(
         InformationAndAdvice = "advice", "Information and advice";
         EarlyHelp = "early_help", "Early help";
         Referral = "referral", "Referral to children's social care";
+        Universal = "universal", "Universal services";
+        StrategyDiscussion = "strategy_discussion", "Strategy discussion";
+        ImmediateProtection = "immediate_protection", "Immediate protection";
+    }
+);
+
+code_list!(
+    /// Whether the family agreed to the contact being made (Working Together 2023: a
+    /// referral without consent needs a reason).
+    Consent, "consent" {
+        Given = "given", "Given";
+        Refused = "refused", "Refused";
+        NotSoughtRisk = "not_sought_risk", "Not sought: it would put the child at risk";
+        NotKnown = "not_known", "Not known";
+    }
+);
+
+code_list!(
+    /// How soon the person making a contact says the child needs a response.
+    Urgency, "urgency" {
+        Immediate = "immediate", "Immediate";
+        SameDay = "same_day", "Same day";
+        Routine = "routine", "Routine";
+    }
+);
+
+code_list!(
+    /// Who a person named in a contact is.
+    GivenRole, "person role" {
+        Child = "child", "Child";
+        Unborn = "unborn", "Unborn child";
+        Adult = "adult", "Adult";
+    }
+);
+
+code_list!(
+    /// The way a contact came in.
+    Channel, "channel" {
+        Form = "form", "Online form";
+        Api = "api", "Partner system";
+        Import = "import", "File import";
+    }
+);
+
+code_list!(
+    /// Why a decided contact went to the team it went to.
+    RouteReason, "route reason" {
+        ExistingWorker = "existing_worker", "The family already has a worker";
+        Locality = "locality", "The family's locality";
+        OutOfArea = "out_of_area", "Out of area";
+        NoAddress = "no_address", "No address known";
     }
 );
 
@@ -593,6 +644,61 @@ mod tests {
         assert_eq!(
             ReferralSource::from_code("6").unwrap(),
             ReferralSource::Police
+        );
+    }
+
+    #[test]
+    fn the_front_door_lists_read_and_write_their_codes() {
+        fn round_trip<T>(all: &[T], code: fn(T) -> &'static str)
+        where
+            T: Copy + PartialEq + std::fmt::Debug + Serialize + for<'de> Deserialize<'de>,
+        {
+            for &item in all {
+                let json = serde_json::to_string(&item).unwrap();
+                assert_eq!(json, format!("\"{}\"", code(item)));
+                assert_eq!(serde_json::from_str::<T>(&json).unwrap(), item);
+            }
+        }
+        round_trip(ContactOutcome::ALL, ContactOutcome::code);
+        round_trip(Consent::ALL, Consent::code);
+        round_trip(Urgency::ALL, Urgency::code);
+        round_trip(GivenRole::ALL, GivenRole::code);
+        round_trip(Channel::ALL, Channel::code);
+        round_trip(RouteReason::ALL, RouteReason::code);
+        let codes = |all: &[ContactOutcome]| all.iter().map(|o| o.code()).collect::<Vec<_>>();
+        assert_eq!(
+            codes(ContactOutcome::ALL),
+            [
+                "nfa",
+                "advice",
+                "early_help",
+                "referral",
+                "universal",
+                "strategy_discussion",
+                "immediate_protection"
+            ]
+        );
+        assert_eq!(ContactOutcome::Universal.label(), "Universal services");
+        assert_eq!(
+            Consent::NotSoughtRisk.label(),
+            "Not sought: it would put the child at risk"
+        );
+        assert_eq!(
+            Urgency::ALL.iter().map(|u| u.code()).collect::<Vec<_>>(),
+            ["immediate", "same_day", "routine"]
+        );
+        assert_eq!(
+            RouteReason::ALL
+                .iter()
+                .map(|r| r.code())
+                .collect::<Vec<_>>(),
+            ["existing_worker", "locality", "out_of_area", "no_address"]
+        );
+        assert_eq!(
+            serde_json::from_str::<Channel>("\"fax\"")
+                .unwrap_err()
+                .to_string(),
+            "'fax' is not a channel code"
         );
     }
 

@@ -3,6 +3,7 @@
 //! `{"id", "subject", "occurred_at", "recorded_at", "recorded_by", "kind", "data"}`.
 
 use crate::codes::*;
+use crate::contact::Intake;
 use crate::identifiers::Postcode;
 use crate::ids::{
     Actor, AdultId, ChildId, ContactId, EventId, FamilyId, PersonRef, ReferralId, Subject, TeamId,
@@ -135,9 +136,13 @@ pub enum EventData {
     PersonsUnmerged(PersonsMerged),
     // front door
     ContactReceived(ContactReceived),
+    PersonLinked(PersonLinked),
+    PersonUnlinked(PersonUnlinked),
     PartnerCheckRequested(PartnerCheck),
     PartnerCheckReturned(PartnerCheck),
+    ContactDecisionProposed(ContactDecided),
     ContactDecided(ContactDecided),
+    ContactRouted(ContactRouted),
     ReferralAccepted(ReferralAccepted),
     // early help
     EarlyHelpStarted(EarlyHelpStarted),
@@ -244,22 +249,82 @@ pub struct AddressChanged {
     pub address: Address,
 }
 
-/// Recorded on the surviving child's journey: `duplicate` was the same child.
+/// Recorded on both children's journeys: `duplicate` was the same child as the survivor.
+/// On the survivor's journey `survivor` is absent; on the duplicate's it names the
+/// survivor. Merges written before the duplicate's journey carried one have it absent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PersonsMerged {
     pub duplicate: ChildId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survivor: Option<ChildId>,
 }
 
+impl PersonsMerged {
+    /// The survivor's side of a merge.
+    pub fn new(duplicate: ChildId) -> Self {
+        PersonsMerged {
+            duplicate,
+            survivor: None,
+        }
+    }
+}
+
+/// On a contact's journey, what the contact says (`intake`); on a child's journey, a
+/// mirror naming the contact and its source only: the child's journey does not copy the
+/// other people's details. Contacts recorded before intakes existed have none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactReceived {
     pub contact: ContactId,
     pub source: ReferralSource,
+    /// Boxed: an intake is large, and most events in a journal are not contacts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intake: Option<Box<Intake>>,
 }
 
+impl ContactReceived {
+    /// A contact received with no intake: a child's mirror, or a contact recorded
+    /// before intakes existed.
+    pub fn new(contact: ContactId, source: ReferralSource) -> Self {
+        ContactReceived {
+            contact,
+            source,
+            intake: None,
+        }
+    }
+}
+
+/// On a contact's journey: the person given at `given` (an index into the intake's
+/// `people`) is `person`, found (`created` false) or newly registered. A matched link
+/// keeps the match `weight` and the `model` that scored it, so links can train it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PersonLinked {
+    pub given: u8,
+    pub person: PersonRef,
+    pub created: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+
+/// On a contact's journey: an earlier link was wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PersonUnlinked {
+    pub given: u8,
+    pub person: PersonRef,
+    pub reason: String,
+}
+
+/// A check asked of a partner agency (`partner_check_requested`) or its answer
+/// (`partner_check_returned`, which alone may carry `findings`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -267,8 +332,23 @@ pub struct PartnerCheck {
     pub contact: ContactId,
     pub agency: Agency,
     pub rag: Rag,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<String>,
 }
 
+impl PartnerCheck {
+    pub fn new(contact: ContactId, agency: Agency, rag: Rag) -> Self {
+        PartnerCheck {
+            contact,
+            agency,
+            rag,
+            findings: None,
+        }
+    }
+}
+
+/// The front door's decision on a contact (`contact_decided`), or a decision awaiting a
+/// manager's sign-off (`contact_decision_proposed`, same payload).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -278,6 +358,46 @@ pub struct ContactDecided {
     /// The authority's level of need (preset data, e.g. "3b"); absent for NFA.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
+    /// On a contact's journey, the child this decision is for (one decision per child);
+    /// absent for a contact with no child linked, and on the child's own journey.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child: Option<ChildId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasons: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_need: Option<PrimaryNeed>,
+    /// Who proposed a decision that a manager signed off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposed_by: Option<Actor>,
+}
+
+impl ContactDecided {
+    pub fn new(contact: ContactId, outcome: ContactOutcome, level: Option<String>) -> Self {
+        ContactDecided {
+            contact,
+            outcome,
+            level,
+            child: None,
+            reasons: None,
+            primary_need: None,
+            proposed_by: None,
+        }
+    }
+}
+
+/// On a contact's journey: the team (and worker) a decided contact went to, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContactRouted {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child: Option<ChildId>,
+    pub team: TeamId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<WorkerId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locality: Option<String>,
+    pub reason: RouteReason,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -522,9 +642,13 @@ impl EventData {
             PersonsMerged(_) => "persons_merged",
             PersonsUnmerged(_) => "persons_unmerged",
             ContactReceived(_) => "contact_received",
+            PersonLinked(_) => "person_linked",
+            PersonUnlinked(_) => "person_unlinked",
             PartnerCheckRequested(_) => "partner_check_requested",
             PartnerCheckReturned(_) => "partner_check_returned",
+            ContactDecisionProposed(_) => "contact_decision_proposed",
             ContactDecided(_) => "contact_decided",
+            ContactRouted(_) => "contact_routed",
             ReferralAccepted(_) => "referral_accepted",
             EarlyHelpStarted(_) => "early_help_started",
             EarlyHelpAssessmentCompleted(_) => "early_help_assessment_completed",
@@ -581,5 +705,147 @@ impl EventData {
             self,
             EventData::EventAmended(_) | EventData::EventRetracted(_)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn event(subject: &str, data: EventData) -> Event {
+        Event {
+            id: EventId::parse("e1").unwrap(),
+            subject: Subject::parse(subject).unwrap(),
+            occurred_at: OccurredAt::parse("2026-12-07T10:30").unwrap(),
+            recorded_at: "2026-12-07T10:31:00Z".parse().unwrap(),
+            recorded_by: Actor::parse("sam.patel").unwrap(),
+            data,
+        }
+    }
+
+    fn round_trip(event: &Event) -> String {
+        let json = serde_json::to_string(event).unwrap();
+        let back: Event = serde_json::from_str(&json).unwrap();
+        assert_eq!(&back, event);
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
+        json
+    }
+
+    fn contact() -> ContactId {
+        ContactId::parse("CT0123456789").unwrap()
+    }
+
+    fn child() -> ChildId {
+        ChildId::parse("C1").unwrap()
+    }
+
+    #[test]
+    fn every_new_payload_round_trips_with_its_kind() {
+        let on_contact = [
+            (
+                "contact_received",
+                EventData::ContactReceived(ContactReceived {
+                    intake: Some(Box::new(crate::contact::tests::intake())),
+                    ..ContactReceived::new(contact(), ReferralSource::Schools)
+                }),
+            ),
+            (
+                "person_linked",
+                EventData::PersonLinked(PersonLinked {
+                    given: 1,
+                    person: PersonRef::parse("adult:A7").unwrap(),
+                    created: false,
+                    weight: Some(14.25),
+                    model: Some(String::from("fs-2026-12")),
+                }),
+            ),
+            (
+                "person_unlinked",
+                EventData::PersonUnlinked(PersonUnlinked {
+                    given: 0,
+                    person: PersonRef::Child(child()),
+                    reason: String::from("a different child of the same name"),
+                }),
+            ),
+            (
+                "partner_check_returned",
+                EventData::PartnerCheckReturned(PartnerCheck {
+                    findings: Some(String::from("Known to police: two call-outs")),
+                    ..PartnerCheck::new(contact(), Agency::Police, Rag::Red)
+                }),
+            ),
+            (
+                "contact_decision_proposed",
+                EventData::ContactDecisionProposed(ContactDecided {
+                    child: Some(child()),
+                    reasons: Some(String::from("Threshold for a referral met")),
+                    primary_need: Some(PrimaryNeed::AbuseOrNeglect),
+                    ..ContactDecided::new(contact(), ContactOutcome::Referral, Some("4".into()))
+                }),
+            ),
+            (
+                "contact_decided",
+                EventData::ContactDecided(ContactDecided {
+                    child: Some(child()),
+                    proposed_by: Some(Actor::parse("jo.screener").unwrap()),
+                    ..ContactDecided::new(contact(), ContactOutcome::Universal, None)
+                }),
+            ),
+            (
+                "contact_routed",
+                EventData::ContactRouted(ContactRouted {
+                    child: Some(child()),
+                    team: TeamId::parse("T1").unwrap(),
+                    worker: Some(WorkerId::parse("W1").unwrap()),
+                    locality: Some(String::from("North")),
+                    reason: RouteReason::ExistingWorker,
+                }),
+            ),
+        ];
+        for (kind, data) in on_contact {
+            let e = event("contact:CT0123456789", data);
+            assert_eq!(e.kind(), kind);
+            let json = round_trip(&e);
+            assert!(json.contains(&format!("\"kind\":\"{kind}\"")), "{json}");
+        }
+        let merged = event(
+            "child:C2",
+            EventData::PersonsMerged(PersonsMerged {
+                survivor: Some(child()),
+                ..PersonsMerged::new(ChildId::parse("C2").unwrap())
+            }),
+        );
+        assert!(round_trip(&merged).contains(r#""data":{"duplicate":"C2","survivor":"C1"}"#));
+    }
+
+    #[test]
+    fn absent_new_fields_are_not_written() {
+        let mirror = event(
+            "child:C1",
+            EventData::ContactReceived(ContactReceived::new(contact(), ReferralSource::Police)),
+        );
+        assert!(round_trip(&mirror).ends_with(
+            r#""kind":"contact_received","data":{"contact":"CT0123456789","source":"6"}}"#
+        ));
+        let decided = event(
+            "child:C1",
+            EventData::ContactDecided(ContactDecided::new(
+                contact(),
+                ContactOutcome::NoFurtherAction,
+                None,
+            )),
+        );
+        assert!(
+            round_trip(&decided).ends_with(r#""data":{"contact":"CT0123456789","outcome":"nfa"}}"#)
+        );
+    }
+
+    #[test]
+    fn an_unknown_field_on_a_new_payload_is_refused() {
+        let line = r#"{"id":"e1","subject":"contact:K1","occurred_at":"2026-12-07","recorded_at":"2026-12-07T10:31:00Z","recorded_by":"x","kind":"contact_routed","data":{"team":"T1","reason":"locality","colour":"red"}}"#;
+        assert!(serde_json::from_str::<Event>(line).is_err());
+        let ok = line.replace(r#","colour":"red""#, "");
+        assert!(serde_json::from_str::<Event>(&ok).is_ok());
     }
 }

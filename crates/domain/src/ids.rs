@@ -22,7 +22,7 @@ pub enum IdError {
         value: String,
         allowed: &'static str,
     },
-    #[error("subject '{0}' must be 'child:ID' or 'family:ID'")]
+    #[error("subject '{0}' must be 'child:ID', 'family:ID' or 'contact:ID'")]
     BadSubject(String),
     #[error("person reference '{0}' must be 'child:ID' or 'adult:ID'")]
     BadPersonRef(String),
@@ -162,19 +162,21 @@ string_id!(
     Actor, "recorded_by", 64, ACTOR_PUNCTUATION
 );
 
-/// Whose journey an event belongs to: a child's, or a family's (relationships, household).
+/// Whose journey an event belongs to: a child's, a family's (relationships, household),
+/// or a contact's (what the front door was told, before and apart from any child's record).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(try_from = "String")]
 pub enum Subject {
     Child(ChildId),
     Family(FamilyId),
+    Contact(ContactId),
 }
 
 #[cfg(feature = "openapi")]
 text_schema!(
     Subject,
-    "^(child|family):[A-Za-z0-9_-]{1,20}$",
-    "Whose journey: child:ID or family:ID."
+    "^(child:[A-Za-z0-9_-]{1,20}|family:[A-Za-z0-9_-]{1,20}|contact:[A-Za-z0-9_-]{1,32})$",
+    "Whose journey: child:ID, family:ID or contact:ID."
 );
 
 impl Subject {
@@ -182,6 +184,7 @@ impl Subject {
         match value.split_once(':') {
             Some(("child", id)) => Ok(Subject::Child(ChildId::parse(id)?)),
             Some(("family", id)) => Ok(Subject::Family(FamilyId::parse(id)?)),
+            Some(("contact", id)) => Ok(Subject::Contact(ContactId::parse(id)?)),
             _ => Err(IdError::BadSubject(value.to_owned())),
         }
     }
@@ -209,6 +212,7 @@ impl fmt::Display for Subject {
         match self {
             Subject::Child(id) => write!(f, "child:{id}"),
             Subject::Family(id) => write!(f, "family:{id}"),
+            Subject::Contact(id) => write!(f, "contact:{id}"),
         }
     }
 }
@@ -276,6 +280,15 @@ mod tests {
             serde_json::to_string(&Subject::parse("family:F9").unwrap()).unwrap(),
             "\"family:F9\""
         );
+        let contact = Subject::parse("contact:CT0123456789").unwrap();
+        assert_eq!(
+            contact,
+            Subject::Contact(ContactId::parse("CT0123456789").unwrap())
+        );
+        assert_eq!(contact.to_string(), "contact:CT0123456789");
+        let json = serde_json::to_string(&contact).unwrap();
+        assert_eq!(json, "\"contact:CT0123456789\"");
+        assert_eq!(serde_json::from_str::<Subject>(&json).unwrap(), contact);
     }
 
     #[test]
@@ -293,6 +306,14 @@ mod tests {
         assert!(matches!(
             Subject::parse("adult:A1"),
             Err(IdError::BadSubject(_))
+        ));
+        assert_eq!(
+            Subject::parse("adult:A1").unwrap_err().to_string(),
+            "subject 'adult:A1' must be 'child:ID', 'family:ID' or 'contact:ID'"
+        );
+        assert!(matches!(
+            Subject::parse("contact:"),
+            Err(IdError::Empty { .. })
         ));
         assert!(matches!(
             Subject::parse("child:"),

@@ -40,6 +40,10 @@ pub enum Problem {
     FamilyEventOnChild,
     #[error("it belongs on a child's journey, not a family's")]
     ChildEventOnFamily,
+    #[error("it belongs on a contact's journey, not a child's")]
+    ContactEventOnChild,
+    #[error("a child's journey names the contact and its source, not what the contact says")]
+    IntakeOnChild,
     #[error("the event is for a different subject than the journey")]
     WrongSubject,
     #[error("it is dated before the child's date of birth")]
@@ -416,7 +420,16 @@ impl ChildState {
                 return Err(Problem::FamilyEventOnChild);
             }
             E::PersonsMerged(_) | E::PersonsUnmerged(_) => {}
+            // A contact's own journey (linking, proposals, routing) is not folded here:
+            // the child's journey carries mirrors of what concerns the child only.
+            E::PersonLinked(_)
+            | E::PersonUnlinked(_)
+            | E::ContactDecisionProposed(_)
+            | E::ContactRouted(_) => return Err(Problem::ContactEventOnChild),
             E::ContactReceived(c) => {
+                if c.intake.is_some() {
+                    return Err(Problem::IntakeOnChild);
+                }
                 if !self.open_contacts.insert(c.contact.clone()) {
                     return Err(Problem::DuplicateContact(c.contact.clone()));
                 }

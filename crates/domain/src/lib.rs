@@ -31,6 +31,7 @@ macro_rules! text_schema {
 pub mod access;
 pub mod calendar;
 pub mod codes;
+pub mod contact;
 pub mod due;
 pub mod event;
 pub mod identifiers;

@@ -24,6 +24,21 @@ pub const URN_CHARS: usize = 20;
 /// Why a correction was made: a sentence or a short paragraph, as a manager writes one
 /// when signing it off. Case notes are not corrections, and do not belong here.
 pub const REASON_CHARS: usize = 2_000;
+/// The name and version of the model that scored a match ("fs-2026-12").
+pub const MODEL_CHARS: usize = 64;
+/// What a contact says happened, in the referrer's words: a page or two at most. A
+/// statement longer than this is attached, not typed in.
+pub const NARRATIVE_CHARS: usize = 10_000;
+/// People named in one contact: a large household with its adults and children.
+pub const GIVEN_PEOPLE: usize = 20;
+/// Other names (aliases, former names) given for one person.
+pub const OTHER_NAMES: usize = 10;
+/// A telephone number as typed, with spaces and an extension.
+pub const PHONE_CHARS: usize = 30;
+/// An email address: RFC 5321 keeps a path to 256 octets, the address to 254.
+pub const EMAIL_CHARS: usize = 254;
+/// A partner's own reference for a contact (a police occurrence number, say).
+pub const PARTNER_REF_CHARS: usize = 64;
 
 /// The first free-text field of `data` that is too long: the refusal names the field
 /// (never its text, which is personal data).
@@ -36,10 +51,16 @@ pub fn check_text(data: &EventData) -> Result<(), Problem> {
         }
         E::PersonAmended(p) => p.changes.name.as_ref().map_or(Ok(()), check_name),
         E::AddressChanged(a) => check_address(&a.address),
-        E::ContactDecided(c) => c
-            .level
-            .as_deref()
-            .map_or(Ok(()), |l| bounded("level", l, LEVEL_CHARS)),
+        E::ContactDecided(c) | E::ContactDecisionProposed(c) => {
+            optional("level", c.level.as_deref(), LEVEL_CHARS)?;
+            optional("reasons", c.reasons.as_deref(), REASON_CHARS)
+        }
+        E::PartnerCheckRequested(c) | E::PartnerCheckReturned(c) => {
+            optional("findings", c.findings.as_deref(), REASON_CHARS)
+        }
+        E::PersonLinked(l) => optional("model", l.model.as_deref(), MODEL_CHARS),
+        E::PersonUnlinked(u) => bounded("reason", &u.reason, REASON_CHARS),
+        E::ContactRouted(r) => optional("locality", r.locality.as_deref(), NAME_CHARS),
         E::PlacementStarted(p) => p
             .urn
             .as_deref()
@@ -71,6 +92,10 @@ fn check_address(address: &Address) -> Result<(), Problem> {
     bounded("address.town", &address.town, ADDRESS_LINE_CHARS)
 }
 
+fn optional(field: &'static str, text: Option<&str>, max: usize) -> Result<(), Problem> {
+    text.map_or(Ok(()), |t| bounded(field, t, max))
+}
+
 fn bounded(field: &'static str, text: &str, max: usize) -> Result<(), Problem> {
     // Bytes first: most text is short, and a byte count bounds the character count.
     if text.len() > max && text.chars().count() > max {
@@ -85,6 +110,27 @@ mod tests {
     use super::*;
     use crate::event::EventRetracted;
     use crate::ids::EventId;
+
+    #[test]
+    fn the_front_doors_free_text_is_bounded() {
+        use crate::codes::{Agency, Rag};
+        use crate::event::PartnerCheck;
+        use crate::ids::ContactId;
+        let returned = |findings: String| {
+            EventData::PartnerCheckReturned(PartnerCheck {
+                findings: Some(findings),
+                ..PartnerCheck::new(ContactId::parse("K1").unwrap(), Agency::Police, Rag::Red)
+            })
+        };
+        assert_eq!(check_text(&returned("x".repeat(REASON_CHARS))), Ok(()));
+        assert_eq!(
+            check_text(&returned("x".repeat(REASON_CHARS + 1))),
+            Err(Problem::TooLong {
+                field: "findings",
+                max: REASON_CHARS
+            })
+        );
+    }
 
     #[test]
     fn a_retraction_says_why_in_a_paragraph_at_most() {

@@ -938,26 +938,22 @@ mod tests {
     // Event payloads.
 
     fn contact(id: &str) -> EventData {
-        EventData::ContactReceived(ContactReceived {
-            contact: ContactId::parse(id).unwrap(),
-            source: ReferralSource::Police,
-        })
+        EventData::ContactReceived(ContactReceived::new(
+            ContactId::parse(id).unwrap(),
+            ReferralSource::Police,
+        ))
     }
 
     fn decided(id: &str) -> EventData {
-        EventData::ContactDecided(ContactDecided {
-            contact: ContactId::parse(id).unwrap(),
-            outcome: ContactOutcome::Referral,
-            level: None,
-        })
+        EventData::ContactDecided(ContactDecided::new(
+            ContactId::parse(id).unwrap(),
+            ContactOutcome::Referral,
+            None,
+        ))
     }
 
     fn check(id: &str, agency: Agency, rag: Rag) -> PartnerCheck {
-        PartnerCheck {
-            contact: ContactId::parse(id).unwrap(),
-            agency,
-            rag,
-        }
+        PartnerCheck::new(ContactId::parse(id).unwrap(), agency, rag)
     }
 
     fn referral(id: &str) -> EventData {

@@ -244,5 +244,5 @@ fn impossible_events_cover_every_rule() {
         let (_, problem) = journey("C1", &s).invalid(pick, param);
         seen.insert(std::mem::discriminant(&problem));
     }
-    assert_eq!(seen.len(), 37);
+    assert_eq!(seen.len(), 39);
 }

@@ -17,6 +17,7 @@ use hearth_domain::event::Event;
 use hearth_domain::ids::Subject;
 use sqlx::{Connection, SqliteConnection, SqlitePool};
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use tokio::sync::mpsc;
 
@@ -132,15 +133,18 @@ fn prepare(events: Vec<Event>, from: Head) -> Result<Prepared, StoreError> {
         if !ids.insert(event.id.as_str()) {
             return Err(StoreError::DuplicateEvent(event.id.to_string()));
         }
-        let i = *index.entry(&event.subject).or_insert_with(|| {
-            journeys.push(Journey {
-                subject: &event.subject,
-                events: 0,
-                state: State::empty(&event.subject),
-                refold: false,
-            });
-            journeys.len() - 1
-        });
+        let i = match index.entry(&event.subject) {
+            Entry::Occupied(known) => *known.get(),
+            Entry::Vacant(new) => {
+                journeys.push(Journey {
+                    subject: &event.subject,
+                    events: 0,
+                    state: State::empty(&event.subject)?,
+                    refold: false,
+                });
+                *new.insert(journeys.len() - 1)
+            }
+        };
         let Some(journey) = journeys.get_mut(i) else {
             return Err(StoreError::Corrupt("a bulk load lost its place".into()));
         };

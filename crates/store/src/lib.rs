@@ -70,6 +70,10 @@ pub enum StoreError {
     DuplicateEvent(String),
     #[error("the events of one append must all be for the same subject")]
     MixedSubjects,
+    /// Contacts' own journeys come with the front door (issue 13); until then the
+    /// store has no projection for them, so it takes none of their events.
+    #[error("{0} is a contact's journey, which this version of Hearth cannot store")]
+    ContactNotStored(Subject),
     #[error(
         "'{0}' is not a database: give a path to a SQLite file (or sqlite://PATH), or a postgres:// URL"
     )]

@@ -96,6 +96,7 @@ impl WriteTx for PgTx {
         let sql = match subject {
             Subject::Child(_) => "SELECT state FROM child_state WHERE child_id = $1",
             Subject::Family(_) => "SELECT state FROM family_state WHERE family_id = $1",
+            Subject::Contact(_) => return Err(StoreError::ContactNotStored(subject.clone())),
         };
         Ok(sqlx::query_scalar(sql)
             .bind(write::subject_id(subject))

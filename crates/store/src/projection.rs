@@ -6,6 +6,8 @@ use hearth_domain::event::Event;
 use hearth_domain::ids::Subject;
 use hearth_domain::journey::{ChildState, FamilyState, JourneyError, fold_child, fold_family};
 
+use crate::StoreError;
+
 // Most subjects are children, so boxing the larger variant would only add an allocation.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
@@ -15,10 +17,11 @@ pub(crate) enum State {
 }
 
 impl State {
-    pub(crate) fn empty(subject: &Subject) -> State {
+    pub(crate) fn empty(subject: &Subject) -> Result<State, StoreError> {
         match subject {
-            Subject::Child(id) => State::Child(ChildState::new(id.clone())),
-            Subject::Family(_) => State::Family(FamilyState::default()),
+            Subject::Child(id) => Ok(State::Child(ChildState::new(id.clone()))),
+            Subject::Family(_) => Ok(State::Family(FamilyState::default())),
+            Subject::Contact(_) => Err(StoreError::ContactNotStored(subject.clone())),
         }
     }
 
@@ -47,10 +50,11 @@ impl State {
         }
     }
 
-    pub(crate) fn refold(subject: &Subject, journey: &[Event]) -> Result<State, JourneyError> {
+    pub(crate) fn refold(subject: &Subject, journey: &[Event]) -> Result<State, StoreError> {
         Ok(match subject {
             Subject::Child(id) => State::Child(fold_child(id, journey)?),
             Subject::Family(id) => State::Family(fold_family(id, journey)?),
+            Subject::Contact(_) => return Err(StoreError::ContactNotStored(subject.clone())),
         })
     }
 }

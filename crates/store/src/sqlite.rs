@@ -111,6 +111,7 @@ impl WriteTx for SqliteTx<'_> {
         let sql = match subject {
             Subject::Child(_) => "SELECT state FROM child_state WHERE child_id = ?",
             Subject::Family(_) => "SELECT state FROM family_state WHERE family_id = ?",
+            Subject::Contact(_) => return Err(StoreError::ContactNotStored(subject.clone())),
         };
         Ok(sqlx::query_scalar(sql)
             .bind(write::subject_id(subject))

@@ -238,7 +238,7 @@ pub(crate) fn group_by_subject(events: Vec<Event>) -> Result<Vec<Pending>, Store
 /// events go on the end of the journey, else by refolding the whole journey.
 async fn fold_pending(tx: &mut dyn WriteTx, p: &mut Pending) -> Result<(), StoreError> {
     let mut state = if p.base_version == 0 {
-        Some(State::empty(&p.subject))
+        Some(State::empty(&p.subject)?)
     } else {
         tx.stored_state(&p.subject)
             .await?
@@ -267,6 +267,7 @@ fn parse_state(subject: &Subject, json: &str) -> Result<State, StoreError> {
     Ok(match subject {
         Subject::Child(_) => State::Child(serde_json::from_str(json).map_err(corrupt)?),
         Subject::Family(_) => State::Family(serde_json::from_str(json).map_err(corrupt)?),
+        Subject::Contact(_) => return Err(StoreError::ContactNotStored(subject.clone())),
     })
 }
 
@@ -348,6 +349,8 @@ pub(crate) async fn rebuild_from(
         match subject {
             Subject::Child(_) => report.children += 1,
             Subject::Family(_) => report.families += 1,
+            // `State::refold` above refuses a contact's journey.
+            Subject::Contact(_) => {}
         }
         report.events += journey.len() as u64;
         batch.push(Pending {
@@ -662,6 +665,7 @@ pub(crate) fn subject_id(subject: &Subject) -> &str {
     match subject {
         Subject::Child(id) => id.as_str(),
         Subject::Family(id) => id.as_str(),
+        Subject::Contact(id) => id.as_str(),
     }
 }
 

@@ -56,6 +56,7 @@ conformance!(
     corrections_change_the_projection_as_the_fold_says,
     exporting_one_child_gives_only_their_events,
     an_exported_journal_imports_to_the_same_store,
+    a_contacts_journey_is_refused_until_the_store_can_project_it,
     the_journal_cannot_be_changed_or_emptied,
     rebuilding_gives_the_projections_kept_incrementally_and_a_reopened_store_keeps_every_write,
     family_events_recorded_late_are_folded_in_date_order,
@@ -248,19 +249,16 @@ fn ava() -> Vec<Event> {
         c(
             "c1-02",
             "2024-01-10T09:15",
-            E::ContactReceived(ContactReceived {
-                contact: k1(),
-                source: ReferralSource::Police,
-            }),
+            E::ContactReceived(ContactReceived::new(k1(), ReferralSource::Police)),
         ),
         c(
             "c1-03",
             "2024-01-11",
-            E::ContactDecided(ContactDecided {
-                contact: k1(),
-                outcome: ContactOutcome::Referral,
-                level: Some(String::from("4")),
-            }),
+            E::ContactDecided(ContactDecided::new(
+                k1(),
+                ContactOutcome::Referral,
+                Some(String::from("4")),
+            )),
         ),
         c(
             "c1-04",
@@ -327,19 +325,16 @@ fn ben() -> Vec<Event> {
         c(
             "c2-02",
             "2024-02-01",
-            E::ContactReceived(ContactReceived {
-                contact: k2(),
-                source: ReferralSource::Schools,
-            }),
+            E::ContactReceived(ContactReceived::new(k2(), ReferralSource::Schools)),
         ),
         c(
             "c2-03",
             "2024-02-02",
-            E::ContactDecided(ContactDecided {
-                contact: k2(),
-                outcome: ContactOutcome::Referral,
-                level: Some(String::from("4")),
-            }),
+            E::ContactDecided(ContactDecided::new(
+                k2(),
+                ContactOutcome::Referral,
+                Some(String::from("4")),
+            )),
         ),
         c(
             "c2-04",
@@ -1038,7 +1033,7 @@ async fn rebuilding_gives_the_projections_kept_incrementally_and_a_reopened_stor
         .keys()
         .filter_map(|s| match s {
             Subject::Child(c) => Some(c.clone()),
-            Subject::Family(_) => None,
+            Subject::Family(_) | Subject::Contact(_) => None,
         })
         .collect();
     for (i, c) in children.iter().take(12).enumerate() {
@@ -1387,6 +1382,41 @@ async fn an_exported_journal_imports_to_the_same_store(backend: Backend) {
     let err = refused(copy.store.append_batch(again).await);
     assert_duplicate(&err, "c1-01");
     assert_eq!(snapshot(&copy.store).await, original);
+}
+
+async fn a_contacts_journey_is_refused_until_the_store_can_project_it(backend: Backend) {
+    let db = county(backend).await;
+    let s = &db.store;
+    let before = snapshot(s).await;
+    let k9 = ContactId::parse("K9").unwrap();
+    let received = Event {
+        id: EventId::parse("k9-01").unwrap(),
+        subject: Subject::Contact(k9.clone()),
+        occurred_at: OccurredAt::on(date(2024, 3, 1)),
+        recorded_at: "2024-03-01T09:00:00Z".parse().unwrap(),
+        recorded_by: Actor::parse("store-test").unwrap(),
+        data: EventData::ContactReceived(ContactReceived::new(k9, ReferralSource::Police)),
+    };
+    let is_refused = |err: StoreError| {
+        assert!(
+            matches!(&err, StoreError::ContactNotStored(Subject::Contact(k)) if k.as_str() == "K9"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "contact:K9 is a contact's journey, which this version of Hearth cannot store"
+        );
+    };
+    is_refused(refused(s.append(0, vec![received.clone()]).await));
+    // In a batch beside a child's event, the whole batch is refused.
+    is_refused(refused(
+        s.append_batch(vec![
+            ev("C1", "c1-13", "2024-02-21", visit()),
+            received.clone(),
+        ])
+        .await,
+    ));
+    assert_eq!(snapshot(s).await, before);
 }
 
 const WRITERS: usize = 8;
@@ -2011,10 +2041,7 @@ async fn a_due_list_reads_only_the_children_who_may_owe(backend: Backend) {
         "C3",
         "c3-02",
         "2024-05-01",
-        E::ContactReceived(ContactReceived {
-            contact: k3(),
-            source: ReferralSource::HealthGp,
-        }),
+        E::ContactReceived(ContactReceived::new(k3(), ReferralSource::HealthGp)),
     );
     s.append(1, vec![contact]).await.unwrap();
     assert_eq!(
@@ -2025,11 +2052,11 @@ async fn a_due_list_reads_only_the_children_who_may_owe(backend: Backend) {
         "C3",
         "c3-03",
         "2024-05-02",
-        E::ContactDecided(ContactDecided {
-            contact: k3(),
-            outcome: ContactOutcome::NoFurtherAction,
-            level: None,
-        }),
+        E::ContactDecided(ContactDecided::new(
+            k3(),
+            ContactOutcome::NoFurtherAction,
+            None,
+        )),
     );
     s.append(2, vec![decided]).await.unwrap();
     assert_eq!(

@@ -96,7 +96,11 @@ impl Sim<'_> {
         severity: Severity,
     ) -> Option<usize> {
         let levels = match outcome {
-            ContactOutcome::NoFurtherAction => return None,
+            // The synthetic front door does not decide these yet (issue 13).
+            ContactOutcome::NoFurtherAction
+            | ContactOutcome::Universal
+            | ContactOutcome::StrategyDiscussion
+            | ContactOutcome::ImmediateProtection => return None,
             ContactOutcome::InformationAndAdvice => &self.ctx.advice_levels,
             ContactOutcome::EarlyHelp => &self.ctx.early_help_levels,
             ContactOutcome::Referral => &self.ctx.referral_levels,
@@ -187,10 +191,7 @@ impl Sim<'_> {
                 k,
                 day,
                 m,
-                EventData::ContactReceived(ContactReceived {
-                    contact: contact.clone(),
-                    source,
-                }),
+                EventData::ContactReceived(ContactReceived::new(contact.clone(), source)),
             );
             let mut decide_at = decision;
             let mut returns = Vec::new();
@@ -205,11 +206,11 @@ impl Sim<'_> {
                     k,
                     day,
                     m,
-                    EventData::PartnerCheckRequested(PartnerCheck {
-                        contact: contact.clone(),
+                    EventData::PartnerCheckRequested(PartnerCheck::new(
+                        contact.clone(),
                         agency,
                         rag,
-                    }),
+                    )),
                 );
                 let took = i64::from(match rag {
                     Rag::Red => {
@@ -242,11 +243,11 @@ impl Sim<'_> {
                     k,
                     day,
                     m,
-                    EventData::PartnerCheckReturned(PartnerCheck {
-                        contact: contact.clone(),
+                    EventData::PartnerCheckReturned(PartnerCheck::new(
+                        contact.clone(),
                         agency,
                         rag,
-                    }),
+                    )),
                 );
             }
             let (day, m) = split(decide_at);
@@ -254,15 +255,15 @@ impl Sim<'_> {
                 k,
                 day,
                 m,
-                EventData::ContactDecided(ContactDecided {
-                    contact: contact.clone(),
+                EventData::ContactDecided(ContactDecided::new(
+                    contact.clone(),
                     outcome,
-                    level: if outcome == ContactOutcome::NoFurtherAction {
+                    if outcome == ContactOutcome::NoFurtherAction {
                         None
                     } else {
                         level_name.clone()
                     },
-                }),
+                )),
             );
             out.push((k, contact, day));
         }
@@ -303,20 +304,17 @@ impl Sim<'_> {
             k,
             day,
             minute,
-            EventData::ContactReceived(ContactReceived {
-                contact: contact.clone(),
-                source,
-            }),
+            EventData::ContactReceived(ContactReceived::new(contact.clone(), source)),
         );
         self.push_minute(
             k,
             day,
             later,
-            EventData::ContactDecided(ContactDecided {
+            EventData::ContactDecided(ContactDecided::new(
                 contact,
-                outcome: ContactOutcome::InformationAndAdvice,
-                level: name,
-            }),
+                ContactOutcome::InformationAndAdvice,
+                name,
+            )),
         );
         Ok(())
     }

@@ -234,7 +234,11 @@ impl Generator {
                 ContactOutcome::InformationAndAdvice => advice.push(i),
                 ContactOutcome::EarlyHelp => early_help.push(i),
                 ContactOutcome::Referral => referral.push(i),
-                ContactOutcome::NoFurtherAction => {}
+                // The synthetic front door does not decide these yet (issue 13).
+                ContactOutcome::NoFurtherAction
+                | ContactOutcome::Universal
+                | ContactOutcome::StrategyDiscussion
+                | ContactOutcome::ImmediateProtection => {}
             }
         }
         let living: Vec<(usize, f64)> = wf

@@ -124,6 +124,7 @@ pub(crate) fn finish(
     let owner = match subject {
         Subject::Child(id) => id.as_str(),
         Subject::Family(id) => id.as_str(),
+        Subject::Contact(id) => id.as_str(),
     };
     let mut out = Vec::with_capacity(drafts.len());
     for draft in drafts {

@@ -365,18 +365,11 @@ impl Journey {
                 m.contacts += 1;
                 let contact = ContactId::parse(&format!("{child}-K{}", m.contacts)).unwrap();
                 m.open_contacts.push(contact.clone());
-                E::ContactReceived(ContactReceived {
-                    contact,
-                    source: pick(ReferralSource::ALL, p),
-                })
+                E::ContactReceived(ContactReceived::new(contact, pick(ReferralSource::ALL, p)))
             }
             K::PartnerCheckRequested | K::PartnerCheckReturned => {
                 let contact = m.open_contacts[p as usize % m.open_contacts.len()].clone();
-                let check = PartnerCheck {
-                    contact,
-                    agency: pick(Agency::ALL, p),
-                    rag: pick(Rag::ALL, p),
-                };
+                let check = PartnerCheck::new(contact, pick(Agency::ALL, p), pick(Rag::ALL, p));
                 if kind == K::PartnerCheckRequested {
                     E::PartnerCheckRequested(check)
                 } else {
@@ -386,11 +379,11 @@ impl Journey {
             K::ContactDecided => {
                 let i = p as usize % m.open_contacts.len();
                 let contact = m.open_contacts.remove(i);
-                E::ContactDecided(ContactDecided {
+                E::ContactDecided(ContactDecided::new(
                     contact,
-                    outcome: pick(ContactOutcome::ALL, p),
-                    level: None,
-                })
+                    pick(ContactOutcome::ALL, p),
+                    None,
+                ))
             }
             K::ReferralAccepted => {
                 m.referrals += 1;
@@ -641,12 +634,33 @@ impl Journey {
             Problem::FamilyEventOnChild,
         ));
         options.push(single(
-            E::ContactDecided(ContactDecided {
-                contact: ContactId::parse("never-received").unwrap(),
-                outcome: ContactOutcome::NoFurtherAction,
-                level: None,
-            }),
+            E::ContactDecided(ContactDecided::new(
+                ContactId::parse("never-received").unwrap(),
+                ContactOutcome::NoFurtherAction,
+                None,
+            )),
             Problem::UnknownContact(ContactId::parse("never-received").unwrap()),
+        ));
+        // A contact's own events, and what a contact says, stay off a child's journey.
+        options.push(single(
+            E::ContactRouted(ContactRouted {
+                child: Some(self.child.clone()),
+                team: TeamId::parse("T1").unwrap(),
+                worker: None,
+                locality: None,
+                reason: RouteReason::Locality,
+            }),
+            Problem::ContactEventOnChild,
+        ));
+        options.push(single(
+            E::ContactReceived(ContactReceived {
+                intake: Some(Box::new(crate::sample::intake())),
+                ..ContactReceived::new(
+                    ContactId::parse("with-intake").unwrap(),
+                    ReferralSource::Schools,
+                )
+            }),
+            Problem::IntakeOnChild,
         ));
         let target = EventId::parse("not-on-this-journey").unwrap();
         options.push(single(

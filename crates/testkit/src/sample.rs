@@ -3,8 +3,9 @@
 
 use crate::builders::{details, ev, registered, retract, unborn};
 use hearth_domain::codes::*;
+use hearth_domain::contact::{GivenAddress, GivenPerson, Intake, Referrer};
 use hearth_domain::event::*;
-use hearth_domain::identifiers::NhsNumber;
+use hearth_domain::identifiers::{NhsNumber, Postcode};
 use hearth_domain::ids::*;
 use hearth_domain::people::Address;
 use jiff::civil::date;
@@ -29,19 +30,16 @@ pub fn c1_journey() -> Vec<Event> {
         c(
             "c1-02",
             "2024-01-10T09:15",
-            E::ContactReceived(ContactReceived {
-                contact: k1(),
-                source: ReferralSource::Police,
-            }),
+            E::ContactReceived(ContactReceived::new(k1(), ReferralSource::Police)),
         ),
         c(
             "c1-03",
             "2024-01-11",
-            E::ContactDecided(ContactDecided {
-                contact: k1(),
-                outcome: ContactOutcome::Referral,
-                level: Some(String::from("4")),
-            }),
+            E::ContactDecided(ContactDecided::new(
+                k1(),
+                ContactOutcome::Referral,
+                Some(String::from("4")),
+            )),
         ),
         c(
             "c1-04",
@@ -119,4 +117,49 @@ pub fn journeys() -> Vec<Event> {
         registered(unborn("Ben", "Unborn", date(2024, 9, 1))),
     ));
     events
+}
+
+/// A plain intake that [`Intake::validate`] accepts for a contact received from 2024 on:
+/// a school's concern about Ava Testington (C1's details) and her mother.
+pub fn intake() -> Intake {
+    let address = GivenAddress {
+        lines: vec![String::from("1 High Street")],
+        town: String::from("Ashford"),
+        postcode: Some(Postcode::parse("TN24 8AA").unwrap()),
+    };
+    let person = |role, given: &str, born| GivenPerson {
+        role,
+        given_name: String::from(given),
+        family_name: String::from("Testington"),
+        other_names: Vec::new(),
+        date_of_birth: Some(born),
+        expected_date_of_birth: None,
+        sex: None,
+        nhs_number: None,
+        address: Some(address.clone()),
+        relationship: None,
+    };
+    Intake {
+        via: Channel::Form,
+        referrer: Referrer {
+            organisation: Some(String::from("Ashford Primary School")),
+            name: String::from("Designated Safeguarding Lead"),
+            role: None,
+            phone: None,
+            email: None,
+        },
+        people: vec![
+            person(GivenRole::Child, "Ava", date(2015, 6, 1)),
+            GivenPerson {
+                relationship: Some(String::from("mother")),
+                ..person(GivenRole::Adult, "Alex", date(1988, 2, 3))
+            },
+        ],
+        narrative: String::from(
+            "Ava came to school with a bruise and said she was scared to go home.",
+        ),
+        consent: Consent::NotSoughtRisk,
+        urgency: Urgency::SameDay,
+        partner_ref: None,
+    }
 }

@@ -9,7 +9,7 @@
 
 pub use hearth_app::Names;
 use hearth_domain::event::{
-    Event, EventAmended, EventData, EventRetracted, OccurredAt, PersonRegistered,
+    ContactDecided, Event, EventAmended, EventData, EventRetracted, OccurredAt, PersonRegistered,
 };
 use hearth_domain::ids::{EventId, PersonRef, TeamId, WorkerId};
 use hearth_domain::people::PersonChanges;
@@ -94,6 +94,15 @@ fn lower_first(label: &str) -> String {
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// A decision or proposal: its outcome and level only (the reasons are the record's,
+/// not the chronology's).
+fn decision(what: &str, c: &ContactDecided) -> String {
+    match &c.level {
+        Some(level) => format!("{what}: {} (level of need: {level})", c.outcome.label()),
+        None => format!("{what}: {}", c.outcome.label()),
     }
 }
 
@@ -188,13 +197,25 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             c.agency.label(),
             c.rag.label()
         ),
-        E::ContactDecided(c) => match &c.level {
-            Some(level) => format!(
-                "Contact decided: {} (level of need: {level})",
-                c.outcome.label()
-            ),
-            None => format!("Contact decided: {}", c.outcome.label()),
-        },
+        E::PersonLinked(l) => format!(
+            "Person {} named in the contact linked to {}{}",
+            u16::from(l.given) + 1,
+            person(&l.person),
+            yes_no(l.created, " (a new record)", "")
+        ),
+        E::PersonUnlinked(l) => format!(
+            "Person {} named in the contact unlinked from {}: {}",
+            u16::from(l.given) + 1,
+            person(&l.person),
+            l.reason.trim()
+        ),
+        E::ContactDecisionProposed(c) => decision("Contact decision proposed", c),
+        E::ContactDecided(c) => decision("Contact decided", c),
+        E::ContactRouted(r) => format!(
+            "Contact routed to {} ({})",
+            team_name(&r.team, org),
+            lower_first(r.reason.label())
+        ),
         E::ReferralAccepted(r) => format!(
             "Referral accepted (primary need: {})",
             r.primary_need.label()
@@ -408,30 +429,40 @@ mod tests {
                     postcode: "TN23 1AA".parse().unwrap(),
                 },
             }),
-            E::PersonsMerged(PersonsMerged {
-                duplicate: ChildId::parse("C2").unwrap(),
+            E::PersonsMerged(PersonsMerged::new(ChildId::parse("C2").unwrap())),
+            E::PersonsUnmerged(PersonsMerged::new(ChildId::parse("C2").unwrap())),
+            E::ContactReceived(ContactReceived::new(contact(), ReferralSource::Police)),
+            E::PartnerCheckRequested(PartnerCheck::new(contact(), Agency::Health, Rag::Amber)),
+            E::PartnerCheckReturned(PartnerCheck::new(contact(), Agency::Health, Rag::Amber)),
+            E::ContactDecided(ContactDecided::new(
+                contact(),
+                ContactOutcome::Referral,
+                Some(String::from("4")),
+            )),
+            E::PersonLinked(PersonLinked {
+                given: 0,
+                person: child(),
+                created: false,
+                weight: Some(12.5),
+                model: Some(String::from("fs-1")),
             }),
-            E::PersonsUnmerged(PersonsMerged {
-                duplicate: ChildId::parse("C2").unwrap(),
+            E::PersonUnlinked(PersonUnlinked {
+                given: 1,
+                person: adult(),
+                reason: String::from("a different person of the same name"),
             }),
-            E::ContactReceived(ContactReceived {
-                contact: contact(),
-                source: ReferralSource::Police,
+            E::ContactDecisionProposed(ContactDecided {
+                child: Some(ChildId::parse("C1").unwrap()),
+                reasons: Some(String::from("Threshold met")),
+                primary_need: Some(PrimaryNeed::AbuseOrNeglect),
+                ..ContactDecided::new(contact(), ContactOutcome::StrategyDiscussion, None)
             }),
-            E::PartnerCheckRequested(PartnerCheck {
-                contact: contact(),
-                agency: Agency::Health,
-                rag: Rag::Amber,
-            }),
-            E::PartnerCheckReturned(PartnerCheck {
-                contact: contact(),
-                agency: Agency::Health,
-                rag: Rag::Amber,
-            }),
-            E::ContactDecided(ContactDecided {
-                contact: contact(),
-                outcome: ContactOutcome::Referral,
-                level: Some(String::from("4")),
+            E::ContactRouted(ContactRouted {
+                child: Some(ChildId::parse("C1").unwrap()),
+                team: TeamId::parse("T1").unwrap(),
+                worker: None,
+                locality: Some(String::from("North")),
+                reason: RouteReason::ExistingWorker,
             }),
             E::ReferralAccepted(ReferralAccepted {
                 referral: ReferralId::parse("R1").unwrap(),
@@ -564,7 +595,7 @@ mod tests {
         assert_eq!(kinds.len(), all.len(), "a kind is listed twice");
         assert_eq!(
             kinds.len(),
-            59,
+            63,
             "a kind of event is missing from every_kind()"
         );
         let org = org();
@@ -602,6 +633,22 @@ mod tests {
         };
         let cases = [
             ("contact_received", "Contact received from Police"),
+            (
+                "person_linked",
+                "Person 1 named in the contact linked to child C1",
+            ),
+            (
+                "person_unlinked",
+                "Person 2 named in the contact unlinked from adult A1: a different person of the same name",
+            ),
+            (
+                "contact_decision_proposed",
+                "Contact decision proposed: Strategy discussion",
+            ),
+            (
+                "contact_routed",
+                "Contact routed to Ashford CIN team (the family already has a worker)",
+            ),
             (
                 "referral_accepted",
                 "Referral accepted (primary need: Abuse or neglect)",

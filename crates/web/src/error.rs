@@ -80,6 +80,7 @@ impl WebError {
                 StoreError::Invalid(_) => "store.invalid",
                 StoreError::DuplicateEvent(_) => "store.duplicate_event",
                 StoreError::MixedSubjects => "store.mixed_subjects",
+                StoreError::ContactNotStored(_) => "store.contact_not_stored",
                 StoreError::UserExists(_) => "store.user_exists",
                 StoreError::NoSuchUser(_) => "store.no_such_user",
                 StoreError::BadUrl(_) => "store.bad_url",

@@ -10,14 +10,18 @@
 
 mod support;
 
-use hearth_domain::codes::{Disability, RelationshipKind, Sex};
+use hearth_domain::codes::{
+    Agency, ContactOutcome, Disability, PrimaryNeed, Rag, ReferralSource, RelationshipKind,
+    RouteReason, Sex,
+};
 use hearth_domain::event::{
-    Allocated, Event, EventAmended, EventData, OccurredAt, PersonAmended, PersonRegistered,
+    Allocated, ContactDecided, ContactReceived, ContactRouted, Event, EventAmended, EventData,
+    OccurredAt, PartnerCheck, PersonAmended, PersonLinked, PersonRegistered, PersonUnlinked,
     PersonsMerged, Relationship,
 };
 use hearth_domain::identifiers::Upn;
 use hearth_domain::ids::{
-    Actor, AdultId, ChildId, EventId, FamilyId, PersonRef, Subject, TeamId, WorkerId,
+    Actor, AdultId, ChildId, ContactId, EventId, FamilyId, PersonRef, Subject, TeamId, WorkerId,
 };
 use hearth_domain::journey::fold_child;
 use hearth_domain::people::PersonChanges;
@@ -315,19 +319,94 @@ fn family_and_merge_events() -> Vec<Event> {
             "C1",
             "c1-m1",
             "2024-02-02",
-            EventData::PersonsMerged(PersonsMerged {
-                duplicate: child("C9"),
-            }),
+            EventData::PersonsMerged(PersonsMerged::new(child("C9"))),
         ),
         ev(
             "C1",
             "c1-m2",
             "2024-02-03T10:15",
-            EventData::PersonsUnmerged(PersonsMerged {
-                duplicate: child("C9"),
-            }),
+            EventData::PersonsUnmerged(PersonsMerged::new(child("C9"))),
         ),
     ]
+}
+
+/// A contact's own journey (issue 13), with every optional field the front door added.
+fn contact_events() -> Vec<Event> {
+    let k = || ContactId::parse("CT0123456789").unwrap();
+    let on_contact = |id: &str, data| Event {
+        id: EventId::parse(id).unwrap(),
+        subject: Subject::Contact(k()),
+        occurred_at: OccurredAt::parse("2024-02-01T09:00").unwrap(),
+        recorded_at: RECORDED_AT.parse().unwrap(),
+        recorded_by: Actor::parse(RECORDED_BY).unwrap(),
+        data,
+    };
+    let decided = ContactDecided {
+        child: Some(child("C1")),
+        reasons: Some(String::from("threshold met")),
+        primary_need: Some(PrimaryNeed::AbuseOrNeglect),
+        proposed_by: Some(Actor::parse("jo.screener").unwrap()),
+        ..ContactDecided::new(k(), ContactOutcome::Referral, Some(String::from("4")))
+    };
+    vec![
+        on_contact(
+            "k-01",
+            EventData::ContactReceived(ContactReceived {
+                intake: Some(Box::new(hearth_testkit::sample::intake())),
+                ..ContactReceived::new(k(), ReferralSource::Schools)
+            }),
+        ),
+        on_contact(
+            "k-02",
+            EventData::PersonLinked(PersonLinked {
+                given: 0,
+                person: PersonRef::Child(child("C1")),
+                created: false,
+                weight: Some(12.5),
+                model: Some(String::from("fs-1")),
+            }),
+        ),
+        on_contact(
+            "k-03",
+            EventData::PersonUnlinked(PersonUnlinked {
+                given: 1,
+                person: PersonRef::Adult(AdultId::parse("A1").unwrap()),
+                reason: String::from("a different person"),
+            }),
+        ),
+        on_contact(
+            "k-04",
+            EventData::PartnerCheckReturned(PartnerCheck {
+                findings: Some(String::from("known to police")),
+                ..PartnerCheck::new(k(), Agency::Police, Rag::Red)
+            }),
+        ),
+        on_contact("k-05", EventData::ContactDecisionProposed(decided.clone())),
+        on_contact("k-06", EventData::ContactDecided(decided)),
+        on_contact(
+            "k-07",
+            EventData::ContactRouted(ContactRouted {
+                child: Some(child("C1")),
+                team: TeamId::parse("T1").unwrap(),
+                worker: Some(WorkerId::parse("W1").unwrap()),
+                locality: Some(String::from("North")),
+                reason: RouteReason::ExistingWorker,
+            }),
+        ),
+        on_family_merge_survivor(),
+    ]
+}
+
+fn on_family_merge_survivor() -> Event {
+    ev(
+        "C9",
+        "c9-m1",
+        "2024-02-02",
+        EventData::PersonsMerged(PersonsMerged {
+            survivor: Some(child("C1")),
+            ..PersonsMerged::new(child("C9"))
+        }),
+    )
 }
 
 #[test]
@@ -342,6 +421,7 @@ fn an_event_of_every_kind_matches_the_event_schema() {
             .flat_map(|(_, events)| events),
     );
     events.extend(family_and_merge_events());
+    events.extend(contact_events());
     let mut seen = BTreeSet::new();
     for e in &events {
         let value = serde_json::to_value(e).unwrap();
