@@ -61,6 +61,11 @@ for _ in $(seq 100); do
     curl -sf -o /dev/null "$origin/sign-in" && break
     sleep 0.2
 done
+curl -sf -o /dev/null "$origin/sign-in" || {
+    echo "bench/pages.sh: the server did not start:" >&2
+    cat "$work/server.log" >&2
+    exit 1
+}
 
 # Sign in as a browser would: the form (and its CSRF token, if it carries one), then
 # post it from this site's origin and keep the session cookie.
