@@ -158,15 +158,8 @@ impl App {
         if caller.may(what) {
             return Ok(());
         }
-        self.store
-            .log_access_to(
-                now,
-                caller.actor(),
-                target,
-                &format!("refused (role): {}", caller.purpose),
-            )
-            .await?;
-        Err(AppError::Refused(what))
+        self.refuse(caller, now, target, "role", AppError::Refused(what))
+            .await
     }
 
     /// Go on if the caller is the command line; otherwise log the refusal against
@@ -182,15 +175,34 @@ impl App {
         if caller.who == Who::CommandLine {
             return Ok(());
         }
+        self.refuse(
+            caller,
+            now,
+            target,
+            "command line only",
+            AppError::CommandLineOnly,
+        )
+        .await
+    }
+
+    /// Log that the caller was refused `target` (and `why`), then refuse with `error`.
+    async fn refuse(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        target: &str,
+        why: &str,
+        error: AppError,
+    ) -> Result<(), AppError> {
         self.store
             .log_access_to(
                 now,
                 caller.actor(),
                 target,
-                &format!("refused (command line only): {}", caller.purpose),
+                &format!("refused ({why}): {}", caller.purpose),
             )
             .await?;
-        Err(AppError::CommandLineOnly)
+        Err(error)
     }
 }
 
