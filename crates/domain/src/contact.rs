@@ -1,15 +1,27 @@
 //! What the front door is told: the intake a contact carries on its own journey
 //! (`contact:ID`, on `contact_received`). Types and the one rule that checks them; every
 //! way in (form, API, file import) goes through [`Intake::validate`].
+//!
+//! Then the fold of a contact's journey ([`fold_contact`]): who the people it names
+//! turned out to be, the partner checks, the decisions (one per linked child, or one for
+//! the whole contact) and where they went. Like a child's fold it is also the validator:
+//! an event that cannot happen where it stands is refused with a named [`Problem`].
 
-use crate::codes::{Channel, Consent, GivenRole, Sex, Urgency};
+use crate::codes::{
+    Agency, Channel, Consent, ContactOutcome, GivenRole, PrimaryNeed, Rag, ReferralSource,
+    RouteReason, Sex, Urgency,
+};
+use crate::event::{ContactDecided, Event, EventData, OccurredAt};
 use crate::identifiers::{NhsNumber, Postcode};
+use crate::ids::{Actor, ChildId, ContactId, PersonRef, Subject, TeamId, WorkerId};
+use crate::journey::{JourneyError, Problem, effective_events};
 use crate::limits::{
     ADDRESS_LINE_CHARS, ADDRESS_LINES, EMAIL_CHARS, GIVEN_PEOPLE, NAME_CHARS, NARRATIVE_CHARS,
     OTHER_NAMES, PARTNER_REF_CHARS, PHONE_CHARS,
 };
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Everything a contact says, as given: nobody is matched or created from it here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -230,6 +242,374 @@ impl GivenPerson {
     }
 }
 
+// The contact's own journey, folded.
+
+/// A check asked of one partner agency, and its answer once it comes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Check {
+    pub rag: Rag,
+    pub requested: OccurredAt,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub returned: Option<OccurredAt>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub findings: Option<String>,
+}
+
+/// A decision on a contact, for one linked child or (with `child` absent) for the whole
+/// contact; or, among [`ContactState::proposals`], one awaiting a manager's sign-off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Decision {
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub child: Option<ChildId>,
+    pub outcome: ContactOutcome,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub level: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub reasons: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub primary_need: Option<PrimaryNeed>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub proposed_by: Option<Actor>,
+    /// When it was made (or proposed), and who recorded it.
+    pub on: OccurredAt,
+    pub by: Actor,
+}
+
+impl Decision {
+    fn new(d: &ContactDecided, event: &Event) -> Decision {
+        Decision {
+            child: d.child.clone(),
+            outcome: d.outcome,
+            level: d.level.clone(),
+            reasons: d.reasons.clone(),
+            primary_need: d.primary_need,
+            proposed_by: d.proposed_by.clone(),
+            on: event.occurred_at,
+            by: event.recorded_by.clone(),
+        }
+    }
+}
+
+/// Where a decided contact (or one child of it) went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Routed {
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub child: Option<ChildId>,
+    pub team: TeamId,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub worker: Option<WorkerId>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub locality: Option<String>,
+    pub reason: RouteReason,
+    pub on: OccurredAt,
+}
+
+/// Where a contact stands at the front door, worked out from its journey and never
+/// stored on it. `AwaitingSignOff` is a part of awaiting a decision (a decision has been
+/// proposed and waits for a manager); being overdue is a matter of the clocks
+/// (`obligations::contact_obligations`), not a status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ContactStatus {
+    /// Received; nobody linked, no check asked for, nothing decided.
+    New,
+    /// A partner check has been asked for and not answered.
+    AwaitingChecks,
+    /// Screening has started (someone is linked, or every check has come back).
+    AwaitingDecision,
+    /// A decision has been proposed and waits for a manager's sign-off.
+    AwaitingSignOff,
+    /// Every linked child has a decision, or the whole contact was closed with no
+    /// further action or advice.
+    Decided,
+}
+
+impl ContactStatus {
+    /// The name a stored row and a query use.
+    pub fn code(self) -> &'static str {
+        match self {
+            ContactStatus::New => "new",
+            ContactStatus::AwaitingChecks => "awaiting_checks",
+            ContactStatus::AwaitingDecision => "awaiting_decision",
+            ContactStatus::AwaitingSignOff => "awaiting_sign_off",
+            ContactStatus::Decided => "decided",
+        }
+    }
+
+    /// Whether a decision is what the contact waits for (with or without a proposal).
+    pub fn awaits_decision(self) -> bool {
+        matches!(
+            self,
+            ContactStatus::AwaitingDecision | ContactStatus::AwaitingSignOff
+        )
+    }
+}
+
+/// A contact's current state: the fold of its journey (`contact:ID`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContactState {
+    pub id: ContactId,
+    /// Absent only before `contact_received` is applied.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub received: Option<OccurredAt>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub source: Option<ReferralSource>,
+    /// What the contact says; absent for contacts recorded before intakes existed.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub intake: Option<Intake>,
+    /// Who each given person (by their place in `intake.people`) turned out to be.
+    pub links: BTreeMap<u8, PersonRef>,
+    pub checks: BTreeMap<Agency, Check>,
+    /// Decisions awaiting sign-off, at most one for each child (or the whole contact).
+    pub proposals: Vec<Decision>,
+    /// At most one for each child (or the whole contact).
+    pub decisions: Vec<Decision>,
+    pub routes: Vec<Routed>,
+    /// Business date of the latest event applied.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub last_date: Option<Date>,
+}
+
+/// Outcomes that are work for a service, so need a child to do it for (a contact
+/// closed with no further action, advice or universal services need not name one).
+fn needs_child(outcome: ContactOutcome) -> bool {
+    matches!(
+        outcome,
+        ContactOutcome::EarlyHelp
+            | ContactOutcome::Referral
+            | ContactOutcome::StrategyDiscussion
+            | ContactOutcome::ImmediateProtection
+    )
+}
+
+impl ContactState {
+    pub fn new(id: ContactId) -> Self {
+        ContactState {
+            id,
+            received: None,
+            source: None,
+            intake: None,
+            links: BTreeMap::new(),
+            checks: BTreeMap::new(),
+            proposals: Vec::new(),
+            decisions: Vec::new(),
+            routes: Vec::new(),
+            last_date: None,
+        }
+    }
+
+    /// The children linked to the contact, in the order they were given.
+    pub fn linked_children(&self) -> impl Iterator<Item = &ChildId> {
+        self.links.values().filter_map(|p| match p {
+            PersonRef::Child(c) => Some(c),
+            PersonRef::Adult(_) => None,
+        })
+    }
+
+    /// Where the contact stands (see [`ContactStatus`]).
+    pub fn status(&self) -> ContactStatus {
+        if self.is_decided() {
+            ContactStatus::Decided
+        } else if self.checks.values().any(|c| c.returned.is_none()) {
+            ContactStatus::AwaitingChecks
+        } else if !self.proposals.is_empty() {
+            ContactStatus::AwaitingSignOff
+        } else if !self.links.is_empty() || !self.checks.is_empty() || !self.decisions.is_empty() {
+            ContactStatus::AwaitingDecision
+        } else {
+            ContactStatus::New
+        }
+    }
+
+    fn is_decided(&self) -> bool {
+        let closed = self.decisions.iter().any(|d| {
+            d.child.is_none()
+                && matches!(
+                    d.outcome,
+                    ContactOutcome::NoFurtherAction | ContactOutcome::InformationAndAdvice
+                )
+        });
+        let each_child = !self.decisions.is_empty()
+            && self
+                .linked_children()
+                .all(|c| self.decisions.iter().any(|d| d.child.as_ref() == Some(c)));
+        closed || each_child
+    }
+
+    /// When the contact was decided: the latest of its decisions, once it is decided.
+    pub fn decided_on(&self) -> Option<OccurredAt> {
+        if !self.is_decided() {
+            return None;
+        }
+        self.decisions.iter().map(|d| d.on).max()
+    }
+
+    /// Whether `event` can be applied straight onto this state (it is not a correction and
+    /// is not dated before the latest event), rather than refolding the whole journey.
+    pub fn can_apply_incrementally(&self, event: &Event) -> bool {
+        !event.data.is_correction() && self.last_date.is_none_or(|last| event.date() >= last)
+    }
+
+    /// Apply one event in date order, refusing it if it cannot happen in this state.
+    pub fn apply(&mut self, event: &Event) -> Result<(), JourneyError> {
+        self.apply_event(event).map_err(|problem| JourneyError {
+            event: event.id.clone(),
+            kind: event.kind(),
+            date: event.date(),
+            problem,
+        })?;
+        self.last_date = Some(self.last_date.map_or(event.date(), |d| d.max(event.date())));
+        Ok(())
+    }
+
+    fn apply_event(&mut self, event: &Event) -> Result<(), Problem> {
+        use EventData as E;
+        if event.subject != Subject::Contact(self.id.clone()) {
+            return Err(Problem::WrongSubject);
+        }
+        crate::limits::check_text(&event.data)?;
+        if let E::ContactReceived(c) = &event.data {
+            if self.received.is_some() {
+                return Err(Problem::AlreadyReceived);
+            }
+            self.same_contact(&c.contact)?;
+            self.received = Some(event.occurred_at);
+            self.source = Some(c.source);
+            self.intake = c.intake.as_deref().cloned();
+            return Ok(());
+        }
+        if self.received.is_none() && !event.data.is_correction() {
+            return Err(Problem::ContactNotReceived);
+        }
+        match &event.data {
+            E::PersonLinked(l) => {
+                let given = self.intake.as_ref().map_or(0, |i| i.people.len());
+                if usize::from(l.given) >= given {
+                    return Err(Problem::NoSuchGivenPerson(l.given));
+                }
+                if self.links.contains_key(&l.given) {
+                    return Err(Problem::AlreadyLinked(l.given));
+                }
+                self.links.insert(l.given, l.person.clone());
+            }
+            E::PersonUnlinked(u) => {
+                if self.links.get(&u.given) != Some(&u.person) {
+                    return Err(Problem::NotLinked(u.given));
+                }
+                // A decided child keeps its link: the decision is on their journey.
+                if let PersonRef::Child(c) = &u.person
+                    && self.decisions.iter().any(|d| d.child.as_ref() == Some(c))
+                {
+                    return Err(Problem::AlreadyDecided);
+                }
+                // A proposal for someone no longer linked could not be signed off.
+                if let PersonRef::Child(c) = &u.person {
+                    self.proposals.retain(|p| p.child.as_ref() != Some(c));
+                }
+                self.links.remove(&u.given);
+            }
+            E::PartnerCheckRequested(c) => {
+                self.same_contact(&c.contact)?;
+                if self
+                    .checks
+                    .get(&c.agency)
+                    .is_some_and(|check| check.returned.is_none())
+                {
+                    return Err(Problem::CheckAlreadyRequested(c.agency));
+                }
+                // A check asked again after its answer starts afresh.
+                self.checks.insert(
+                    c.agency,
+                    Check {
+                        rag: c.rag,
+                        requested: event.occurred_at,
+                        returned: None,
+                        findings: None,
+                    },
+                );
+            }
+            E::PartnerCheckReturned(c) => {
+                self.same_contact(&c.contact)?;
+                match self.checks.get_mut(&c.agency) {
+                    Some(check) if check.returned.is_none() => {
+                        check.returned = Some(event.occurred_at);
+                        check.findings = c.findings.clone();
+                    }
+                    _ => return Err(Problem::CheckNotRequested(c.agency)),
+                }
+            }
+            E::ContactDecisionProposed(d) => {
+                self.check_decision(d)?;
+                // A later proposal for the same child replaces the one before.
+                self.proposals.retain(|p| p.child != d.child);
+                self.proposals.push(Decision::new(d, event));
+            }
+            E::ContactDecided(d) => {
+                self.check_decision(d)?;
+                self.proposals.retain(|p| p.child != d.child);
+                self.decisions.push(Decision::new(d, event));
+            }
+            E::ContactRouted(r) => {
+                if !self.decisions.iter().any(|d| d.child == r.child) {
+                    return Err(Problem::NotDecided);
+                }
+                self.routes.push(Routed {
+                    child: r.child.clone(),
+                    team: r.team.clone(),
+                    worker: r.worker.clone(),
+                    locality: r.locality.clone(),
+                    reason: r.reason,
+                    on: event.occurred_at,
+                });
+            }
+            // Resolved before folding; never applied as such.
+            E::EventAmended(_) | E::EventRetracted(_) => {}
+            _ => return Err(Problem::ChildEventOnContact),
+        }
+        Ok(())
+    }
+
+    /// A payload naming a contact must name this one.
+    fn same_contact(&self, contact: &ContactId) -> Result<(), Problem> {
+        if *contact == self.id {
+            Ok(())
+        } else {
+            Err(Problem::WrongSubject)
+        }
+    }
+
+    /// Whether a decision (or a proposal) can be made now.
+    fn check_decision(&self, d: &ContactDecided) -> Result<(), Problem> {
+        self.same_contact(&d.contact)?;
+        if self.is_decided() || self.decisions.iter().any(|x| x.child == d.child) {
+            return Err(Problem::AlreadyDecided);
+        }
+        match &d.child {
+            Some(child) if !self.linked_children().any(|c| c == child) => {
+                Err(Problem::ChildNotLinked(child.clone()))
+            }
+            None if needs_child(d.outcome) => Err(Problem::ReferralNeedsChild),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Fold a contact's whole journey (in journal order) into its current state. Corrections
+/// work as on a child's journey: amended events take their new date and payload, and
+/// retracted ones drop out (a proposal sent back by a manager is retracted).
+pub fn fold_contact(id: &ContactId, events: &[Event]) -> Result<ContactState, JourneyError> {
+    let mut state = ContactState::new(id.clone());
+    for event in effective_events(events)? {
+        state.apply(&event)?;
+    }
+    Ok(state)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     #![allow(clippy::unwrap_used)]
@@ -376,5 +756,287 @@ pub(crate) mod tests {
             refusal(&housed),
             "people[0].address.lines: has more than 6 entries"
         );
+    }
+
+    // The fold.
+
+    use crate::event::{PartnerCheck, PersonLinked, PersonUnlinked};
+    use crate::ids::EventId;
+
+    const K: &str = "CT0000000001";
+
+    fn k() -> ContactId {
+        ContactId::parse(K).unwrap()
+    }
+
+    /// A contact's journey, written in journal order.
+    struct Journey(Vec<Event>);
+
+    impl Journey {
+        fn received() -> Journey {
+            let mut j = Journey(vec![]);
+            j.add(
+                "2025-04-17T14:00",
+                EventData::ContactReceived(crate::event::ContactReceived {
+                    intake: Some(Box::new(intake())),
+                    ..crate::event::ContactReceived::new(k(), ReferralSource::Schools)
+                }),
+            );
+            j
+        }
+
+        fn add(&mut self, on: &str, data: EventData) -> EventId {
+            let id = EventId::parse(&format!("e{}", self.0.len() + 1)).unwrap();
+            self.0.push(Event {
+                id: id.clone(),
+                subject: Subject::Contact(k()),
+                occurred_at: OccurredAt::parse(on).unwrap(),
+                recorded_at: "2025-05-01T09:00:00Z".parse().unwrap(),
+                recorded_by: Actor::parse("jo.screener").unwrap(),
+                data,
+            });
+            id
+        }
+
+        fn fold(&self) -> Result<ContactState, Problem> {
+            fold_contact(&k(), &self.0).map_err(|e| e.problem)
+        }
+
+        fn status(&self) -> ContactStatus {
+            self.fold().unwrap().status()
+        }
+    }
+
+    fn link(given: u8, person: &str) -> EventData {
+        EventData::PersonLinked(PersonLinked {
+            given,
+            person: PersonRef::parse(person).unwrap(),
+            created: false,
+            weight: Some(12.5),
+            model: None,
+        })
+    }
+
+    fn check(agency: Agency, back: bool) -> EventData {
+        let c = PartnerCheck::new(k(), agency, Rag::Amber);
+        if back {
+            EventData::PartnerCheckReturned(c)
+        } else {
+            EventData::PartnerCheckRequested(c)
+        }
+    }
+
+    fn decision(child: Option<&str>, outcome: ContactOutcome) -> ContactDecided {
+        ContactDecided {
+            child: child.map(|c| ChildId::parse(c).unwrap()),
+            reasons: Some(String::from("Threshold met")),
+            ..ContactDecided::new(k(), outcome, None)
+        }
+    }
+
+    #[test]
+    fn each_status_in_turn() {
+        let mut j = Journey::received();
+        assert_eq!(j.status(), ContactStatus::New);
+        j.add("2025-04-17T15:00", check(Agency::Police, false));
+        assert_eq!(j.status(), ContactStatus::AwaitingChecks);
+        j.add("2025-04-17T15:30", link(0, "child:C1"));
+        assert_eq!(j.status(), ContactStatus::AwaitingChecks);
+        j.add("2025-04-17T18:00", check(Agency::Police, true));
+        assert_eq!(j.status(), ContactStatus::AwaitingDecision);
+        let proposal = j.add(
+            "2025-04-22T09:00",
+            EventData::ContactDecisionProposed(decision(
+                Some("C1"),
+                ContactOutcome::NoFurtherAction,
+            )),
+        );
+        assert_eq!(j.status(), ContactStatus::AwaitingSignOff);
+        assert!(ContactStatus::AwaitingSignOff.awaits_decision());
+        // The manager sends it back: the proposal is retracted.
+        j.add(
+            "2025-04-22T09:30",
+            EventData::EventRetracted(crate::event::EventRetracted {
+                event: proposal,
+                reason: String::from("Needs a strategy discussion"),
+            }),
+        );
+        assert_eq!(j.status(), ContactStatus::AwaitingDecision);
+        j.add(
+            "2025-04-22T10:00",
+            EventData::ContactDecided(decision(Some("C1"), ContactOutcome::StrategyDiscussion)),
+        );
+        let state = j.fold().unwrap();
+        assert_eq!(state.status(), ContactStatus::Decided);
+        assert_eq!(
+            state.decided_on(),
+            Some(OccurredAt::parse("2025-04-22T10:00").unwrap())
+        );
+        assert_eq!(
+            state.checks[&Agency::Police].returned,
+            Some(OccurredAt::parse("2025-04-17T18:00").unwrap())
+        );
+        assert_eq!(ContactStatus::Decided.code(), "decided");
+    }
+
+    #[test]
+    fn linking_alone_starts_screening_and_every_child_needs_a_decision() {
+        let mut j = Journey::received();
+        j.add("2025-04-17", link(1, "adult:A1"));
+        assert_eq!(j.status(), ContactStatus::AwaitingDecision);
+        j.add("2025-04-17", link(0, "child:C1"));
+        j.add(
+            "2025-04-18",
+            EventData::ContactDecided(decision(Some("C1"), ContactOutcome::Referral)),
+        );
+        assert_eq!(j.status(), ContactStatus::Decided);
+        // A whole-contact decision of universal services does not close a linked child.
+        let mut j = Journey::received();
+        j.add("2025-04-17", link(0, "child:C1"));
+        j.add(
+            "2025-04-18",
+            EventData::ContactDecided(decision(None, ContactOutcome::Universal)),
+        );
+        assert_eq!(j.status(), ContactStatus::AwaitingDecision);
+        // No further action for the whole contact closes it.
+        let mut j = Journey::received();
+        j.add(
+            "2025-04-18",
+            EventData::ContactDecided(decision(None, ContactOutcome::NoFurtherAction)),
+        );
+        assert_eq!(j.status(), ContactStatus::Decided);
+    }
+
+    #[test]
+    fn routing_follows_a_decision_and_unlinking_precedes_one() {
+        let mut j = Journey::received();
+        j.add("2025-04-17", link(0, "child:C1"));
+        let routed = |child: Option<&str>| {
+            EventData::ContactRouted(crate::event::ContactRouted {
+                child: child.map(|c| ChildId::parse(c).unwrap()),
+                team: TeamId::parse("T1").unwrap(),
+                worker: None,
+                locality: None,
+                reason: RouteReason::NoAddress,
+            })
+        };
+        let mut early = Journey(j.0.clone());
+        early.add("2025-04-17", routed(Some("C1")));
+        assert_eq!(early.fold().unwrap_err(), Problem::NotDecided);
+        j.add(
+            "2025-04-18",
+            EventData::ContactDecided(decision(Some("C1"), ContactOutcome::EarlyHelp)),
+        );
+        j.add("2025-04-18", routed(Some("C1")));
+        assert_eq!(j.fold().unwrap().routes.len(), 1);
+        j.add(
+            "2025-04-19",
+            EventData::PersonUnlinked(PersonUnlinked {
+                given: 0,
+                person: PersonRef::parse("child:C1").unwrap(),
+                reason: String::from("Wrong child"),
+            }),
+        );
+        assert_eq!(j.fold().unwrap_err(), Problem::AlreadyDecided);
+    }
+
+    #[test]
+    fn refusals_are_named_and_name_nobody() {
+        let refused = |data: EventData| {
+            let mut j = Journey::received();
+            j.add("2025-04-17", link(0, "child:C1"));
+            j.add("2025-04-17", check(Agency::Health, false));
+            j.add("2025-04-18", data);
+            j.fold().unwrap_err()
+        };
+        assert_eq!(refused(link(2, "child:C2")), Problem::NoSuchGivenPerson(2));
+        assert_eq!(refused(link(0, "child:C2")), Problem::AlreadyLinked(0));
+        assert_eq!(
+            refused(EventData::PersonUnlinked(PersonUnlinked {
+                given: 1,
+                person: PersonRef::parse("adult:A1").unwrap(),
+                reason: String::from("x"),
+            })),
+            Problem::NotLinked(1)
+        );
+        assert_eq!(
+            refused(check(Agency::Health, false)),
+            Problem::CheckAlreadyRequested(Agency::Health)
+        );
+        assert_eq!(
+            refused(check(Agency::Police, true)),
+            Problem::CheckNotRequested(Agency::Police)
+        );
+        assert_eq!(
+            refused(EventData::ContactDecided(decision(
+                None,
+                ContactOutcome::Referral
+            ))),
+            Problem::ReferralNeedsChild
+        );
+        assert_eq!(
+            refused(EventData::ContactDecided(decision(
+                Some("C2"),
+                ContactOutcome::Referral
+            ))),
+            Problem::ChildNotLinked(ChildId::parse("C2").unwrap())
+        );
+        assert_eq!(
+            refused(EventData::ContactReceived(
+                crate::event::ContactReceived::new(k(), ReferralSource::Police)
+            )),
+            Problem::AlreadyReceived
+        );
+        assert_eq!(
+            refused(EventData::Unallocated(crate::event::Empty {})),
+            Problem::ChildEventOnContact
+        );
+        let mut other = Journey::received();
+        other.0[0].subject = Subject::Contact(ContactId::parse("CT9").unwrap());
+        assert_eq!(other.fold().unwrap_err(), Problem::WrongSubject);
+        let mut twice = Journey::received();
+        twice.add("2025-04-18", link(0, "child:C1"));
+        twice.add(
+            "2025-04-18",
+            EventData::ContactDecided(decision(Some("C1"), ContactOutcome::Referral)),
+        );
+        twice.add(
+            "2025-04-18",
+            EventData::ContactDecided(decision(Some("C1"), ContactOutcome::Referral)),
+        );
+        assert_eq!(twice.fold().unwrap_err(), Problem::AlreadyDecided);
+        let mut first = Journey(vec![]);
+        first.add("2025-04-18", link(0, "child:C1"));
+        assert_eq!(first.fold().unwrap_err(), Problem::ContactNotReceived);
+        // No message quotes what the contact says.
+        for p in [
+            Problem::NoSuchGivenPerson(2),
+            Problem::ReferralNeedsChild,
+            Problem::CheckNotRequested(Agency::Police),
+        ] {
+            assert!(!p.to_string().contains("Sam"), "{p}");
+        }
+    }
+
+    #[test]
+    fn an_amended_check_and_the_state_through_json() {
+        let mut j = Journey::received();
+        let asked = j.add("2025-04-17T15:00", check(Agency::Police, false));
+        j.add(
+            "2025-04-18",
+            EventData::EventAmended(crate::event::EventAmended {
+                event: asked,
+                reason: String::from("Asked of health, not police"),
+                occurred_at: None,
+                amended: Some(Box::new(check(Agency::Health, false))),
+            }),
+        );
+        let state = j.fold().unwrap();
+        assert_eq!(
+            state.checks.keys().copied().collect::<Vec<_>>(),
+            vec![Agency::Health]
+        );
+        let json = serde_json::to_string(&state).unwrap();
+        assert_eq!(serde_json::from_str::<ContactState>(&json).unwrap(), state);
     }
 }

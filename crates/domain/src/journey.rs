@@ -8,11 +8,12 @@
 //! it happened, and the whole journey must still make sense with it there.
 
 use crate::codes::*;
-use crate::event::{Event, EventData};
+use crate::event::{Event, EventData, PersonsMerged};
 use crate::ids::{
-    ChildId, ContactId, EventId, FamilyId, PersonRef, ReferralId, Subject, TeamId, WorkerId,
+    AdultId, ChildId, ContactId, EventId, FamilyId, PersonRef, ReferralId, Subject, TeamId,
+    WorkerId,
 };
-use crate::people::PersonDetails;
+use crate::people::{PersonChanges, PersonDetails};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -144,6 +145,46 @@ pub enum Problem {
     UnknownTeam(TeamId),
     #[error("worker {0} was not in post on that day")]
     NotInPost(WorkerId),
+    // A contact's own journey.
+    #[error("the contact must be received (contact_received) before anything else is recorded")]
+    ContactNotReceived,
+    #[error("the contact was already received")]
+    AlreadyReceived,
+    #[error("the contact names no person {0} (people are counted from 0)")]
+    NoSuchGivenPerson(u8),
+    #[error("person {0} of the contact is already linked")]
+    AlreadyLinked(u8),
+    #[error("person {0} of the contact is not linked to that record")]
+    NotLinked(u8),
+    #[error("a check with {0} was already asked for and has not come back")]
+    CheckAlreadyRequested(Agency),
+    #[error("no check with {0} is awaited")]
+    CheckNotRequested(Agency),
+    #[error("it is already decided")]
+    AlreadyDecided,
+    #[error("a decision must give its reasons")]
+    NoDecisionReasons,
+    #[error(
+        "a manager signs off this outcome: record the proposal, then the sign-off naming who proposed it"
+    )]
+    NotSignedOff,
+    #[error("child {0} is not linked to the contact")]
+    ChildNotLinked(ChildId),
+    #[error("an outcome from early help up is work for a child: link the child first")]
+    ReferralNeedsChild,
+    #[error("it cannot be routed before it is decided")]
+    NotDecided,
+    #[error("it belongs on a child's journey, not a contact's")]
+    ChildEventOnContact,
+    // Merges.
+    #[error("a record cannot be merged with itself")]
+    MergeSelf,
+    #[error("this record was merged into child {0}: record it there, or undo the merge")]
+    MergedInto(ChildId),
+    #[error("these records are not merged")]
+    NotMerged,
+    #[error("child {0} is already merged into this record")]
+    AlreadyMerged(ChildId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,6 +290,16 @@ pub struct History {
     pub worker_changes: u32,
 }
 
+/// One merge of two records of the same child, as either record keeps it: `other` is the
+/// duplicate on the survivor's record and the survivor on the duplicate's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MergeRecord {
+    pub date: Date,
+    pub other: ChildId,
+    pub undone: bool,
+}
+
 /// A child's current state: the fold of their journey.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -283,6 +334,18 @@ pub struct ChildState {
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_worker: Option<WorkerId>,
     pub history: History,
+    /// The record this one was merged into, while the merge stands: nothing but an
+    /// unmerge or a correction may then be added here. The three merge fields are
+    /// written only when a record has been merged, so a state stored before merges were
+    /// folded reads, and one never merged is written, as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<ChildId>,
+    /// Duplicates merged into this record, while each merge stands.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub merged: BTreeSet<ChildId>,
+    /// Every merge this record took part in, undone or not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merges: Vec<MergeRecord>,
 }
 
 impl ChildState {
@@ -303,6 +366,9 @@ impl ChildState {
             unallocated_since: None,
             last_worker: None,
             history: History::default(),
+            merged_into: None,
+            merged: BTreeSet::new(),
+            merges: Vec::new(),
         }
     }
 
@@ -375,38 +441,19 @@ impl ChildState {
         if self.date_of_death.is_some_and(|dod| date > dod) && !is_closing(data) {
             return Err(Problem::AfterDeath);
         }
+        if let Some(survivor) = &self.merged_into
+            && !matches!(data, E::PersonsUnmerged(_))
+        {
+            return Err(Problem::MergedInto(survivor.clone()));
+        }
         match data {
             E::PersonRegistered(_) => return Err(Problem::AlreadyRegistered),
             E::PersonAmended(a) => {
                 if a.adult.is_some() {
                     return Err(Problem::AdultOnChildJourney);
                 }
-                let c = &a.changes;
-                if let Some(v) = &c.name {
-                    details.name = v.clone();
-                }
-                if let Some(v) = c.date_of_birth {
-                    details.date_of_birth = Some(v);
-                }
-                if let Some(v) = c.expected_date_of_birth {
-                    details.expected_date_of_birth = Some(v);
-                }
-                if let Some(v) = c.sex {
-                    details.sex = v;
-                }
-                if let Some(v) = c.ethnicity {
-                    details.ethnicity = v;
-                }
-                if let Some(v) = &c.disabilities {
-                    details.disabilities = v.clone();
-                }
-                if let Some(v) = &c.nhs_number {
-                    details.nhs_number = Some(v.clone());
-                }
-                if let Some(v) = &c.upn {
-                    details.upn = Some(v.clone());
-                }
-                if let Some(v) = c.date_of_death {
+                amend(details, &a.changes);
+                if let Some(v) = a.changes.date_of_death {
                     self.date_of_death = Some(v);
                 }
             }
@@ -419,7 +466,8 @@ impl ChildState {
             E::RelationshipAdded(_) | E::RelationshipEnded(_) => {
                 return Err(Problem::FamilyEventOnChild);
             }
-            E::PersonsMerged(_) | E::PersonsUnmerged(_) => {}
+            E::PersonsMerged(m) => self.merge(date, m)?,
+            E::PersonsUnmerged(m) => self.unmerge(m)?,
             // A contact's own journey (linking, proposals, routing) is not folded here:
             // the child's journey carries mirrors of what concerns the child only.
             E::PersonLinked(_)
@@ -714,6 +762,112 @@ impl ChildState {
     }
 }
 
+impl ChildState {
+    /// A merge, from either side: on the survivor's journey `survivor` is absent and
+    /// `duplicate` names the other record; on the duplicate's, `duplicate` is this record
+    /// and `survivor` the other.
+    fn merge(&mut self, date: Date, m: &PersonsMerged) -> Result<(), Problem> {
+        let other = self.other_side(m)?;
+        match &m.survivor {
+            None => {
+                if !self.merged.insert(other.clone()) {
+                    return Err(Problem::AlreadyMerged(other));
+                }
+            }
+            Some(survivor) => {
+                // Checked before the merge is applied (`apply_data`), so never merged twice.
+                self.merged_into = Some(survivor.clone());
+            }
+        }
+        self.merges.push(MergeRecord {
+            date,
+            other,
+            undone: false,
+        });
+        Ok(())
+    }
+
+    fn unmerge(&mut self, m: &PersonsMerged) -> Result<(), Problem> {
+        let other = self.other_side(m)?;
+        let standing = match &m.survivor {
+            None => self.merged.remove(&other),
+            Some(survivor) if self.merged_into.as_ref() == Some(survivor) => {
+                self.merged_into = None;
+                true
+            }
+            Some(_) => false,
+        };
+        let record = self
+            .merges
+            .iter_mut()
+            .rev()
+            .find(|r| r.other == other && !r.undone);
+        match record {
+            Some(record) if standing => {
+                record.undone = true;
+                Ok(())
+            }
+            _ => Err(Problem::NotMerged),
+        }
+    }
+
+    /// The other record a merge (or unmerge) payload names, seen from this journey.
+    fn other_side(&self, m: &PersonsMerged) -> Result<ChildId, Problem> {
+        let other = match &m.survivor {
+            None => &m.duplicate,
+            Some(survivor) if m.duplicate == self.id => survivor,
+            Some(_) => return Err(Problem::WrongSubject),
+        };
+        if *other == self.id {
+            return Err(Problem::MergeSelf);
+        }
+        Ok(other.clone())
+    }
+}
+
+/// Apply a change to a person's details (a child's or an adult's); what it leaves out
+/// stays as it was. A date of death is the caller's: only a child's state keeps one.
+fn amend(details: &mut PersonDetails, c: &PersonChanges) {
+    if let Some(v) = &c.name {
+        details.name = v.clone();
+    }
+    if let Some(v) = c.date_of_birth {
+        details.date_of_birth = Some(v);
+    }
+    if let Some(v) = c.expected_date_of_birth {
+        details.expected_date_of_birth = Some(v);
+    }
+    if let Some(v) = c.sex {
+        details.sex = v;
+    }
+    if let Some(v) = c.ethnicity {
+        details.ethnicity = v;
+    }
+    if let Some(v) = &c.disabilities {
+        details.disabilities = v.clone();
+    }
+    if let Some(v) = &c.nhs_number {
+        details.nhs_number = Some(v.clone());
+    }
+    if let Some(v) = &c.upn {
+        details.upn = Some(v.clone());
+    }
+}
+
+/// Whether a referral on `on` is a re-referral: the child had an earlier referral less
+/// than 12 months before it (counting back 12 calendar months from `on`, so a referral
+/// on 29 February 2024 makes one on 28 February 2025 a re-referral and one on 1 March
+/// 2025 not). `state` is the child's state before the new referral, as a decision reads
+/// it; a referral on `on` itself is not an earlier one. Worked out, never stored (CIN
+/// census: re-referrals within 12 months).
+pub fn is_re_referral(state: &ChildState, on: Date) -> bool {
+    let Some(last) = state.history.last_referral.filter(|last| *last < on) else {
+        return false;
+    };
+    on.checked_sub(jiff::Span::new().months(12))
+        .is_ok_and(|year_before| last > year_before)
+}
+
 /// Events that may still be recorded after a child's death: closing what was open.
 fn is_closing(data: &EventData) -> bool {
     matches!(
@@ -821,7 +975,7 @@ pub(crate) fn check_subject_is_child(id: &ChildId, event: &Event) -> Result<(), 
 /// A family's current state: who belongs and how they are related.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FamilyState {
-    pub adults: BTreeMap<crate::ids::AdultId, PersonDetails>,
+    pub adults: BTreeMap<AdultId, PersonDetails>,
     pub children: BTreeSet<ChildId>,
     pub relationships: BTreeSet<(PersonRef, PersonRef, RelationshipKind)>,
     /// Business date of the latest event applied. Whether a relationship can be added
@@ -866,7 +1020,19 @@ impl FamilyState {
                 }
                 None => return Err(Problem::ChildEventOnFamily),
             },
-            E::PersonAmended(_) | E::AddressChanged(_) => {}
+            // An adult's details change here, so the person index matches them as they
+            // are now. A child's are on the child's own journey; a family journey that
+            // names no adult was never refused, and changes nothing.
+            E::PersonAmended(a) => {
+                if let Some(adult) = &a.adult {
+                    amend(self.adult_mut(adult)?, &a.changes);
+                }
+            }
+            E::AddressChanged(a) => {
+                if let Some(adult) = &a.adult {
+                    self.adult_mut(adult)?.address = Some(a.address.clone());
+                }
+            }
             E::RelationshipAdded(r) => {
                 for p in [&r.from, &r.to] {
                     self.note_member(p)?;
@@ -890,6 +1056,12 @@ impl FamilyState {
             _ => return Err(Problem::ChildEventOnFamily),
         }
         Ok(())
+    }
+
+    fn adult_mut(&mut self, adult: &AdultId) -> Result<&mut PersonDetails, Problem> {
+        self.adults
+            .get_mut(adult)
+            .ok_or_else(|| Problem::NotAMember(PersonRef::Adult(adult.clone())))
     }
 
     /// Children join a family by being named in a relationship; adults must be registered.
@@ -920,4 +1092,272 @@ pub fn fold_family(id: &FamilyId, events: &[Event]) -> Result<FamilyState, Journ
         state.apply(&event)?;
     }
     Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::event::{
+        AddressChanged, OccurredAt, PersonAmended, PersonRegistered, ReferralAccepted,
+    };
+    use crate::ids::Actor;
+    use crate::people::{Address, Name};
+    use jiff::civil::date;
+
+    fn child(id: &str) -> ChildId {
+        ChildId::parse(id).unwrap()
+    }
+
+    fn details(given: &str) -> PersonDetails {
+        PersonDetails {
+            name: Name {
+                given: given.to_owned(),
+                family: String::from("Tester"),
+            },
+            date_of_birth: Some(date(2015, 3, 1)),
+            expected_date_of_birth: None,
+            sex: Sex::Female,
+            ethnicity: Ethnicity::Wbri,
+            disabilities: vec![],
+            nhs_number: None,
+            upn: None,
+            address: None,
+        }
+    }
+
+    /// One journey's events, written in journal order.
+    struct Journey {
+        subject: Subject,
+        events: Vec<Event>,
+    }
+
+    impl Journey {
+        fn child(id: &str) -> Journey {
+            let mut j = Journey {
+                subject: Subject::Child(child(id)),
+                events: vec![],
+            };
+            j.add(
+                "2020-01-06",
+                EventData::PersonRegistered(PersonRegistered {
+                    adult: None,
+                    family: None,
+                    details: details("Sam"),
+                }),
+            );
+            j
+        }
+
+        fn add(&mut self, on: &str, data: EventData) -> EventId {
+            let id = EventId::parse(&format!("e{}", self.events.len() + 1)).unwrap();
+            self.events.push(Event {
+                id: id.clone(),
+                subject: self.subject.clone(),
+                occurred_at: OccurredAt::parse(on).unwrap(),
+                recorded_at: "2026-01-01T09:00:00Z".parse().unwrap(),
+                recorded_by: Actor::parse("test").unwrap(),
+                data,
+            });
+            id
+        }
+
+        fn fold(&self) -> Result<ChildState, Problem> {
+            let Subject::Child(id) = &self.subject else {
+                unreachable!()
+            };
+            fold_child(id, &self.events).map_err(|e| e.problem)
+        }
+    }
+
+    fn merged(duplicate: &str, survivor: Option<&str>) -> PersonsMerged {
+        PersonsMerged {
+            duplicate: child(duplicate),
+            survivor: survivor.map(child),
+        }
+    }
+
+    #[test]
+    fn a_merge_and_its_undoing_on_both_journeys() {
+        // The survivor C1 takes in C2.
+        let mut survivor = Journey::child("C1");
+        survivor.add("2024-03-01", EventData::PersonsMerged(merged("C2", None)));
+        let state = survivor.fold().unwrap();
+        assert_eq!(state.merged, BTreeSet::from([child("C2")]));
+        assert_eq!(state.merged_into, None);
+        // The duplicate C2 names its survivor, and takes nothing more while merged.
+        let mut duplicate = Journey::child("C2");
+        duplicate.add(
+            "2024-03-01",
+            EventData::PersonsMerged(merged("C2", Some("C1"))),
+        );
+        assert_eq!(duplicate.fold().unwrap().merged_into, Some(child("C1")));
+        let mut more = Journey {
+            events: duplicate.events.clone(),
+            subject: duplicate.subject.clone(),
+        };
+        more.add("2024-03-02", EventData::Unallocated(crate::event::Empty {}));
+        assert_eq!(more.fold().unwrap_err(), Problem::MergedInto(child("C1")));
+        // Undone on both sides: each record stands alone again, and keeps the history.
+        survivor.add("2024-04-01", EventData::PersonsUnmerged(merged("C2", None)));
+        duplicate.add(
+            "2024-04-01",
+            EventData::PersonsUnmerged(merged("C2", Some("C1"))),
+        );
+        for j in [&survivor, &duplicate] {
+            let state = j.fold().unwrap();
+            assert!(state.merged.is_empty() && state.merged_into.is_none());
+            assert_eq!(state.merges.len(), 1);
+            assert!(state.merges[0].undone);
+            assert_eq!(state.merges[0].date, date(2024, 3, 1));
+        }
+        duplicate.add("2024-04-02", EventData::Unallocated(crate::event::Empty {}));
+        assert_eq!(duplicate.fold().unwrap_err(), Problem::NotAllocated);
+    }
+
+    #[test]
+    fn merges_that_cannot_be() {
+        let refused = |data: EventData| {
+            let mut j = Journey::child("C1");
+            j.add("2024-03-01", data);
+            j.fold().unwrap_err()
+        };
+        assert_eq!(
+            refused(EventData::PersonsMerged(merged("C1", None))),
+            Problem::MergeSelf
+        );
+        assert_eq!(
+            refused(EventData::PersonsMerged(merged("C1", Some("C1")))),
+            Problem::MergeSelf
+        );
+        assert_eq!(
+            refused(EventData::PersonsMerged(merged("C3", Some("C2")))),
+            Problem::WrongSubject
+        );
+        assert_eq!(
+            refused(EventData::PersonsUnmerged(merged("C2", None))),
+            Problem::NotMerged
+        );
+        assert_eq!(
+            refused(EventData::PersonsUnmerged(merged("C1", Some("C2")))),
+            Problem::NotMerged
+        );
+        let mut twice = Journey::child("C1");
+        twice.add("2024-03-01", EventData::PersonsMerged(merged("C2", None)));
+        twice.add("2024-03-02", EventData::PersonsMerged(merged("C2", None)));
+        assert_eq!(
+            twice.fold().unwrap_err(),
+            Problem::AlreadyMerged(child("C2"))
+        );
+        let mut into_two = Journey::child("C2");
+        into_two.add(
+            "2024-03-01",
+            EventData::PersonsMerged(merged("C2", Some("C1"))),
+        );
+        into_two.add(
+            "2024-03-02",
+            EventData::PersonsMerged(merged("C2", Some("C3"))),
+        );
+        assert_eq!(
+            into_two.fold().unwrap_err(),
+            Problem::MergedInto(child("C1"))
+        );
+    }
+
+    fn referral(on: &str) -> ChildState {
+        let mut j = Journey::child("C1");
+        j.add(
+            on,
+            EventData::ReferralAccepted(ReferralAccepted {
+                referral: ReferralId::parse("R1").unwrap(),
+                contact: None,
+                source: ReferralSource::Police,
+                primary_need: PrimaryNeed::AbuseOrNeglect,
+            }),
+        );
+        j.fold().unwrap()
+    }
+
+    #[test]
+    fn a_re_referral_is_one_less_than_twelve_months_after_the_last() {
+        let state = referral("2024-06-01");
+        assert!(is_re_referral(&state, date(2025, 5, 31)));
+        // Exactly twelve months on is not less than twelve months.
+        assert!(!is_re_referral(&state, date(2025, 6, 1)));
+        // The referral's own day is not an earlier referral.
+        assert!(!is_re_referral(&state, date(2024, 6, 1)));
+        assert!(!is_re_referral(
+            &Journey::child("C1").fold().unwrap(),
+            date(2024, 6, 1)
+        ));
+        // From 29 February: twelve months back from 28 February 2025 is 28 February
+        // 2024, so the leap day is within them; from 1 March 2025 it is not.
+        let leap = referral("2024-02-29");
+        assert!(is_re_referral(&leap, date(2025, 2, 28)));
+        assert!(!is_re_referral(&leap, date(2025, 3, 1)));
+        // To 29 February: twelve months back is 28 February 2023 exactly.
+        let before = referral("2023-02-28");
+        assert!(!is_re_referral(&before, date(2024, 2, 29)));
+        let after = referral("2023-03-01");
+        assert!(is_re_referral(&after, date(2024, 2, 29)));
+    }
+
+    #[test]
+    fn a_family_keeps_its_adults_details_up_to_date() {
+        let family = FamilyId::parse("F1").unwrap();
+        let adult = AdultId::parse("A1").unwrap();
+        let mut j = Journey {
+            subject: Subject::Family(family.clone()),
+            events: vec![],
+        };
+        j.add(
+            "2020-01-06",
+            EventData::PersonRegistered(PersonRegistered {
+                adult: Some(adult.clone()),
+                family: Some(family.clone()),
+                details: details("Alex"),
+            }),
+        );
+        j.add(
+            "2021-05-01",
+            EventData::PersonAmended(PersonAmended {
+                adult: Some(adult.clone()),
+                changes: PersonChanges {
+                    name: Some(Name {
+                        given: String::from("Alex"),
+                        family: String::from("Newname"),
+                    }),
+                    ..PersonChanges::default()
+                },
+            }),
+        );
+        let address = Address {
+            lines: vec![String::from("1 New Street")],
+            town: String::from("Ashford"),
+            postcode: "TN23 1AA".parse().unwrap(),
+        };
+        j.add(
+            "2022-07-01",
+            EventData::AddressChanged(AddressChanged {
+                adult: Some(adult.clone()),
+                address: address.clone(),
+            }),
+        );
+        let state = fold_family(&family, &j.events).unwrap();
+        let now = &state.adults[&adult];
+        assert_eq!(now.name.family, "Newname");
+        assert_eq!(now.address, Some(address.clone()));
+        // Only the family's own adults.
+        j.add(
+            "2022-08-01",
+            EventData::AddressChanged(AddressChanged {
+                adult: Some(AdultId::parse("A9").unwrap()),
+                address,
+            }),
+        );
+        assert_eq!(
+            fold_family(&family, &j.events).unwrap_err().problem,
+            Problem::NotAMember(PersonRef::parse("adult:A9").unwrap())
+        );
+    }
 }

@@ -37,7 +37,8 @@
 
 use crate::calendar::WorkingCalendar;
 use crate::codes::{Agency, Rag};
-use crate::event::{Event, EventData, OccurredAt};
+use crate::contact::{ContactState, ContactStatus};
+use crate::event::{Event, EventData, OccurredAt, PartnerCheck};
 use crate::ids::{ChildId, ContactId, EventId};
 use crate::journey::{
     ChildState, JourneyError, Placement, check_subject_is_child, effective_events,
@@ -130,26 +131,83 @@ pub fn obligations<'r>(
 ) -> Result<Vec<Obligation<'r>>, ObligationError> {
     let (mut clocks, _) = fold(child, journey, rules, calendar, today)?;
     clocks.lapse(today)?;
-    clocks.finish(today)
+    Ok(of_child(child, clocks.finish(today)?))
+}
+
+fn of_child<'r>(child: &ChildId, stopped: Vec<Stopped<'r>>) -> Vec<Obligation<'r>> {
+    stopped
+        .into_iter()
+        .map(|s| Obligation {
+            child: child.clone(),
+            duty: s.duty,
+            rule: s.rule,
+            clock_started: s.started,
+            clock_event: s.event,
+            due: s.due,
+            status: s.status,
+        })
+        .collect()
+}
+
+/// One duty a contact's journey set running (the decision, and each partner check), as
+/// it stands on the day asked about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContactObligation<'r> {
+    pub contact: ContactId,
+    pub duty: Duty,
+    /// The rule in force on the day the clock started.
+    pub rule: &'r Rule,
+    pub clock_started: OccurredAt,
+    pub clock_event: EventId,
+    pub due: Due,
+    #[serde(flatten)]
+    pub status: Status,
+}
+
+/// Every obligation a contact's own journey sets, as at `today`, in order of clock
+/// start: the decision (from `contact_received`, met when the contact is decided) and
+/// each partner check (met by its return, ended by the decision), read as on a child's
+/// journey.
+pub fn contact_obligations<'r>(
+    contact: &ContactId,
+    journey: &[Event],
+    rules: &'r RuleSet,
+    calendar: &WorkingCalendar,
+    today: Date,
+) -> Result<Vec<ContactObligation<'r>>, ObligationError> {
+    let mut state = ContactState::new(contact.clone());
+    let mut clocks = Clocks::new(rules, calendar);
+    let events = effective_events(journey)?;
+    for event in events.iter().take_while(|e| e.date() <= today) {
+        state.apply(event)?;
+        clocks.follow_contact(event, &state)?;
+    }
+    let stopped = clocks.finish(today)?;
+    Ok(stopped
+        .into_iter()
+        .map(|s| ContactObligation {
+            contact: contact.clone(),
+            duty: s.duty,
+            rule: s.rule,
+            clock_started: s.started,
+            clock_event: s.event,
+            due: s.due,
+            status: s.status,
+        })
+        .collect())
 }
 
 /// The clocks the events up to `until` leave, and the date of the last of them.
 fn fold<'a, 'r>(
-    child: &'a ChildId,
+    child: &ChildId,
     journey: &[Event],
     rules: &'r RuleSet,
     calendar: &'a WorkingCalendar,
     until: Date,
 ) -> Result<(Clocks<'a, 'r>, Option<Date>), ObligationError> {
     let mut state = ChildState::new(child.clone());
-    let mut clocks = Clocks {
-        child,
-        rules,
-        calendar,
-        running: Vec::new(),
-        stopped: Vec::new(),
-        reviews: 0,
-    };
+    let mut clocks = Clocks::new(rules, calendar);
     let mut last = None;
     let events = effective_events(journey)?;
     // Sorted by business date, so the events up to `until` are a prefix.
@@ -255,14 +313,7 @@ pub fn due_clocks(
             } if too_old.is_none_or(|old| old < on.date) => Some(CachedClock {
                 met_late: Some((by, on, working_days_late)),
                 // Stopped clocks are not run again.
-                ..cached(
-                    o.duty,
-                    o.rule,
-                    Run::Child,
-                    o.clock_started,
-                    o.clock_event,
-                    o.due,
-                )
+                ..cached(o.duty, o.rule, Run::Child, o.started, o.event, o.due)
             }),
             _ => None,
         })
@@ -323,12 +374,9 @@ impl DueClocks {
             })
         };
         let mut clocks = Clocks {
-            child,
-            rules,
-            calendar,
             running: self.running.iter().map(running).collect::<Result<_, _>>()?,
             stopped: Vec::with_capacity(self.met_late.len() + self.running.len()),
-            reviews: 0,
+            ..Clocks::new(rules, calendar)
         };
         for c in &self.met_late {
             let Some((by, on, working_days_late)) = c.met_late.clone() else {
@@ -343,7 +391,7 @@ impl DueClocks {
             clocks.stopped.push(stopped);
         }
         clocks.lapse(today)?;
-        clocks.finish(today)
+        Ok(of_child(child, clocks.finish(today)?))
     }
 }
 
@@ -407,50 +455,99 @@ enum Stop<'e> {
     Ended(&'e Event),
 }
 
+/// A clock that has stopped (or, once the clocks finish, stands open or overdue): an
+/// obligation before it is said whose it is, a child's or a contact's.
+struct Stopped<'r> {
+    duty: Duty,
+    rule: &'r Rule,
+    started: OccurredAt,
+    event: EventId,
+    due: Due,
+    status: Status,
+}
+
 struct Clocks<'a, 'r> {
-    child: &'a ChildId,
     rules: &'r RuleSet,
     calendar: &'a WorkingCalendar,
     running: Vec<Running<'r>>,
-    stopped: Vec<Obligation<'r>>,
+    stopped: Vec<Stopped<'r>>,
     /// Looked-after reviews held in the current period of care.
     reviews: u32,
 }
 
-impl<'r> Clocks<'_, 'r> {
+impl<'a, 'r> Clocks<'a, 'r> {
+    fn new(rules: &'r RuleSet, calendar: &'a WorkingCalendar) -> Self {
+        Clocks {
+            rules,
+            calendar,
+            running: Vec::new(),
+            stopped: Vec::new(),
+            reviews: 0,
+        }
+    }
+
+    /// Start and stop clocks as an event on a contact's own journey says; `state` is the
+    /// contact with the event applied. The decision is met once the contact is decided
+    /// (every linked child, or the whole contact), which also ends the checks still
+    /// awaited.
+    fn follow_contact(
+        &mut self,
+        event: &Event,
+        state: &ContactState,
+    ) -> Result<(), ObligationError> {
+        use EventData as E;
+        match &event.data {
+            E::ContactReceived(c) => self.received(&c.contact, event),
+            E::PartnerCheckRequested(c) => self.check_requested(c, event),
+            E::PartnerCheckReturned(c) => self.check_returned(c, event),
+            E::ContactDecided(c) if state.status() == ContactStatus::Decided => {
+                self.decided(&c.contact, event)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn received(&mut self, contact: &ContactId, event: &Event) -> Result<(), ObligationError> {
+        self.start(Duty::ContactDecision, Run::Contact(contact.clone()), event)
+    }
+
+    fn check_requested(&mut self, c: &PartnerCheck, event: &Event) -> Result<(), ObligationError> {
+        let duty = match c.rag {
+            Rag::Red => Duty::PartnerCheckRed,
+            Rag::Amber => Duty::PartnerCheckAmber,
+            Rag::Green => Duty::PartnerCheckGreen,
+        };
+        self.start(duty, Run::PartnerCheck(c.contact.clone(), c.agency), event)
+    }
+
+    fn check_returned(&mut self, c: &PartnerCheck, event: &Event) -> Result<(), ObligationError> {
+        let run = Run::PartnerCheck(c.contact.clone(), c.agency);
+        self.meet(&PARTNER_CHECKS, &run, event)
+    }
+
+    fn decided(&mut self, contact: &ContactId, event: &Event) -> Result<(), ObligationError> {
+        self.meet(
+            &[Duty::ContactDecision],
+            &Run::Contact(contact.clone()),
+            event,
+        )?;
+        // Checks still awaited no longer inform a decision.
+        self.stop(
+            |r| matches!(&r.run, Run::PartnerCheck(c, _) if c == contact),
+            Stop::Ended(event),
+        )
+    }
+
     /// Start and stop clocks as `event` says; `state` is the child's state with the event
     /// applied.
     fn follow(&mut self, event: &Event, state: &ChildState) -> Result<(), ObligationError> {
         use Duty as D;
         use EventData as E;
         match &event.data {
-            E::ContactReceived(c) => {
-                self.start(D::ContactDecision, Run::Contact(c.contact.clone()), event)?;
-            }
-            E::PartnerCheckRequested(c) => {
-                let duty = match c.rag {
-                    Rag::Red => D::PartnerCheckRed,
-                    Rag::Amber => D::PartnerCheckAmber,
-                    Rag::Green => D::PartnerCheckGreen,
-                };
-                self.start(duty, Run::PartnerCheck(c.contact.clone(), c.agency), event)?;
-            }
-            E::PartnerCheckReturned(c) => {
-                let run = Run::PartnerCheck(c.contact.clone(), c.agency);
-                self.meet(&PARTNER_CHECKS, &run, event)?;
-            }
-            E::ContactDecided(c) => {
-                self.meet(
-                    &[D::ContactDecision],
-                    &Run::Contact(c.contact.clone()),
-                    event,
-                )?;
-                // Checks still awaited no longer inform a decision.
-                self.stop(
-                    |r| matches!(&r.run, Run::PartnerCheck(contact, _) if *contact == c.contact),
-                    Stop::Ended(event),
-                )?;
-            }
+            E::ContactReceived(c) => self.received(&c.contact, event)?,
+            E::PartnerCheckRequested(c) => self.check_requested(c, event)?,
+            E::PartnerCheckReturned(c) => self.check_returned(c, event)?,
+            E::ContactDecided(c) => self.decided(&c.contact, event)?,
             E::ReferralAccepted(_) => {
                 // Only one of the two is in force on any day (the single assessment
                 // replaced the initial assessment on 15 April 2013).
@@ -689,7 +786,7 @@ impl<'r> Clocks<'_, 'r> {
     }
 
     /// Every obligation, the clocks still running given their standing as at `today`.
-    fn finish(mut self, today: Date) -> Result<Vec<Obligation<'r>>, ObligationError> {
+    fn finish(mut self, today: Date) -> Result<Vec<Stopped<'r>>, ObligationError> {
         for r in std::mem::take(&mut self.running) {
             let status = match self.late(&r, OccurredAt::on(today))? {
                 None => Status::Open,
@@ -698,7 +795,7 @@ impl<'r> Clocks<'_, 'r> {
             self.stopped.push(self.obligation(r, status));
         }
         let mut all = self.stopped;
-        all.sort_by_key(|o| (o.clock_started, o.duty));
+        all.sort_by_key(|o| (o.started, o.duty));
         Ok(all)
     }
 
@@ -716,13 +813,12 @@ impl<'r> Clocks<'_, 'r> {
             })
     }
 
-    fn obligation(&self, r: Running<'r>, status: Status) -> Obligation<'r> {
-        Obligation {
-            child: self.child.clone(),
+    fn obligation(&self, r: Running<'r>, status: Status) -> Stopped<'r> {
+        Stopped {
             duty: r.duty,
             rule: r.rule,
-            clock_started: r.started,
-            clock_event: r.event,
+            started: r.started,
+            event: r.event,
             due: r.due,
             status,
         }
@@ -1091,6 +1187,223 @@ mod tests {
         );
         assert_eq!(obs[0].clock_event, k1);
         assert!(obs.iter().all(|o| o.child == j.child));
+    }
+
+    /// A contact's own journey, written in journal order.
+    struct ContactJourney {
+        contact: ContactId,
+        events: Vec<Event>,
+    }
+
+    impl ContactJourney {
+        fn received(id: &str, on: &str) -> ContactJourney {
+            let mut j = ContactJourney {
+                contact: ContactId::parse(id).unwrap(),
+                events: Vec::new(),
+            };
+            let intake = crate::contact::tests::intake();
+            j.add(
+                on,
+                EventData::ContactReceived(ContactReceived {
+                    intake: Some(Box::new(intake)),
+                    ..ContactReceived::new(ContactId::parse(id).unwrap(), ReferralSource::Police)
+                }),
+            );
+            j
+        }
+
+        fn add(&mut self, when: &str, data: EventData) -> EventId {
+            let id = EventId::parse(&format!("k{}", self.events.len() + 1)).unwrap();
+            self.events.push(Event {
+                id: id.clone(),
+                subject: Subject::Contact(self.contact.clone()),
+                occurred_at: at(when),
+                recorded_at: Timestamp::UNIX_EPOCH,
+                recorded_by: Actor::parse("test").unwrap(),
+                data,
+            });
+            id
+        }
+
+        fn link(&mut self, when: &str) {
+            self.add(
+                when,
+                EventData::PersonLinked(PersonLinked {
+                    given: 0,
+                    person: crate::ids::PersonRef::parse("child:C1").unwrap(),
+                    created: false,
+                    weight: None,
+                    model: None,
+                }),
+            );
+        }
+
+        fn as_at(&self, today: &str) -> Vec<Row> {
+            contact_obligations(&self.contact, &self.events, rules(), cal(), day(today))
+                .unwrap()
+                .into_iter()
+                .inspect(|o| assert_eq!(o.contact, self.contact))
+                .map(|o| (o.duty, o.clock_started, o.due, o.status))
+                .collect()
+        }
+    }
+
+    fn decided_for(id: &str, child: Option<&str>) -> EventData {
+        EventData::ContactDecided(ContactDecided {
+            child: child.map(|c| ChildId::parse(c).unwrap()),
+            ..ContactDecided::new(
+                ContactId::parse(id).unwrap(),
+                ContactOutcome::Referral,
+                None,
+            )
+        })
+    }
+
+    #[test]
+    fn a_contacts_decision_across_easter_and_christmas() {
+        // Received on Maundy Thursday 2025, decided the Tuesday after Easter: on time.
+        let mut easter = ContactJourney::received("K1", "2025-04-17T14:00");
+        easter.link("2025-04-17T15:00");
+        let decision = easter.add("2025-04-22T10:00", decided_for("K1", Some("C1")));
+        assert_eq!(
+            easter.as_at("2025-04-30"),
+            vec![row(
+                D::ContactDecision,
+                "2025-04-17T14:00",
+                "2025-04-22",
+                met(&decision, "2025-04-22T10:00")
+            )]
+        );
+        // Received on Christmas Eve 2026: due Tuesday 29 December (Boxing Day's
+        // substitute is Monday 28th); still open then, overdue on 4 January by three
+        // working days (30th, 31st and 4th: New Year's Day does not count).
+        let christmas = ContactJourney::received("K2", "2026-12-24T16:00");
+        let open = row(
+            D::ContactDecision,
+            "2026-12-24T16:00",
+            "2026-12-29",
+            Status::Open,
+        );
+        assert_eq!(christmas.as_at("2026-12-29"), vec![open]);
+        assert_eq!(
+            christmas.as_at("2027-01-04"),
+            vec![row(
+                D::ContactDecision,
+                "2026-12-24T16:00",
+                "2026-12-29",
+                overdue(3)
+            )]
+        );
+    }
+
+    #[test]
+    fn a_contact_is_decided_when_every_linked_child_is() {
+        let mut j = ContactJourney::received("K1", "2025-12-22T09:00");
+        j.link("2025-12-22T09:30");
+        j.add(
+            "2025-12-22T09:40",
+            EventData::PersonLinked(PersonLinked {
+                given: 1,
+                person: crate::ids::PersonRef::parse("child:C2").unwrap(),
+                created: false,
+                weight: None,
+                model: None,
+            }),
+        );
+        j.add("2025-12-22T10:00", decided_for("K1", Some("C1")));
+        let open = row(
+            D::ContactDecision,
+            "2025-12-22T09:00",
+            "2025-12-23",
+            Status::Open,
+        );
+        assert_eq!(j.as_at("2025-12-22"), vec![open]);
+        // The second child is decided after Christmas: the decision was late.
+        let second = j.add("2025-12-29T11:00", decided_for("K1", Some("C2")));
+        assert_eq!(
+            j.as_at("2025-12-31"),
+            vec![row(
+                D::ContactDecision,
+                "2025-12-22T09:00",
+                "2025-12-23",
+                late(&second, "2025-12-29T11:00", 2)
+            )]
+        );
+    }
+
+    #[test]
+    fn a_contacts_partner_checks_in_hours_through_easter() {
+        let mut j = ContactJourney::received("K1", "2025-04-17T14:00");
+        j.link("2025-04-17T14:30");
+        for (agency, rag) in [
+            (Agency::Police, Rag::Red),
+            (Agency::Health, Rag::Amber),
+            (Agency::Education, Rag::Green),
+        ] {
+            j.add(
+                "2025-04-17T15:00",
+                EventData::PartnerCheckRequested(check("K1", agency, rag)),
+            );
+        }
+        let police = j.add(
+            "2025-04-17T18:30",
+            EventData::PartnerCheckReturned(check("K1", Agency::Police, Rag::Red)),
+        );
+        let health = j.add(
+            "2025-04-22T09:00",
+            EventData::PartnerCheckReturned(check("K1", Agency::Health, Rag::Amber)),
+        );
+        let decision = j.add("2025-04-22T10:00", decided_for("K1", Some("C1")));
+        let moment = |t: &str| Due::At(t.parse().unwrap());
+        let checks: Vec<Row> = j
+            .as_at("2025-04-30")
+            .into_iter()
+            .filter(|(duty, ..)| PARTNER_CHECKS.contains(duty))
+            .collect();
+        assert_eq!(
+            checks,
+            vec![
+                (
+                    D::PartnerCheckRed,
+                    at("2025-04-17T15:00"),
+                    moment("2025-04-17T19:00"),
+                    met(&police, "2025-04-17T18:30"),
+                ),
+                (
+                    D::PartnerCheckAmber,
+                    at("2025-04-17T15:00"),
+                    moment("2025-04-18T15:00"),
+                    late(&health, "2025-04-22T09:00", 1),
+                ),
+                (
+                    D::PartnerCheckGreen,
+                    at("2025-04-17T15:00"),
+                    moment("2025-04-20T15:00"),
+                    ended(&decision, "2025-04-22T10:00", Some(1)),
+                ),
+            ]
+        );
+        // A green check asked at Christmas is due in 72 clock hours, on Boxing Day,
+        // and is overdue by the first working day after it.
+        let mut xmas = ContactJourney::received("K2", "2025-12-24T10:00");
+        xmas.add(
+            "2025-12-24T11:00",
+            EventData::PartnerCheckRequested(check("K2", Agency::Police, Rag::Green)),
+        );
+        let rows: Vec<Row> = xmas
+            .as_at("2025-12-29")
+            .into_iter()
+            .filter(|(duty, ..)| PARTNER_CHECKS.contains(duty))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![(
+                D::PartnerCheckGreen,
+                at("2025-12-24T11:00"),
+                moment("2025-12-27T11:00"),
+                overdue(1),
+            )]
+        );
     }
 
     #[test]

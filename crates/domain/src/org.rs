@@ -7,7 +7,7 @@
 //! version in force on the day its clock started.
 
 use crate::calendar::{CalendarError, FIRST_YEAR, WorkingCalendar};
-use crate::codes::ContactOutcome;
+use crate::codes::{ContactOutcome, RouteReason};
 use crate::identifiers::PostcodeSector;
 use crate::ids::{TeamId, WorkerId};
 use crate::timescales::{Rule, RuleSet, TimescaleError};
@@ -39,6 +39,9 @@ pub struct Organisation {
     pub routing: Option<Routing>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<Policy>,
+    /// How the front door works. Absent from documents written before it was kept here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub front_door: Option<FrontDoorPolicy>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scorecard: Vec<Target>,
     /// The authority's local-policy timescales, added to the national rules. Absent from
@@ -106,6 +109,67 @@ impl Routing {
             ("adoption", self.adoption),
         ]
     }
+}
+
+/// How the authority's front door works: the team that screens contacts (and takes
+/// those no locality can), the outcomes a manager must sign off before they stand, and
+/// the match probabilities at which a record is suggested as possibly, or likely, the
+/// person a contact names (a suggestion only: a person links nobody on their own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontDoorPolicy {
+    pub team: TeamId,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sign_off: Vec<ContactOutcome>,
+    #[serde(default = "FrontDoorPolicy::default_suggest_at")]
+    pub suggest_at: f32,
+    #[serde(default = "FrontDoorPolicy::default_likely_at")]
+    pub likely_at: f32,
+}
+
+impl FrontDoorPolicy {
+    fn default_suggest_at() -> f32 {
+        0.5
+    }
+
+    fn default_likely_at() -> f32 {
+        0.95
+    }
+
+    /// Whether a decision with `outcome` stands only once a manager signs it off.
+    pub fn needs_sign_off(&self, outcome: ContactOutcome) -> bool {
+        self.sign_off.contains(&outcome)
+    }
+}
+
+/// What routing knows of a decided child besides the decision: the postcode sector they
+/// live in (if an address is known) and the worker and team the family already has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RouteFacts {
+    pub sector: Option<PostcodeSector>,
+    pub family_worker: Option<(WorkerId, TeamId)>,
+}
+
+/// Where a decision goes: a team, perhaps a worker, the locality that decided it, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub team: TeamId,
+    pub worker: Option<WorkerId>,
+    pub locality: Option<String>,
+    pub reason: RouteReason,
+}
+
+/// Why a decision cannot be routed. None names a person.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RouteError {
+    #[error("there is no level '{0}' in the threshold")]
+    UnknownLevel(String),
+    #[error("outcome '{0}' at that level is not work for a team, so is not routed")]
+    NoService(&'static str),
+    #[error("the organisation names no front-door team to take what no locality can")]
+    NoFrontDoor,
+    #[error("there is no team with service '{0}' to take this work")]
+    NoTeamFor(&'static str),
 }
 
 /// Local policy that is not a timescale (DOMAIN.md marks these as local, not law): how
@@ -344,6 +408,12 @@ pub enum OrgProblem {
     DuplicateLevel(String),
     #[error("no further action is not a level of need")]
     NoFurtherActionLevel,
+    #[error("team '{0}' is not a front-door team")]
+    NotFrontDoor(TeamId),
+    #[error("must be a probability above 0 and at most 1")]
+    NotProbability,
+    #[error("must not be below suggest_at")]
+    BelowSuggestion,
     #[error("a level with outcome '{0}' must name the service it routes to")]
     LevelNeedsService(&'static str),
     #[error("needs at least one level with outcome '{0}'")]
@@ -420,6 +490,7 @@ impl Organisation {
         self.validate_areas()?;
         self.validate_threshold()?;
         self.validate_policy()?;
+        self.validate_front_door()?;
         self.validate_timescales()?;
         let mut workers = BTreeSet::new();
         for (i, w) in self.workers.iter().enumerate() {
@@ -571,6 +642,40 @@ impl Organisation {
         Ok(())
     }
 
+    fn validate_front_door(&self) -> Result<(), OrgError> {
+        let Some(front_door) = &self.front_door else {
+            return Ok(());
+        };
+        let at = root("front_door");
+        match self.team(&front_door.team) {
+            None => {
+                return fail(
+                    at.key("team"),
+                    OrgProblem::UnknownTeam(front_door.team.clone()),
+                );
+            }
+            Some(team) if team.service != Service::FrontDoor => {
+                return fail(
+                    at.key("team"),
+                    OrgProblem::NotFrontDoor(front_door.team.clone()),
+                );
+            }
+            Some(_) => {}
+        }
+        for (key, p) in [
+            ("suggest_at", front_door.suggest_at),
+            ("likely_at", front_door.likely_at),
+        ] {
+            if !(p > 0.0 && p <= 1.0) {
+                return fail(at.key(key), OrgProblem::NotProbability);
+            }
+        }
+        if front_door.likely_at < front_door.suggest_at {
+            return fail(at.key("likely_at"), OrgProblem::BelowSuggestion);
+        }
+        Ok(())
+    }
+
     fn validate_timescales(&self) -> Result<(), OrgError> {
         if let Err(e) = self.rules() {
             // Point at the first rule for the duty in question, when there is one.
@@ -598,6 +703,101 @@ impl Organisation {
             return fail(key, OrgProblem::Calendar(e));
         }
         Ok(())
+    }
+}
+
+/// Where a decision on a child goes, in this order (one family, one worker, first):
+/// 1. the family already has a worker whose team gives the level's service: that worker;
+/// 2. the locality that serves the child's postcode sector: its first team with the
+///    level's service, or else the first in its area, or else the first anywhere (a
+///    county-wide service such as children in care sits in no locality of its own);
+/// 3. a sector no locality serves: the front-door team, out of area;
+/// 4. no address known: the front-door team.
+///
+/// The service is the named level's; with no level, that of the first level for the
+/// outcome, and for a strategy discussion or immediate protection, the service that
+/// holds child protection (`routing`).
+pub fn route(
+    org: &Organisation,
+    outcome: ContactOutcome,
+    level: Option<&str>,
+    facts: &RouteFacts,
+) -> Result<Route, RouteError> {
+    let service = service_for(org, outcome, level)?;
+    let locality = facts.sector.as_ref().and_then(|s| org.locality_of(s));
+    let locality_name = locality.map(|(_, l)| l.name.clone());
+    if let Some((worker, team)) = &facts.family_worker
+        && org.team(team).is_some_and(|t| t.service == service)
+    {
+        return Ok(Route {
+            team: team.clone(),
+            worker: Some(worker.clone()),
+            locality: locality_name,
+            reason: RouteReason::ExistingWorker,
+        });
+    }
+    let front_door = || {
+        org.front_door
+            .as_ref()
+            .map(|f| f.team.clone())
+            .ok_or(RouteError::NoFrontDoor)
+    };
+    if facts.sector.is_none() {
+        return Ok(Route {
+            team: front_door()?,
+            worker: None,
+            locality: None,
+            reason: RouteReason::NoAddress,
+        });
+    }
+    let Some((area, local)) = locality else {
+        return Ok(Route {
+            team: front_door()?,
+            worker: None,
+            locality: None,
+            reason: RouteReason::OutOfArea,
+        });
+    };
+    let serves = |t: &&Team| t.service == service;
+    let team = local
+        .teams
+        .iter()
+        .find(serves)
+        .or_else(|| area.localities.iter().flat_map(|l| &l.teams).find(serves))
+        .or_else(|| org.teams().map(|(_, _, t)| t).find(serves))
+        .ok_or(RouteError::NoTeamFor(service.code()))?;
+    Ok(Route {
+        team: team.id.clone(),
+        worker: None,
+        locality: locality_name,
+        reason: RouteReason::Locality,
+    })
+}
+
+/// The service that takes a decision's work (see [`route`]).
+fn service_for(
+    org: &Organisation,
+    outcome: ContactOutcome,
+    level: Option<&str>,
+) -> Result<Service, RouteError> {
+    let found = match level {
+        Some(name) => Some(
+            org.threshold
+                .levels
+                .iter()
+                .find(|l| l.name == name)
+                .ok_or_else(|| RouteError::UnknownLevel(name.to_owned()))?,
+        ),
+        None => org.levels_for(outcome).next(),
+    };
+    let protection = matches!(
+        outcome,
+        ContactOutcome::StrategyDiscussion | ContactOutcome::ImmediateProtection
+    );
+    match (found.and_then(|l| l.service), &org.routing) {
+        (Some(service), _) => Ok(service),
+        (None, Some(routing)) if protection => Ok(routing.child_protection),
+        _ => Err(RouteError::NoService(outcome.code())),
     }
 }
 
@@ -725,6 +925,7 @@ mod tests {
             threshold: Threshold::default(),
             routing: None,
             policy: None,
+            front_door: None,
             scorecard: vec![],
             timescales: vec![],
             closure_days: vec![],
@@ -1024,5 +1225,172 @@ mod tests {
         let calendar = back.working_calendar().unwrap();
         assert!(!calendar.is_working_day(date(2026, 12, 29)).unwrap());
         assert!(calendar.is_working_day(date(2026, 12, 30)).unwrap());
+    }
+
+    /// [`valid`] with a front door: team t-fd in the county services, and a manager's
+    /// sign-off for no further action.
+    fn with_front_door() -> Organisation {
+        let mut org = valid();
+        org.areas[0].localities[2]
+            .teams
+            .push(team("t-fd", Service::FrontDoor));
+        org.front_door = Some(FrontDoorPolicy {
+            team: "t-fd".parse().unwrap(),
+            sign_off: vec![ContactOutcome::NoFurtherAction],
+            suggest_at: 0.5,
+            likely_at: 0.95,
+        });
+        org
+    }
+
+    #[test]
+    fn the_front_door_policy_is_checked_and_optional() {
+        assert_eq!(with_front_door().validate(), Ok(()));
+        let check = |change: &dyn Fn(&mut FrontDoorPolicy), key: &str, says: &str| {
+            let mut org = with_front_door();
+            change(org.front_door.as_mut().unwrap());
+            let err = org.validate().unwrap_err();
+            assert_eq!(err.key.to_string(), key);
+            assert_eq!(err.problem.to_string(), says);
+        };
+        check(
+            &|f| f.team = "t-none".parse().unwrap(),
+            "front_door.team",
+            "there is no team 't-none' in the organisation",
+        );
+        check(
+            &|f| f.team = "t-cin".parse().unwrap(),
+            "front_door.team",
+            "team 't-cin' is not a front-door team",
+        );
+        check(
+            &|f| f.suggest_at = 0.0,
+            "front_door.suggest_at",
+            "must be a probability above 0 and at most 1",
+        );
+        check(
+            &|f| f.likely_at = f32::NAN,
+            "front_door.likely_at",
+            "must be a probability above 0 and at most 1",
+        );
+        check(
+            &|f| f.likely_at = 0.4,
+            "front_door.likely_at",
+            "must not be below suggest_at",
+        );
+        // Written only when there is one, so a document without it reads and writes back
+        // as it was; the thresholds have defaults.
+        let json = serde_json::to_string(&valid()).unwrap();
+        assert!(!json.contains("front_door"));
+        let org: Organisation = serde_json::from_str(
+            &serde_json::to_string(&with_front_door())
+                .unwrap()
+                .replace(r#","suggest_at":0.5,"likely_at":0.95"#, ""),
+        )
+        .unwrap();
+        assert_eq!(org, with_front_door());
+    }
+
+    #[test]
+    fn routing_in_its_four_rules() {
+        let org = with_front_door();
+        let facts = |sector: Option<&str>, worker: Option<(&str, &str)>| RouteFacts {
+            sector: sector.map(|s| s.parse().unwrap()),
+            family_worker: worker.map(|(w, t)| (w.parse().unwrap(), t.parse().unwrap())),
+        };
+        let route_to = |outcome, level: Option<&str>, facts: &RouteFacts| {
+            let r = route(&org, outcome, level, facts).unwrap();
+            (
+                r.team.to_string(),
+                r.worker.map(|w| w.to_string()),
+                r.locality,
+                r.reason,
+            )
+        };
+        let referral = ContactOutcome::Referral;
+        // 1. The family's worker, whose team gives the level's service.
+        assert_eq!(
+            route_to(
+                referral,
+                Some("3"),
+                &facts(Some("CV6 5"), Some(("W1", "t-cin")))
+            ),
+            (
+                "t-cin".into(),
+                Some("W1".into()),
+                Some("Foleshill".into()),
+                RouteReason::ExistingWorker
+            )
+        );
+        // A worker in another service does not take the work: the locality decides.
+        assert_eq!(
+            route_to(
+                referral,
+                Some("3"),
+                &facts(Some("CV6 1"), Some(("W2", "t-eh")))
+            ),
+            (
+                "t-cin".into(),
+                None,
+                Some("Harmony".into()),
+                RouteReason::Locality
+            )
+        );
+        // 2. The locality's team, else one in its area: Foleshill has no CIN team.
+        assert_eq!(
+            route_to(referral, Some("3"), &facts(Some("CV6 5"), None)),
+            (
+                "t-cin".into(),
+                None,
+                Some("Foleshill".into()),
+                RouteReason::Locality
+            )
+        );
+        assert_eq!(
+            route_to(ContactOutcome::EarlyHelp, None, &facts(Some("CV6 6"), None)),
+            (
+                "t-eh".into(),
+                None,
+                Some("Foleshill".into()),
+                RouteReason::Locality
+            )
+        );
+        // A strategy discussion goes to the service that holds child protection.
+        assert_eq!(
+            route_to(
+                ContactOutcome::StrategyDiscussion,
+                None,
+                &facts(Some("CV2 1"), None)
+            ),
+            (
+                "t-cin".into(),
+                None,
+                Some("Harmony".into()),
+                RouteReason::Locality
+            )
+        );
+        // 3. Out of area, and 4. no address: the front door.
+        assert_eq!(
+            route_to(referral, Some("3"), &facts(Some("ME1 1"), None)),
+            ("t-fd".into(), None, None, RouteReason::OutOfArea)
+        );
+        assert_eq!(
+            route_to(referral, Some("3"), &facts(None, None)),
+            ("t-fd".into(), None, None, RouteReason::NoAddress)
+        );
+        // What cannot be routed says why.
+        let none = facts(None, None);
+        assert_eq!(
+            route(&org, referral, Some("9"), &none),
+            Err(RouteError::UnknownLevel("9".into()))
+        );
+        assert_eq!(
+            route(&org, ContactOutcome::InformationAndAdvice, Some("1"), &none),
+            Err(RouteError::NoService("advice"))
+        );
+        assert_eq!(
+            route(&valid(), referral, Some("3"), &none),
+            Err(RouteError::NoFrontDoor)
+        );
     }
 }

@@ -1,9 +1,13 @@
 //! What an event recorded now must be, beyond fitting its journey: dated no later than
-//! today, and naming only workers in post and teams of the organisation as it stood on
-//! the event's day.
+//! today, naming only workers in post and teams of the organisation as it stood on
+//! the event's day, and, for a decision on a contact's journey, giving its reasons and
+//! (where the authority asks for sign-off) who proposed it. Events recorded before these
+//! rules (decisions on children's journeys without reasons) still fold: the rules are
+//! for what is written now, not for what the journal already holds.
 
-use crate::event::{Event, EventData, OccurredAt};
-use crate::ids::{TeamId, WorkerId};
+use crate::codes::ContactOutcome;
+use crate::event::{ContactDecided, Event, EventData, OccurredAt};
+use crate::ids::{Subject, TeamId, WorkerId};
 use crate::journey::{JourneyError, Problem};
 use crate::org::{History, Organisation};
 use jiff::civil::Date;
@@ -28,6 +32,8 @@ pub struct Recording {
 struct Known {
     workers: HashMap<WorkerId, (Date, Option<Date>)>,
     teams: HashSet<TeamId>,
+    /// The outcomes a manager signs off (`front_door.sign_off`).
+    sign_off: Vec<ContactOutcome>,
 }
 
 impl Known {
@@ -42,6 +48,11 @@ impl Known {
         Known {
             workers,
             teams: org.teams().map(|(_, _, t)| t.id.clone()).collect(),
+            sign_off: org
+                .front_door
+                .as_ref()
+                .map(|f| f.sign_off.clone())
+                .unwrap_or_default(),
         }
     }
 }
@@ -59,7 +70,7 @@ impl Recording {
 
     /// Check `event`, recorded when it is `today` in England (the domain has no clock).
     pub fn check(&self, today: Date, event: &Event) -> Result<(), JourneyError> {
-        self.check_data(today, event.occurred_at, &event.data)
+        self.check_data(today, &event.subject, event.occurred_at, &event.data)
             .map_err(|problem| JourneyError {
                 event: event.id.clone(),
                 kind: event.kind(),
@@ -77,7 +88,13 @@ impl Recording {
             .map(|(_, known)| known)
     }
 
-    fn check_data(&self, today: Date, at: OccurredAt, data: &EventData) -> Result<(), Problem> {
+    fn check_data(
+        &self,
+        today: Date,
+        subject: &Subject,
+        at: OccurredAt,
+        data: &EventData,
+    ) -> Result<(), Problem> {
         use EventData as E;
         if at.date > today {
             return Err(Problem::AfterToday(today));
@@ -90,17 +107,35 @@ impl Recording {
             }
             E::Visit(v) => worker(known, &v.worker, at.date),
             E::PersonalAdviserAllocated(p) => worker(known, &p.adviser, at.date),
+            // The contact's journey holds the decision as made; a child's mirror copies it.
+            E::ContactDecisionProposed(d) if matches!(subject, Subject::Contact(_)) => reasons(d),
+            E::ContactDecided(d) if matches!(subject, Subject::Contact(_)) => {
+                reasons(d)?;
+                let needs_sign_off = known.is_some_and(|k| k.sign_off.contains(&d.outcome));
+                if needs_sign_off && d.proposed_by.is_none() {
+                    return Err(Problem::NotSignedOff);
+                }
+                Ok(())
+            }
             // An amendment may move an event's date, or change whom it names.
             E::EventAmended(a) => {
                 let on = a.occurred_at.unwrap_or(at);
                 match &a.amended {
-                    Some(amended) => self.check_data(today, on, amended),
+                    Some(amended) => self.check_data(today, subject, on, amended),
                     None if on.date > today => Err(Problem::AfterToday(today)),
                     None => Ok(()),
                 }
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// A decision says why.
+fn reasons(d: &ContactDecided) -> Result<(), Problem> {
+    match &d.reasons {
+        Some(reasons) if !reasons.trim().is_empty() => Ok(()),
+        _ => Err(Problem::NoDecisionReasons),
     }
 }
 
@@ -315,6 +350,91 @@ mod tests {
         assert_eq!(
             check("2024-05-31", visit("W2")),
             Err(Problem::UnknownWorker(WorkerId::parse("W2").unwrap()))
+        );
+    }
+
+    #[test]
+    fn a_decision_on_a_contact_gives_reasons_and_is_signed_off_where_asked() {
+        use crate::codes::ContactOutcome;
+        use crate::event::ContactDecided;
+        use crate::ids::{Actor, ContactId};
+        use crate::org::FrontDoorPolicy;
+        let mut with_sign_off = org("T1", vec![]);
+        with_sign_off.front_door = Some(FrontDoorPolicy {
+            team: TeamId::parse("T1").unwrap(),
+            sign_off: vec![ContactOutcome::NoFurtherAction],
+            suggest_at: 0.5,
+            likely_at: 0.95,
+        });
+        let recording = Recording::new(&History::new([(FROM_THE_START, with_sign_off)]));
+        let today = date(2024, 6, 1);
+        let decision = |outcome, reasons: Option<&str>, proposed_by: Option<&str>| ContactDecided {
+            reasons: reasons.map(String::from),
+            proposed_by: proposed_by.map(|a| Actor::parse(a).unwrap()),
+            ..ContactDecided::new(ContactId::parse("K1").unwrap(), outcome, None)
+        };
+        let on_contact = |data: EventData| Event {
+            subject: Subject::parse("contact:K1").unwrap(),
+            ..event("2024-05-31", data)
+        };
+        let check = |e: Event| recording.check(today, &e).map_err(|e| e.problem);
+        let referral = ContactOutcome::Referral;
+        let nfa = ContactOutcome::NoFurtherAction;
+        assert_eq!(
+            check(on_contact(EventData::ContactDecided(decision(
+                referral,
+                Some("Met"),
+                None
+            )))),
+            Ok(())
+        );
+        for reasons in [None, Some("  ")] {
+            assert_eq!(
+                check(on_contact(EventData::ContactDecided(decision(
+                    referral, reasons, None
+                )))),
+                Err(Problem::NoDecisionReasons)
+            );
+            assert_eq!(
+                check(on_contact(EventData::ContactDecisionProposed(decision(
+                    nfa, reasons, None
+                )))),
+                Err(Problem::NoDecisionReasons)
+            );
+        }
+        assert_eq!(
+            check(on_contact(EventData::ContactDecided(decision(
+                nfa,
+                Some("None needed"),
+                None
+            )))),
+            Err(Problem::NotSignedOff)
+        );
+        assert_eq!(
+            check(on_contact(EventData::ContactDecided(decision(
+                nfa,
+                Some("None needed"),
+                Some("jo.screener")
+            )))),
+            Ok(())
+        );
+        // A decision as recorded before (on a child's journey, without reasons) passes.
+        assert_eq!(
+            check(event(
+                "2024-05-31",
+                EventData::ContactDecided(decision(nfa, None, None))
+            )),
+            Ok(())
+        );
+        // Where no organisation asks for sign-off, none is needed.
+        assert_eq!(
+            Recording::default()
+                .check(
+                    today,
+                    &on_contact(EventData::ContactDecided(decision(nfa, Some("x"), None)))
+                )
+                .map_err(|e| e.problem),
+            Ok(())
         );
     }
 }

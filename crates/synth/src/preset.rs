@@ -7,7 +7,9 @@ use hearth_domain::codes::Ethnicity;
 use hearth_domain::identifiers::PostcodeSector;
 use hearth_domain::ids::TeamId;
 use hearth_domain::org::{Area, Locality, Organisation, Service, Team};
-pub use hearth_domain::org::{Level, Polarity, Policy, Routing, Target, Threshold};
+pub use hearth_domain::org::{
+    FrontDoorPolicy, Level, Polarity, Policy, Routing, Target, Threshold,
+};
 use hearth_domain::timescales::{Rule, RuleSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -48,6 +50,10 @@ pub struct Preset {
     pub threshold: Threshold,
     pub routing: Routing,
     pub policy: Policy,
+    /// How the front door works (the screening team, sign-off, match thresholds); a
+    /// council's own preset written before it was kept may leave it out.
+    #[serde(default)]
+    pub front_door: Option<FrontDoorPolicy>,
     pub staffing: Staffing,
     pub demand: Demand,
     pub areas: Vec<AreaSpec>,
@@ -155,7 +161,7 @@ impl Preset {
     }
 
     /// The organisation the preset describes, without workers (the generator adds them):
-    /// everything in the preset that the product acts on (levels, routing, sectors,
+    /// everything in the preset that the product acts on (levels, routing, front door, sectors,
     /// populations, caseload limits, targets, local rules and closure days), so that a
     /// database generated from the preset needs the preset for none of it, and the
     /// generator itself reads the policy from here.
@@ -167,6 +173,7 @@ impl Preset {
             threshold: self.threshold.clone(),
             routing: Some(self.routing.clone()),
             policy: Some(self.policy.clone()),
+            front_door: self.front_door.clone(),
             scorecard: self.scorecard.clone(),
             timescales: self.timescales.clone(),
             closure_days: self.closure_days.clone(),
@@ -316,6 +323,64 @@ mod tests {
         assert_eq!(preset("wiltshire").unwrap().la_code, "865");
         assert_eq!(preset("central-bedfordshire").unwrap().la_code, "823");
         assert_eq!(preset("coventry").unwrap().la_code, "331");
+    }
+
+    #[test]
+    fn every_preset_names_its_front_door_in_the_organisation() {
+        use hearth_domain::codes::ContactOutcome;
+        for name in PRESETS {
+            let org = preset(name).unwrap().organisation();
+            let front_door = org.front_door.as_ref().unwrap_or_else(|| panic!("{name}"));
+            let team = org.team(&front_door.team).unwrap();
+            assert_eq!(team.service, Service::FrontDoor, "{name}");
+            assert!(front_door.needs_sign_off(ContactOutcome::StrategyDiscussion));
+            assert!(!front_door.needs_sign_off(ContactOutcome::Referral));
+            assert_eq!((front_door.suggest_at, front_door.likely_at), (0.5, 0.95));
+            let json = serde_json::to_string(&org).unwrap();
+            assert!(json.contains(r#""front_door":{"team":"#), "{name}");
+            assert_eq!(serde_json::from_str::<Organisation>(&json).unwrap(), org);
+        }
+    }
+
+    /// Wiltshire's pods hold families from 2b to 4; its early support and children in
+    /// care teams sit in each hub's services, not in a pod.
+    #[test]
+    fn wiltshire_routes_by_pod_and_hub() {
+        use hearth_domain::codes::{ContactOutcome, RouteReason};
+        use hearth_domain::ids::WorkerId;
+        use hearth_domain::org::{RouteFacts, route};
+        let org = preset("wiltshire").unwrap().organisation();
+        let at = |sector: &str| RouteFacts {
+            sector: Some(sector.parse().unwrap()),
+            family_worker: None,
+        };
+        let team = |id: &str| TeamId::parse(id).unwrap();
+        let chippenham = route(&org, ContactOutcome::Referral, Some("3b"), &at("SN14 1")).unwrap();
+        assert_eq!(chippenham.team, team("wilts-north-pod1"));
+        assert_eq!(chippenham.locality.as_deref(), Some("Chippenham pod"));
+        assert_eq!(chippenham.reason, RouteReason::Locality);
+        // 2a is early support, which the hub holds for its pods.
+        let early = route(&org, ContactOutcome::EarlyHelp, Some("2a"), &at("SN14 1")).unwrap();
+        assert_eq!(early.team, team("wilts-north-early-support"));
+        // A family whose pod worker holds them keeps that worker at 3b.
+        let known = RouteFacts {
+            family_worker: Some((WorkerId::parse("W7").unwrap(), team("wilts-north-pod2"))),
+            ..at("SN14 1")
+        };
+        let kept = route(&org, ContactOutcome::Referral, Some("3b"), &known).unwrap();
+        assert_eq!(
+            (kept.team, kept.worker, kept.reason),
+            (
+                team("wilts-north-pod2"),
+                Some(WorkerId::parse("W7").unwrap()),
+                RouteReason::ExistingWorker
+            )
+        );
+        let away = route(&org, ContactOutcome::Referral, Some("3b"), &at("ME1 1")).unwrap();
+        assert_eq!(
+            (away.team, away.reason),
+            (team("wilts-front-door"), RouteReason::OutOfArea)
+        );
     }
 
     #[test]
