@@ -14,5 +14,5 @@ pub mod random;
 pub mod sample;
 
 pub use builders::*;
-pub use organisation::organisation;
+pub use organisation::{front_door_organisation, organisation};
 pub use postgres::new_postgres_database;

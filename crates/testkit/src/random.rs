@@ -997,3 +997,531 @@ fn cin_mut(m: &mut Model) -> &mut CinModel {
 fn la_mut(m: &mut Model) -> &mut LaModel {
     m.la.as_mut().unwrap()
 }
+
+// Contact journeys.
+//
+// A contact's own journey (`contact:ID`), built as a child's is: a small model of the
+// front door's rules, written apart from `hearth_domain::contact`, offers only the events
+// that can happen next; `ContactJourney::refusals` offers the ones that cannot, each with
+// the rule it breaks.
+
+/// The seed of one contact's journey: the roles of the people it names (a child first,
+/// so there is always someone to decide for), and the steps after its receipt.
+#[derive(Debug, Clone)]
+pub struct ContactSeed {
+    pub roles: Vec<GivenRole>,
+    pub steps: Vec<Step>,
+}
+
+pub fn contact_seed(max_steps: usize) -> impl Strategy<Value = ContactSeed> {
+    let role = prop_oneof![
+        3 => Just(GivenRole::Child),
+        1 => Just(GivenRole::Unborn),
+        2 => Just(GivenRole::Adult)
+    ];
+    (
+        prop::collection::vec(role, 0..4),
+        prop::collection::vec(step(), 0..=max_steps),
+    )
+        .prop_map(|(more, steps)| {
+            let mut roles = vec![GivenRole::Child];
+            roles.extend(more);
+            ContactSeed { roles, steps }
+        })
+}
+
+/// Build the journey of contact `id` from `seed`.
+pub fn contact_journey(id: &str, seed: &ContactSeed) -> ContactJourney {
+    let mut j = ContactJourney::new(id, &seed.roles);
+    for s in &seed.steps {
+        j.step(*s);
+    }
+    j
+}
+
+/// What a contact's journey has reached, as the model sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactModel {
+    pub roles: Vec<GivenRole>,
+    /// By given person: who they were linked to.
+    pub links: Vec<(u8, PersonRef)>,
+    /// Agencies asked, and whether each has answered.
+    pub checks: Vec<(Agency, bool)>,
+    /// Proposals waiting, by child (`None`: the whole contact), with the event proposing.
+    pub proposals: Vec<(Option<ChildId>, EventId)>,
+    pub decisions: Vec<(Option<ChildId>, ContactOutcome)>,
+}
+
+impl ContactModel {
+    fn children(&self) -> impl Iterator<Item = &ChildId> {
+        self.links.iter().filter_map(|(_, p)| match p {
+            PersonRef::Child(c) => Some(c),
+            PersonRef::Adult(_) => None,
+        })
+    }
+
+    fn decided_for(&self, child: Option<&ChildId>) -> bool {
+        self.decisions.iter().any(|(c, _)| c.as_ref() == child)
+    }
+
+    pub fn decided(&self) -> bool {
+        let closed = self.decisions.iter().any(|(c, o)| {
+            c.is_none()
+                && matches!(
+                    o,
+                    ContactOutcome::NoFurtherAction | ContactOutcome::InformationAndAdvice
+                )
+        });
+        closed || (!self.decisions.is_empty() && self.children().all(|c| self.decided_for(Some(c))))
+    }
+
+    /// The status code the model expects (`ContactStatus::code`).
+    pub fn status(&self) -> &'static str {
+        if self.decided() {
+            "decided"
+        } else if self.checks.iter().any(|(_, back)| !back) {
+            "awaiting_checks"
+        } else if !self.proposals.is_empty() {
+            "awaiting_sign_off"
+        } else if !self.links.is_empty() || !self.checks.is_empty() || !self.decisions.is_empty() {
+            "awaiting_decision"
+        } else {
+            "new"
+        }
+    }
+
+    /// Who a decision may be proposed for: those undecided with no proposal waiting (a
+    /// proposal is sent back before another is made, so that sending one back never
+    /// brings an older one back).
+    fn unproposed(&self) -> Vec<Option<ChildId>> {
+        self.undecided()
+            .into_iter()
+            .filter(|who| !self.proposals.iter().any(|(p, _)| p == who))
+            .collect()
+    }
+
+    /// Who may still be decided for: each linked child without a decision, and the
+    /// whole contact if it has none.
+    fn undecided(&self) -> Vec<Option<ChildId>> {
+        let mut out: Vec<Option<ChildId>> = self
+            .children()
+            .filter(|c| !self.decided_for(Some(c)))
+            .cloned()
+            .map(Some)
+            .collect();
+        if !self.decided_for(None) {
+            out.push(None);
+        }
+        out
+    }
+}
+
+/// One contact's journey under construction.
+#[derive(Debug, Clone)]
+pub struct ContactJourney {
+    pub contact: ContactId,
+    pub subject: Subject,
+    pub received: Date,
+    /// Date of the latest event.
+    pub date: Date,
+    pub events: Vec<Event>,
+    pub model: ContactModel,
+    next: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CK {
+    Link,
+    Unlink,
+    Request,
+    Return,
+    Propose,
+    SendBack,
+    Decide,
+    Route,
+}
+
+const AGENCIES: [Agency; 4] = [
+    Agency::Police,
+    Agency::Health,
+    Agency::Education,
+    Agency::Housing,
+];
+
+impl ContactJourney {
+    pub fn new(id: &str, roles: &[GivenRole]) -> ContactJourney {
+        let contact = ContactId::parse(id).unwrap();
+        let received = date(2025, 1, 6);
+        let mut j = ContactJourney {
+            subject: Subject::Contact(contact.clone()),
+            contact,
+            received,
+            date: received,
+            events: Vec::new(),
+            model: ContactModel {
+                roles: roles.to_vec(),
+                ..ContactModel::default()
+            },
+            next: 0,
+        };
+        let people = roles
+            .iter()
+            .enumerate()
+            .map(|(i, role)| crate::contact_person(*role, i, received))
+            .collect();
+        let data = crate::received(id, crate::intake(people));
+        let e = j.event(received, data);
+        j.events.push(e);
+        j
+    }
+
+    /// An event on this journey with the next id, not yet pushed.
+    pub fn event(&mut self, on: Date, data: EventData) -> Event {
+        self.next += 1;
+        Event {
+            id: EventId::parse(&format!("{}-{:03}", self.contact, self.next)).unwrap(),
+            subject: self.subject.clone(),
+            occurred_at: OccurredAt::on(on),
+            recorded_at: Timestamp::from_second(1_700_000_000 + i64::from(self.next)).unwrap(),
+            recorded_by: Actor::parse("proptest").unwrap(),
+            data,
+        }
+    }
+
+    /// The person the given person `i` is linked to when linked.
+    fn person(&self, i: u8) -> PersonRef {
+        match self.model.roles[usize::from(i)] {
+            GivenRole::Adult => PersonRef::parse(&format!("adult:A{i}")).unwrap(),
+            GivenRole::Child | GivenRole::Unborn => {
+                PersonRef::parse(&format!("child:C{i}")).unwrap()
+            }
+        }
+    }
+
+    fn decision(&self, child: Option<ChildId>, outcome: ContactOutcome) -> ContactDecided {
+        ContactDecided {
+            child,
+            reasons: Some(String::from("As discussed")),
+            ..ContactDecided::new(self.contact.clone(), outcome, None)
+        }
+    }
+
+    fn candidates(&self) -> Vec<CK> {
+        let m = &self.model;
+        let open = !m.decided();
+        let mut out = Vec::new();
+        let given = u8::try_from(m.roles.len()).unwrap();
+        if (0..given).any(|i| !m.links.iter().any(|(g, _)| *g == i)) {
+            out.push(CK::Link);
+        }
+        let unlinkable = m.links.iter().any(|(_, p)| match p {
+            PersonRef::Child(c) => !m.decided_for(Some(c)),
+            PersonRef::Adult(_) => true,
+        });
+        if unlinkable {
+            out.push(CK::Unlink);
+        }
+        if AGENCIES
+            .iter()
+            .any(|a| !m.checks.iter().any(|(b, back)| a == b && !back))
+        {
+            out.push(CK::Request);
+        }
+        if m.checks.iter().any(|(_, back)| !back) {
+            out.push(CK::Return);
+        }
+        if open && !m.unproposed().is_empty() {
+            out.push(CK::Propose);
+        }
+        if open && !m.undecided().is_empty() {
+            out.push(CK::Decide);
+            out.push(CK::Decide);
+        }
+        if !m.proposals.is_empty() {
+            out.push(CK::SendBack);
+        }
+        if !m.decisions.is_empty() {
+            out.push(CK::Route);
+        }
+        out
+    }
+
+    pub fn step(&mut self, s: Step) {
+        let options = self.candidates();
+        if options.is_empty() {
+            return;
+        }
+        let kind = options[usize::from(s.pick) % options.len()];
+        let on = self.date.checked_add(i64::from(s.gap % 4).days()).unwrap();
+        let data = self.apply(kind, s.param);
+        let e = self.event(on, data);
+        if kind == CK::Propose
+            && let Some(last) = self.model.proposals.last_mut()
+        {
+            last.1 = e.id.clone();
+        }
+        self.events.push(e);
+        self.date = on;
+    }
+
+    /// The payload of a `kind` event chosen by `param`, applied to the model.
+    fn apply(&mut self, kind: CK, param: u8) -> EventData {
+        let given = u8::try_from(self.model.roles.len()).unwrap();
+        match kind {
+            CK::Link => {
+                let free: Vec<u8> = (0..given)
+                    .filter(|i| !self.model.links.iter().any(|(g, _)| g == i))
+                    .collect();
+                let i = pick(&free, param);
+                let person = self.person(i);
+                self.model.links.push((i, person.clone()));
+                EventData::PersonLinked(PersonLinked {
+                    given: i,
+                    person,
+                    created: param.is_multiple_of(2),
+                    weight: None,
+                    model: None,
+                })
+            }
+            CK::Unlink => {
+                let m = &self.model;
+                let free: Vec<usize> = (0..m.links.len())
+                    .filter(|&k| match &m.links[k].1 {
+                        PersonRef::Child(c) => !m.decided_for(Some(c)),
+                        PersonRef::Adult(_) => true,
+                    })
+                    .collect();
+                let (given, person) = self.model.links.remove(pick(&free, param));
+                // A proposal for a child no longer linked could not be signed off.
+                if let PersonRef::Child(c) = &person {
+                    self.model.proposals.retain(|(p, _)| p.as_ref() != Some(c));
+                }
+                EventData::PersonUnlinked(PersonUnlinked {
+                    given,
+                    person,
+                    reason: String::from("Not the same person"),
+                })
+            }
+            CK::Request => {
+                let free: Vec<Agency> = AGENCIES
+                    .into_iter()
+                    .filter(|a| !self.model.checks.iter().any(|(b, back)| a == b && !back))
+                    .collect();
+                let agency = pick(&free, param);
+                self.model.checks.retain(|(b, _)| *b != agency);
+                self.model.checks.push((agency, false));
+                let rag = pick(&[Rag::Red, Rag::Amber, Rag::Green], param / 4);
+                EventData::PartnerCheckRequested(PartnerCheck::new(
+                    self.contact.clone(),
+                    agency,
+                    rag,
+                ))
+            }
+            CK::Return => {
+                let waiting: Vec<usize> = (0..self.model.checks.len())
+                    .filter(|&k| !self.model.checks[k].1)
+                    .collect();
+                let k = pick(&waiting, param);
+                self.model.checks[k].1 = true;
+                let agency = self.model.checks[k].0;
+                EventData::PartnerCheckReturned(PartnerCheck {
+                    findings: Some(String::from("Nothing known")),
+                    ..PartnerCheck::new(self.contact.clone(), agency, Rag::Green)
+                })
+            }
+            CK::Propose | CK::Decide => {
+                let whom = match kind {
+                    CK::Propose => self.model.unproposed(),
+                    _ => self.model.undecided(),
+                };
+                let who = pick_ref(&whom, param).clone();
+                let outcome = match who {
+                    Some(_) => pick(ContactOutcome::ALL, param / 8),
+                    None => pick(
+                        &[
+                            ContactOutcome::NoFurtherAction,
+                            ContactOutcome::InformationAndAdvice,
+                            ContactOutcome::Universal,
+                        ],
+                        param / 8,
+                    ),
+                };
+                self.model.proposals.retain(|(p, _)| *p != who);
+                let decision = self.decision(who.clone(), outcome);
+                if kind == CK::Propose {
+                    // The event id is filled in once the event is made.
+                    self.model
+                        .proposals
+                        .push((who, EventId::parse("pending").unwrap()));
+                    EventData::ContactDecisionProposed(decision)
+                } else {
+                    self.model.decisions.push((who, outcome));
+                    EventData::ContactDecided(decision)
+                }
+            }
+            CK::SendBack => {
+                let k = usize::from(param) % self.model.proposals.len();
+                let (_, proposal) = self.model.proposals.remove(k);
+                EventData::EventRetracted(EventRetracted {
+                    event: proposal,
+                    reason: String::from("Sent back by the manager"),
+                })
+            }
+            CK::Route => {
+                let (child, _) = pick_ref(&self.model.decisions, param).clone();
+                EventData::ContactRouted(ContactRouted {
+                    child,
+                    team: TeamId::parse("T1").unwrap(),
+                    worker: None,
+                    locality: Some(String::from("Ashford")),
+                    reason: RouteReason::Locality,
+                })
+            }
+        }
+    }
+
+    /// Next events that cannot happen here, each with the rule it breaks. Each is meant
+    /// to be appended on its own, dated on the journey's last day.
+    pub fn refusals(&mut self) -> Vec<(Event, Problem)> {
+        use Problem as P;
+        let m = self.model.clone();
+        let given = u8::try_from(m.roles.len()).unwrap();
+        let contact = self.contact.clone();
+        let mut out: Vec<(EventData, P)> = vec![
+            (
+                crate::received(contact.as_str(), crate::intake(vec![])),
+                P::AlreadyReceived,
+            ),
+            (
+                EventData::PersonLinked(PersonLinked {
+                    given,
+                    person: PersonRef::parse("child:C99").unwrap(),
+                    created: true,
+                    weight: None,
+                    model: None,
+                }),
+                P::NoSuchGivenPerson(given),
+            ),
+            (
+                EventData::ReferralAccepted(ReferralAccepted {
+                    referral: ReferralId::parse("R1").unwrap(),
+                    contact: Some(contact.clone()),
+                    source: ReferralSource::Schools,
+                    primary_need: PrimaryNeed::AbuseOrNeglect,
+                }),
+                P::ChildEventOnContact,
+            ),
+        ];
+        if let Some((i, person)) = m.links.first() {
+            out.push((
+                EventData::PersonLinked(PersonLinked {
+                    given: *i,
+                    person: person.clone(),
+                    created: false,
+                    weight: None,
+                    model: None,
+                }),
+                P::AlreadyLinked(*i),
+            ));
+        }
+        if let Some(i) = (0..given).find(|i| !m.links.iter().any(|(g, _)| g == i)) {
+            out.push((
+                EventData::PersonUnlinked(PersonUnlinked {
+                    given: i,
+                    person: self.person(i),
+                    reason: String::from("Wrong"),
+                }),
+                P::NotLinked(i),
+            ));
+        }
+        if let Some((agency, _)) = m.checks.iter().find(|(_, back)| !back) {
+            out.push((
+                EventData::PartnerCheckRequested(PartnerCheck::new(
+                    contact.clone(),
+                    *agency,
+                    Rag::Red,
+                )),
+                P::CheckAlreadyRequested(*agency),
+            ));
+        }
+        let unasked = AGENCIES
+            .into_iter()
+            .chain([Agency::Probation])
+            .find(|a| !m.checks.iter().any(|(b, back)| a == b && !back));
+        if let Some(agency) = unasked {
+            out.push((
+                EventData::PartnerCheckReturned(PartnerCheck::new(
+                    contact.clone(),
+                    agency,
+                    Rag::Red,
+                )),
+                P::CheckNotRequested(agency),
+            ));
+        }
+        let outcome = ContactOutcome::Referral;
+        if m.decided() {
+            out.push((
+                EventData::ContactDecided(self.decision(None, ContactOutcome::NoFurtherAction)),
+                P::AlreadyDecided,
+            ));
+        } else {
+            if let Some((who, _)) = m.decisions.first() {
+                out.push((
+                    EventData::ContactDecided(
+                        self.decision(who.clone(), ContactOutcome::Universal),
+                    ),
+                    P::AlreadyDecided,
+                ));
+            }
+            let stranger = ChildId::parse("C99").unwrap();
+            out.push((
+                EventData::ContactDecided(self.decision(Some(stranger.clone()), outcome)),
+                P::ChildNotLinked(stranger),
+            ));
+            if !m.decided_for(None) {
+                out.push((
+                    EventData::ContactDecisionProposed(self.decision(None, outcome)),
+                    P::ReferralNeedsChild,
+                ));
+            }
+        }
+        let unrouted = m
+            .children()
+            .find(|c| !m.decided_for(Some(c)))
+            .cloned()
+            .map(Some)
+            .or_else(|| (!m.decided_for(None)).then_some(None));
+        if let Some(child) = unrouted {
+            out.push((
+                EventData::ContactRouted(ContactRouted {
+                    child,
+                    team: TeamId::parse("T1").unwrap(),
+                    worker: None,
+                    locality: None,
+                    reason: RouteReason::NoAddress,
+                }),
+                P::NotDecided,
+            ));
+        }
+        let on = self.date;
+        let mut events: Vec<(Event, Problem)> = out
+            .into_iter()
+            .map(|(data, problem)| (self.event(on, data), problem))
+            .collect();
+        let mut elsewhere = self.event(
+            on,
+            EventData::PartnerCheckRequested(PartnerCheck::new(
+                contact,
+                Agency::AdultServices,
+                Rag::Amber,
+            )),
+        );
+        elsewhere.subject = Subject::Contact(ContactId::parse("CT-ELSEWHERE").unwrap());
+        events.push((elsewhere, P::WrongSubject));
+        events
+    }
+}
+
+fn pick_ref<T>(all: &[T], param: u8) -> &T {
+    &all[param as usize % all.len()]
+}
