@@ -3,7 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use hearth_domain::event::{Event, EventAmended, EventData, EventRetracted, OccurredAt};
+use hearth_domain::event::{
+    Empty, Event, EventAmended, EventData, EventRetracted, OccurredAt, PersonsMerged,
+};
+use hearth_domain::ids::ChildId;
 use hearth_domain::journey::{ChildState, JourneyError, Problem, fold_child};
 use hearth_testkit::random::{Journey, Model, journey, seed};
 use jiff::ToSpan;
@@ -112,6 +115,44 @@ proptest! {
         prop_assert_eq!(whole.last_date, Some(j.date));
         agrees_with_model(&whole, &j.model)?;
         journey_invariants(&j.events)?;
+    }
+
+    /// A merge on either side changes nothing else the state holds; while the child is
+    /// merged into another record nothing more is added to theirs; undoing the merge
+    /// gives back what stood before, with the merge kept in the record's history.
+    #[test]
+    fn merges_and_their_undoing_leave_the_rest_of_the_state(s in seed(40)) {
+        let j = journey("C1", &s);
+        let before = fold_child(&j.child, &j.events).unwrap();
+        let other = ChildId::parse("C2").unwrap();
+        for survivor in [None, Some(other.clone())] {
+            let duplicate = if survivor.is_some() { j.child.clone() } else { other.clone() };
+            let payload = PersonsMerged { duplicate, survivor: survivor.clone() };
+            let mut k = j.clone();
+            let merge = k.event(k.date, EventData::PersonsMerged(payload.clone()));
+            k.events.push(merge);
+            let merged = fold_child(&k.child, &k.events).unwrap();
+            prop_assert_eq!(merged.merged_into.is_some(), survivor.is_some());
+            prop_assert_eq!(merged.merged.len(), usize::from(survivor.is_none()));
+            prop_assert_eq!(&merged.history, &before.history);
+            prop_assert_eq!(&merged.cin, &before.cin);
+            if survivor.is_some() {
+                let mut more = k.clone();
+                let visit = more.event(k.date, EventData::Unallocated(Empty {}));
+                more.events.push(visit);
+                prop_assert_eq!(
+                    fold_child(&more.child, &more.events).unwrap_err().problem,
+                    Problem::MergedInto(other.clone())
+                );
+            }
+            let unmerge = k.event(k.date, EventData::PersonsUnmerged(payload));
+            k.events.push(unmerge);
+            let undone = fold_child(&k.child, &k.events).unwrap();
+            prop_assert_eq!(undone.merges.len(), 1);
+            prop_assert!(undone.merges[0].undone);
+            let restored = ChildState { merges: vec![], ..undone };
+            prop_assert_eq!(&restored, &before);
+        }
     }
 
     #[test]
