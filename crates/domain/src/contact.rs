@@ -1,6 +1,6 @@
 //! What the front door is told: the intake a contact carries on its own journey
 //! (`contact:ID`, on `contact_received`). Types and the one rule that checks them; every
-//! way in (form, API, file import) goes through [`Intake::validate`].
+//! way in (form, API, file import) goes through [`NewContact::validate`].
 //!
 //! Then the fold of a contact's journey ([`fold_contact`]): who the people it names
 //! turned out to be, the partner checks, the decisions (one per linked child, or one for
@@ -16,8 +16,9 @@ use crate::identifiers::{NhsNumber, Postcode};
 use crate::ids::{Actor, ChildId, ContactId, PersonRef, Subject, TeamId, WorkerId};
 use crate::journey::{JourneyError, Problem, effective_events};
 use crate::limits::{
-    ADDRESS_LINE_CHARS, ADDRESS_LINES, EMAIL_CHARS, GIVEN_PEOPLE, NAME_CHARS, NARRATIVE_CHARS,
-    OTHER_NAMES, PARTNER_REF_CHARS, PHONE_CHARS,
+    ADDRESS_LINE_CHARS, ADDRESS_LINES, AGE_YEARS, EMAIL_CHARS, GIVEN_PEOPLE, NAME_CHARS,
+    NARRATIVE_CHARS, OTHER_NAMES, PARTNER_REF_CHARS, PHONE_CHARS, UNBORN_WEEKS_AHEAD,
+    UNBORN_WEEKS_OVERDUE,
 };
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -92,13 +93,26 @@ pub struct GivenAddress {
     pub postcode: Option<Postcode>,
 }
 
-/// Why an intake was refused, naming the field by its path ("people[1].date_of_birth").
-/// Never the text itself: it is personal data.
+/// Why an intake was refused, naming the field by its path ("people[1].date_of_birth"),
+/// or for a file the row and column ("row 12, nhs_number"). Never the text itself: it
+/// is personal data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {problem}")]
 pub struct IntakeError {
+    /// The file's row, counted as a spreadsheet shows it (the header is row 1).
+    pub row: Option<usize>,
+    /// The field's path, or the file's column; empty when the whole row is at fault.
     pub field: String,
     pub problem: IntakeProblem,
+}
+
+impl std::fmt::Display for IntakeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.row, self.field.is_empty()) {
+            (Some(row), true) => write!(f, "row {row}: {}", self.problem),
+            (Some(row), false) => write!(f, "row {row}, {}: {}", self.field, self.problem),
+            (None, _) => write!(f, "{}: {}", self.field, self.problem),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -117,12 +131,65 @@ pub enum IntakeProblem {
     ExpectedDateNotUnborn,
     #[error("is after the contact was received")]
     AfterReceived,
+    #[error("is after today")]
+    AfterToday,
+    #[error("must name at least one child or unborn child")]
+    NoChild,
+    #[error("is more than {weeks} weeks after the contact was received")]
+    ExpectedTooLate { weeks: i64 },
+    #[error(
+        "is more than {weeks} weeks before the contact was received: a child born since is given as a child, with a date of birth"
+    )]
+    ExpectedTooEarly { weeks: i64 },
+    #[error("is more than {years} years before the contact was received")]
+    BornTooEarly { years: i64 },
+    #[error("is given for another person in the same contact")]
+    SameNhsNumber,
+    // What the readers refuse before there is an intake to check.
+    #[error("is missing")]
+    Missing,
+    #[error("is given twice")]
+    Duplicate,
+    #[error("is not a field of a contact")]
+    UnknownField,
+    #[error("is not a column this import reads")]
+    UnknownColumn,
+    #[error("must be {expected}")]
+    WrongType { expected: &'static str },
+    #[error("is not valid JSON (line {line}, column {column})")]
+    NotJson { line: usize, column: usize },
+    #[error("is not UTF-8 text")]
+    NotUtf8,
+    #[error("has {found} cells where the header has {expected}")]
+    RowLength { found: usize, expected: usize },
+    #[error("has no rows after the header")]
+    NoRows,
+    #[error("is not what row {first} says for the same contact")]
+    Contradicts { first: usize },
+    #[error("is not a date (YYYY-MM-DD)")]
+    NotDate,
+    #[error("is not a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM)")]
+    NotDateTime,
+    #[error("is not one of the {list} codes")]
+    NotCode { list: &'static str },
+    #[error("is {0}")]
+    NhsNumber(crate::identifiers::NhsNumberError),
+    #[error("is {0}")]
+    Postcode(crate::identifiers::PostcodeError),
 }
 
 fn refuse(field: impl Into<String>, problem: IntakeProblem) -> IntakeError {
-    IntakeError {
-        field: field.into(),
-        problem,
+    IntakeError::new(field, problem)
+}
+
+impl IntakeError {
+    /// A refusal of the field at `field`, in no file row.
+    pub fn new(field: impl Into<String>, problem: IntakeProblem) -> Self {
+        IntakeError {
+            row: None,
+            field: field.into(),
+            problem,
+        }
     }
 }
 
@@ -237,6 +304,81 @@ impl GivenPerson {
                 )?;
             }
             bounded(&field("address.town"), &address.town, ADDRESS_LINE_CHARS)?;
+        }
+        Ok(())
+    }
+}
+
+/// A contact before it has an id: when it came, where from, and what it says. Every way
+/// in makes one and calls [`NewContact::validate`] before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewContact {
+    pub received_at: OccurredAt,
+    /// Who made it, as the CIN census codes it (police, school, GP, ...).
+    pub source: ReferralSource,
+    pub intake: Intake,
+}
+
+impl NewContact {
+    /// The one rule for a contact, whichever way it came in: what [`Intake::validate`]
+    /// checks, and what needs the contact's date and today's: nothing received after
+    /// today, at least one child, unborn children due within a pregnancy of the contact,
+    /// nobody born more than [`AGE_YEARS`] before it, and no NHS number given twice.
+    pub fn validate(&self, today: Date) -> Result<(), IntakeError> {
+        let received = self.received_at.date;
+        if received > today {
+            return Err(refuse("received_at", IntakeProblem::AfterToday));
+        }
+        self.intake.validate(received)?;
+        let people = &self.intake.people;
+        if !people
+            .iter()
+            .any(|p| matches!(p.role, GivenRole::Child | GivenRole::Unborn))
+        {
+            return Err(refuse("people", IntakeProblem::NoChild));
+        }
+        // A bound that falls outside jiff's dates (year 9999) bounds nothing.
+        let weeks = |n: i64| jiff::Span::new().weeks(n);
+        let latest_due = received.checked_add(weeks(UNBORN_WEEKS_AHEAD)).ok();
+        let earliest_due = received.checked_sub(weeks(UNBORN_WEEKS_OVERDUE)).ok();
+        let earliest_born = received
+            .checked_sub(jiff::Span::new().years(AGE_YEARS))
+            .ok();
+        for (i, person) in people.iter().enumerate() {
+            let field = |name: &str| format!("people[{i}].{name}");
+            if let Some(due) = person.expected_date_of_birth {
+                if latest_due.is_some_and(|latest| due > latest) {
+                    return Err(refuse(
+                        field("expected_date_of_birth"),
+                        IntakeProblem::ExpectedTooLate {
+                            weeks: UNBORN_WEEKS_AHEAD,
+                        },
+                    ));
+                }
+                if earliest_due.is_some_and(|earliest| due < earliest) {
+                    return Err(refuse(
+                        field("expected_date_of_birth"),
+                        IntakeProblem::ExpectedTooEarly {
+                            weeks: UNBORN_WEEKS_OVERDUE,
+                        },
+                    ));
+                }
+            }
+            if let Some(born) = person.date_of_birth
+                && earliest_born.is_some_and(|earliest| born < earliest)
+            {
+                return Err(refuse(
+                    field("date_of_birth"),
+                    IntakeProblem::BornTooEarly { years: AGE_YEARS },
+                ));
+            }
+            if let Some(nhs) = &person.nhs_number
+                && people[..i]
+                    .iter()
+                    .any(|earlier| earlier.nhs_number.as_ref() == Some(nhs))
+            {
+                return Err(refuse(field("nhs_number"), IntakeProblem::SameNhsNumber));
+            }
         }
         Ok(())
     }
@@ -719,12 +861,12 @@ pub(crate) mod tests {
         long.narrative.push('x');
         assert_eq!(
             long.validate(RECEIVED),
-            Err(IntakeError {
-                field: "narrative".into(),
-                problem: IntakeProblem::TooLong {
+            Err(IntakeError::new(
+                "narrative",
+                IntakeProblem::TooLong {
                     max: NARRATIVE_CHARS
                 }
-            })
+            ))
         );
 
         let mut crowd = intake();
@@ -756,6 +898,169 @@ pub(crate) mod tests {
             refusal(&housed),
             "people[0].address.lines: has more than 6 entries"
         );
+    }
+
+    // The one rule for a new contact.
+
+    const TODAY: Date = date(2026, 12, 8);
+
+    fn new_contact() -> NewContact {
+        NewContact {
+            received_at: OccurredAt::at(RECEIVED, 10, 30),
+            source: ReferralSource::Schools,
+            intake: intake(),
+        }
+    }
+
+    fn new_refusal(contact: &NewContact) -> String {
+        contact.validate(TODAY).unwrap_err().to_string()
+    }
+
+    fn unborn(due: Date) -> GivenPerson {
+        GivenPerson {
+            date_of_birth: None,
+            expected_date_of_birth: Some(due),
+            ..person(GivenRole::Unborn)
+        }
+    }
+
+    #[test]
+    fn a_plain_new_contact_is_accepted() {
+        assert_eq!(new_contact().validate(TODAY), Ok(()));
+        // Received today, about an unborn child alone.
+        let mut expecting = new_contact();
+        expecting.received_at = OccurredAt::on(TODAY);
+        expecting.intake.people = vec![unborn(date(2027, 5, 1))];
+        assert_eq!(expecting.validate(TODAY), Ok(()));
+    }
+
+    #[test]
+    fn a_contact_received_after_today_is_refused() {
+        let mut early = new_contact();
+        early.received_at = OccurredAt::on(date(2026, 12, 9));
+        assert_eq!(new_refusal(&early), "received_at: is after today");
+    }
+
+    #[test]
+    fn what_the_intake_refuses_the_new_contact_refuses_against_its_received_date() {
+        // Born the day after it was received, though before today.
+        let mut late = new_contact();
+        late.intake.people[1].date_of_birth = Some(TODAY);
+        assert_eq!(
+            new_refusal(&late),
+            "people[1].date_of_birth: is after the contact was received"
+        );
+        let mut nobody = new_contact();
+        nobody.intake.people.clear();
+        assert_eq!(new_refusal(&nobody), "people: must not be empty");
+    }
+
+    #[test]
+    fn a_contact_must_name_a_child() {
+        let mut adults = new_contact();
+        adults.intake.people = vec![person(GivenRole::Adult), person(GivenRole::Adult)];
+        assert_eq!(
+            new_refusal(&adults),
+            "people: must name at least one child or unborn child"
+        );
+    }
+
+    #[test]
+    fn an_unborn_child_is_due_within_a_pregnancy_of_the_contact() {
+        let received = RECEIVED;
+        let weeks = |n: i64| jiff::Span::new().weeks(n);
+        let mut due = new_contact();
+        due.intake.people.push(unborn(
+            received.checked_add(weeks(UNBORN_WEEKS_AHEAD)).unwrap(),
+        ));
+        assert_eq!(due.validate(TODAY), Ok(()));
+        due.intake.people[2].expected_date_of_birth = Some(
+            received
+                .checked_add(weeks(UNBORN_WEEKS_AHEAD))
+                .unwrap()
+                .tomorrow()
+                .unwrap(),
+        );
+        assert_eq!(
+            new_refusal(&due),
+            "people[2].expected_date_of_birth: is more than 42 weeks after the contact was received"
+        );
+        due.intake.people[2].expected_date_of_birth =
+            Some(received.checked_sub(weeks(UNBORN_WEEKS_OVERDUE)).unwrap());
+        assert_eq!(due.validate(TODAY), Ok(()));
+        due.intake.people[2].expected_date_of_birth = Some(
+            received
+                .checked_sub(weeks(UNBORN_WEEKS_OVERDUE))
+                .unwrap()
+                .yesterday()
+                .unwrap(),
+        );
+        assert_eq!(
+            new_refusal(&due),
+            "people[2].expected_date_of_birth: is more than 2 weeks before the contact was received: \
+             a child born since is given as a child, with a date of birth"
+        );
+        // Intake::validate's own rule still comes first.
+        due.intake.people[2].expected_date_of_birth = None;
+        assert_eq!(
+            new_refusal(&due),
+            "people[2].expected_date_of_birth: an unborn child needs an expected date of birth"
+        );
+    }
+
+    #[test]
+    fn nobody_is_born_more_than_a_lifetime_before_the_contact() {
+        let mut old = new_contact();
+        old.intake.people[1].date_of_birth = Some(date(1906, 12, 7));
+        assert_eq!(old.validate(TODAY), Ok(()));
+        old.intake.people[1].date_of_birth = Some(date(1906, 12, 6));
+        assert_eq!(
+            new_refusal(&old),
+            "people[1].date_of_birth: is more than 120 years before the contact was received"
+        );
+    }
+
+    #[test]
+    fn a_file_refusal_names_its_row_and_column() {
+        let cell = IntakeError {
+            row: Some(12),
+            ..IntakeError::new("nhs_number", IntakeProblem::SameNhsNumber)
+        };
+        assert_eq!(
+            cell.to_string(),
+            "row 12, nhs_number: is given for another person in the same contact"
+        );
+        let row = IntakeError {
+            row: Some(3),
+            ..IntakeError::new(
+                "",
+                IntakeProblem::RowLength {
+                    found: 2,
+                    expected: 24,
+                },
+            )
+        };
+        assert_eq!(
+            row.to_string(),
+            "row 3: has 2 cells where the header has 24"
+        );
+    }
+
+    #[test]
+    fn an_nhs_number_is_given_for_one_person_only() {
+        let nhs = NhsNumber::parse("9434765919").unwrap();
+        let mut twice = new_contact();
+        twice.intake.people[0].nhs_number = Some(nhs.clone());
+        twice.intake.people.push(person(GivenRole::Child));
+        twice.intake.people[2].nhs_number = Some(NhsNumber::parse("9434765870").unwrap());
+        assert_eq!(twice.validate(TODAY), Ok(()));
+        twice.intake.people[2].nhs_number = Some(nhs);
+        let refusal = new_refusal(&twice);
+        assert_eq!(
+            refusal,
+            "people[2].nhs_number: is given for another person in the same contact"
+        );
+        assert!(!refusal.contains("943"), "no NHS number in the message");
     }
 
     // The fold.

@@ -39,6 +39,16 @@ pub const PHONE_CHARS: usize = 30;
 pub const EMAIL_CHARS: usize = 254;
 /// A partner's own reference for a contact (a police occurrence number, say).
 pub const PARTNER_REF_CHARS: usize = 64;
+/// How far after a contact an unborn child's expected date of birth may be, in weeks:
+/// a pregnancy runs about 40 weeks from its start, and two are kept to spare.
+pub const UNBORN_WEEKS_AHEAD: i64 = 42;
+/// How far before a contact an unborn child's expected date of birth may be, in weeks:
+/// a pregnancy seldom runs more than two weeks past it, and a child born since is given
+/// as a child, with a date of birth.
+pub const UNBORN_WEEKS_OVERDUE: i64 = 2;
+/// How long before a contact anyone named in it may have been born, in years: an older
+/// date of birth is a typing mistake (1919 for 2019).
+pub const AGE_YEARS: i64 = 120;
 
 /// The first free-text field of `data` that is too long: the refusal names the field
 /// (never its text, which is personal data).
