@@ -21,6 +21,7 @@ pub mod auth;
 mod authority_cache;
 mod caller;
 pub mod due;
+pub mod intake;
 pub mod journal_io;
 pub mod maintenance;
 mod names;
