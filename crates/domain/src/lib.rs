@@ -38,6 +38,7 @@ pub mod identifiers;
 pub mod ids;
 pub mod journey;
 pub mod limits;
+pub mod matching;
 pub mod obligations;
 pub mod org;
 pub mod people;
