@@ -20,6 +20,17 @@ pub trait Journal: Send + Sync {
     /// transaction. Returns the new version.
     async fn append(&self, expected: Version, events: Vec<Event>) -> Result<Version, StoreError>;
 
+    /// Append events to several subjects' journeys in one transaction (a contact and
+    /// the children it is linked to), provided each subject named in `expected` still
+    /// has the events named for it; a subject may be named to be checked without being
+    /// written to. An event for a subject not named is refused. Returns each subject
+    /// named, in the order given, with its new version.
+    async fn append_many(
+        &self,
+        expected: Vec<(Subject, Version)>,
+        events: Vec<Event>,
+    ) -> Result<Vec<(Subject, Version)>, StoreError>;
+
     /// Append a batch of events for any number of subjects, in order, all or nothing
     /// (journal import, the synthetic county). Returns the number of events written.
     async fn append_batch(&self, events: Vec<Event>) -> Result<u64, StoreError>;
@@ -122,10 +133,26 @@ macro_rules! impl_journal {
                 }
                 let job = $crate::writer::Job::Write {
                     events,
-                    expected: Some(expected),
+                    expected: $crate::writer::Expected::One(expected),
                 };
                 let n = self.writer.submit(job).await?;
                 Ok(expected + n)
+            }
+
+            async fn append_many(
+                &self,
+                expected: Vec<(hearth_domain::ids::Subject, $crate::Version)>,
+                events: Vec<hearth_domain::event::Event>,
+            ) -> Result<Vec<(hearth_domain::ids::Subject, $crate::Version)>, $crate::StoreError>
+            {
+                let named = $crate::write::named_versions(&expected)?;
+                let after = $crate::write::versions_after(expected, &events);
+                let job = $crate::writer::Job::Write {
+                    events,
+                    expected: $crate::writer::Expected::Each(named),
+                };
+                self.writer.submit(job).await?;
+                Ok(after)
             }
 
             async fn append_batch(
@@ -134,7 +161,7 @@ macro_rules! impl_journal {
             ) -> Result<u64, $crate::StoreError> {
                 let job = $crate::writer::Job::Write {
                     events,
-                    expected: None,
+                    expected: $crate::writer::Expected::Batch,
                 };
                 self.writer.submit(job).await
             }

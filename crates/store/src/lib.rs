@@ -70,6 +70,11 @@ pub enum StoreError {
     DuplicateEvent(String),
     #[error("the events of one append must all be for the same subject")]
     MixedSubjects,
+    /// `append_many` names each subject it writes to with the version it was based on.
+    #[error("the write has events for {0}, which it did not name with the version it was based on")]
+    UnexpectedSubject(Subject),
+    #[error("the write names {0} twice among the records it was based on")]
+    SubjectNamedTwice(Subject),
     /// Contacts' own journeys come with the front door (issue 13); until then the
     /// store has no projection for them, so it takes none of their events.
     #[error("{0} is a contact's journey, which this version of Hearth cannot store")]

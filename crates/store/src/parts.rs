@@ -51,6 +51,13 @@ impl Journal for Parts {
     async fn append(&self, expected: Version, events: Vec<Event>) -> Result<Version, StoreError> {
         self.journal.append(expected, events).await
     }
+    async fn append_many(
+        &self,
+        expected: Vec<(Subject, Version)>,
+        events: Vec<Event>,
+    ) -> Result<Vec<(Subject, Version)>, StoreError> {
+        self.journal.append_many(expected, events).await
+    }
     async fn append_batch(&self, events: Vec<Event>) -> Result<u64, StoreError> {
         self.journal.append_batch(events).await
     }

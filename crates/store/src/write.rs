@@ -6,6 +6,7 @@
 
 use crate::chain::{self, Chain, Hash, Head};
 use crate::projection::State;
+use crate::writer::Expected;
 use crate::{ChildRecord, DueCacheKey, DueClocksRow, DueSource, HeldBy, StoreError, Version};
 use async_trait::async_trait;
 use hearth_domain::due::settled_since;
@@ -15,7 +16,7 @@ use hearth_domain::journey::ChildState;
 use jiff::civil::Date;
 use sqlx::QueryBuilder;
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A subject touched by a write: where its journey stood, and the state it reaches.
 pub(crate) struct Pending {
@@ -157,29 +158,57 @@ pub(crate) trait WriteTx: Send {
 }
 
 /// Validate `events` against their journeys, append them and update the projections.
-/// `expected` is the version a single-subject append was based on. Returns the number
-/// of events written; the caller commits.
+/// `expected` names the versions the write was based on. Returns the number of events
+/// written; the caller commits.
 pub(crate) async fn write(
     tx: &mut dyn WriteTx,
     events: Vec<Event>,
-    expected: Option<Version>,
+    expected: Expected,
 ) -> Result<u64, StoreError> {
     let mut pending = group_by_subject(events)?;
+    if let Expected::Each(named) = &expected
+        && let Some(p) = pending.iter().find(|p| !named.contains_key(&p.subject))
+    {
+        return Err(StoreError::UnexpectedSubject(p.subject.clone()));
+    }
     // First, so that the versions read next are those of the last committed write.
     let head = tx.lock_head(Chain::Journal).await?;
-    let subjects: Vec<String> = pending.iter().map(|p| p.subject.to_string()).collect();
-    let versions = tx.versions(&subjects).await?;
-    for (p, key) in pending.iter_mut().zip(&subjects) {
-        p.base_version = versions.get(key).map_or(0, |v| *v as Version);
+    let mut subjects: Vec<String> = pending.iter().map(|p| p.subject.to_string()).collect();
+    if let Expected::Each(named) = &expected {
+        // A subject named but not written to is checked all the same: the write was
+        // based on what its journey said.
+        let written: HashSet<&Subject> = pending.iter().map(|p| &p.subject).collect();
+        subjects.extend(
+            named
+                .keys()
+                .filter(|s| !written.contains(s))
+                .map(Subject::to_string),
+        );
     }
-    if let (Some(expected), Some(p)) = (expected, pending.first())
-        && p.base_version != expected
-    {
-        return Err(StoreError::Conflict {
-            subject: p.subject.clone(),
+    let versions = tx.versions(&subjects).await?;
+    let version_of = |subject: &Subject| {
+        versions
+            .get(&subject.to_string())
+            .map_or(0, |v| *v as Version)
+    };
+    for p in &mut pending {
+        p.base_version = version_of(&p.subject);
+    }
+    let conflict = |subject: &Subject, expected: Version| {
+        let actual = version_of(subject);
+        (actual != expected).then(|| StoreError::Conflict {
+            subject: subject.clone(),
             expected,
-            actual: p.base_version,
-        });
+            actual,
+        })
+    };
+    let stale = match &expected {
+        Expected::Batch => None,
+        Expected::One(version) => pending.first().and_then(|p| conflict(&p.subject, *version)),
+        Expected::Each(named) => named.iter().find_map(|(s, v)| conflict(s, *v)),
+    };
+    if let Some(e) = stale {
+        return Err(e);
     }
     let mut written = 0u64;
     for p in &mut pending {
@@ -191,6 +220,38 @@ pub(crate) async fn write(
     tx.set_head(Chain::Journal, head).await?;
     upsert_projections(tx, &pending).await?;
     Ok(written)
+}
+
+/// The versions named for an `append_many`, refusing a subject named twice.
+pub(crate) fn named_versions(
+    expected: &[(Subject, Version)],
+) -> Result<BTreeMap<Subject, Version>, StoreError> {
+    let mut named = BTreeMap::new();
+    for (subject, version) in expected {
+        if named.insert(subject.clone(), *version).is_some() {
+            return Err(StoreError::SubjectNamedTwice(subject.clone()));
+        }
+    }
+    Ok(named)
+}
+
+/// Each of the subjects an `append_many` named, with the version its journey reaches
+/// once `events` are on it.
+pub(crate) fn versions_after(
+    expected: Vec<(Subject, Version)>,
+    events: &[Event],
+) -> Vec<(Subject, Version)> {
+    let mut added: HashMap<&Subject, Version> = HashMap::new();
+    for event in events {
+        *added.entry(&event.subject).or_default() += 1;
+    }
+    expected
+        .into_iter()
+        .map(|(subject, version)| {
+            let n = added.get(&subject).copied().unwrap_or_default();
+            (subject, version + n)
+        })
+        .collect()
 }
 
 /// Append one chained access-log row for each of `targets`. Returns the rows written.

@@ -12,6 +12,8 @@ use crate::write::{self, WriteTx};
 use crate::{StoreError, Version};
 use async_trait::async_trait;
 use hearth_domain::event::Event;
+use hearth_domain::ids::Subject;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use tokio::sync::{Mutex, MutexGuard, mpsc, oneshot};
@@ -23,12 +25,23 @@ const MAX_GROUP_WRITES: usize = 256;
 /// rows): a large import goes in a group of its own rather than holding others back.
 const MAX_GROUP_ROWS: usize = 5_000;
 
+/// Which versions a write was based on, checked inside its transaction.
+pub(crate) enum Expected {
+    /// A batch (an import, the synthetic county): no version is checked.
+    Batch,
+    /// One subject's events, based on this version of its journey.
+    One(Version),
+    /// Events for several subjects, each based on the version named for it; every
+    /// subject named is checked, and an event for a subject not named is refused.
+    Each(BTreeMap<Subject, Version>),
+}
+
 /// What a caller asks the writer to do.
 pub(crate) enum Job {
-    /// Events for the journal: one subject's, based on `expected`, or a batch (`None`).
+    /// Events for the journal, based on `expected`.
     Write {
         events: Vec<Event>,
-        expected: Option<Version>,
+        expected: Expected,
     },
     /// Chained access-log rows, one for each of `targets`.
     Access {
@@ -165,20 +178,18 @@ async fn run(
         // A carried request stays counted as waiting until a group takes it.
         shared.waiting.fetch_sub(group.len(), Ordering::SeqCst);
         drop(gate);
-        if commit_group(&begin, group).await {
-            shared.transactions.fetch_add(1, Ordering::SeqCst);
-        }
+        commit_group(&begin, group, &shared.transactions).await;
     }
 }
 
-/// Write `group` in one transaction and answer each request. Returns whether a
-/// transaction committed.
-async fn commit_group(begin: &impl Begin, group: Vec<Request>) -> bool {
+/// Write `group` in one transaction and answer each request. A commit is counted in
+/// `committed` before anyone hears of it, so that a caller who has heard sees it counted.
+async fn commit_group(begin: &impl Begin, group: Vec<Request>, committed: &AtomicU64) {
     let mut tx = match begin.begin().await {
         Ok(tx) => tx,
         Err(e) => {
             fail_all(group.into_iter().map(|r| r.reply), &e);
-            return false;
+            return;
         }
     };
     let mut written = Vec::with_capacity(group.len());
@@ -199,26 +210,23 @@ async fn commit_group(begin: &impl Begin, group: Vec<Request>) -> bool {
                         .chain(requests.map(|r| r.reply)),
                     &e,
                 );
-                return false;
+                return;
             }
         }
     }
     if written.is_empty() {
         // Everything was refused: nothing to make durable.
-        return false;
+        return;
     }
     match tx.commit().await {
         Ok(()) => {
+            committed.fetch_add(1, Ordering::SeqCst);
             for (reply, n) in written {
                 // A caller that gave up waiting is not there to hear; its rows stand.
                 let _ = reply.send(Ok(n));
             }
-            true
         }
-        Err(e) => {
-            fail_all(written.into_iter().map(|(r, _)| r), &e);
-            false
-        }
+        Err(e) => fail_all(written.into_iter().map(|(r, _)| r), &e),
     }
 }
 

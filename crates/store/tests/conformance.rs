@@ -74,6 +74,9 @@ conformance!(
     the_due_cache_gives_fresh_usable_clocks_and_else_the_journey,
     many_writers_and_readers_at_once_keep_every_acknowledged_write_once,
     a_refused_write_in_a_group_is_refused_alone,
+    a_write_to_several_subjects_is_refused_whole_if_any_one_is_stale,
+    a_write_to_several_subjects_moves_each_version_it_names,
+    a_refused_write_to_several_subjects_in_a_group_is_refused_alone,
     a_group_takes_no_more_than_its_bound,
     the_organisation_revision_changes_whenever_one_is_stored,
     the_journal_position_moves_with_every_append_and_nothing_else,
@@ -2462,6 +2465,289 @@ async fn a_refused_write_in_a_group_is_refused_alone(backend: Backend) {
     let report = s.verify_chains().await.unwrap();
     assert_eq!(report.journal, ChainStatus::Intact { rows: events });
     assert_eq!(report.access_log, ChainStatus::Intact { rows: 1 });
+}
+
+/// `append_many` on several children: a stale version on any subject it names (written
+/// to or only checked), an event the domain refuses on any one, an event for a subject
+/// it did not name, or a subject named twice: each refuses the whole write and leaves
+/// every journal and projection as it was.
+async fn a_write_to_several_subjects_is_refused_whole_if_any_one_is_stale(backend: Backend) {
+    let db = county(backend).await;
+    let s = &db.store;
+    let before = snapshot(s).await;
+    let both = || {
+        vec![
+            visit_as("C1", "m-01"),
+            visit_as("C2", "m-02"),
+            visit_as("C1", "m-03"),
+        ]
+    };
+    let is_conflict = |err: StoreError, on: &str, expected: Version, actual: Version| match err {
+        StoreError::Conflict {
+            subject: sub,
+            expected: e,
+            actual: a,
+        } => {
+            assert_eq!(sub, subject(on));
+            assert_eq!((e, a), (expected, actual));
+        }
+        other => panic!("expected a conflict on {on}, got {other:?}"),
+    };
+    // Ava is at 12, Ben at 6 and Cleo at 1.
+    for (named, on, expected, actual) in [
+        (vec![(subject("C1"), 12), (subject("C2"), 5)], "C2", 5, 6),
+        (vec![(subject("C1"), 11), (subject("C2"), 6)], "C1", 11, 12),
+        (vec![(subject("C2"), 6), (subject("C1"), 13)], "C1", 13, 12),
+        // Cleo is only checked, not written to.
+        (
+            vec![(subject("C1"), 12), (subject("C2"), 6), (subject("C3"), 0)],
+            "C3",
+            0,
+            1,
+        ),
+        // A subject with no journey yet is at version 0.
+        (
+            vec![(subject("C1"), 12), (subject("C2"), 6), (subject("C9"), 1)],
+            "C9",
+            1,
+            0,
+        ),
+    ] {
+        is_conflict(
+            refused(s.append_many(named, both()).await),
+            on,
+            expected,
+            actual,
+        );
+        assert_eq!(snapshot(s).await, before);
+    }
+
+    // Ben is already placed, so the domain refuses his second placement, and Ava's
+    // visit goes with it.
+    let err = refused(
+        s.append_many(
+            vec![(subject("C1"), 12), (subject("C2"), 6)],
+            vec![
+                visit_as("C1", "m-04"),
+                ev("C2", "m-05", "2024-03-02", placement()),
+            ],
+        )
+        .await,
+    );
+    assert_invalid(&err, "m-05", &Problem::PlacementAlreadyOpen);
+    assert_eq!(snapshot(s).await, before);
+
+    let err = refused(s.append_many(vec![(subject("C1"), 12)], both()).await);
+    assert!(
+        matches!(&err, StoreError::UnexpectedSubject(sub) if *sub == subject("C2")),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "the write has events for child:C2, which it did not name with the version it was based on"
+    );
+    assert_eq!(snapshot(s).await, before);
+
+    let err = refused(
+        s.append_many(
+            vec![(subject("C1"), 12), (subject("C2"), 6), (subject("C1"), 12)],
+            both(),
+        )
+        .await,
+    );
+    assert!(
+        matches!(&err, StoreError::SubjectNamedTwice(sub) if *sub == subject("C1")),
+        "{err:?}"
+    );
+    assert_eq!(snapshot(s).await, before);
+
+    // A reused event id on one subject refuses the whole write too.
+    let err = refused(
+        s.append_many(
+            vec![(subject("C1"), 12), (subject("C2"), 6)],
+            vec![visit_as("C1", "m-06"), visit_as("C2", "c1-01")],
+        )
+        .await,
+    );
+    assert_duplicate(&err, "c1-01");
+    assert_eq!(snapshot(s).await, before);
+}
+
+/// A write to several children moves each one's version by its own events, keeps the
+/// order the events came in, folds each projection, and leaves a subject named only to
+/// be checked as it was.
+async fn a_write_to_several_subjects_moves_each_version_it_names(backend: Backend) {
+    let db = county(backend).await;
+    let s = &db.store;
+    let dan = ev(
+        "C4",
+        "m-dan",
+        "2024-04-01",
+        registered(details("Dan", "Fresh", date(2019, 1, 1))),
+    );
+    let events = vec![
+        visit_as("C1", "m-01"),
+        visit_as("C2", "m-02"),
+        dan.clone(),
+        visit_as("C1", "m-03"),
+    ];
+    let after = s
+        .append_many(
+            vec![
+                (subject("C2"), 6),
+                (subject("C1"), 12),
+                (subject("C3"), 1),
+                (subject("C4"), 0),
+            ],
+            events,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        after,
+        [
+            (subject("C2"), 7),
+            (subject("C1"), 14),
+            (subject("C3"), 1),
+            (subject("C4"), 1),
+        ]
+    );
+    let tail: Vec<(String, i64)> = db.journal_versions().await.split_off(19);
+    assert_eq!(
+        tail,
+        [
+            ("child:C1".to_owned(), 13),
+            ("child:C2".to_owned(), 7),
+            ("child:C4".to_owned(), 1),
+            ("child:C1".to_owned(), 14),
+        ]
+    );
+    let mut ava_now = ava();
+    ava_now.extend([visit_as("C1", "m-01"), visit_as("C1", "m-03")]);
+    let mut ben_now = ben();
+    ben_now.push(visit_as("C2", "m-02"));
+    for (id, journey, version) in [
+        ("C1", ava_now, 14),
+        ("C2", ben_now, 7),
+        ("C3", cleo(), 1),
+        ("C4", vec![dan], 1),
+    ] {
+        assert_eq!(
+            s.journey(&subject(id)).await.unwrap(),
+            (journey.clone(), version)
+        );
+        let record = s.child(&child(id)).await.unwrap().unwrap();
+        assert_eq!(record.version, version, "{id}");
+        assert_eq!(record.state, fold_child(&child(id), &journey).unwrap());
+    }
+    // The versions it returned are the ones the next write is based on.
+    let next = s
+        .append_many(
+            vec![(subject("C1"), 14), (subject("C2"), 7)],
+            vec![visit_as("C2", "m-05")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(next, [(subject("C1"), 14), (subject("C2"), 8)]);
+    // Nothing to write still checks what it names.
+    assert_eq!(
+        s.append_many(vec![(subject("C3"), 1)], Vec::new())
+            .await
+            .unwrap(),
+        [(subject("C3"), 1)]
+    );
+    assert!(matches!(
+        refused(s.append_many(vec![(subject("C3"), 0)], Vec::new()).await),
+        StoreError::Conflict { actual: 1, .. }
+    ));
+    let report = s.verify_chains().await.unwrap();
+    assert_eq!(report.journal, ChainStatus::Intact { rows: 24 });
+}
+
+/// With the writer held, a single append and two writes to several subjects queue
+/// together, sent one after another so that the refused one is in the middle: it is
+/// stale on Ben alone, and writes to Cleo too. Released, they share one transaction;
+/// the stale one is refused alone, none of its events is written (Cleo's included, as
+/// the last write, based on Cleo as she was, finds), and the others commit with the
+/// chain exact. (No two share a subject they write to, so the outcome is the same
+/// whatever order they arrive in.)
+async fn a_refused_write_to_several_subjects_in_a_group_is_refused_alone(backend: Backend) {
+    let db = county(backend).await;
+    let s = &db.store;
+    let writer = s.writer().expect("the store has a writer");
+    let before = writer.transactions();
+    let cleo_before = journey_ids(&db, "C3").await;
+
+    let hold = writer.hold().await;
+    let many = |named: Vec<(Subject, Version)>, events: Vec<Event>| {
+        let s = s.clone();
+        tokio::spawn(async move { s.append_many(named, events).await })
+    };
+    // Polling until each request has arrived; nothing is timed.
+    let arrived = |n: usize| async move {
+        while writer.waiting() < n {
+            tokio::task::yield_now().await;
+        }
+    };
+    let ok_1 = {
+        let s = s.clone();
+        tokio::spawn(async move { s.append(12, vec![visit_as("C1", "g-ok-1")]).await })
+    };
+    arrived(1).await;
+    // Based on Cleo as she is and on Ben before his last event: stale on Ben alone.
+    let stale = many(
+        vec![(subject("C3"), 1), (subject("C2"), 5)],
+        vec![visit_as("C3", "g-stale-3"), visit_as("C2", "g-stale-2")],
+    );
+    arrived(2).await;
+    let dan = ev(
+        "C4",
+        "g-ok-2",
+        "2024-04-01",
+        registered(details("Dan", "Fresh", date(2019, 1, 1))),
+    );
+    let ok_2 = many(vec![(subject("C4"), 0), (subject("C3"), 1)], vec![dan]);
+    arrived(3).await;
+    assert_eq!(writer.transactions(), before, "the writer was held");
+    drop(hold);
+
+    assert_eq!(ok_1.await.unwrap().unwrap(), 13);
+    let stale = refused(stale.await.unwrap());
+    assert!(
+        matches!(&stale, StoreError::Conflict { subject: sub, expected: 5, actual: 6 } if *sub == subject("C2")),
+        "{stale:?}"
+    );
+    assert_eq!(
+        ok_2.await.unwrap().unwrap(),
+        [(subject("C4"), 1), (subject("C3"), 1)]
+    );
+    assert_eq!(
+        writer.transactions(),
+        before + 1,
+        "the three requests shared one transaction"
+    );
+
+    assert_eq!(
+        journey_ids(&db, "C3").await,
+        cleo_before,
+        "nothing was written to Cleo"
+    );
+    assert_eq!(
+        journey_ids(&db, "C2").await.len(),
+        6,
+        "nothing was written to Ben"
+    );
+    assert_eq!(journey_ids(&db, "C1").await.last().unwrap(), "g-ok-1");
+    assert_eq!(journey_ids(&db, "C4").await, ["g-ok-2"]);
+    let events = s.count_events().await.unwrap();
+    assert_eq!(events, 21);
+    let report = s.verify_chains().await.unwrap();
+    assert_eq!(report.journal, ChainStatus::Intact { rows: events });
+    assert_eq!(
+        s.child(&child("C3")).await.unwrap().unwrap().version,
+        1,
+        "Cleo's projection is as it was"
+    );
 }
 
 /// A write queued behind a full group waits for the next: a batch as large as the bound
