@@ -308,8 +308,12 @@ fn json_refusal(err: serde_path_to_error::Error<serde_json::Error>) -> IntakeErr
             if message.starts_with("missing field `") {
                 refuse(join(&path, quoted(&message)), IntakeProblem::Missing)
             } else if message.starts_with("unknown field `") {
-                // The path already ends in the key, where the key may be repeated.
-                refuse(at, IntakeProblem::UnknownField)
+                // The path already ends in the key where it may be repeated.
+                let problem = match field_name(quoted(&message)) {
+                    Some(_) => IntakeProblem::UnknownField,
+                    None => IntakeProblem::UnknownFieldWithin,
+                };
+                refuse(at, problem)
             } else if message.starts_with("duplicate field `") {
                 refuse(join(&path, quoted(&message)), IntakeProblem::Duplicate)
             } else {
@@ -425,6 +429,10 @@ pub fn read_csv(file: &[u8], today: Date) -> Result<Vec<NewContact>, IntakeError
                     expected: header.len(),
                 },
             ));
+        }
+        // A spreadsheet saves blank rows below its data as commas alone.
+        if record.iter().all(|cell| cell.trim_ascii().is_empty()) {
+            continue;
         }
         let mut cells = Vec::with_capacity(COLUMNS.len());
         for (column, name) in COLUMNS.iter().enumerate() {
@@ -691,7 +699,10 @@ mod tests {
         // A key that may be personal data is not repeated.
         let mut b = body();
         b["referrer"]["Zebedee Quill"] = "x".into();
-        assert_eq!(json_refusal(&b), "referrer: is not a field of a contact");
+        assert_eq!(
+            json_refusal(&b),
+            "referrer: has a field that is not one of a contact's"
+        );
         let mut b = body();
         b["people"][0]["given_name"] = 5.into();
         assert_eq!(
@@ -876,6 +887,11 @@ mod tests {
                 .bytes(),
         );
         assert_eq!(read_csv(&saved, TODAY).unwrap().len(), 3);
+        // Blank rows (as a spreadsheet leaves below its data) are no one.
+        let mut blanks = file(&rows);
+        blanks.extend_from_slice(",".repeat(COLUMNS.len() - 1).as_bytes());
+        blanks.extend_from_slice(b"\n");
+        assert_eq!(read_csv(&blanks, TODAY).unwrap().len(), 3);
     }
 
     #[test]

@@ -152,6 +152,9 @@ pub enum IntakeProblem {
     Duplicate,
     #[error("is not a field of a contact")]
     UnknownField,
+    /// A field unknown by a name that is not repeated (it may be personal data).
+    #[error("has a field that is not one of a contact's")]
+    UnknownFieldWithin,
     #[error("is not a column this import reads")]
     UnknownColumn,
     #[error("must be {expected}")]
