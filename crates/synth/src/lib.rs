@@ -11,8 +11,10 @@
 //! Layout: `preset` (authority data), `org` (teams and workers), `family` (who is in a
 //! family and how often it reaches the front door), `front_door`, `casework` (early
 //! help, child in need, protection), `care` (looked after, adoption, leaving care),
-//! `work` (allocation, visits), `journal` (finished events), `model` (calibration).
+//! `work` (allocation, visits), `journal` (finished events), `model` (calibration);
+//! `as_given` (a person as a referrer gives them, mistakes included, for the matching bench).
 
+mod as_given;
 mod calendar;
 mod care;
 mod casework;
@@ -28,11 +30,13 @@ mod preset;
 mod random;
 mod work;
 
+pub use as_given::{Rates, garble};
 pub use generator::{Generator, Options};
 pub use preset::{
     AreaSpec, Demand, Level, LocalitySpec, PRESETS, Polarity, Policy, Preset, PresetError, Routing,
     Staffing, Target, TeamSpec, Threshold, parse_preset, preset,
 };
+pub use random::Rand;
 
 /// Why a county could not be generated.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -228,7 +228,7 @@ const BRITISH_GIRLS: &[&str] = &[
     "Chelsea",
     "Sienna",
 ];
-const BRITISH_SURNAMES: &[&str] = &[
+pub(crate) const BRITISH_SURNAMES: &[&str] = &[
     "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson",
     "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood",
     "Jackson", "Clarke", "Harris", "Lewis", "Hughes", "Turner", "Hill", "Edwards", "Cooper",

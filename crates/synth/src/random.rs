@@ -5,11 +5,13 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// The random source, public so that a bench can make people as given ([`crate::garble`])
+/// from a seed of its own.
 #[derive(Debug, Clone)]
-pub(crate) struct Rand(ChaCha8Rng);
+pub struct Rand(ChaCha8Rng);
 
 impl Rand {
-    pub(crate) fn seeded(seed: u64) -> Rand {
+    pub fn seeded(seed: u64) -> Rand {
         Rand(ChaCha8Rng::seed_from_u64(seed))
     }
 

@@ -14,6 +14,7 @@ pub type Group = u16;
 pub struct Nicknames {
     groups: HashMap<Box<[u8]>, Vec<Group>>,
     formal: Vec<Box<[u8]>>,
+    members: Vec<Vec<Box<[u8]>>>,
 }
 
 /// Why the list could not be read (it is our own file, so this is for its test).
@@ -46,15 +47,19 @@ impl Nicknames {
             if formal.is_empty() || short.trim().is_empty() {
                 return Err(error);
             }
+            let mut members = Vec::new();
             for name in std::iter::once(formal.clone())
                 .chain(short.split_whitespace().map(super::normalise::fold))
             {
-                let groups = list.groups.entry(name.into_boxed_slice()).or_default();
+                let name = name.into_boxed_slice();
+                let groups = list.groups.entry(name.clone()).or_default();
                 if !groups.contains(&group) {
                     groups.push(group);
                 }
+                members.push(name);
             }
             list.formal.push(formal.into_boxed_slice());
+            list.members.push(members);
         }
         Ok(list)
     }
@@ -67,6 +72,22 @@ impl Nicknames {
     /// The formal name of a group, folded.
     pub fn formal(&self, group: Group) -> &[u8] {
         self.formal.get(usize::from(group)).map_or(&[], |f| &**f)
+    }
+}
+
+impl Nicknames {
+    /// Every other name related to a folded name (its short forms, its formal name,
+    /// the other short forms of it), in the list's order: for making test data.
+    pub fn related(&self, name: &[u8]) -> Vec<&[u8]> {
+        let mut out: Vec<&[u8]> = Vec::new();
+        for &group in self.groups(name) {
+            for member in self.members.get(usize::from(group)).into_iter().flatten() {
+                if **member != *name && !out.contains(&&**member) {
+                    out.push(member);
+                }
+            }
+        }
+        out
     }
 }
 
@@ -100,6 +121,15 @@ mod tests {
         assert!(!related("AMELIA", "EMILY"));
         assert!(!related("BILL", "TOM"));
         assert!(!related("ZEBEDEE", "ZEB"));
+    }
+
+    #[test]
+    fn lists_related_names() {
+        let related = list().related(b"BILL");
+        assert!(related.contains(&&b"WILLIAM"[..]));
+        assert!(related.contains(&&b"WILL"[..]));
+        assert!(!related.contains(&&b"BILL"[..]));
+        assert!(list().related(b"ZEBEDEE").is_empty());
     }
 
     #[test]
