@@ -11,7 +11,7 @@
 use crate::chain::{Chain, Head};
 use crate::projection::State;
 use crate::sqlite::SqliteTx;
-use crate::write::{self, ChildRow, FamilyRow, JournalRow, Pending, WriteTx};
+use crate::write::{self, JournalRow, Pending, ProjectionRows, WriteTx};
 use crate::{StoreError, Version};
 use hearth_domain::event::Event;
 use hearth_domain::ids::Subject;
@@ -25,8 +25,7 @@ use tokio::sync::mpsc;
 /// projections its subjects reach.
 struct Prepared {
     rows: Vec<JournalRow<'static>>,
-    children: Vec<ChildRow>,
-    families: Vec<FamilyRow>,
+    projections: ProjectionRows,
     from: Head,
     to: Head,
 }
@@ -166,7 +165,7 @@ fn prepare(events: Vec<Event>, from: Head) -> Result<Prepared, StoreError> {
             state: Some(j.state),
         })
         .collect();
-    let (children, families) = write::projection_rows(&pending)?;
+    let projections = write::projection_rows(&pending)?;
     drop(pending);
     drop(index);
     drop(ids);
@@ -179,8 +178,7 @@ fn prepare(events: Vec<Event>, from: Head) -> Result<Prepared, StoreError> {
     }
     Ok(Prepared {
         rows,
-        children,
-        families,
+        projections,
         from,
         to: head,
     })
@@ -220,7 +218,8 @@ async fn write_batch(tx: &mut SqliteTx<'_>, batch: Prepared) -> Result<(), Store
         ));
     }
     tx.insert_journal(batch.rows).await?;
-    tx.upsert_children(batch.children).await?;
-    tx.upsert_families(batch.families).await?;
+    tx.upsert_children(batch.projections.children).await?;
+    tx.upsert_families(batch.projections.families).await?;
+    tx.upsert_contacts(batch.projections.contacts).await?;
     tx.set_head(Chain::Journal, batch.to).await
 }

@@ -18,6 +18,7 @@ mod access_log;
 pub mod backup;
 mod bulk;
 mod chain;
+mod contacts;
 mod dialect;
 mod due_cache;
 mod journal;
@@ -33,6 +34,7 @@ mod writer;
 pub use access_control::{AccessControl, Lockout, Restrictions, Session};
 pub use access_log::AccessLog;
 pub use chain::{ChainReport, ChainStatus};
+pub use contacts::{ContactRecord, Contacts, QueueFilter};
 pub use due_cache::DueCache;
 pub use journal::Journal;
 pub use organisation::{OrganisationVersion, Organisations};
@@ -75,10 +77,6 @@ pub enum StoreError {
     UnexpectedSubject(Subject),
     #[error("the write names {0} twice among the records it was based on")]
     SubjectNamedTwice(Subject),
-    /// Contacts' own journeys come with the front door (issue 13); until then the
-    /// store has no projection for them, so it takes none of their events.
-    #[error("{0} is a contact's journey, which this version of Hearth cannot store")]
-    ContactNotStored(Subject),
     #[error(
         "'{0}' is not a database: give a path to a SQLite file (or sqlite://PATH), or a postgres:// URL"
     )]
@@ -202,18 +200,19 @@ pub struct RebuildReport {
     pub events: u64,
     pub children: u64,
     pub families: u64,
+    pub contacts: u64,
 }
 
 /// Everything the web and the command line use of a store. Each concern is a small
 /// trait of its own, so that a test double replaces just the one it changes (see
 /// [`Parts`]); every type that has them all is a `Store`.
 pub trait Store:
-    Journal + Projections + Organisations + AccessLog + DueCache + AccessControl
+    Journal + Projections + Contacts + Organisations + AccessLog + DueCache + AccessControl
 {
 }
 
 impl<T> Store for T where
-    T: Journal + Projections + Organisations + AccessLog + DueCache + AccessControl
+    T: Journal + Projections + Contacts + Organisations + AccessLog + DueCache + AccessControl
 {
 }
 

@@ -7,14 +7,14 @@
 //! ```
 
 use crate::{
-    AccessControl, AccessLog, ApiToken, ChainReport, ChildRecord, ChildSummary, DueCache,
-    DueCacheKey, DueClocksRow, DueSink, HeldBy, Journal, JourneySink, Lockout, OrganisationVersion,
-    Organisations, Projections, RebuildReport, Restrictions, Session, Store, StoreError, User,
-    Version, Writer,
+    AccessControl, AccessLog, ApiToken, ChainReport, ChildRecord, ChildSummary, ContactRecord,
+    Contacts, DueCache, DueCacheKey, DueClocksRow, DueSink, HeldBy, Journal, JourneySink, Lockout,
+    OrganisationVersion, Organisations, Projections, QueueFilter, RebuildReport, Restrictions,
+    Session, Store, StoreError, User, Version, Writer,
 };
 use hearth_domain::access::UserName;
 use hearth_domain::event::Event;
-use hearth_domain::ids::{ChildId, Subject};
+use hearth_domain::ids::{ChildId, ContactId, Subject};
 use hearth_domain::org::{History, Organisation};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -26,6 +26,7 @@ use std::sync::Arc;
 pub struct Parts {
     pub journal: Arc<dyn Journal>,
     pub projections: Arc<dyn Projections>,
+    pub contacts: Arc<dyn Contacts>,
     pub organisations: Arc<dyn Organisations>,
     pub access_log: Arc<dyn AccessLog>,
     pub due_cache: Arc<dyn DueCache>,
@@ -38,6 +39,7 @@ impl Parts {
         Parts {
             journal: store.clone(),
             projections: store.clone(),
+            contacts: store.clone(),
             organisations: store.clone(),
             access_log: store.clone(),
             due_cache: store.clone(),
@@ -112,6 +114,23 @@ impl Projections for Parts {
     }
     async fn projection_dump(&self) -> Result<Vec<String>, StoreError> {
         self.projections.projection_dump().await
+    }
+}
+
+#[async_trait::async_trait]
+impl Contacts for Parts {
+    async fn contact(&self, id: &ContactId) -> Result<Option<ContactRecord>, StoreError> {
+        self.contacts.contact(id).await
+    }
+    async fn contact_queue(&self, filter: &QueueFilter) -> Result<Vec<ContactRecord>, StoreError> {
+        self.contacts.contact_queue(filter).await
+    }
+    async fn contacts_submitted_by(
+        &self,
+        user: &UserName,
+        limit: u32,
+    ) -> Result<Vec<ContactRecord>, StoreError> {
+        self.contacts.contacts_submitted_by(user, limit).await
     }
 }
 

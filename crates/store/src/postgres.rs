@@ -7,7 +7,9 @@
 use crate::chain::{self, Chain, Hash, Head};
 use crate::dialect::Dialect;
 use crate::journal::read_journey;
-use crate::write::{self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, Journeys, WriteTx};
+use crate::write::{
+    self, CHILD_COLUMNS, ChildRow, ContactRow, FamilyRow, JournalRow, Journeys, WriteTx,
+};
 use crate::writer::{Begin, Writer};
 use crate::{StoreError, Version};
 use async_trait::async_trait;
@@ -96,7 +98,7 @@ impl WriteTx for PgTx {
         let sql = match subject {
             Subject::Child(_) => "SELECT state FROM child_state WHERE child_id = $1",
             Subject::Family(_) => "SELECT state FROM family_state WHERE family_id = $1",
-            Subject::Contact(_) => return Err(StoreError::ContactNotStored(subject.clone())),
+            Subject::Contact(_) => "SELECT state FROM contact_state WHERE contact_id = $1",
         };
         Ok(sqlx::query_scalar(sql)
             .bind(write::subject_id(subject))
@@ -223,6 +225,11 @@ impl WriteTx for PgTx {
         Ok(())
     }
 
+    async fn upsert_contacts(&mut self, rows: Vec<ContactRow>) -> Result<(), StoreError> {
+        // Twelve values a row, well under PostgreSQL's limit on bound parameters.
+        write::upsert_contacts::<Postgres>(&mut self.0, rows, 1_000).await
+    }
+
     async fn insert_access_log(
         &mut self,
         at: &str,
@@ -323,6 +330,7 @@ fn unique_constraint(error: &sqlx::Error) -> Option<&str> {
 
 crate::access_control::impl_access_control!(PgStore);
 crate::access_log::impl_access_log!(PgStore);
+crate::contacts::impl_contacts!(PgStore);
 crate::due_cache::impl_due_cache!(PgStore, Postgres);
 crate::journal::impl_journal!(PgStore);
 crate::organisation::impl_organisations!(PgStore);

@@ -2,9 +2,12 @@
 //! fold: which state each subject has reached, and whether it can be updated
 //! incrementally or must be refolded from its whole journey.
 
-use hearth_domain::event::Event;
-use hearth_domain::ids::Subject;
-use hearth_domain::journey::{ChildState, FamilyState, JourneyError, fold_child, fold_family};
+use hearth_domain::contact::{ContactState, fold_contact};
+use hearth_domain::event::{Event, EventData};
+use hearth_domain::ids::{Actor, Subject};
+use hearth_domain::journey::{
+    ChildState, FamilyState, JourneyError, effective_events, fold_child, fold_family,
+};
 
 use crate::StoreError;
 
@@ -14,6 +17,26 @@ use crate::StoreError;
 pub(crate) enum State {
     Child(ChildState),
     Family(FamilyState),
+    Contact(ContactFold),
+}
+
+/// A contact's projection: its fold, and who recorded its receipt (the user who sent
+/// it in), which the fold has no need of but a partner's own list of contacts does.
+/// Stored as one JSON document in `contact_state.state`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct ContactFold {
+    pub contact: ContactState,
+    pub submitted_by: Option<Actor>,
+}
+
+impl ContactFold {
+    fn apply(&mut self, event: &Event) -> Result<(), JourneyError> {
+        self.contact.apply(event)?;
+        if let EventData::ContactReceived(_) = &event.data {
+            self.submitted_by = Some(event.recorded_by.clone());
+        }
+        Ok(())
+    }
 }
 
 impl State {
@@ -21,7 +44,10 @@ impl State {
         match subject {
             Subject::Child(id) => Ok(State::Child(ChildState::new(id.clone()))),
             Subject::Family(_) => Ok(State::Family(FamilyState::default())),
-            Subject::Contact(_) => Err(StoreError::ContactNotStored(subject.clone())),
+            Subject::Contact(id) => Ok(State::Contact(ContactFold {
+                contact: ContactState::new(id.clone()),
+                submitted_by: None,
+            })),
         }
     }
 
@@ -47,6 +73,13 @@ impl State {
                 s.apply(event)?;
                 Ok(true)
             }
+            State::Contact(s) => {
+                if !s.contact.can_apply_incrementally(event) {
+                    return Ok(false);
+                }
+                s.apply(event)?;
+                Ok(true)
+            }
         }
     }
 
@@ -54,7 +87,19 @@ impl State {
         Ok(match subject {
             Subject::Child(id) => State::Child(fold_child(id, journey)?),
             Subject::Family(id) => State::Family(fold_family(id, journey)?),
-            Subject::Contact(_) => return Err(StoreError::ContactNotStored(subject.clone())),
+            Subject::Contact(id) => {
+                let contact = fold_contact(id, journey)?;
+                // The receipt that stands once corrections are applied (the fold has
+                // just accepted them, and takes one receipt at most).
+                let submitted_by = effective_events(journey)?
+                    .into_iter()
+                    .find(|e| matches!(e.data, EventData::ContactReceived(_)))
+                    .map(|e| e.recorded_by);
+                State::Contact(ContactFold {
+                    contact,
+                    submitted_by,
+                })
+            }
         })
     }
 }

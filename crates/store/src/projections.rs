@@ -33,9 +33,10 @@ pub trait Projections: Send + Sync {
 pub(crate) const SELECT_CHILD: &str = "SELECT state, version FROM child_state WHERE child_id = $1";
 pub(crate) const COUNT_CHILDREN: &str = "SELECT COUNT(*) FROM child_state";
 /// What a rebuild empties before it folds the journal again.
-pub(crate) const CLEAR: [&str; 3] = [
+pub(crate) const CLEAR: [&str; 4] = [
     "DELETE FROM child_state",
     "DELETE FROM family_state",
+    "DELETE FROM contact_state",
     "DELETE FROM due_clocks",
 ];
 
@@ -156,6 +157,14 @@ macro_rules! impl_projections {
                         .into_iter()
                         .map(|(id, v, s)| format!("family|{id}|{v}|{s}")),
                 );
+                let contacts: Vec<$crate::write::ContactRow> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT {} FROM contact_state ORDER BY contact_id{bytewise}",
+                        $crate::write::CONTACT_COLUMNS
+                    )))
+                    .fetch_all(&self.pool)
+                    .await?;
+                out.extend(contacts.iter().map($crate::write::contact_dump_line));
                 Ok(out)
             }
         }

@@ -7,7 +7,9 @@ use crate::chain::{self, Chain, Hash, Head};
 use crate::dialect::Dialect;
 use crate::journal::read_journey;
 use crate::write::is_unique_violation;
-use crate::write::{self, CHILD_COLUMNS, ChildRow, FamilyRow, JournalRow, Journeys, WriteTx};
+use crate::write::{
+    self, CHILD_COLUMNS, ChildRow, ContactRow, FamilyRow, JournalRow, Journeys, WriteTx,
+};
 use crate::writer::{Begin, Writer};
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
@@ -111,7 +113,7 @@ impl WriteTx for SqliteTx<'_> {
         let sql = match subject {
             Subject::Child(_) => "SELECT state FROM child_state WHERE child_id = ?",
             Subject::Family(_) => "SELECT state FROM family_state WHERE family_id = ?",
-            Subject::Contact(_) => return Err(StoreError::ContactNotStored(subject.clone())),
+            Subject::Contact(_) => "SELECT state FROM contact_state WHERE contact_id = ?",
         };
         Ok(sqlx::query_scalar(sql)
             .bind(write::subject_id(subject))
@@ -196,6 +198,11 @@ impl WriteTx for SqliteTx<'_> {
         Ok(())
     }
 
+    async fn upsert_contacts(&mut self, rows: Vec<ContactRow>) -> Result<(), StoreError> {
+        // Twelve values a row.
+        write::upsert_contacts::<Sqlite>(&mut self.0, rows, ROWS_PER_INSERT / 12).await
+    }
+
     async fn insert_access_log(
         &mut self,
         at: &str,
@@ -260,6 +267,7 @@ impl SqliteTx<'_> {
 
 crate::access_control::impl_access_control!(SqliteStore);
 crate::access_log::impl_access_log!(SqliteStore);
+crate::contacts::impl_contacts!(SqliteStore);
 crate::due_cache::impl_due_cache!(SqliteStore, Sqlite);
 crate::journal::impl_journal!(
     SqliteStore,

@@ -5,7 +5,7 @@
 //! transaction they begin and commit.
 
 use crate::chain::{self, Chain, Hash, Head};
-use crate::projection::State;
+use crate::projection::{ContactFold, State};
 use crate::writer::Expected;
 use crate::{ChildRecord, DueCacheKey, DueClocksRow, DueSource, HeldBy, StoreError, Version};
 use async_trait::async_trait;
@@ -117,6 +117,37 @@ pub(crate) struct FamilyRow {
     pub state: String,
 }
 
+/// A contact's projection row: the columns its queues are read by, beside the fold (as
+/// `ContactFold` JSON).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ContactRow {
+    pub contact_id: String,
+    pub version: i64,
+    pub status: String,
+    pub received_at: Option<String>,
+    pub urgency: Option<String>,
+    pub source: Option<String>,
+    pub submitted_by: Option<String>,
+    /// Where it was last routed, if it has been.
+    pub locality: Option<String>,
+    pub routed_team: Option<String>,
+    pub decided_at: Option<String>,
+    /// The outcome of its latest decision, once it is decided.
+    pub outcome: Option<String>,
+    pub state: String,
+}
+
+/// The columns of `ContactRow`, in the order the backends select them.
+pub(crate) const CONTACT_COLUMNS: &str = "contact_id, version, status, received_at, urgency, source, submitted_by, locality, routed_team, decided_at, outcome, state";
+
+/// The projection rows a write (or a rebuild, or a bulk load) upserts.
+#[derive(Default)]
+pub(crate) struct ProjectionRows {
+    pub children: Vec<ChildRow>,
+    pub families: Vec<FamilyRow>,
+    pub contacts: Vec<ContactRow>,
+}
+
 /// The statements a write needs, inside one open transaction of a backend.
 #[async_trait]
 pub(crate) trait WriteTx: Send {
@@ -141,6 +172,8 @@ pub(crate) trait WriteTx: Send {
     async fn upsert_children(&mut self, rows: Vec<ChildRow>) -> Result<(), StoreError>;
 
     async fn upsert_families(&mut self, rows: Vec<FamilyRow>) -> Result<(), StoreError>;
+
+    async fn upsert_contacts(&mut self, rows: Vec<ContactRow>) -> Result<(), StoreError>;
 
     /// Access-log rows (seq, target, hash) that share `at`, `actor` and `action`.
     async fn insert_access_log(
@@ -328,7 +361,7 @@ fn parse_state(subject: &Subject, json: &str) -> Result<State, StoreError> {
     Ok(match subject {
         Subject::Child(_) => State::Child(serde_json::from_str(json).map_err(corrupt)?),
         Subject::Family(_) => State::Family(serde_json::from_str(json).map_err(corrupt)?),
-        Subject::Contact(_) => return Err(StoreError::ContactNotStored(subject.clone())),
+        Subject::Contact(_) => State::Contact(serde_json::from_str(json).map_err(corrupt)?),
     })
 }
 
@@ -360,31 +393,34 @@ pub(crate) async fn upsert_projections(
     tx: &mut dyn WriteTx,
     pending: &[Pending],
 ) -> Result<(), StoreError> {
-    let (children, families) = projection_rows(pending)?;
-    tx.upsert_children(children).await?;
-    tx.upsert_families(families).await?;
+    let rows = projection_rows(pending)?;
+    tx.upsert_children(rows.children).await?;
+    tx.upsert_families(rows.families).await?;
+    tx.upsert_contacts(rows.contacts).await?;
     Ok(())
 }
 
 /// The projection rows of `pending` subjects, each at the version its events reach.
-pub(crate) fn projection_rows(
-    pending: &[Pending],
-) -> Result<(Vec<ChildRow>, Vec<FamilyRow>), StoreError> {
-    let mut children = Vec::new();
-    let mut families = Vec::new();
+pub(crate) fn projection_rows(pending: &[Pending]) -> Result<ProjectionRows, StoreError> {
+    let mut rows = ProjectionRows::default();
     for p in pending {
         let version = p.base_version + p.new_events.len() as u64;
         match (&p.subject, &p.state) {
-            (Subject::Child(_), Some(State::Child(s))) => children.push(child_row(s, version)?),
-            (Subject::Family(id), Some(State::Family(s))) => families.push(FamilyRow {
+            (Subject::Child(_), Some(State::Child(s))) => {
+                rows.children.push(child_row(s, version)?);
+            }
+            (Subject::Family(id), Some(State::Family(s))) => rows.families.push(FamilyRow {
                 family_id: id.to_string(),
                 version: version as i64,
                 state: to_json(s)?,
             }),
+            (Subject::Contact(_), Some(State::Contact(s))) => {
+                rows.contacts.push(contact_row(s, version)?);
+            }
             _ => return Err(StoreError::Corrupt("projection of the wrong kind".into())),
         }
     }
-    Ok((children, families))
+    Ok(rows)
 }
 
 /// Refold every subject of a journal read in (subject, version) order, handing the
@@ -397,6 +433,7 @@ pub(crate) async fn rebuild_from(
         events: 0,
         children: 0,
         families: 0,
+        contacts: 0,
     };
     let mut batch: Vec<Pending> = Vec::new();
     let mut rows = rows.into_iter().peekable();
@@ -410,8 +447,7 @@ pub(crate) async fn rebuild_from(
         match subject {
             Subject::Child(_) => report.children += 1,
             Subject::Family(_) => report.families += 1,
-            // `State::refold` above refuses a contact's journey.
-            Subject::Contact(_) => {}
+            Subject::Contact(_) => report.contacts += 1,
         }
         report.events += journey.len() as u64;
         batch.push(Pending {
@@ -453,6 +489,74 @@ fn child_row(state: &ChildState, version: Version) -> Result<ChildRow, StoreErro
         state: to_json(state)?,
         settled_since: settled_since(state).map(|d| d.to_string()),
     })
+}
+
+fn contact_row(fold: &ContactFold, version: Version) -> Result<ContactRow, StoreError> {
+    let state = &fold.contact;
+    let route = state.routes.last();
+    let decided_at = state.decided_on();
+    Ok(ContactRow {
+        contact_id: state.id.to_string(),
+        version: version as i64,
+        status: state.status().code().to_owned(),
+        received_at: state.received.map(|r| r.to_string()),
+        urgency: state.intake.as_ref().map(|i| i.urgency.code().to_owned()),
+        source: state.source.map(|s| s.code().to_owned()),
+        submitted_by: fold.submitted_by.as_ref().map(|a| a.as_str().to_owned()),
+        locality: route.and_then(|r| r.locality.clone()),
+        routed_team: route.map(|r| r.team.to_string()),
+        decided_at: decided_at.map(|d| d.to_string()),
+        outcome: decided_at
+            .and_then(|_| state.decisions.iter().max_by_key(|d| d.on))
+            .map(|d| d.outcome.code().to_owned()),
+        state: to_json(fold)?,
+    })
+}
+
+/// A multi-row upsert of contact rows, the same on both backends: contacts are few
+/// beside children, so one shape of statement serves.
+pub(crate) async fn upsert_contacts<DB>(
+    conn: &mut DB::Connection,
+    rows: Vec<ContactRow>,
+    per_statement: usize,
+) -> Result<(), StoreError>
+where
+    DB: sqlx::Database,
+    DB::Arguments: Default + sqlx::IntoArguments<DB>,
+    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    Option<String>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut q =
+            QueryBuilder::<DB>::new(format!("INSERT INTO contact_state ({CONTACT_COLUMNS}) "));
+        q.push_values(rows.by_ref().take(per_statement), |mut b, r| {
+            b.push_bind(r.contact_id)
+                .push_bind(r.version)
+                .push_bind(r.status)
+                .push_bind(r.received_at)
+                .push_bind(r.urgency)
+                .push_bind(r.source)
+                .push_bind(r.submitted_by)
+                .push_bind(r.locality)
+                .push_bind(r.routed_team)
+                .push_bind(r.decided_at)
+                .push_bind(r.outcome)
+                .push_bind(r.state);
+        });
+        q.push(
+            " ON CONFLICT (contact_id) DO UPDATE SET version = excluded.version, \
+             status = excluded.status, received_at = excluded.received_at, \
+             urgency = excluded.urgency, source = excluded.source, \
+             submitted_by = excluded.submitted_by, locality = excluded.locality, \
+             routed_team = excluded.routed_team, decided_at = excluded.decided_at, \
+             outcome = excluded.outcome, state = excluded.state",
+        );
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// The columns of a projection row that a search result or caseload shows.
@@ -714,6 +818,27 @@ pub(crate) fn dump_line(row: &ChildRow) -> String {
         opt(&row.team),
         row.state.clone(),
         opt(&row.settled_since),
+    ]
+    .join("|")
+}
+
+/// A contact's projection row as one line of `projection_dump`.
+pub(crate) fn contact_dump_line(row: &ContactRow) -> String {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "NULL".into());
+    [
+        String::from("contact"),
+        row.contact_id.clone(),
+        row.version.to_string(),
+        row.status.clone(),
+        opt(&row.received_at),
+        opt(&row.urgency),
+        opt(&row.source),
+        opt(&row.submitted_by),
+        opt(&row.locality),
+        opt(&row.routed_team),
+        opt(&row.decided_at),
+        opt(&row.outcome),
+        row.state.clone(),
     ]
     .join("|")
 }

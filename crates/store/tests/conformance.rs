@@ -11,7 +11,9 @@
 // Clippy's allow-unwrap-in-tests covers #[test] functions, not the helpers beside them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use hearth_domain::access::UserName;
 use hearth_domain::codes::*;
+use hearth_domain::contact::{ContactStatus, fold_contact};
 use hearth_domain::event::*;
 use hearth_domain::identifiers::NhsNumber;
 use hearth_domain::ids::*;
@@ -19,10 +21,13 @@ use hearth_domain::journey::{Problem, effective_events, fold_child, fold_family}
 use hearth_domain::org::{FROM_THE_START, Organisation};
 use hearth_domain::people::Address;
 use hearth_store::{
-    ChainStatus, ChildSummary, DueCacheKey, DueClocksRow, DueSource, HeldBy, Store, StoreError,
-    Version, Writer, open,
+    ChainStatus, ChildSummary, ContactRecord, DueCacheKey, DueClocksRow, DueSource, HeldBy,
+    QueueFilter, Store, StoreError, Version, Writer, open,
 };
-use hearth_testkit::{child, details, ev, new_postgres_database, registered, retract, subject};
+use hearth_testkit::{
+    check_requested, child, contact, contact_ev, decided, details, ev, given_child, intake, linked,
+    new_postgres_database, received, registered, retract, subject,
+};
 use jiff::civil::{Date, date};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -56,7 +61,7 @@ conformance!(
     corrections_change_the_projection_as_the_fold_says,
     exporting_one_child_gives_only_their_events,
     an_exported_journal_imports_to_the_same_store,
-    a_contacts_journey_is_refused_until_the_store_can_project_it,
+    a_contacts_journey_is_projected_and_queued,
     the_journal_cannot_be_changed_or_emptied,
     rebuilding_gives_the_projections_kept_incrementally_and_a_reopened_store_keeps_every_write,
     family_events_recorded_late_are_folded_in_date_order,
@@ -1387,39 +1392,286 @@ async fn an_exported_journal_imports_to_the_same_store(backend: Backend) {
     assert_eq!(snapshot(&copy.store).await, original);
 }
 
-async fn a_contacts_journey_is_refused_until_the_store_can_project_it(backend: Backend) {
+fn contact_subject(id: &str) -> Subject {
+    Subject::Contact(contact(id))
+}
+
+/// Contact `id`'s event `n`, recorded by `by`.
+fn contact_by(id: &str, n: &str, on: &str, by: &str, data: EventData) -> Event {
+    Event {
+        recorded_by: Actor::parse(by).unwrap(),
+        ..contact_ev(id, n, on, data)
+    }
+}
+
+fn routed(locality: &str) -> EventData {
+    EventData::ContactRouted(ContactRouted {
+        child: None,
+        team: TeamId::parse("T1").unwrap(),
+        worker: None,
+        locality: Some(locality.to_owned()),
+        reason: RouteReason::Locality,
+    })
+}
+
+/// Three contacts beside the county: K5 about Cleo (received from a school by
+/// `jo.teacher`, linked to Cleo in the same write as the mirror on her journey, then
+/// a red police check asked for); K6, same-day and untouched (`pc.jones`); K7, closed
+/// with advice and routed to the North (`pc.jones`).
+async fn front_door(backend: Backend) -> Db {
     let db = county(backend).await;
     let s = &db.store;
-    let before = snapshot(s).await;
-    let k9 = ContactId::parse("K9").unwrap();
-    let received = Event {
-        id: EventId::parse("k9-01").unwrap(),
-        subject: Subject::Contact(k9.clone()),
-        occurred_at: OccurredAt::on(date(2024, 3, 1)),
-        recorded_at: "2024-03-01T09:00:00Z".parse().unwrap(),
-        recorded_by: Actor::parse("store-test").unwrap(),
-        data: EventData::ContactReceived(ContactReceived::new(k9, ReferralSource::Police)),
-    };
-    let is_refused = |err: StoreError| {
-        assert!(
-            matches!(&err, StoreError::ContactNotStored(Subject::Contact(k)) if k.as_str() == "K9"),
-            "{err:?}"
-        );
+    let cleo_given = || intake(vec![given_child("Cleo", "Testington", date(2020, 9, 9))]);
+    let k5 = || contact_subject("K5");
+    assert_eq!(
+        s.append(
+            0,
+            vec![contact_by(
+                "K5",
+                "k5-01",
+                "2024-05-01T09:30",
+                "jo.teacher",
+                received("K5", cleo_given())
+            )]
+        )
+        .await
+        .unwrap(),
+        1
+    );
+    let mirror = ev(
+        "C3",
+        "c3-k5",
+        "2024-05-01T09:30",
+        EventData::ContactReceived(ContactReceived::new(contact("K5"), ReferralSource::Schools)),
+    );
+    assert_eq!(
+        s.append_many(
+            vec![(k5(), 1), (subject("C3"), 1)],
+            vec![
+                contact_ev("K5", "k5-02", "2024-05-01T10:00", linked(0, "child:C3")),
+                mirror
+            ],
+        )
+        .await
+        .unwrap(),
+        [(k5(), 2), (subject("C3"), 2)]
+    );
+    s.append(
+        2,
+        vec![contact_ev(
+            "K5",
+            "k5-03",
+            "2024-05-01T10:05",
+            check_requested("K5", Agency::Police, Rag::Red),
+        )],
+    )
+    .await
+    .unwrap();
+
+    let mut same_day = cleo_given();
+    same_day.urgency = Urgency::SameDay;
+    s.append(
+        0,
+        vec![contact_by(
+            "K6",
+            "k6-01",
+            "2024-04-20",
+            "pc.jones",
+            received("K6", same_day),
+        )],
+    )
+    .await
+    .unwrap();
+    s.append(
+        0,
+        vec![
+            contact_by(
+                "K7",
+                "k7-01",
+                "2024-04-25T16:00",
+                "pc.jones",
+                received("K7", cleo_given()),
+            ),
+            contact_ev(
+                "K7",
+                "k7-02",
+                "2024-04-26T11:00",
+                decided("K7", None, ContactOutcome::InformationAndAdvice),
+            ),
+            contact_ev("K7", "k7-03", "2024-04-26T11:05", routed("North")),
+        ],
+    )
+    .await
+    .unwrap();
+    db
+}
+
+fn contact_ids(records: &[ContactRecord]) -> Vec<&str> {
+    records.iter().map(|r| r.state.id.as_str()).collect()
+}
+
+fn queue(statuses: &[ContactStatus]) -> QueueFilter {
+    QueueFilter {
+        statuses: statuses.to_vec(),
+        decided_on: None,
+        locality: None,
+        urgency: None,
+        limit: 50,
+    }
+}
+
+/// A contact's journey is stored and folded as the domain folds it, in the same
+/// transaction as the children's events written with it; its queue columns pick it
+/// out; a refused contact event changes nothing; a correction refolds it; and a
+/// rebuild, or reopening the store, gives the same rows.
+async fn a_contacts_journey_is_projected_and_queued(backend: Backend) {
+    let db = front_door(backend).await;
+    let s = &db.store;
+    for (id, status, by) in [
+        ("K5", ContactStatus::AwaitingChecks, "jo.teacher"),
+        ("K6", ContactStatus::New, "pc.jones"),
+        ("K7", ContactStatus::Decided, "pc.jones"),
+    ] {
+        let (journey, version) = s.journey(&contact_subject(id)).await.unwrap();
+        let record = s.contact(&contact(id)).await.unwrap().unwrap();
+        assert_eq!(record.version, version, "{id}");
         assert_eq!(
-            err.to_string(),
-            "contact:K9 is a contact's journey, which this version of Hearth cannot store"
+            record.state,
+            fold_contact(&contact(id), &journey).unwrap(),
+            "{id}"
         );
+        assert_eq!(record.state.status(), status, "{id}");
+        assert_eq!(record.submitted_by, Some(Actor::parse(by).unwrap()), "{id}");
+    }
+    assert!(s.contact(&contact("K9")).await.unwrap().is_none());
+    // Cleo's journey took the mirror in the same write as the link.
+    let cleo = s.child(&child("C3")).await.unwrap().unwrap();
+    assert_eq!(cleo.version, 2);
+    let (journey, _) = s.journey(&subject("C3")).await.unwrap();
+    assert_eq!(cleo.state, fold_child(&child("C3"), &journey).unwrap());
+
+    // The queue, oldest received first, by status, day decided, locality and urgency.
+    let listed = |filter: QueueFilter| {
+        let s = s.clone();
+        async move {
+            let records = s.contact_queue(&filter).await.unwrap();
+            contact_ids(&records)
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        }
     };
-    is_refused(refused(s.append(0, vec![received.clone()]).await));
-    // In a batch beside a child's event, the whole batch is refused.
-    is_refused(refused(
-        s.append_batch(vec![
-            ev("C1", "c1-13", "2024-02-21", visit()),
-            received.clone(),
-        ])
+    assert_eq!(listed(queue(&[])).await, ["K6", "K7", "K5"]);
+    assert_eq!(listed(queue(&[ContactStatus::New])).await, ["K6"]);
+    let open = [
+        ContactStatus::New,
+        ContactStatus::AwaitingChecks,
+        ContactStatus::AwaitingDecision,
+        ContactStatus::AwaitingSignOff,
+    ];
+    assert_eq!(listed(queue(&open)).await, ["K6", "K5"]);
+    assert_eq!(
+        listed(queue(&[ContactStatus::AwaitingDecision])).await,
+        Vec::<String>::new()
+    );
+    let on = |day: Date| QueueFilter {
+        decided_on: Some(day),
+        ..queue(&[])
+    };
+    assert_eq!(listed(on(date(2024, 4, 26))).await, ["K7"]);
+    assert!(listed(on(date(2024, 4, 25))).await.is_empty());
+    let north = QueueFilter {
+        locality: Some("North".into()),
+        ..queue(&[])
+    };
+    assert_eq!(listed(north).await, ["K7"]);
+    let same_day = QueueFilter {
+        urgency: Some(Urgency::SameDay),
+        ..queue(&[])
+    };
+    assert_eq!(listed(same_day).await, ["K6"]);
+    assert_eq!(
+        listed(QueueFilter {
+            limit: 2,
+            ..queue(&[])
+        })
         .await,
-    ));
+        ["K6", "K7"]
+    );
+
+    // A partner's own contacts, newest first.
+    let sent = |user: &str, limit: u32| {
+        let s = s.clone();
+        let user = UserName::parse(user).unwrap();
+        async move {
+            let records = s.contacts_submitted_by(&user, limit).await.unwrap();
+            contact_ids(&records)
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(sent("pc.jones", 10).await, ["K7", "K6"]);
+    assert_eq!(sent("pc.jones", 1).await, ["K7"]);
+    assert_eq!(sent("jo.teacher", 10).await, ["K5"]);
+    assert!(sent("nobody", 10).await.is_empty());
+
+    // The contact names one person, so there is nobody at place 3 to link.
+    let before = snapshot(s).await;
+    assert_invalid(
+        &refused(
+            s.append(
+                3,
+                vec![contact_ev(
+                    "K5",
+                    "k5-04",
+                    "2024-05-01T11:00",
+                    linked(3, "child:C1"),
+                )],
+            )
+            .await,
+        ),
+        "k5-04",
+        &Problem::NoSuchGivenPerson(3),
+    );
     assert_eq!(snapshot(s).await, before);
+
+    // Retracting the check refolds K5: it now waits for a decision.
+    s.append(
+        3,
+        vec![contact_ev(
+            "K5",
+            "k5-05",
+            "2024-05-01T11:30",
+            retract("k5-03", "asked of the wrong agency"),
+        )],
+    )
+    .await
+    .unwrap();
+    let k5 = s.contact(&contact("K5")).await.unwrap().unwrap();
+    assert_eq!(k5.version, 4);
+    assert_eq!(k5.state.status(), ContactStatus::AwaitingDecision);
+    assert_eq!(
+        listed(queue(&[ContactStatus::AwaitingDecision])).await,
+        ["K5"]
+    );
+
+    let incremental = snapshot(s).await;
+    assert_eq!(
+        incremental
+            .projections
+            .iter()
+            .filter(|l| l.starts_with("contact|"))
+            .count(),
+        3
+    );
+    let report = s.rebuild().await.unwrap();
+    assert_eq!(report.contacts, 3);
+    assert_eq!(report.children, 3);
+    assert_eq!(snapshot(s).await, incremental);
+    let db = db.reopen().await;
+    assert_eq!(snapshot(&db.store).await, incremental);
+    assert_eq!(db.store.contact(&contact("K5")).await.unwrap().unwrap(), k5);
 }
 
 const WRITERS: usize = 8;

@@ -1,13 +1,15 @@
-//! Property: however valid journeys reach the store — interleaved, in batches of any
-//! size, followed by late-recorded events and corrections, some of which cannot stand —
-//! the store accepts exactly what the domain's fold accepts, a refused write changes
-//! nothing, and `rebuild()` gives the same projections as the ones kept write by write.
+//! Property: however valid journeys (children's and contacts') reach the store —
+//! interleaved, in batches of any size, followed by late-recorded events and
+//! corrections, some of which cannot stand — the store accepts exactly what the domain's
+//! fold accepts, a refused write changes nothing, and `rebuild()` gives the same
+//! projections as the ones kept write by write.
 //!
 //! Each case opens a SQLite file, so there are few cases.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use hearth_domain::codes::{ReasonForClosure, ReasonPlaceChange};
+use hearth_domain::contact::fold_contact;
 use hearth_domain::event::{
     Allocated, CinClosed, Empty, Event, EventAmended, EventData, EventRetracted, OccurredAt,
     PersonAmended, PlacementEnded, Visit,
@@ -15,8 +17,10 @@ use hearth_domain::event::{
 use hearth_domain::ids::{EventId, Subject, TeamId, WorkerId};
 use hearth_domain::journey::{Problem, fold_child};
 use hearth_domain::people::{Name, PersonChanges};
-use hearth_store::{Journal, Projections, SqliteStore, StoreError, open_sqlite};
-use hearth_testkit::random::{Journey, Seed, journey, seed};
+use hearth_store::{Contacts, Journal, Projections, SqliteStore, StoreError, open_sqlite};
+use hearth_testkit::random::{
+    ContactJourney, ContactSeed, Journey, Seed, contact_journey, contact_seed, journey, seed,
+};
 use jiff::ToSpan;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -96,10 +100,10 @@ async fn journal(store: &SqliteStore) -> (String, Vec<String>) {
 
 /// Interleave the journeys (each keeps its own order) as `order` says, then cut the
 /// stream into batches where `cuts` says.
-fn batches(journeys: &[Journey], order: &[u8], cuts: &[u8]) -> Vec<Vec<Event>> {
+fn batches(journeys: &[&[Event]], order: &[u8], cuts: &[u8]) -> Vec<Vec<Event>> {
     let mut queues: Vec<std::collections::VecDeque<Event>> = journeys
         .iter()
-        .map(|j| j.events.iter().cloned().collect())
+        .map(|j| j.iter().cloned().collect())
         .collect();
     let mut stream = Vec::new();
     let mut order = order.iter().cycle();
@@ -119,7 +123,13 @@ fn batches(journeys: &[Journey], order: &[u8], cuts: &[u8]) -> Vec<Vec<Event>> {
     out
 }
 
-async fn run(seeds: Vec<Seed>, order: Vec<u8>, cuts: Vec<u8>, extras: Vec<(u8, Extra)>) {
+async fn run(
+    seeds: Vec<Seed>,
+    contact_seeds: Vec<ContactSeed>,
+    order: Vec<u8>,
+    cuts: Vec<u8>,
+    extras: Vec<(u8, Extra)>,
+) {
     let dir = tempfile::tempdir().unwrap();
     let store = open_sqlite(dir.path().join("props.db").to_str().unwrap())
         .await
@@ -129,17 +139,44 @@ async fn run(seeds: Vec<Seed>, order: Vec<u8>, cuts: Vec<u8>, extras: Vec<(u8, E
         .enumerate()
         .map(|(i, s)| journey(&format!("C{i}"), s))
         .collect();
+    let contacts: Vec<ContactJourney> = contact_seeds
+        .iter()
+        .enumerate()
+        .map(|(i, s)| contact_journey(&format!("K{i}"), s))
+        .collect();
+    let streams: Vec<&[Event]> = journeys
+        .iter()
+        .map(|j| j.events.as_slice())
+        .chain(contacts.iter().map(|c| c.events.as_slice()))
+        .collect();
 
-    // The journeys go in, in whatever batches; single-subject batches sometimes go
-    // through `append` with the version they were based on.
+    // The journeys go in, in whatever batches: single-subject batches sometimes go
+    // through `append`, and others through `append_many`, with the versions they were
+    // based on.
     let mut versions: BTreeMap<Subject, u64> = BTreeMap::new();
-    for (k, batch) in batches(&journeys, &order, &cuts).into_iter().enumerate() {
+    for (k, batch) in batches(&streams, &order, &cuts).into_iter().enumerate() {
         let n = batch.len() as u64;
         let subject = batch[0].subject.clone();
         if k % 2 == 0 && batch.iter().all(|e| e.subject == subject) {
             let v = versions.entry(subject).or_default();
             assert_eq!(store.append(*v, batch).await.unwrap(), *v + n);
             *v += n;
+        } else if k % 3 == 0 {
+            let mut named: Vec<(Subject, u64)> = Vec::new();
+            for e in &batch {
+                if !named.iter().any(|(s, _)| *s == e.subject) {
+                    let v = versions.get(&e.subject).copied().unwrap_or_default();
+                    named.push((e.subject.clone(), v));
+                }
+            }
+            for e in &batch {
+                *versions.entry(e.subject.clone()).or_default() += 1;
+            }
+            let after: Vec<(Subject, u64)> = named
+                .iter()
+                .map(|(s, _)| (s.clone(), versions[s]))
+                .collect();
+            assert_eq!(store.append_many(named, batch).await.unwrap(), after);
         } else {
             for e in &batch {
                 *versions.entry(e.subject.clone()).or_default() += 1;
@@ -230,9 +267,16 @@ async fn run(seeds: Vec<Seed>, order: Vec<u8>, cuts: Vec<u8>, extras: Vec<(u8, E
         assert_eq!(record.version, version);
         assert_eq!(record.state, fold_child(&j.child, &stored).unwrap());
     }
+    for c in &contacts {
+        let (stored, version) = store.journey(&c.subject).await.unwrap();
+        let record = store.contact(&c.contact).await.unwrap().unwrap();
+        assert_eq!(record.version, version);
+        assert_eq!(record.state, fold_contact(&c.contact, &stored).unwrap());
+    }
     let incremental = journal(&store).await;
     let report = store.rebuild().await.unwrap();
     assert_eq!(report.children, journeys.len() as u64);
+    assert_eq!(report.contacts, contacts.len() as u64);
     assert_eq!(report.events, store.count_events().await.unwrap());
     assert_eq!(journal(&store).await, incremental);
     assert_eq!(store.count_children().await.unwrap(), journeys.len() as u64);
@@ -244,6 +288,7 @@ proptest! {
     #[test]
     fn the_store_accepts_what_the_fold_accepts_and_rebuilds_to_the_same_projections(
         seeds in prop::collection::vec(seed(30), 1..=3),
+        contact_seeds in prop::collection::vec(contact_seed(12), 0..=2),
         order in prop::collection::vec(any::<u8>(), 1..64),
         cuts in prop::collection::vec(any::<u8>(), 1..16),
         extras in prop::collection::vec(extra(), 0..10),
@@ -252,6 +297,6 @@ proptest! {
             .enable_all()
             .build()
             .unwrap()
-            .block_on(run(seeds, order, cuts, extras));
+            .block_on(run(seeds, contact_seeds, order, cuts, extras));
     }
 }

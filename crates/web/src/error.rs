@@ -82,7 +82,6 @@ impl WebError {
                 StoreError::MixedSubjects => "store.mixed_subjects",
                 StoreError::UnexpectedSubject(_) => "store.unexpected_subject",
                 StoreError::SubjectNamedTwice(_) => "store.subject_named_twice",
-                StoreError::ContactNotStored(_) => "store.contact_not_stored",
                 StoreError::UserExists(_) => "store.user_exists",
                 StoreError::NoSuchUser(_) => "store.no_such_user",
                 StoreError::BadUrl(_) => "store.bad_url",
