@@ -138,7 +138,7 @@ fn prepare(events: Vec<Event>, from: Head) -> Result<Prepared, StoreError> {
                 journeys.push(Journey {
                     subject: &event.subject,
                     events: 0,
-                    state: State::empty(&event.subject)?,
+                    state: State::empty(&event.subject),
                     refold: false,
                 });
                 *new.insert(journeys.len() - 1)

@@ -40,14 +40,14 @@ impl ContactFold {
 }
 
 impl State {
-    pub(crate) fn empty(subject: &Subject) -> Result<State, StoreError> {
+    pub(crate) fn empty(subject: &Subject) -> State {
         match subject {
-            Subject::Child(id) => Ok(State::Child(ChildState::new(id.clone()))),
-            Subject::Family(_) => Ok(State::Family(FamilyState::default())),
-            Subject::Contact(id) => Ok(State::Contact(ContactFold {
+            Subject::Child(id) => State::Child(ChildState::new(id.clone())),
+            Subject::Family(_) => State::Family(FamilyState::default()),
+            Subject::Contact(id) => State::Contact(ContactFold {
                 contact: ContactState::new(id.clone()),
                 submitted_by: None,
-            })),
+            }),
         }
     }
 

@@ -332,7 +332,7 @@ pub(crate) fn group_by_subject(events: Vec<Event>) -> Result<Vec<Pending>, Store
 /// events go on the end of the journey, else by refolding the whole journey.
 async fn fold_pending(tx: &mut dyn WriteTx, p: &mut Pending) -> Result<(), StoreError> {
     let mut state = if p.base_version == 0 {
-        Some(State::empty(&p.subject)?)
+        Some(State::empty(&p.subject))
     } else {
         tx.stored_state(&p.subject)
             .await?

@@ -98,6 +98,41 @@ async fn a_load_writes_what_appending_the_batches_writes() {
     assert_load_matches_appending(county()).await;
 }
 
+/// Two contacts' journeys: one dated in order, one with an event dated before the one
+/// written ahead of it (so folded from the whole journey).
+fn contacts() -> Vec<Event> {
+    use hearth_domain::codes::{Agency, ContactOutcome, Rag};
+    use hearth_testkit::{
+        check_requested, contact_ev, decided, given_child, intake, linked, received,
+    };
+    let people = || intake(vec![given_child("Ann", "Example", date(2019, 2, 3))]);
+    vec![
+        contact_ev("K1", "k1-01", "2024-05-01", received("K1", people())),
+        contact_ev("K2", "k2-01", "2024-05-02", received("K2", people())),
+        contact_ev(
+            "K1",
+            "k1-02",
+            "2024-05-02",
+            check_requested("K1", Agency::Police, Rag::Amber),
+        ),
+        contact_ev(
+            "K2",
+            "k2-02",
+            "2024-05-03",
+            decided("K2", None, ContactOutcome::NoFurtherAction),
+        ),
+        contact_ev("K1", "k1-03", "2024-05-01", linked(0, "child:C900")),
+    ]
+}
+
+/// Contacts' journeys go in by the bulk path as by appending, projections and all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_with_contacts_writes_what_appending_writes() {
+    let mut batches = county();
+    batches[1].extend(contacts());
+    assert_load_matches_appending(batches).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_load_of_interleaved_subjects_writes_what_appending_writes() {
     // Each batch dealt out a round at a time: every subject's first event, then every
