@@ -21,6 +21,7 @@ pub mod auth;
 mod authority_cache;
 mod caller;
 pub mod due;
+mod front_door;
 pub mod intake;
 pub mod journal_io;
 pub mod maintenance;
@@ -95,6 +96,22 @@ pub enum AdminError {
     /// PostgreSQL is copied with its own tools; the message names them.
     #[error("{0}")]
     UseEngineTools(&'static str),
+}
+
+/// Why a contact was not received: an [`AppError`], or the one rule's refusal
+/// (`NewContact::validate`), which names the field and says nothing it was given.
+#[derive(Debug, thiserror::Error)]
+pub enum ContactError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error("{0}")]
+    Intake(hearth_domain::contact::IntakeError),
+}
+
+impl From<StoreError> for ContactError {
+    fn from(e: StoreError) -> Self {
+        ContactError::App(AppError::Store(e))
+    }
 }
 
 impl From<StoreError> for AdminError {

@@ -5,6 +5,7 @@ mod backup;
 mod clock;
 mod due;
 mod generate;
+mod import;
 mod org;
 
 use anyhow::{Context, bail};
@@ -104,6 +105,11 @@ enum Command {
         #[command(subcommand)]
         command: JournalCommand,
     },
+    /// Bring records in from a file.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Check the records nobody may rewrite.
     Audit {
         #[command(subcommand)]
@@ -198,6 +204,17 @@ enum AuditCommand {
     /// Walk the hash chains of the journal and the access log; fail at the first
     /// broken link, naming the row.
     Verify {
+        #[arg(long, env = "HEARTH_DB")]
+        db: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Receive the contacts in FILE, a CSV file with one row per person (rows sharing
+    /// contact_ref are one contact), all or none; prints each contact_ref's new id.
+    Contacts {
+        file: PathBuf,
         #[arg(long, env = "HEARTH_DB")]
         db: String,
     },
@@ -436,6 +453,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 Ok(())
             }
         },
+        Command::Import {
+            command: ImportCommand::Contacts { file, db },
+        } => import::contacts(&file, &db).await,
         Command::Journal { command } => match command {
             JournalCommand::Export { db, child } => {
                 let app = App::new(open_existing(&db).await?);
