@@ -153,18 +153,20 @@ fn close(a: NameRef<'_>, b: NameRef<'_>) -> bool {
         || jaro_winkler_at_least(a.text, b.text, CLOSE)
 }
 
-/// The level two surnames reach; `parts` are each side's parts (or the whole name).
+/// The level two surnames reach. `given_parts` and `known_parts` are each side's
+/// parts (or the whole name); a former surname among `others` counts as a part.
 fn surname_level(
     given: NameRef<'_>,
     given_parts: &[NameRef<'_>],
     known: NameRef<'_>,
     known_parts: &[NameRef<'_>],
+    others: &[NameRef<'_>],
 ) -> Level {
     if given.text == known.text {
         Level::SurnameExact
     } else if given_parts
         .iter()
-        .any(|g| known_parts.iter().any(|k| g.text == k.text))
+        .any(|g| known_parts.iter().chain(others).any(|k| g.text == k.text))
     {
         Level::SurnamePart
     } else if close(given, known) {
@@ -265,19 +267,21 @@ pub(crate) fn compare(index: &Index, probe: &Probe, entry: &Entry) -> Comparison
             out.set(level);
         }
         if let (Some(g), Some(k)) = (given_sur, known_sur) {
-            let given_parts: Vec<NameRef<'_>> = if probe.surname_parts.is_empty() {
-                vec![g]
+            // Most names have one part: then the name itself, with nothing allocated.
+            let given_parts: Vec<NameRef<'_>> =
+                probe.surname_parts.iter().map(|n| n.as_ref()).collect();
+            let known_parts: Vec<NameRef<'_>> = known.surname_parts.iter().map(name).collect();
+            let given_parts = if given_parts.is_empty() {
+                std::slice::from_ref(&g)
             } else {
-                probe.surname_parts.iter().map(|n| n.as_ref()).collect()
+                &given_parts[..]
             };
-            let mut known_parts: Vec<NameRef<'_>> = if known.surname_parts.is_empty() {
-                vec![k]
+            let known_parts = if known_parts.is_empty() {
+                std::slice::from_ref(&k)
             } else {
-                known.surname_parts.iter().map(name).collect()
+                &known_parts[..]
             };
-            // A former surname among other names counts as a part of theirs.
-            known_parts.extend(&others);
-            out.set(surname_level(g, &given_parts, k, &known_parts));
+            out.set(surname_level(g, given_parts, k, known_parts, &others));
         }
     }
     if let (Some(g), Some(k)) = (probe.born, known.born) {
