@@ -17,18 +17,23 @@ use hearth_domain::access::Permission;
 use hearth_domain::calendar::{CalendarError, WorkingCalendar};
 use hearth_domain::due::Standing;
 use hearth_domain::due::{
-    DueItem, Tally, TeamTally, Window, due_items, duty_label, sort, summarise,
+    DueItem, Tally, TeamTally, Window, due_items, duty_label, settled_since, sort, summarise,
 };
+use hearth_domain::event::Event;
 use hearth_domain::event::OccurredAt;
 use hearth_domain::ids::EventId;
 use hearth_domain::ids::{ChildId, TeamId, WorkerId};
+use hearth_domain::journey::ChildState;
 use hearth_domain::obligations::{
     DUE_CLOCKS_FORMAT, DueClocks, Obligation, ObligationError, Status, due_clocks, obligations,
 };
-use hearth_domain::org::{History, Organisation, Worker};
+use hearth_domain::org::{FROM_THE_START, History, Organisation, Worker};
 use hearth_domain::recording::Recording;
 use hearth_domain::timescales::{Due, Duty, RuleSet, TimescaleError};
-use hearth_store::{ChildSummary, DueCacheKey, DueClocksRow, DueSource, HeldBy, Store, StoreError};
+use hearth_store::{
+    ChildSummary, DueCacheKey, DueClocksFor, DueClocksRow, DueSource, HeldBy, Store, StoreError,
+    Version,
+};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -616,6 +621,34 @@ fn child_items<'r>(
         child.team.as_ref(),
         child.worker.as_ref(),
     ))
+}
+
+/// What a bulk load needs to fill the due cache as it writes a new county: each child's
+/// clocks under `organisation` as its only version, as the first due list as at `as_at`
+/// would cache them. A child settled before that list's window is not read by it, so
+/// gets no row.
+pub fn clocks_for(organisation: &Organisation, as_at: Date) -> Result<DueClocksFor, DueError> {
+    let history = History::new([(FROM_THE_START, organisation.clone())]);
+    let authority = Authorities::new(history)?.on(as_at);
+    let window = Window::new(as_at, &authority.calendar).map_err(DueError::Date)?;
+    let unsettled_after = window.met_late_after;
+    Ok(Arc::new(move |state: &ChildState, journey: &[Event]| {
+        if settled_since(state).is_some_and(|day| day <= unsettled_after) {
+            return None;
+        }
+        // A journey whose clocks cannot be worked out is left to the first list, which
+        // names what is wrong with it.
+        let clocks = due_clocks(&state.id, journey, &authority.rules, &authority.calendar)
+            .ok()
+            .flatten()?;
+        Some(DueClocksRow {
+            child: state.id.clone(),
+            version: journey.len() as Version,
+            fingerprint: authority.fingerprint.clone(),
+            last_date: clocks.last_date,
+            clocks: serde_json::to_string(&clocks).ok()?,
+        })
+    }))
 }
 
 /// Fill the due cache for every child a list as at `as_at` reads, so that the first

@@ -7,6 +7,7 @@ use hearth_domain::event::Event;
 use hearth_domain::org::Organisation;
 use hearth_store::{ChainReport, RebuildReport, StoreError};
 use jiff::Timestamp;
+use jiff::civil::Date;
 use std::path::{Path, PathBuf};
 
 pub use hearth_store::backup::Copied;
@@ -34,13 +35,18 @@ pub struct NewCounty<'a> {
 impl NewCounty<'_> {
     /// Append the generated events as their batches arrive, each batch all or nothing
     /// (every subject's events in one batch). `loaded` hears the size of each batch once
-    /// it has committed. Returns the number of events written.
+    /// it has committed. The store may fill the due cache as it goes, for a first list as
+    /// at `as_at` under `organisation` (the one `finish` will store). Returns the number
+    /// of events written.
     pub async fn load(
         &self,
         batches: tokio::sync::mpsc::Receiver<Vec<Event>>,
         loaded: &(dyn Fn(u64) + Send + Sync),
-    ) -> Result<u64, StoreError> {
-        self.app.store().load(batches, loaded).await
+        organisation: &Organisation,
+        as_at: Date,
+    ) -> Result<u64, AppError> {
+        let due = crate::due::clocks_for(organisation, as_at)?;
+        Ok(self.app.store().load(batches, loaded, Some(due)).await?)
     }
 
     /// Store the county's organisation, once every event is in: a database without one

@@ -4,13 +4,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use hearth_app::due::{Authority, warm_due_cache};
 use hearth_app::maintenance::{backup, restore};
 use hearth_app::{AdminError, App, AppError, Caller, DatabaseState, ImportError, NewUser};
 use hearth_domain::access::{Role, UserName};
 use hearth_domain::codes::ContactOutcome;
 use hearth_domain::ids::{ChildId, Subject};
 use hearth_domain::org::{Level, Organisation, Policy, Routing, Service, Threshold};
-use hearth_store::{Store, User};
+use hearth_store::{DueCacheKey, DueSource, HeldBy, Store, User};
 use hearth_testkit::sample::journeys;
 use hearth_testkit::{child, details, ev, organisation, registered};
 use jiff::Timestamp;
@@ -586,6 +587,62 @@ async fn an_import_appends_every_event_or_none_naming_the_line_refused() {
     assert!(f.store.child(&child("C6")).await.unwrap().is_some());
 }
 
+/// Each child's cached due clocks, as a due list as at `as_at` would use them.
+async fn cached_clocks(store: &dyn Store, as_at: jiff::civil::Date) -> Vec<(String, String)> {
+    let authority = Authority::of(store, as_at).await.unwrap();
+    let key = DueCacheKey {
+        fingerprint: &authority.fingerprint,
+        as_at,
+    };
+    let mut found = Vec::new();
+    store
+        .unsettled_due(
+            date(1900, 1, 1),
+            &HeldBy::Anyone,
+            Some(&key),
+            &mut |child, source| {
+                if let DueSource::Cached(clocks) = source {
+                    found.push((child.id.to_string(), clocks));
+                }
+            },
+        )
+        .await
+        .unwrap();
+    found
+}
+
+/// A county's load keeps the due clocks the first due list would otherwise work out and
+/// keep, under the fingerprint of the organisation stored after it.
+#[tokio::test]
+async fn a_county_loaded_keeps_the_due_clocks_a_list_would_keep() {
+    let as_at = date(2024, 7, 31);
+    let caller = cli("hearth generate");
+    let loaded = empty().await;
+    let county = loaded.app.new_county(&caller, now()).await.unwrap();
+    let (batches, received) = tokio::sync::mpsc::channel(2);
+    batches.send(journeys()).await.unwrap();
+    drop(batches);
+    county
+        .load(received, &|_| {}, &organisation(), as_at)
+        .await
+        .unwrap();
+    county.finish(&organisation()).await.unwrap();
+
+    let listed = empty().await;
+    listed.store.append_batch(journeys()).await.unwrap();
+    listed
+        .store
+        .put_organisation(&organisation())
+        .await
+        .unwrap();
+    assert!(cached_clocks(listed.store.as_ref(), as_at).await.is_empty());
+    warm_due_cache(listed.store.as_ref(), as_at).await.unwrap();
+
+    let kept = cached_clocks(loaded.store.as_ref(), as_at).await;
+    assert!(!kept.is_empty());
+    assert_eq!(kept, cached_clocks(listed.store.as_ref(), as_at).await);
+}
+
 #[tokio::test]
 async fn a_county_is_generated_only_into_an_empty_database_and_its_organisation_comes_last() {
     let f = empty().await;
@@ -597,7 +654,10 @@ async fn a_county_is_generated_only_into_an_empty_database_and_its_organisation_
     let (batches, received) = tokio::sync::mpsc::channel(2);
     batches.send(journeys()).await.unwrap();
     drop(batches);
-    let loaded = county.load(received, &|_| {}).await.unwrap();
+    let loaded = county
+        .load(received, &|_| {}, &organisation(), date(2024, 7, 31))
+        .await
+        .unwrap();
     assert_eq!(loaded, journeys().len() as u64);
     // Events but no organisation yet: a generation stopped here is seen as unfinished.
     let state = f.app.database_state(&caller, now()).await.unwrap();

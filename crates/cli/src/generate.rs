@@ -70,14 +70,15 @@ pub async fn generate(
     let producer = tokio::task::spawn_blocking(move || produce(generator, year, batches));
 
     let events = county
-        .load(received, &|n| progress.inc(n))
+        .load(received, &|n| progress.inc(n), &organisation, request.until)
         .await
         .context("could not store the generated events")?;
     let counter = producer
         .await
         .context("the generator stopped unexpectedly")??;
     county.finish(&organisation).await?;
-    // Under the organisation's rules, so after it is stored.
+    // The load cached the clocks of nearly every child; this catches the few it could
+    // not (on SQLite), or all of them (on a backend whose load does not).
     crate::warm_due_cache(app, request.until).await;
     progress.finish_and_clear();
     Ok(Generated {

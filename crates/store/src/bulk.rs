@@ -7,15 +7,18 @@
 //! is read back: each journey is folded from the start. The journal's unique
 //! (subject, version) and id indexes refuse a subject or an event already there, and
 //! each batch checks that the chain's head is still the one its rows were chained on.
+//!
+//! Given a `DueClocksFor`, the load also fills the due cache from the journeys it has
+//! just folded, so that the first due list reads no journey back.
 
 use crate::chain::{Chain, Head};
 use crate::projection::State;
-use crate::sqlite::SqliteTx;
+use crate::sqlite::{ROWS_PER_INSERT, SqliteTx};
 use crate::write::{self, JournalRow, Pending, ProjectionRows, WriteTx};
-use crate::{StoreError, Version};
+use crate::{DueClocksFor, DueClocksRow, StoreError, Version};
 use hearth_domain::event::Event;
 use hearth_domain::ids::Subject;
-use sqlx::{Connection, SqliteConnection, SqlitePool};
+use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool};
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -26,12 +29,14 @@ use tokio::sync::mpsc;
 struct Prepared {
     rows: Vec<JournalRow<'static>>,
     projections: ProjectionRows,
+    due: Vec<DueClocksRow>,
     from: Head,
     to: Head,
 }
 
 /// Load `batches` into the database `pool` opens, one transaction a batch; `loaded`
-/// hears the size of each batch once it has committed. Returns the events written.
+/// hears the size of each batch once it has committed, and `due`, if given, works out
+/// the due cache rows written with it. Returns the events written.
 ///
 /// The load's connection commits with `synchronous=NORMAL` and checkpoints less often:
 /// in WAL mode that keeps the database consistent through a crash but may lose the last
@@ -43,12 +48,13 @@ pub(crate) async fn load(
     pool: &SqlitePool,
     batches: mpsc::Receiver<Vec<Event>>,
     loaded: &(dyn Fn(u64) + Send + Sync),
+    due: Option<DueClocksFor>,
 ) -> Result<u64, StoreError> {
     let mut conn = pool.acquire().await?;
     sqlx::raw_sql("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 32768")
         .execute(&mut *conn)
         .await?;
-    let result = load_on(&mut conn, batches, loaded).await;
+    let result = load_on(&mut conn, batches, loaded, due).await;
     let restored = sqlx::raw_sql("PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 1000")
         .execute(&mut *conn)
         .await;
@@ -65,6 +71,7 @@ async fn load_on(
     conn: &mut SqliteConnection,
     batches: mpsc::Receiver<Vec<Event>>,
     loaded: &(dyn Fn(u64) + Send + Sync),
+    due: Option<DueClocksFor>,
 ) -> Result<u64, StoreError> {
     let start = {
         let mut tx = SqliteTx(conn.begin().await?);
@@ -75,7 +82,8 @@ async fn load_on(
     // One batch prepared ahead of the one being written: enough to overlap, and memory
     // stays at a few batches.
     let (ready, mut prepared) = mpsc::channel(1);
-    let preparing = tokio::task::spawn_blocking(move || prepare_all(batches, start, &ready));
+    let preparing =
+        tokio::task::spawn_blocking(move || prepare_all(batches, start, due.as_ref(), &ready));
     let mut events = 0u64;
     while let Some(batch) = prepared.recv().await {
         let batch: Prepared = batch?;
@@ -97,10 +105,11 @@ async fn load_on(
 fn prepare_all(
     mut batches: mpsc::Receiver<Vec<Event>>,
     mut head: Head,
+    due: Option<&DueClocksFor>,
     ready: &mpsc::Sender<Result<Prepared, StoreError>>,
 ) {
     while let Some(events) = batches.blocking_recv() {
-        let prepared = prepare(events, head);
+        let prepared = prepare(events, head, due);
         if let Ok(p) = &prepared {
             head = p.to;
         }
@@ -123,7 +132,11 @@ struct Journey<'e> {
 /// Fold each subject's journey, in place (events arrive grouped by family and are not
 /// moved about to be grouped by subject), then number, serialise and chain the rows in
 /// the order the events came.
-fn prepare(events: Vec<Event>, from: Head) -> Result<Prepared, StoreError> {
+fn prepare(
+    events: Vec<Event>,
+    from: Head,
+    due: Option<&DueClocksFor>,
+) -> Result<Prepared, StoreError> {
     let mut ids = HashSet::with_capacity(events.len());
     let mut index: HashMap<&Subject, usize> = HashMap::new();
     let mut journeys: Vec<Journey> = Vec::new();
@@ -154,6 +167,7 @@ fn prepare(events: Vec<Event>, from: Head) -> Result<Prepared, StoreError> {
         }
     }
     refold(&mut journeys, &events)?;
+    let due = due.map_or_else(Vec::new, |due| due_rows(due, &journeys, &events));
     // The projections as the ordinary write path writes them.
     let pending: Vec<Pending> = journeys
         .into_iter()
@@ -179,9 +193,27 @@ fn prepare(events: Vec<Event>, from: Head) -> Result<Prepared, StoreError> {
     Ok(Prepared {
         rows,
         projections,
+        due,
         from,
         to: head,
     })
+}
+
+/// The due cache rows of the children whose every event comes in one run (a family's
+/// events come subject by subject, so that is nearly every child); a child whose events
+/// are spread out is left to the first due list, rather than copying their journey here.
+fn due_rows(due: &DueClocksFor, journeys: &[Journey], events: &[Event]) -> Vec<DueClocksRow> {
+    let whole: HashMap<&Subject, &State> = journeys.iter().map(|j| (j.subject, &j.state)).collect();
+    let lengths: HashMap<&Subject, Version> =
+        journeys.iter().map(|j| (j.subject, j.events)).collect();
+    events
+        .chunk_by(|a, b| a.subject == b.subject)
+        .filter(|run| lengths.get(&run[0].subject) == Some(&(run.len() as Version)))
+        .filter_map(|run| match whole.get(&run[0].subject) {
+            Some(State::Child(state)) => due(state, run),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Fold from the start the journeys whose events did not all go on the end.
@@ -221,5 +253,11 @@ async fn write_batch(tx: &mut SqliteTx<'_>, batch: Prepared) -> Result<(), Store
     tx.upsert_children(batch.projections.children).await?;
     tx.upsert_families(batch.projections.families).await?;
     tx.upsert_contacts(batch.projections.contacts).await?;
+    for chunk in batch.due.chunks(ROWS_PER_INSERT) {
+        write::due_clocks_upsert::<Sqlite>(chunk)
+            .build()
+            .execute(&mut *tx.0)
+            .await?;
+    }
     tx.set_head(Chain::Journal, batch.to).await
 }

@@ -39,11 +39,14 @@ pub trait Journal: Send + Sync {
     /// (`hearth generate`): every subject's events come in one batch, and no subject may
     /// already have events. `loaded` hears the size of each batch once it has committed.
     /// Returns the number of events written. A backend may prepare one batch while it
-    /// writes the one before (SQLite does, in `bulk.rs`).
+    /// writes the one before (SQLite does, in `bulk.rs`), and may fill the due cache
+    /// with the rows `due` works out as it goes (SQLite does; the others leave the cache
+    /// to the first due list).
     async fn load(
         &self,
         mut batches: tokio::sync::mpsc::Receiver<Vec<Event>>,
         loaded: &(dyn Fn(u64) + Send + Sync),
+        _due: Option<crate::DueClocksFor>,
     ) -> Result<u64, StoreError> {
         let mut events = 0;
         while let Some(batch) = batches.recv().await {

@@ -168,6 +168,11 @@ pub struct DueClocksRow {
     pub clocks: String,
 }
 
+/// Works out a child's due cache row from their whole journey, as a bulk load folds it,
+/// so that the load fills the cache as it writes; none when no due list would read it.
+/// The journey is the child's every event, so its length is the row's version.
+pub type DueClocksFor = Arc<dyn Fn(&ChildState, &[Event]) -> Option<DueClocksRow> + Send + Sync>;
+
 /// A child's folded state with the journal version it reflects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChildRecord {

@@ -67,8 +67,9 @@ impl Journal for Parts {
         &self,
         batches: tokio::sync::mpsc::Receiver<Vec<Event>>,
         loaded: &(dyn Fn(u64) + Send + Sync),
+        due: Option<crate::DueClocksFor>,
     ) -> Result<u64, StoreError> {
-        self.journal.load(batches, loaded).await
+        self.journal.load(batches, loaded, due).await
     }
     async fn journey(&self, subject: &Subject) -> Result<(Vec<Event>, Version), StoreError> {
         self.journal.journey(subject).await

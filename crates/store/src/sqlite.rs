@@ -25,7 +25,7 @@ use std::time::Duration;
 
 /// Rows per multi-row INSERT: keeps well under SQLite's bound-parameter limit while
 /// avoiding a round trip to the database thread for every event.
-const ROWS_PER_INSERT: usize = 400;
+pub(crate) const ROWS_PER_INSERT: usize = 400;
 /// Children whose journeys one query reads, for the same reasons.
 const CHILDREN_PER_READ: usize = 400;
 
@@ -275,9 +275,10 @@ crate::journal::impl_journal!(
         &self,
         batches: tokio::sync::mpsc::Receiver<Vec<Event>>,
         loaded: &(dyn Fn(u64) + Send + Sync),
+        due: Option<crate::DueClocksFor>,
     ) -> Result<u64, StoreError> {
         let _bulk = self.bulk.lock().await;
-        crate::bulk::load(&self.pool, batches, loaded).await
+        crate::bulk::load(&self.pool, batches, loaded, due).await
     }
 );
 crate::organisation::impl_organisations!(SqliteStore);

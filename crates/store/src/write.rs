@@ -707,7 +707,7 @@ where
 }
 
 /// A multi-row upsert of due cache rows.
-fn due_clocks_upsert<DB>(rows: &[DueClocksRow]) -> QueryBuilder<DB>
+pub(crate) fn due_clocks_upsert<DB>(rows: &[DueClocksRow]) -> QueryBuilder<DB>
 where
     DB: sqlx::Database,
     DB::Arguments: Default,

@@ -4,8 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use hearth_domain::event::Event;
+use hearth_domain::ids::ChildId;
 use hearth_domain::ids::Subject;
-use hearth_store::{ChainStatus, Store, StoreError, open};
+use hearth_store::{
+    ChainStatus, DueCacheKey, DueClocksFor, DueClocksRow, DueSource, HeldBy, Store, StoreError,
+    open,
+};
 use jiff::civil::date;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,6 +35,27 @@ fn county() -> Vec<Vec<Event>> {
     batches
 }
 
+/// Each batch dealt out a round at a time: every subject's first event, then every
+/// second one, and so on. Each journey keeps its order; subjects interleave.
+fn dealt_in_rounds(batches: Vec<Vec<Event>>) -> Vec<Vec<Event>> {
+    batches
+        .into_iter()
+        .map(|batch| {
+            let mut seen: HashMap<Subject, usize> = HashMap::new();
+            let mut dealt: Vec<(usize, Event)> = batch
+                .into_iter()
+                .map(|e| {
+                    let round = seen.entry(e.subject.clone()).or_default();
+                    *round += 1;
+                    (*round, e)
+                })
+                .collect();
+            dealt.sort_by_key(|(round, _)| *round);
+            dealt.into_iter().map(|(_, e)| e).collect()
+        })
+        .collect()
+}
+
 async fn fresh(dir: &tempfile::TempDir, name: &str) -> Arc<dyn Store> {
     open(&format!("sqlite://{}", dir.path().join(name).display()))
         .await
@@ -38,6 +63,14 @@ async fn fresh(dir: &tempfile::TempDir, name: &str) -> Arc<dyn Store> {
 }
 
 async fn load(store: &dyn Store, batches: Vec<Vec<Event>>) -> (Result<u64, StoreError>, u64) {
+    load_with(store, batches, None).await
+}
+
+async fn load_with(
+    store: &dyn Store,
+    batches: Vec<Vec<Event>>,
+    due: Option<DueClocksFor>,
+) -> (Result<u64, StoreError>, u64) {
     let (send, receive) = tokio::sync::mpsc::channel(2);
     let feeding = tokio::spawn(async move {
         for batch in batches {
@@ -48,9 +81,13 @@ async fn load(store: &dyn Store, batches: Vec<Vec<Event>>) -> (Result<u64, Store
     });
     let heard = AtomicU64::new(0);
     let result = store
-        .load(receive, &|n| {
-            heard.fetch_add(n, Ordering::Relaxed);
-        })
+        .load(
+            receive,
+            &|n| {
+                heard.fetch_add(n, Ordering::Relaxed);
+            },
+            due,
+        )
         .await;
     feeding.await.unwrap();
     (result, heard.load(Ordering::Relaxed))
@@ -135,26 +172,7 @@ async fn a_load_with_contacts_writes_what_appending_writes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_load_of_interleaved_subjects_writes_what_appending_writes() {
-    // Each batch dealt out a round at a time: every subject's first event, then every
-    // second one, and so on. Each journey keeps its order; subjects interleave.
-    let batches = county()
-        .into_iter()
-        .map(|mut batch| {
-            let mut seen: HashMap<Subject, usize> = HashMap::new();
-            let rounds: Vec<usize> = batch
-                .iter()
-                .map(|e| {
-                    let round = seen.entry(e.subject.clone()).or_default();
-                    *round += 1;
-                    *round
-                })
-                .collect();
-            let mut dealt: Vec<(usize, Event)> = rounds.into_iter().zip(batch.drain(..)).collect();
-            dealt.sort_by_key(|(round, _)| *round);
-            dealt.into_iter().map(|(_, e)| e).collect()
-        })
-        .collect();
-    assert_load_matches_appending(batches).await;
+    assert_load_matches_appending(dealt_in_rounds(county())).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -182,4 +200,105 @@ async fn a_load_refuses_a_subject_already_in_the_journal_and_keeps_what_committe
         first + batches[1].len() as u64
     );
     assert!(after.0.starts_with(&before.0));
+}
+
+/// Due "clocks" that name the events they were worked out from, so a test can see which
+/// part of a journey the load handed over.
+fn naming_events() -> DueClocksFor {
+    Arc::new(|state, journey| {
+        Some(DueClocksRow {
+            child: state.id.clone(),
+            version: journey.len() as u64,
+            fingerprint: "test".into(),
+            last_date: date(2000, 1, 1),
+            clocks: ids(journey),
+        })
+    })
+}
+
+fn ids(journey: &[Event]) -> String {
+    let ids: Vec<&str> = journey.iter().map(|e| e.id.as_str()).collect();
+    ids.join(",")
+}
+
+/// Each child with cached clocks fresh under `naming_events`, and what they say.
+async fn cached(store: &dyn Store) -> HashMap<ChildId, String> {
+    let key = DueCacheKey {
+        fingerprint: "test",
+        as_at: date(2100, 1, 1),
+    };
+    let mut found = HashMap::new();
+    store
+        .unsettled_due(
+            date(1900, 1, 1),
+            &HeldBy::Anyone,
+            Some(&key),
+            &mut |child, source| {
+                if let DueSource::Cached(clocks) = source {
+                    found.insert(child.id.clone(), clocks);
+                }
+            },
+        )
+        .await
+        .unwrap();
+    found
+}
+
+/// Every child's whole journey, from the store.
+async fn journeys(store: &dyn Store, batches: &[Vec<Event>]) -> HashMap<ChildId, Vec<Event>> {
+    let mut out = HashMap::new();
+    for event in batches.iter().flatten() {
+        if let Subject::Child(id) = &event.subject
+            && !out.contains_key(id)
+        {
+            let (journey, _) = store.journey(&event.subject).await.unwrap();
+            out.insert(id.clone(), journey);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_keeps_each_childs_due_clocks_from_their_whole_journey() {
+    let dir = tempfile::tempdir().unwrap();
+    let batches = county();
+    let store = fresh(&dir, "county.db").await;
+    let (result, _) = load_with(store.as_ref(), batches.clone(), Some(naming_events())).await;
+    result.unwrap();
+
+    let whole = journeys(store.as_ref(), &batches).await;
+    let cached = cached(store.as_ref()).await;
+    // The generator writes each journey in one run, so every child is cached, each from
+    // their whole journey at its stored version.
+    assert_eq!(cached.len(), whole.len());
+    for (child, journey) in &whole {
+        assert_eq!(cached.get(child), Some(&ids(journey)), "{child}");
+    }
+    // The load wrote what a load without the cache writes, and nothing else.
+    let plain = fresh(&dir, "plain.db").await;
+    load(plain.as_ref(), batches).await.0.unwrap();
+    assert_eq!(
+        contents(store.as_ref()).await,
+        contents(plain.as_ref()).await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_keeps_no_clocks_from_part_of_a_journey() {
+    // A journey of more than one event is no longer one run.
+    let batches = dealt_in_rounds(county());
+    let dir = tempfile::tempdir().unwrap();
+    let store = fresh(&dir, "county.db").await;
+    let (result, _) = load_with(store.as_ref(), batches.clone(), Some(naming_events())).await;
+    result.unwrap();
+
+    let whole = journeys(store.as_ref(), &batches).await;
+    let cached = cached(store.as_ref()).await;
+    let spread = whole.values().filter(|j| j.len() > 1).count();
+    assert!(spread > 0);
+    assert!(cached.len() < whole.len());
+    // Whatever was cached came from a whole journey.
+    for (child, clocks) in &cached {
+        assert_eq!(clocks, &ids(&whole[child]), "{child}");
+    }
 }
