@@ -124,6 +124,8 @@ fn prepare_all(
 struct Journey<'e> {
     subject: &'e Subject,
     events: Version,
+    /// The place of its last event so far in the batch.
+    last: usize,
     state: State,
     /// An event did not go on the end, so the state is folded from the whole journey.
     refold: bool,
@@ -141,7 +143,7 @@ fn prepare(
     let mut index: HashMap<&Subject, usize> = HashMap::new();
     let mut journeys: Vec<Journey> = Vec::new();
     let mut versions: Vec<Version> = Vec::with_capacity(events.len());
-    for event in &events {
+    for (at, event) in events.iter().enumerate() {
         if !ids.insert(event.id.as_str()) {
             return Err(StoreError::DuplicateEvent(event.id.to_string()));
         }
@@ -151,6 +153,7 @@ fn prepare(
                 journeys.push(Journey {
                     subject: &event.subject,
                     events: 0,
+                    last: 0,
                     state: State::empty(&event.subject),
                     refold: false,
                 });
@@ -161,6 +164,7 @@ fn prepare(
             return Err(StoreError::Corrupt("a bulk load lost its place".into()));
         };
         journey.events += 1;
+        journey.last = at;
         versions.push(journey.events);
         if !journey.refold && !journey.state.try_apply(event)? {
             journey.refold = true;
@@ -177,6 +181,8 @@ fn prepare(
             new_events: Vec::new(),
             positions: Vec::new(),
             state: Some(j.state),
+            // Rows are numbered on from `from`, one an event, in the order they came.
+            seq: from.seq + 1 + j.last as i64,
         })
         .collect();
     let projections = write::projection_rows(&pending)?;
@@ -253,6 +259,12 @@ async fn write_batch(tx: &mut SqliteTx<'_>, batch: Prepared) -> Result<(), Store
     tx.upsert_children(batch.projections.children).await?;
     tx.upsert_families(batch.projections.families).await?;
     tx.upsert_contacts(batch.projections.contacts).await?;
+    tx.replace_people(
+        batch.projections.families_of_people,
+        batch.projections.nobody,
+        batch.projections.people,
+    )
+    .await?;
     for chunk in batch.due.chunks(ROWS_PER_INSERT) {
         write::due_clocks_upsert::<Sqlite>(chunk)
             .build()

@@ -1,16 +1,17 @@
 //! Contacts at the front door (issue 13), the same on both backends: a contact's folded
-//! state as kept with each write (`contact_state`), the queue screeners work from, and
-//! the contacts a partner sent in. The SQL uses `$N` placeholders, which SQLite and
+//! state as kept with each write (`contact_state`), the queue screeners work from, the
+//! contacts a partner sent in, and the people a contact may be about (`person_index`). The SQL uses `$N` placeholders, which SQLite and
 //! PostgreSQL both read, and [`impl_contacts!`] writes the methods once for both.
 
 use crate::dialect::Dialect;
 use crate::projection::ContactFold;
-use crate::write::corrupt;
+use crate::write::{PersonRow, corrupt};
 use crate::{StoreError, Version};
 use hearth_domain::access::UserName;
-use hearth_domain::codes::Urgency;
+use hearth_domain::codes::{Sex, Urgency};
 use hearth_domain::contact::{ContactState, ContactStatus};
-use hearth_domain::ids::{Actor, ContactId};
+use hearth_domain::ids::{Actor, ChildId, ContactId, FamilyId, PersonRef};
+use hearth_domain::people::Name;
 use jiff::civil::Date;
 
 /// A contact's folded state with the journal version it reflects.
@@ -36,6 +37,56 @@ pub struct QueueFilter {
     pub limit: u32,
 }
 
+/// A person a contact may be about, as the person index holds them: a child, or an
+/// adult named in a family.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedPerson {
+    pub person: PersonRef,
+    pub family: Option<FamilyId>,
+    pub name: Name,
+    pub date_of_birth: Option<Date>,
+    pub expected_date_of_birth: Option<Date>,
+    pub nhs_number: Option<String>,
+    pub postcode: Option<String>,
+    pub sex: Option<Sex>,
+    /// The child this one was merged into, while the merge stands.
+    pub merged_into: Option<ChildId>,
+    /// The journal place of the write that last wrote the row.
+    pub seq: u64,
+}
+
+impl PersonRow {
+    pub(crate) fn parse(self) -> Result<IndexedPerson, StoreError> {
+        let date = |v: Option<String>| -> Result<Option<Date>, StoreError> {
+            v.map(|s| s.parse().map_err(corrupt)).transpose()
+        };
+        Ok(IndexedPerson {
+            person: PersonRef::parse(&self.person).map_err(corrupt)?,
+            family: self
+                .family_id
+                .map(|f| FamilyId::parse(&f).map_err(corrupt))
+                .transpose()?,
+            name: Name {
+                given: self.given_name,
+                family: self.family_name,
+            },
+            date_of_birth: date(self.date_of_birth)?,
+            expected_date_of_birth: date(self.expected_date_of_birth)?,
+            nhs_number: self.nhs_number,
+            postcode: self.postcode,
+            sex: self
+                .sex
+                .map(|s| Sex::from_code(&s).map_err(corrupt))
+                .transpose()?,
+            merged_into: self
+                .merged_into
+                .map(|c| ChildId::parse(&c).map_err(corrupt))
+                .transpose()?,
+            seq: self.seq.max(0) as u64,
+        })
+    }
+}
+
 /// Each contact's folded state, and the lists the front door reads.
 #[async_trait::async_trait]
 pub trait Contacts: Send + Sync {
@@ -50,7 +101,17 @@ pub trait Contacts: Send + Sync {
         user: &UserName,
         limit: u32,
     ) -> Result<Vec<ContactRecord>, StoreError>;
+
+    /// The people whose index rows were written after journal place `seq`, in the order
+    /// written (0: everyone), so that a copy kept in memory can catch up.
+    async fn people_since(&self, seq: u64) -> Result<Vec<IndexedPerson>, StoreError>;
 }
+
+/// Whether the person index must be filled: a database from before it existed has
+/// children or families and nobody in the index (1 if so).
+pub(crate) const PEOPLE_MISSING: &str = "SELECT CASE WHEN EXISTS (SELECT 1 FROM person_index) THEN 0 \
+     WHEN EXISTS (SELECT 1 FROM child_state) OR EXISTS (SELECT 1 FROM family_state) THEN 1 \
+     ELSE 0 END";
 
 pub(crate) const SELECT_CONTACT: &str =
     "SELECT state, version FROM contact_state WHERE contact_id = $1";
@@ -169,6 +230,25 @@ macro_rules! impl_contacts {
                         .await?;
                 rows.into_iter()
                     .map($crate::contacts::contact_record)
+                    .collect()
+            }
+
+            async fn people_since(
+                &self,
+                seq: u64,
+            ) -> Result<Vec<$crate::IndexedPerson>, $crate::StoreError> {
+                let bytewise = Self::DIALECT.bytewise;
+                // Safe: the columns and the collation are constants, not input.
+                let rows: Vec<$crate::write::PersonRow> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT {} FROM person_index WHERE seq > $1 ORDER BY seq, person{bytewise}",
+                        $crate::write::PERSON_COLUMNS
+                    )))
+                    .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter()
+                    .map($crate::write::PersonRow::parse)
                     .collect()
             }
         }

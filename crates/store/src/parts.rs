@@ -8,9 +8,9 @@
 
 use crate::{
     AccessControl, AccessLog, ApiToken, ChainReport, ChildRecord, ChildSummary, ContactRecord,
-    Contacts, DueCache, DueCacheKey, DueClocksRow, DueSink, HeldBy, Journal, JourneySink, Lockout,
-    OrganisationVersion, Organisations, Projections, QueueFilter, RebuildReport, Restrictions,
-    Session, Store, StoreError, User, Version, Writer,
+    Contacts, DueCache, DueCacheKey, DueClocksRow, DueSink, HeldBy, IndexedPerson, Journal,
+    JourneySink, Lockout, OrganisationVersion, Organisations, Projections, QueueFilter,
+    RebuildReport, Restrictions, Session, Store, StoreError, User, Version, Writer,
 };
 use hearth_domain::access::UserName;
 use hearth_domain::event::Event;
@@ -132,6 +132,9 @@ impl Contacts for Parts {
         limit: u32,
     ) -> Result<Vec<ContactRecord>, StoreError> {
         self.contacts.contacts_submitted_by(user, limit).await
+    }
+    async fn people_since(&self, seq: u64) -> Result<Vec<IndexedPerson>, StoreError> {
+        self.contacts.people_since(seq).await
     }
 }
 

@@ -8,7 +8,7 @@ use crate::chain::{self, Chain, Hash, Head};
 use crate::dialect::Dialect;
 use crate::journal::read_journey;
 use crate::write::{
-    self, CHILD_COLUMNS, ChildRow, ContactRow, FamilyRow, JournalRow, Journeys, WriteTx,
+    self, CHILD_COLUMNS, ChildRow, ContactRow, FamilyRow, JournalRow, Journeys, PersonRow, WriteTx,
 };
 use crate::writer::{Begin, Writer};
 use crate::{StoreError, Version};
@@ -49,10 +49,12 @@ impl PgStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgStore {
+        let store = PgStore {
             writer: Writer::spawn(PgBegin(pool.clone())),
             pool,
-        })
+        };
+        crate::projections::fill_person_index(&store, &store.pool).await?;
+        Ok(store)
     }
 }
 
@@ -228,6 +230,15 @@ impl WriteTx for PgTx {
     async fn upsert_contacts(&mut self, rows: Vec<ContactRow>) -> Result<(), StoreError> {
         // Twelve values a row, well under PostgreSQL's limit on bound parameters.
         write::upsert_contacts::<Postgres>(&mut self.0, rows, 1_000).await
+    }
+
+    async fn replace_people(
+        &mut self,
+        families: Vec<String>,
+        nobody: Vec<String>,
+        rows: Vec<PersonRow>,
+    ) -> Result<(), StoreError> {
+        write::replace_people::<Postgres>(&mut self.0, families, nobody, rows, 1_000).await
     }
 
     async fn insert_access_log(

@@ -33,12 +33,36 @@ pub trait Projections: Send + Sync {
 pub(crate) const SELECT_CHILD: &str = "SELECT state, version FROM child_state WHERE child_id = $1";
 pub(crate) const COUNT_CHILDREN: &str = "SELECT COUNT(*) FROM child_state";
 /// What a rebuild empties before it folds the journal again.
-pub(crate) const CLEAR: [&str; 4] = [
+pub(crate) const CLEAR: [&str; 5] = [
     "DELETE FROM child_state",
     "DELETE FROM family_state",
     "DELETE FROM contact_state",
+    "DELETE FROM person_index",
     "DELETE FROM due_clocks",
 ];
+
+/// Fill the person index once, on the first opening after its migration, by rebuilding
+/// the projections from the journal (which writes every row with the journal place of
+/// its subject's last event). A database that has it, or is empty, is left as it is.
+pub(crate) async fn fill_person_index<DB>(
+    store: &dyn Projections,
+    pool: &sqlx::Pool<DB>,
+) -> Result<(), StoreError>
+where
+    DB: sqlx::Database,
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    i32: for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    let missing: i32 = sqlx::query_scalar(crate::contacts::PEOPLE_MISSING)
+        .fetch_one(pool)
+        .await?;
+    if missing == 1 {
+        store.rebuild().await?;
+    }
+    Ok(())
+}
 
 /// The search for `query` (each word must match a name, the id, the NHS number or the
 /// date of birth; an empty query lists every child).
@@ -122,12 +146,13 @@ macro_rules! impl_projections {
                     sqlx::query(sql).execute(&mut *tx).await?;
                 }
                 // Read the journal subject by subject, and fold each.
-                let rows: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT subject, body FROM journal ORDER BY subject{}, version",
-                    Self::DIALECT.bytewise
-                )))
-                .fetch_all(&mut *tx)
-                .await?;
+                let rows: Vec<(String, String, i64)> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT subject, body, seq FROM journal ORDER BY subject{}, version",
+                        Self::DIALECT.bytewise
+                    )))
+                    .fetch_all(&mut *tx)
+                    .await?;
                 let mut tx = $tx(tx);
                 let report = $crate::write::rebuild_from(&mut tx, rows).await?;
                 tx.0.commit().await?;
@@ -165,6 +190,14 @@ macro_rules! impl_projections {
                     .fetch_all(&self.pool)
                     .await?;
                 out.extend(contacts.iter().map($crate::write::contact_dump_line));
+                let people: Vec<$crate::write::PersonRow> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT {} FROM person_index ORDER BY person{bytewise}",
+                        $crate::write::PERSON_COLUMNS
+                    )))
+                    .fetch_all(&self.pool)
+                    .await?;
+                out.extend(people.iter().map($crate::write::person_dump_line));
                 Ok(out)
             }
         }

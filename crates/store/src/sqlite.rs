@@ -8,7 +8,7 @@ use crate::dialect::Dialect;
 use crate::journal::read_journey;
 use crate::write::is_unique_violation;
 use crate::write::{
-    self, CHILD_COLUMNS, ChildRow, ContactRow, FamilyRow, JournalRow, Journeys, WriteTx,
+    self, CHILD_COLUMNS, ChildRow, ContactRow, FamilyRow, JournalRow, Journeys, PersonRow, WriteTx,
 };
 use crate::writer::{Begin, Writer};
 use async_trait::async_trait;
@@ -60,11 +60,13 @@ impl SqliteStore {
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         chain_unhashed_rows(&pool).await?;
-        Ok(SqliteStore {
+        let store = SqliteStore {
             writer: Writer::spawn(SqliteBegin(pool.clone())),
             pool,
             bulk: tokio::sync::Mutex::new(()),
-        })
+        };
+        crate::projections::fill_person_index(&store, &store.pool).await?;
+        Ok(store)
     }
 }
 
@@ -201,6 +203,17 @@ impl WriteTx for SqliteTx<'_> {
     async fn upsert_contacts(&mut self, rows: Vec<ContactRow>) -> Result<(), StoreError> {
         // Twelve values a row.
         write::upsert_contacts::<Sqlite>(&mut self.0, rows, ROWS_PER_INSERT / 12).await
+    }
+
+    async fn replace_people(
+        &mut self,
+        families: Vec<String>,
+        nobody: Vec<String>,
+        rows: Vec<PersonRow>,
+    ) -> Result<(), StoreError> {
+        // Eleven values a row.
+        write::replace_people::<Sqlite>(&mut self.0, families, nobody, rows, ROWS_PER_INSERT / 11)
+            .await
     }
 
     async fn insert_access_log(

@@ -27,6 +27,8 @@ pub(crate) struct Pending {
     /// order the events came in across subjects (an import then exports unchanged).
     pub positions: Vec<usize>,
     pub state: Option<State>,
+    /// The journal place of the subject's last event once written (0 before).
+    pub seq: i64,
 }
 
 /// One journal row as both backends store it. `body` is the event's JSON exactly as
@@ -146,6 +148,52 @@ pub(crate) struct ProjectionRows {
     pub children: Vec<ChildRow>,
     pub families: Vec<FamilyRow>,
     pub contacts: Vec<ContactRow>,
+    pub people: Vec<PersonRow>,
+    /// The families whose adults' rows are replaced by those in `people`.
+    pub families_of_people: Vec<String>,
+    /// Children who are nobody to match (their registration was retracted).
+    pub nobody: Vec<String>,
+}
+
+/// A person's row in `person_index`: a child, or an adult named in a family.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct PersonRow {
+    pub person: String,
+    pub family_id: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: Option<String>,
+    pub expected_date_of_birth: Option<String>,
+    pub nhs_number: Option<String>,
+    pub postcode: Option<String>,
+    pub sex: Option<String>,
+    pub merged_into: Option<String>,
+    pub seq: i64,
+}
+
+/// The columns of `PersonRow`, in the order the backends select them.
+pub(crate) const PERSON_COLUMNS: &str = "person, family_id, given_name, family_name, date_of_birth, expected_date_of_birth, nhs_number, postcode, sex, merged_into, seq";
+
+fn person_row(
+    person: String,
+    family: Option<String>,
+    details: &hearth_domain::people::PersonDetails,
+    merged_into: Option<String>,
+    seq: i64,
+) -> PersonRow {
+    PersonRow {
+        person,
+        family_id: family,
+        given_name: details.name.given.clone(),
+        family_name: details.name.family.clone(),
+        date_of_birth: details.date_of_birth.map(|d| d.to_string()),
+        expected_date_of_birth: details.expected_date_of_birth.map(|d| d.to_string()),
+        nhs_number: details.nhs_number.as_ref().map(|n| n.as_str().to_owned()),
+        postcode: details.address.as_ref().map(|a| a.postcode.to_string()),
+        sex: Some(details.sex.code().to_owned()),
+        merged_into,
+        seq,
+    }
 }
 
 /// The statements a write needs, inside one open transaction of a backend.
@@ -174,6 +222,15 @@ pub(crate) trait WriteTx: Send {
     async fn upsert_families(&mut self, rows: Vec<FamilyRow>) -> Result<(), StoreError>;
 
     async fn upsert_contacts(&mut self, rows: Vec<ContactRow>) -> Result<(), StoreError>;
+
+    /// Replace the adults' rows of `families`, delete the rows of `nobody`, and upsert
+    /// `rows` (children and adults).
+    async fn replace_people(
+        &mut self,
+        families: Vec<String>,
+        nobody: Vec<String>,
+        rows: Vec<PersonRow>,
+    ) -> Result<(), StoreError>;
 
     /// Access-log rows (seq, target, hash) that share `at`, `actor` and `action`.
     async fn insert_access_log(
@@ -249,7 +306,19 @@ pub(crate) async fn write(
         written += p.new_events.len() as u64;
     }
     let (rows, head) = journal_rows(&pending, head)?;
+    let mut last: HashMap<&Subject, i64> = HashMap::new();
+    for row in &rows {
+        last.insert(&row.event.subject, row.seq);
+    }
+    let seqs: Vec<i64> = pending
+        .iter()
+        .map(|p| last.get(&p.subject).copied().unwrap_or_default())
+        .collect();
+    drop(last);
     tx.insert_journal(rows).await?;
+    for (p, seq) in pending.iter_mut().zip(seqs) {
+        p.seq = seq;
+    }
     tx.set_head(Chain::Journal, head).await?;
     upsert_projections(tx, &pending).await?;
     Ok(written)
@@ -317,6 +386,7 @@ pub(crate) fn group_by_subject(events: Vec<Event>) -> Result<Vec<Pending>, Store
                 new_events: Vec::new(),
                 positions: Vec::new(),
                 state: None,
+                seq: 0,
             });
             pending.len() - 1
         });
@@ -397,6 +467,8 @@ pub(crate) async fn upsert_projections(
     tx.upsert_children(rows.children).await?;
     tx.upsert_families(rows.families).await?;
     tx.upsert_contacts(rows.contacts).await?;
+    tx.replace_people(rows.families_of_people, rows.nobody, rows.people)
+        .await?;
     Ok(())
 }
 
@@ -408,12 +480,36 @@ pub(crate) fn projection_rows(pending: &[Pending]) -> Result<ProjectionRows, Sto
         match (&p.subject, &p.state) {
             (Subject::Child(_), Some(State::Child(s))) => {
                 rows.children.push(child_row(s, version)?);
+                let person = format!("child:{}", s.id);
+                match &s.details {
+                    Some(details) => rows.people.push(person_row(
+                        person,
+                        s.family.as_ref().map(ToString::to_string),
+                        details,
+                        s.merged_into.as_ref().map(ToString::to_string),
+                        p.seq,
+                    )),
+                    // Their registration was retracted.
+                    None => rows.nobody.push(person),
+                }
             }
-            (Subject::Family(id), Some(State::Family(s))) => rows.families.push(FamilyRow {
-                family_id: id.to_string(),
-                version: version as i64,
-                state: to_json(s)?,
-            }),
+            (Subject::Family(id), Some(State::Family(s))) => {
+                rows.families.push(FamilyRow {
+                    family_id: id.to_string(),
+                    version: version as i64,
+                    state: to_json(s)?,
+                });
+                rows.families_of_people.push(id.to_string());
+                for (adult, details) in &s.adults {
+                    rows.people.push(person_row(
+                        format!("adult:{adult}"),
+                        Some(id.to_string()),
+                        details,
+                        None,
+                        p.seq,
+                    ));
+                }
+            }
             (Subject::Contact(_), Some(State::Contact(s))) => {
                 rows.contacts.push(contact_row(s, version)?);
             }
@@ -427,7 +523,7 @@ pub(crate) fn projection_rows(pending: &[Pending]) -> Result<ProjectionRows, Sto
 /// states to `sink` a few thousand at a time so memory stays flat.
 pub(crate) async fn rebuild_from(
     tx: &mut dyn WriteTx,
-    rows: Vec<(String, String)>,
+    rows: Vec<(String, String, i64)>,
 ) -> Result<crate::RebuildReport, StoreError> {
     let mut report = crate::RebuildReport {
         events: 0,
@@ -437,10 +533,12 @@ pub(crate) async fn rebuild_from(
     };
     let mut batch: Vec<Pending> = Vec::new();
     let mut rows = rows.into_iter().peekable();
-    while let Some((subject_text, body)) = rows.next() {
+    while let Some((subject_text, body, first_seq)) = rows.next() {
         let mut journey = vec![parse_body(&body)?];
-        while let Some((_, body)) = rows.next_if(|(s, _)| *s == subject_text) {
+        let mut seq = first_seq;
+        while let Some((_, body, next_seq)) = rows.next_if(|(s, ..)| *s == subject_text) {
             journey.push(parse_body(&body)?);
+            seq = seq.max(next_seq);
         }
         let subject = Subject::parse(&subject_text).map_err(corrupt)?;
         let state = State::refold(&subject, &journey)?;
@@ -456,6 +554,7 @@ pub(crate) async fn rebuild_from(
             new_events: Vec::new(),
             positions: Vec::new(),
             state: Some(state),
+            seq,
         });
         if batch.len() >= 2_000 {
             upsert_projections(tx, &batch).await?;
@@ -557,6 +656,94 @@ where
         q.build().execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Delete the adults' rows of `families` and the rows of `nobody`, and upsert `rows`,
+/// the same on both backends.
+pub(crate) async fn replace_people<DB>(
+    conn: &mut DB::Connection,
+    families: Vec<String>,
+    nobody: Vec<String>,
+    rows: Vec<PersonRow>,
+    per_statement: usize,
+) -> Result<(), StoreError>
+where
+    DB: sqlx::Database,
+    DB::Arguments: Default + sqlx::IntoArguments<DB>,
+    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    Option<String>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    // An adult a corrected family journey no longer names leaves the index.
+    for chunk in families.chunks(per_statement) {
+        let mut q = QueryBuilder::<DB>::new(
+            "DELETE FROM person_index WHERE person LIKE 'adult:%' AND family_id IN (",
+        );
+        let mut ids = q.separated(", ");
+        for id in chunk {
+            ids.push_bind(id.clone());
+        }
+        q.push(")");
+        q.build().execute(&mut *conn).await?;
+    }
+    for chunk in nobody.chunks(per_statement) {
+        let mut q = QueryBuilder::<DB>::new("DELETE FROM person_index WHERE person IN (");
+        let mut ids = q.separated(", ");
+        for id in chunk {
+            ids.push_bind(id.clone());
+        }
+        q.push(")");
+        q.build().execute(&mut *conn).await?;
+    }
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut q =
+            QueryBuilder::<DB>::new(format!("INSERT INTO person_index ({PERSON_COLUMNS}) "));
+        q.push_values(rows.by_ref().take(per_statement), |mut b, r| {
+            b.push_bind(r.person)
+                .push_bind(r.family_id)
+                .push_bind(r.given_name)
+                .push_bind(r.family_name)
+                .push_bind(r.date_of_birth)
+                .push_bind(r.expected_date_of_birth)
+                .push_bind(r.nhs_number)
+                .push_bind(r.postcode)
+                .push_bind(r.sex)
+                .push_bind(r.merged_into)
+                .push_bind(r.seq);
+        });
+        q.push(
+            " ON CONFLICT (person) DO UPDATE SET family_id = excluded.family_id, \
+             given_name = excluded.given_name, family_name = excluded.family_name, \
+             date_of_birth = excluded.date_of_birth, \
+             expected_date_of_birth = excluded.expected_date_of_birth, \
+             nhs_number = excluded.nhs_number, postcode = excluded.postcode, \
+             sex = excluded.sex, merged_into = excluded.merged_into, seq = excluded.seq",
+        );
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// A person's row as one line of `projection_dump`.
+pub(crate) fn person_dump_line(row: &PersonRow) -> String {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "NULL".into());
+    [
+        String::from("person"),
+        row.person.clone(),
+        opt(&row.family_id),
+        row.given_name.clone(),
+        row.family_name.clone(),
+        opt(&row.date_of_birth),
+        opt(&row.expected_date_of_birth),
+        opt(&row.nhs_number),
+        opt(&row.postcode),
+        opt(&row.sex),
+        opt(&row.merged_into),
+        row.seq.to_string(),
+    ]
+    .join("|")
 }
 
 /// The columns of a projection row that a search result or caseload shows.

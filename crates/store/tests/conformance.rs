@@ -22,7 +22,7 @@ use hearth_domain::org::{FROM_THE_START, Organisation};
 use hearth_domain::people::Address;
 use hearth_store::{
     ChainStatus, ChildSummary, ContactRecord, DueCacheKey, DueClocksRow, DueSource, HeldBy,
-    QueueFilter, Store, StoreError, Version, Writer, open,
+    IndexedPerson, QueueFilter, Store, StoreError, Version, Writer, open,
 };
 use hearth_testkit::{
     check_requested, child, contact, contact_ev, decided, details, ev, given_child, intake, linked,
@@ -62,6 +62,7 @@ conformance!(
     exporting_one_child_gives_only_their_events,
     an_exported_journal_imports_to_the_same_store,
     a_contacts_journey_is_projected_and_queued,
+    people_are_indexed_with_the_place_of_their_last_write,
     the_journal_cannot_be_changed_or_emptied,
     rebuilding_gives_the_projections_kept_incrementally_and_a_reopened_store_keeps_every_write,
     family_events_recorded_late_are_folded_in_date_order,
@@ -1672,6 +1673,114 @@ async fn a_contacts_journey_is_projected_and_queued(backend: Backend) {
     let db = db.reopen().await;
     assert_eq!(snapshot(&db.store).await, incremental);
     assert_eq!(db.store.contact(&contact("K5")).await.unwrap().unwrap(), k5);
+}
+
+/// The person index holds every child with details and every adult a family names,
+/// each with the journal place of the write that last wrote them; `people_since` gives
+/// those written after a place; a corrected family loses an adult it no longer names;
+/// a rebuild gives the same rows; and a database whose index is empty fills it when it
+/// opens.
+async fn people_are_indexed_with_the_place_of_their_last_write(backend: Backend) {
+    let db = county(backend).await;
+    let s = &db.store;
+    let family = FamilyId::parse("F1").unwrap();
+    let fe = |id: &str, on: &str, data| Event {
+        subject: Subject::Family(family.clone()),
+        ..ev("C1", id, on, data)
+    };
+    let adult = |a: &str, given: &str| {
+        EventData::PersonRegistered(PersonRegistered {
+            adult: Some(AdultId::parse(a).unwrap()),
+            family: Some(family.clone()),
+            details: details(given, "Parent", date(1990, 1, 1)),
+        })
+    };
+    // Ava's events are places 1 to 12, Ben's 13 to 18, Cleo's 19; the family's 20, 21.
+    s.append(
+        0,
+        vec![
+            fe("f1-01", "2024-01-01", adult("A1", "Amy")),
+            fe("f1-02", "2024-01-02", adult("A2", "Alf")),
+        ],
+    )
+    .await
+    .unwrap();
+    let listed = |people: Vec<IndexedPerson>| {
+        people
+            .into_iter()
+            .map(|p| (p.person.to_string(), p.seq))
+            .collect::<Vec<_>>()
+    };
+    let all = s.people_since(0).await.unwrap();
+    let ava = &all[0];
+    assert_eq!(ava.name.to_string(), "Ava Testington");
+    assert_eq!(ava.date_of_birth, Some(date(2015, 6, 1)));
+    assert_eq!(ava.nhs_number.as_deref(), Some("9990000018"));
+    assert_eq!(ava.postcode.as_deref(), Some("MK45 1AA"));
+    assert_eq!(ava.merged_into, None);
+    let amy = &all[3];
+    assert_eq!(amy.family, Some(family.clone()));
+    assert_eq!(amy.name.to_string(), "Amy Parent");
+    assert_eq!(amy.date_of_birth, Some(date(1990, 1, 1)));
+    assert_eq!(
+        listed(all),
+        [
+            ("child:C1".to_owned(), 12),
+            ("child:C2".to_owned(), 18),
+            ("child:C3".to_owned(), 19),
+            ("adult:A1".to_owned(), 21),
+            ("adult:A2".to_owned(), 21),
+        ]
+    );
+    assert_eq!(
+        listed(s.people_since(19).await.unwrap()),
+        [("adult:A1".to_owned(), 21), ("adult:A2".to_owned(), 21)]
+    );
+    assert!(s.people_since(21).await.unwrap().is_empty());
+
+    s.append(1, vec![visit_as("C3", "p-01")]).await.unwrap();
+    assert_eq!(
+        listed(s.people_since(21).await.unwrap()),
+        [("child:C3".to_owned(), 22)]
+    );
+    // Alf was registered in error: the family no longer names him.
+    s.append(
+        2,
+        vec![fe(
+            "f1-03",
+            "2024-01-03",
+            retract("f1-02", "not of this family"),
+        )],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        listed(s.people_since(22).await.unwrap()),
+        [("adult:A1".to_owned(), 23)]
+    );
+    let everyone = listed(s.people_since(0).await.unwrap());
+    assert!(
+        !everyone.iter().any(|(p, _)| p == "adult:A2"),
+        "{everyone:?}"
+    );
+
+    let incremental = snapshot(s).await;
+    assert_eq!(
+        incremental
+            .projections
+            .iter()
+            .filter(|l| l.starts_with("person|"))
+            .count(),
+        4
+    );
+    s.rebuild().await.unwrap();
+    assert_eq!(snapshot(s).await, incremental);
+
+    // A database from before the index: filled when the store opens, once.
+    assert_eq!(db.execute("DELETE FROM person_index").await.unwrap(), 4);
+    let db = db.reopen().await;
+    assert_eq!(snapshot(&db.store).await, incremental);
+    assert_eq!(listed(db.store.people_since(0).await.unwrap()), everyone);
 }
 
 const WRITERS: usize = 8;
