@@ -176,7 +176,9 @@ fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let db = args.next().ok_or("usage: matching DB [CONTACTS]")?;
     let count: usize = args.next().map_or(Ok(5_000), |n| n.parse())?;
-    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
 
     let started = Instant::now();
     let everyone = runtime.block_on(people(&db))?;
