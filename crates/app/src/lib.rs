@@ -106,6 +106,18 @@ pub enum ContactError {
     App(#[from] AppError),
     #[error("{0}")]
     Intake(hearth_domain::contact::IntakeError),
+    /// There is no such contact, or the caller may not see it (a partner asking for
+    /// another's contact is told the same); a refusal has been logged.
+    #[error("there is no such contact")]
+    NoContact,
+    /// The contact's journey (or a linked child's) refuses the step: already linked,
+    /// already decided, a check not requested, ...; the message names ids and kinds.
+    #[error("{0}")]
+    NotAllowed(hearth_domain::journey::JourneyError),
+    /// Someone else changed the contact since the caller read it (its version moved);
+    /// read it again and repeat the step.
+    #[error("the contact has changed since it was read; read it again")]
+    Changed,
 }
 
 impl From<StoreError> for ContactError {

@@ -1,3 +1,6 @@
 //! The front door (issue 13): contacts received, screened, decided and routed.
+//! Each step is a file: `intake` (receiving), `screening` (the contact read with its
+//! candidates, links, checks), `decision` (deciding, signing off, routing, the queue),
+//! `partner` (what a partner sees of its own contacts).
 
 mod intake;
