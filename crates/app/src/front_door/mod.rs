@@ -4,3 +4,4 @@
 //! `partner` (what a partner sees of its own contacts).
 
 mod intake;
+mod screening;

@@ -1,0 +1,229 @@
+//! Screening contacts on a real store (SQLite and PostgreSQL): linking the people a
+//! contact names to records, with the contact's steps mirrored on a linked child's
+//! journey; who may do it; and each refusal.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "support/front_door.rs"]
+mod front_door;
+
+use front_door::*;
+use hearth_app::{AppError, ContactError};
+use hearth_domain::access::Permission;
+use hearth_domain::codes::{Agency, Rag, ReferralSource};
+use hearth_domain::event::{ContactReceived, Event, EventData, OccurredAt, PartnerCheck};
+use hearth_domain::ids::{ContactId, EventId, PersonRef, Subject};
+use hearth_domain::journey::Problem;
+
+on_both_backends!(
+    linking_a_child_mirrors_the_contact_on_their_journey,
+    linking_copies_the_checks_the_contact_already_has,
+    linking_an_adult_writes_only_the_contact,
+    a_role_that_may_not_screen_is_refused_and_logged,
+    a_person_already_linked_is_refused,
+    an_unknown_contact_is_refused,
+    a_stale_version_is_refused_and_nothing_is_written,
+);
+
+fn child_ref() -> PersonRef {
+    PersonRef::Child(child())
+}
+
+fn contact_subject(k: &ContactId) -> Subject {
+    Subject::Contact(k.clone())
+}
+
+/// The events written after the first `n` of a journey.
+async fn after(f: &FrontDoor, subject: &Subject, n: usize) -> Vec<Event> {
+    f.journey(subject).await.split_off(n)
+}
+
+async fn linking_a_child_mirrors_the_contact_on_their_journey(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let k = f.receive_about_child().await;
+    let before = f.journey(&child_subject()).await.len();
+    let version = f
+        .app
+        .link_person(&screener(), now(), &k, 0, child_ref(), 1)
+        .await
+        .unwrap();
+    assert_eq!(version, 2);
+    let record = f.store.contact(&k).await.unwrap().unwrap();
+    assert_eq!(record.version, 2);
+    assert_eq!(record.state.links.get(&0), Some(&child_ref()));
+
+    let mirrors = after(&f, &child_subject(), before).await;
+    assert_eq!(mirrors.len(), 1, "{mirrors:?}");
+    assert_eq!(
+        mirrors[0].data,
+        EventData::ContactReceived(ContactReceived::new(k.clone(), ReferralSource::Schools))
+    );
+    assert_eq!(mirrors[0].occurred_at, OccurredAt::at(RECEIVED, 9, 15));
+    assert_eq!(mirrors[0].recorded_by.as_str(), "jo.screener");
+    // The child's record now counts the contact and holds it open.
+    let lily = f.store.child(&child()).await.unwrap().unwrap();
+    assert!(lily.state.open_contacts.contains(&k));
+
+    assert_eq!(
+        f.log_of(&contact_subject(&k)).await.last().unwrap(),
+        &("jo.screener".to_owned(), "linked child:C1".to_owned())
+    );
+    assert_eq!(
+        f.log_of(&child_subject()).await,
+        [("jo.screener".to_owned(), format!("linked to contact:{k}"))]
+    );
+}
+
+async fn linking_copies_the_checks_the_contact_already_has(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let k = f.receive_about_child().await;
+    // A police check asked for and answered before anyone was linked.
+    let check = |id: &str, returned: bool| {
+        let data = PartnerCheck::new(k.clone(), Agency::Police, Rag::Amber);
+        Event {
+            id: EventId::parse(id).unwrap(),
+            subject: contact_subject(&k),
+            occurred_at: OccurredAt::at(RECEIVED, 9, 30),
+            recorded_at: now(),
+            recorded_by: hearth_domain::ids::Actor::parse("jo.screener").unwrap(),
+            data: if returned {
+                EventData::PartnerCheckReturned(data)
+            } else {
+                EventData::PartnerCheckRequested(data)
+            },
+        }
+    };
+    f.store
+        .append(1, vec![check("k-check-1", false), check("k-check-2", true)])
+        .await
+        .unwrap();
+    let before = f.journey(&child_subject()).await.len();
+    f.app
+        .link_person(&screener(), now(), &k, 0, child_ref(), 3)
+        .await
+        .unwrap();
+    let written = after(&f, &child_subject(), before).await;
+    let kinds: Vec<&str> = written.iter().map(|e| e.kind()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "contact_received",
+            "partner_check_requested",
+            "partner_check_returned"
+        ]
+    );
+}
+
+async fn linking_an_adult_writes_only_the_contact(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let k = f.receive_about_child().await;
+    let before = f.journey(&child_subject()).await;
+    let family_before = f.journey(&Subject::Family(family())).await;
+    f.app
+        .link_person(&screener(), now(), &k, 1, PersonRef::Adult(mother()), 1)
+        .await
+        .unwrap();
+    let record = f.store.contact(&k).await.unwrap().unwrap();
+    assert_eq!(
+        record.state.links.get(&1),
+        Some(&PersonRef::Adult(mother()))
+    );
+    assert_eq!(f.journey(&child_subject()).await, before);
+    assert_eq!(f.journey(&Subject::Family(family())).await, family_before);
+}
+
+async fn a_role_that_may_not_screen_is_refused_and_logged(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let k = f.receive_about_child().await;
+    let rows = f.log_rows().await;
+    let refused = f
+        .app
+        .link_person(&partner(), now(), &k, 0, child_ref(), 1)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(ContactError::App(AppError::Refused(
+                Permission::ScreenContacts
+            )))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(f.log_rows().await, rows + 1);
+    let (actor, action) = f.log_of(&contact_subject(&k)).await.pop().unwrap();
+    assert_eq!(actor, "pc.tester");
+    assert!(action.starts_with("refused (role)"), "{action}");
+    assert_eq!(f.version(&k).await, 1);
+}
+
+async fn a_person_already_linked_is_refused(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let k = f.receive_about_child().await;
+    let v = f
+        .app
+        .link_person(&screener(), now(), &k, 0, child_ref(), 1)
+        .await
+        .unwrap();
+    let child_before = f.journey(&child_subject()).await;
+    let again = f
+        .app
+        .link_person(&screener(), now(), &k, 0, child_ref(), v)
+        .await;
+    match again {
+        Err(ContactError::NotAllowed(e)) => assert_eq!(e.problem, Problem::AlreadyLinked(0)),
+        other => panic!("{other:?}"),
+    }
+    // Nor may a person the contact does not give be linked.
+    let missing = f
+        .app
+        .link_person(&screener(), now(), &k, 5, child_ref(), v)
+        .await;
+    match missing {
+        Err(ContactError::NotAllowed(e)) => {
+            assert_eq!(e.problem, Problem::NoSuchGivenPerson(5))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(f.version(&k).await, v);
+    assert_eq!(f.journey(&child_subject()).await, child_before);
+}
+
+async fn an_unknown_contact_is_refused(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let nobody = ContactId::parse("CT0000000000").unwrap();
+    let refused = f
+        .app
+        .link_person(&screener(), now(), &nobody, 0, child_ref(), 1)
+        .await;
+    assert!(
+        matches!(refused, Err(ContactError::NoContact)),
+        "{refused:?}"
+    );
+    // Nor a child there is no record of.
+    let k = f.receive_about_child().await;
+    let ghost = PersonRef::Child(hearth_domain::ids::ChildId::parse("C99").unwrap());
+    let refused = f.app.link_person(&screener(), now(), &k, 0, ghost, 1).await;
+    assert!(
+        matches!(refused, Err(ContactError::App(AppError::NoChild))),
+        "{refused:?}"
+    );
+    assert_eq!(f.version(&k).await, 1);
+}
+
+async fn a_stale_version_is_refused_and_nothing_is_written(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let k = f.receive_about_child().await;
+    f.app
+        .link_person(&screener(), now(), &k, 1, PersonRef::Adult(mother()), 1)
+        .await
+        .unwrap();
+    let child_before = f.journey(&child_subject()).await;
+    // Read at version 1, before the adult was linked.
+    let stale = f
+        .app
+        .link_person(&screener(), now(), &k, 0, child_ref(), 1)
+        .await;
+    assert!(matches!(stale, Err(ContactError::Changed)), "{stale:?}");
+    assert_eq!(f.version(&k).await, 2);
+    assert_eq!(f.journey(&child_subject()).await, child_before);
+}
