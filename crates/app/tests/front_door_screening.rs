@@ -23,6 +23,11 @@ on_both_backends!(
     a_person_already_linked_is_refused,
     an_unknown_contact_is_refused,
     a_stale_version_is_refused_and_nothing_is_written,
+    a_check_is_written_on_the_contact_and_each_linked_child,
+    a_check_twice_or_an_answer_never_asked_for_is_refused,
+    checks_are_refused_to_a_role_that_may_not_screen,
+    unlinking_retracts_the_mirrors_and_the_child_can_be_linked_again,
+    unlinking_someone_not_linked_or_without_a_reason_is_refused,
 );
 
 fn child_ref() -> PersonRef {
@@ -226,4 +231,235 @@ async fn a_stale_version_is_refused_and_nothing_is_written(backend: Backend) {
     assert!(matches!(stale, Err(ContactError::Changed)), "{stale:?}");
     assert_eq!(f.version(&k).await, 2);
     assert_eq!(f.journey(&child_subject()).await, child_before);
+}
+
+/// A contact about Lily, received and linked to her; its version.
+async fn linked(f: &FrontDoor) -> (ContactId, u64) {
+    let k = f.receive_about_child().await;
+    let v = f
+        .app
+        .link_person(&screener(), now(), &k, 0, child_ref(), 1)
+        .await
+        .unwrap();
+    (k, v)
+}
+
+async fn a_check_is_written_on_the_contact_and_each_linked_child(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let (k, v) = linked(&f).await;
+    let before = f.journey(&child_subject()).await.len();
+    let v2 = f
+        .app
+        .request_check(&screener(), now(), &k, Agency::Police, Rag::Red)
+        .await
+        .unwrap();
+    assert_eq!(v2, v + 1);
+    let state = f.store.contact(&k).await.unwrap().unwrap().state;
+    let check = &state.checks[&Agency::Police];
+    assert_eq!((check.rag, check.returned), (Rag::Red, None));
+    assert_eq!(
+        state.status(),
+        hearth_domain::contact::ContactStatus::AwaitingChecks
+    );
+
+    let v3 = f
+        .app
+        .record_check(
+            &screener(),
+            now(),
+            &k,
+            Agency::Police,
+            Some(String::from("Two call-outs to the address this year.")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(v3, v + 2);
+    let state = f.store.contact(&k).await.unwrap().unwrap().state;
+    let check = &state.checks[&Agency::Police];
+    assert!(check.returned.is_some());
+    assert_eq!(
+        check.findings.as_deref(),
+        Some("Two call-outs to the address this year.")
+    );
+
+    // Both steps mirrored on Lily's journey, the same payloads.
+    let mirrored = after(&f, &child_subject(), before).await;
+    let on_contact = after(&f, &contact_subject(&k), v as usize).await;
+    assert_eq!(mirrored.len(), 2);
+    for (child_event, contact_event) in mirrored.iter().zip(&on_contact) {
+        assert_eq!(child_event.data, contact_event.data);
+        assert_eq!(child_event.occurred_at, contact_event.occurred_at);
+    }
+    let contact_log = f.log_of(&contact_subject(&k)).await;
+    assert_eq!(
+        contact_log[contact_log.len() - 2..],
+        [
+            (
+                "jo.screener".to_owned(),
+                "check requested (police)".to_owned()
+            ),
+            (
+                "jo.screener".to_owned(),
+                "check returned (police)".to_owned()
+            ),
+        ]
+    );
+    let child_log = f.log_of(&child_subject()).await;
+    assert_eq!(
+        child_log[child_log.len() - 2..],
+        [
+            (
+                "jo.screener".to_owned(),
+                format!("check requested for contact:{k}")
+            ),
+            (
+                "jo.screener".to_owned(),
+                format!("check returned for contact:{k}")
+            ),
+        ]
+    );
+}
+
+async fn a_check_twice_or_an_answer_never_asked_for_is_refused(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let (k, v) = linked(&f).await;
+    let never = f
+        .app
+        .record_check(&screener(), now(), &k, Agency::Health, None)
+        .await;
+    match never {
+        Err(ContactError::NotAllowed(e)) => {
+            assert_eq!(e.problem, Problem::CheckNotRequested(Agency::Health))
+        }
+        other => panic!("{other:?}"),
+    }
+    f.app
+        .request_check(&screener(), now(), &k, Agency::Health, Rag::Green)
+        .await
+        .unwrap();
+    let twice = f
+        .app
+        .request_check(&screener(), now(), &k, Agency::Health, Rag::Amber)
+        .await;
+    match twice {
+        Err(ContactError::NotAllowed(e)) => {
+            assert_eq!(e.problem, Problem::CheckAlreadyRequested(Agency::Health))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(f.version(&k).await, v + 1);
+    let nobody = ContactId::parse("CT0000000000").unwrap();
+    let unknown = f
+        .app
+        .request_check(&screener(), now(), &nobody, Agency::Health, Rag::Red)
+        .await;
+    assert!(
+        matches!(unknown, Err(ContactError::NoContact)),
+        "{unknown:?}"
+    );
+}
+
+async fn checks_are_refused_to_a_role_that_may_not_screen(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let (k, v) = linked(&f).await;
+    let social_worker = user("sam.patel", hearth_domain::access::Role::SocialWorker);
+    let rows = f.log_rows().await;
+    let refused = f
+        .app
+        .request_check(&social_worker, now(), &k, Agency::Police, Rag::Red)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(ContactError::App(AppError::Refused(
+                Permission::ScreenContacts
+            )))
+        ),
+        "{refused:?}"
+    );
+    let refused = f
+        .app
+        .unlink_person(&social_worker, now(), &k, 0, "wrong child")
+        .await;
+    assert!(matches!(
+        refused,
+        Err(ContactError::App(AppError::Refused(_)))
+    ));
+    assert_eq!(f.log_rows().await, rows + 2);
+    let (actor, action) = f.log_of(&contact_subject(&k)).await.pop().unwrap();
+    assert_eq!(actor, "sam.patel");
+    assert!(action.starts_with("refused (role)"), "{action}");
+    assert_eq!(f.version(&k).await, v);
+}
+
+async fn unlinking_retracts_the_mirrors_and_the_child_can_be_linked_again(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let (k, _) = linked(&f).await;
+    f.app
+        .request_check(&screener(), now(), &k, Agency::Police, Rag::Amber)
+        .await
+        .unwrap();
+    let before = f.journey(&child_subject()).await.len();
+    let v = f
+        .app
+        .unlink_person(&screener(), now(), &k, 0, "a different Lily")
+        .await
+        .unwrap();
+    let state = f.store.contact(&k).await.unwrap().unwrap().state;
+    assert!(state.links.is_empty());
+
+    let retractions = after(&f, &child_subject(), before).await;
+    let kinds: Vec<&str> = retractions.iter().map(|e| e.kind()).collect();
+    assert_eq!(kinds, ["event_retracted", "event_retracted"]);
+    for r in &retractions {
+        let EventData::EventRetracted(r) = &r.data else {
+            unreachable!()
+        };
+        assert_eq!(r.reason, "contact unlinked: a different Lily");
+    }
+    // Lily's record no longer holds the contact open.
+    let lily = f.store.child(&child()).await.unwrap().unwrap();
+    assert!(!lily.state.open_contacts.contains(&k));
+    assert_eq!(
+        f.log_of(&contact_subject(&k)).await.last().unwrap(),
+        &("jo.screener".to_owned(), "unlinked child:C1".to_owned())
+    );
+    assert_eq!(
+        f.log_of(&child_subject()).await.last().unwrap(),
+        &(
+            "jo.screener".to_owned(),
+            format!("unlinked from contact:{k}")
+        )
+    );
+
+    // Linked again, the mirrors are written afresh, the check included.
+    let before = f.journey(&child_subject()).await.len();
+    f.app
+        .link_person(&screener(), now(), &k, 0, child_ref(), v)
+        .await
+        .unwrap();
+    let again = after(&f, &child_subject(), before).await;
+    let kinds: Vec<&str> = again.iter().map(|e| e.kind()).collect();
+    assert_eq!(kinds, ["contact_received", "partner_check_requested"]);
+    let lily = f.store.child(&child()).await.unwrap().unwrap();
+    assert!(lily.state.open_contacts.contains(&k));
+}
+
+async fn unlinking_someone_not_linked_or_without_a_reason_is_refused(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let (k, v) = linked(&f).await;
+    let not_linked = f
+        .app
+        .unlink_person(&screener(), now(), &k, 1, "not her mother")
+        .await;
+    match not_linked {
+        Err(ContactError::NotAllowed(e)) => assert_eq!(e.problem, Problem::NotLinked(1)),
+        other => panic!("{other:?}"),
+    }
+    let no_reason = f.app.unlink_person(&screener(), now(), &k, 0, "  ").await;
+    match no_reason {
+        Err(ContactError::NotAllowed(e)) => assert_eq!(e.problem, Problem::NoReason),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(f.version(&k).await, v);
 }

@@ -8,9 +8,14 @@
 use crate::reader::Reader;
 use crate::{App, AppError, Caller, ContactError};
 use hearth_domain::access::Permission;
-use hearth_domain::event::{ContactReceived, Event, EventData, OccurredAt, PersonLinked};
+use hearth_domain::codes::{Agency, Rag};
+use hearth_domain::contact::{ContactState, fold_contact};
+use hearth_domain::event::{
+    ContactReceived, Event, EventData, EventRetracted, OccurredAt, PartnerCheck, PersonLinked,
+    PersonUnlinked,
+};
 use hearth_domain::ids::{Actor, ChildId, ContactId, EventId, PersonRef, Subject};
-use hearth_domain::journey::effective_events;
+use hearth_domain::journey::{JourneyError, Problem, effective_events};
 use hearth_store::{StoreError, Version};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -57,6 +62,11 @@ impl ContactJourney {
     /// The events as they stand once corrections are applied.
     fn effective(&self) -> Result<Vec<Event>, ContactError> {
         effective_events(&self.events).map_err(ContactError::NotAllowed)
+    }
+
+    /// The contact as its journey folds.
+    fn state(&self) -> Result<ContactState, ContactError> {
+        fold_contact(&self.id, &self.events).map_err(ContactError::NotAllowed)
     }
 }
 
@@ -140,53 +150,294 @@ impl App {
         let journey = self
             .screening_start(caller, now, contact, Some(version))
             .await?;
-        let mut expected = vec![(journey.subject.clone(), journey.version)];
-        let by = actor(caller);
-        let mut events = vec![Event {
-            id: journey.next_id(0, None),
-            subject: journey.subject.clone(),
-            occurred_at: occurred(now),
-            recorded_at: now,
-            recorded_by: by.clone(),
-            data: EventData::PersonLinked(PersonLinked {
-                given,
-                person: person.clone(),
-                created: false,
-                weight: None,
-                model: None,
-            }),
-        }];
+        let mut write = Write::new(&journey, caller, now);
+        write.on_contact(EventData::PersonLinked(PersonLinked {
+            given,
+            person: person.clone(),
+            created: false,
+            weight: None,
+            model: None,
+        }));
         if let PersonRef::Child(child) = &person {
-            expected.push((
-                Subject::Child(child.clone()),
-                self.child_version(caller, now, child).await?,
-            ));
-            events.extend(mirrors(&journey, child, now, &by)?);
+            let version = self.child_version(caller, now, child).await?;
+            write.on_child(child, version, mirrors(&journey)?);
         }
+        self.screening_write(write, &format!("linked {person}"), "linked to")
+            .await
+    }
+
+    /// Undo the link of the person the contact gives at `given`, saying why: a
+    /// wrong match found before the decision. For a child, each mirror of the
+    /// contact on their journey is retracted ("contact unlinked: ..."), so the
+    /// history stays and folds as if never linked. Needs `ScreenContacts`; refused
+    /// once that child has a decision on the contact. Returns the contact's new
+    /// version. The contact and the child are access-logged.
+    pub async fn unlink_person(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        contact: &ContactId,
+        given: u8,
+        reason: &str,
+    ) -> Result<Version, ContactError> {
+        let journey = self.screening_start(caller, now, contact, None).await?;
+        let state = journey.state()?;
+        let person = match state.links.get(&given) {
+            Some(person) if !reason.trim().is_empty() => person.clone(),
+            found => {
+                let problem = match found {
+                    Some(_) => Problem::NoReason,
+                    None => Problem::NotLinked(given),
+                };
+                return Err(ContactError::NotAllowed(JourneyError {
+                    event: journey.next_id(0, None),
+                    kind: "person_unlinked",
+                    date: crate::today(now),
+                    problem,
+                }));
+            }
+        };
+        let mut write = Write::new(&journey, caller, now);
+        write.on_contact(EventData::PersonUnlinked(PersonUnlinked {
+            given,
+            person: person.clone(),
+            reason: reason.to_owned(),
+        }));
+        if let PersonRef::Child(child) = &person {
+            let (events, version) = self.child_journey_for(caller, now, child).await?;
+            let retractions = effective_events(&events)
+                .map_err(ContactError::NotAllowed)?
+                .into_iter()
+                .filter(|e| mirrors_contact(e, contact))
+                .map(|e| {
+                    EventData::EventRetracted(EventRetracted {
+                        event: e.id,
+                        reason: format!("contact unlinked: {reason}"),
+                    })
+                });
+            let at = occurred(now);
+            write.on_child(child, version, retractions.map(|d| (at, d)).collect());
+        }
+        self.screening_write(write, &format!("unlinked {person}"), "unlinked from")
+            .await
+    }
+
+    /// Ask `agency` for a check on the contact, of urgency `rag`: written on the
+    /// contact and on each child linked to it. Needs `ScreenContacts`; refused while
+    /// a check asked of that agency is unanswered. Returns the contact's new version.
+    /// The contact and each linked child are access-logged.
+    pub async fn request_check(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        contact: &ContactId,
+        agency: Agency,
+        rag: Rag,
+    ) -> Result<Version, ContactError> {
+        let journey = self.screening_start(caller, now, contact, None).await?;
+        let data =
+            EventData::PartnerCheckRequested(PartnerCheck::new(contact.clone(), agency, rag));
+        self.check_write(caller, now, &journey, data, "check requested")
+            .await
+    }
+
+    /// Record `agency`'s answer to the check asked of it, with what it found: written
+    /// on the contact and on each child linked to it. Needs `ScreenContacts`; refused
+    /// when no check of that agency awaits an answer. Returns the contact's new
+    /// version. The contact and each linked child are access-logged.
+    pub async fn record_check(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        contact: &ContactId,
+        agency: Agency,
+        findings: Option<String>,
+    ) -> Result<Version, ContactError> {
+        let journey = self.screening_start(caller, now, contact, None).await?;
+        let state = journey.state()?;
+        let Some(check) = state.checks.get(&agency).filter(|c| c.returned.is_none()) else {
+            return Err(ContactError::NotAllowed(JourneyError {
+                event: journey.next_id(0, None),
+                kind: "partner_check_returned",
+                date: crate::today(now),
+                problem: Problem::CheckNotRequested(agency),
+            }));
+        };
+        let data = EventData::PartnerCheckReturned(PartnerCheck {
+            findings,
+            ..PartnerCheck::new(contact.clone(), agency, check.rag)
+        });
+        self.check_write(caller, now, &journey, data, "check returned")
+            .await
+    }
+
+    /// A check's step, on the contact and mirrored on each linked child.
+    async fn check_write(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        journey: &ContactJourney,
+        data: EventData,
+        what: &str,
+    ) -> Result<Version, ContactError> {
+        let state = journey.state()?;
+        let mut write = Write::new(journey, caller, now);
+        write.on_contact(data.clone());
+        let at = occurred(now);
+        for child in state.linked_children() {
+            let version = self.child_version(caller, now, child).await?;
+            write.on_child(child, version, vec![(at, data.clone())]);
+        }
+        let action = match &data {
+            EventData::PartnerCheckRequested(c) | EventData::PartnerCheckReturned(c) => {
+                format!("{what} ({})", c.agency.code())
+            }
+            _ => what.to_owned(),
+        };
+        self.screening_write(write, &action, &format!("{what} for"))
+            .await
+    }
+
+    /// A child's journey and version, for a write that corrects it: refused as no
+    /// child if there is none or the caller may not see them (that refusal is logged).
+    async fn child_journey_for(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        child: &ChildId,
+    ) -> Result<(Vec<Event>, Version), ContactError> {
+        let reader = Reader::new(self.store(), caller, now);
+        if !reader.allowed(child).await? {
+            return Err(AppError::NoChild.into());
+        }
+        let (events, version) = self.store().journey(&Subject::Child(child.clone())).await?;
+        if events.is_empty() {
+            return Err(AppError::NoChild.into());
+        }
+        Ok((events, version))
+    }
+
+    /// Write a screening step in one append, then log it: `action` on the contact,
+    /// and "`on_child` contact:K" on each child written to. Returns the contact's new
+    /// version.
+    async fn screening_write(
+        &self,
+        write: Write<'_>,
+        action: &str,
+        on_child: &str,
+    ) -> Result<Version, ContactError> {
+        let Write {
+            journey,
+            caller,
+            now,
+            expected,
+            events,
+            children,
+        } = write;
         let written = self
             .store()
             .append_many(expected, events)
             .await
             .map_err(refusal)?;
         self.store()
-            .log_access(
-                now,
-                caller.actor(),
-                &journey.subject,
-                &format!("linked {person}"),
-            )
+            .log_access(now, caller.actor(), &journey.subject, action)
             .await?;
-        if let PersonRef::Child(child) = &person {
+        if !children.is_empty() {
+            let subjects: Vec<Subject> = children.into_iter().map(Subject::Child).collect();
             self.store()
-                .log_access(
+                .log_access_many(
                     now,
                     caller.actor(),
-                    &Subject::Child(child.clone()),
-                    &format!("linked to {}", journey.subject),
+                    &subjects,
+                    &format!("{on_child} {}", journey.subject),
                 )
                 .await?;
         }
         Ok(contact_version(&written, &journey.subject))
+    }
+}
+
+/// One screening write being put together: the contact's event, then each child's,
+/// with the version each subject was read at.
+struct Write<'a> {
+    journey: &'a ContactJourney,
+    caller: &'a Caller,
+    now: Timestamp,
+    expected: Vec<(Subject, Version)>,
+    events: Vec<Event>,
+    children: Vec<ChildId>,
+}
+
+impl<'a> Write<'a> {
+    fn new(journey: &'a ContactJourney, caller: &'a Caller, now: Timestamp) -> Write<'a> {
+        Write {
+            journey,
+            caller,
+            now,
+            expected: vec![(journey.subject.clone(), journey.version)],
+            events: Vec::new(),
+            children: Vec::new(),
+        }
+    }
+
+    fn event(
+        &self,
+        id: EventId,
+        subject: Subject,
+        occurred_at: OccurredAt,
+        data: EventData,
+    ) -> Event {
+        Event {
+            id,
+            subject,
+            occurred_at,
+            recorded_at: self.now,
+            recorded_by: actor(self.caller),
+            data,
+        }
+    }
+
+    /// The contact's own event, happening now.
+    fn on_contact(&mut self, data: EventData) {
+        let event = self.event(
+            self.journey.next_id(0, None),
+            self.journey.subject.clone(),
+            occurred(self.now),
+            data,
+        );
+        self.events.push(event);
+    }
+
+    /// Events on `child`'s journey, read at `version`.
+    fn on_child(
+        &mut self,
+        child: &ChildId,
+        version: Version,
+        events: Vec<(OccurredAt, EventData)>,
+    ) {
+        let subject = Subject::Child(child.clone());
+        self.expected.push((subject.clone(), version));
+        for (i, (at, data)) in events.into_iter().enumerate() {
+            let event = self.event(
+                self.journey.next_id(i, Some(child)),
+                subject.clone(),
+                at,
+                data,
+            );
+            self.events.push(event);
+        }
+        self.children.push(child.clone());
+    }
+}
+
+/// Whether `event` on a child's journey is a mirror of `contact`'s.
+fn mirrors_contact(event: &Event, contact: &ContactId) -> bool {
+    match &event.data {
+        EventData::ContactReceived(c) => c.contact == *contact,
+        EventData::PartnerCheckRequested(c) | EventData::PartnerCheckReturned(c) => {
+            c.contact == *contact
+        }
+        _ => false,
     }
 }
 
@@ -200,15 +451,10 @@ fn contact_version(written: &[(Subject, Version)], contact: &Subject) -> Version
 }
 
 /// What a child's journey carries of a contact once linked: its receipt, at the date
-/// it was received, and each partner check asked for or returned so far.
-fn mirrors(
-    journey: &ContactJourney,
-    child: &ChildId,
-    now: Timestamp,
-    by: &Actor,
-) -> Result<Vec<Event>, ContactError> {
+/// it was received, and each partner check asked for or returned so far, each at its
+/// own date.
+fn mirrors(journey: &ContactJourney) -> Result<Vec<(OccurredAt, EventData)>, ContactError> {
     let mut out = Vec::new();
-    let subject = Subject::Child(child.clone());
     for event in journey.effective()? {
         let data = match &event.data {
             EventData::ContactReceived(c) => {
@@ -219,14 +465,7 @@ fn mirrors(
             }
             _ => continue,
         };
-        out.push(Event {
-            id: journey.next_id(out.len(), Some(child)),
-            subject: subject.clone(),
-            occurred_at: event.occurred_at,
-            recorded_at: now,
-            recorded_by: by.clone(),
-            data,
-        });
+        out.push((event.occurred_at, data));
     }
     Ok(out)
 }
