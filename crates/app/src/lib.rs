@@ -35,6 +35,7 @@ mod sign_in;
 
 pub use accounts::{CreatedToken, NewUser};
 pub use caller::{COMMAND_LINE, Caller, Who};
+pub use front_door::{MY_CONTACTS, PartnerStatus, PartnerView};
 pub use hearth_store::{ChainReport, ChainStatus, HeldBy, OrganisationVersion, RebuildReport};
 pub use journal_io::ImportError;
 pub use maintenance::{DatabaseState, NewCounty};

@@ -4,4 +4,7 @@
 //! `partner` (what a partner sees of its own contacts).
 
 mod intake;
+mod partner;
 mod screening;
+
+pub use partner::{MY_CONTACTS, PartnerStatus, PartnerView};
