@@ -27,6 +27,7 @@ pub mod journal_io;
 pub mod maintenance;
 mod names;
 mod organisation;
+mod person_index;
 mod reader;
 mod recording;
 mod records;
@@ -35,7 +36,9 @@ mod sign_in;
 
 pub use accounts::{CreatedToken, NewUser};
 pub use caller::{COMMAND_LINE, Caller, Who};
-pub use front_door::{MY_CONTACTS, PartnerStatus, PartnerView};
+pub use front_door::{
+    CandidateView, ContactView, GivenView, Involvement, MY_CONTACTS, PartnerStatus, PartnerView,
+};
 pub use hearth_store::{ChainReport, ChainStatus, HeldBy, OrganisationVersion, RebuildReport};
 pub use journal_io::ImportError;
 pub use maintenance::{DatabaseState, NewCounty};
@@ -152,6 +155,8 @@ pub struct App {
     children: records::ChildCount,
     /// Whole due lists, drawn up once per journal position.
     due_lists: due::DueLists,
+    /// The person index and the matching model, for the candidates of a contact.
+    people: person_index::PersonIndexCache,
 }
 
 impl App {
@@ -161,6 +166,7 @@ impl App {
             authority: AuthorityCache::default(),
             children: records::ChildCount::default(),
             due_lists: due::DueLists::default(),
+            people: person_index::PersonIndexCache::default(),
         }
     }
 

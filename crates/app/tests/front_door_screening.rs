@@ -28,6 +28,10 @@ on_both_backends!(
     checks_are_refused_to_a_role_that_may_not_screen,
     unlinking_retracts_the_mirrors_and_the_child_can_be_linked_again,
     unlinking_someone_not_linked_or_without_a_reason_is_refused,
+    a_child_is_found_with_a_misspelt_surname_and_no_nhs_number,
+    a_restricted_child_is_no_candidate_for_anyone_not_named,
+    reading_a_contact_is_refused_to_a_role_that_may_not_screen,
+    a_child_recorded_after_the_index_was_built_is_found,
 );
 
 fn child_ref() -> PersonRef {
@@ -462,4 +466,190 @@ async fn unlinking_someone_not_linked_or_without_a_reason_is_refused(backend: Ba
         other => panic!("{other:?}"),
     }
     assert_eq!(f.version(&k).await, v);
+}
+
+async fn a_child_is_found_with_a_misspelt_surname_and_no_nhs_number(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let k = f.receive_about_child().await;
+    let view = f.app.contact(&screener(), now(), &k).await.unwrap();
+    assert_eq!(view.version, 1);
+    assert_eq!(view.people.len(), 2);
+    let lily = &view.people[0];
+    assert_eq!(lily.linked, None);
+    let best = &lily.candidates[0];
+    assert_eq!(best.person, child_ref(), "{view:#?}");
+    assert!(best.probability >= 0.5, "{best:?}");
+    assert!(
+        best.reasons.iter().any(|r| r == "same date of birth"),
+        "{:?}",
+        best.reasons
+    );
+    assert!(
+        best.reasons.iter().any(|r| r == "surname one letter apart"),
+        "{:?}",
+        best.reasons
+    );
+    let known = best.child.as_ref().unwrap();
+    assert_eq!(known.details.as_ref().unwrap().name.family, "Hartwell");
+    assert_eq!(known.family, Some(family()));
+    assert_eq!(known.open_work, ["Child in need"]);
+    assert_eq!(known.worker.as_ref().unwrap().as_str(), WORKER);
+    assert_eq!(known.team.as_ref().unwrap().as_str(), TEAM);
+    assert_eq!(
+        (known.contacts_last_year, known.referrals_last_year),
+        (0, 1)
+    );
+    // Her mother is found too, as an adult of the family.
+    assert_eq!(
+        view.people[1].candidates[0].person,
+        PersonRef::Adult(mother())
+    );
+    assert!(view.people[1].candidates[0].child.is_none());
+
+    // Every child shown is logged, and the contact.
+    assert_eq!(
+        f.log_of(&child_subject()).await,
+        [(
+            "jo.screener".to_owned(),
+            format!("candidate for contact:{k}")
+        )]
+    );
+    assert_eq!(
+        f.log_of(&contact_subject(&k)).await.last().unwrap(),
+        &("jo.screener".to_owned(), "front door: test".to_owned())
+    );
+
+    // Once linked, the view says so, and the contact's own mirror is not counted as
+    // another contact.
+    f.app
+        .link_person(&screener(), now(), &k, 0, child_ref(), view.version)
+        .await
+        .unwrap();
+    let view = f.app.contact(&screener(), now(), &k).await.unwrap();
+    assert_eq!(view.people[0].linked, Some(child_ref()));
+    let known = view.people[0].candidates[0].child.as_ref().unwrap();
+    assert_eq!(known.contacts_last_year, 0);
+}
+
+async fn a_restricted_child_is_no_candidate_for_anyone_not_named(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let k = f.receive_about_child().await;
+    let named = hearth_domain::access::UserName::parse("kim.manager").unwrap();
+    f.store
+        .add_user(&hearth_store::User {
+            name: named.clone(),
+            role: hearth_domain::access::Role::TeamManager,
+            password_hash: String::from("not a hash: never signs in"),
+            created_at: now(),
+        })
+        .await
+        .unwrap();
+    let cli = hearth_app::Caller::command_line("restrict: test");
+    f.app
+        .restrict(&cli, now(), &child(), &[named])
+        .await
+        .unwrap();
+    let log_before = f.log_of(&child_subject()).await.len();
+    let view = f.app.contact(&screener(), now(), &k).await.unwrap();
+    assert!(
+        view.people
+            .iter()
+            .flat_map(|p| &p.candidates)
+            .all(|c| c.person != child_ref()),
+        "{view:#?}"
+    );
+    let log = f.log_of(&child_subject()).await;
+    assert_eq!(
+        log[log_before..],
+        [(
+            "jo.screener".to_owned(),
+            format!("refused (restricted): candidate for contact:{k}")
+        )]
+    );
+    // The manager named on the restriction sees her.
+    let view = f.app.contact(&manager(), now(), &k).await.unwrap();
+    assert_eq!(view.people[0].candidates[0].person, child_ref());
+    assert_eq!(
+        f.log_of(&child_subject()).await.last().unwrap(),
+        &(
+            "kim.manager".to_owned(),
+            format!("candidate for contact:{k}")
+        )
+    );
+}
+
+async fn reading_a_contact_is_refused_to_a_role_that_may_not_screen(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let k = f.receive_about_child().await;
+    let rows = f.log_rows().await;
+    let refused = f.app.contact(&partner(), now(), &k).await;
+    assert!(
+        matches!(
+            refused,
+            Err(ContactError::App(AppError::Refused(
+                Permission::ScreenContacts
+            )))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(f.log_rows().await, rows + 1);
+    assert!(f.log_of(&child_subject()).await.is_empty());
+    let nobody = ContactId::parse("CT0000000000").unwrap();
+    let unknown = f.app.contact(&screener(), now(), &nobody).await;
+    assert!(
+        matches!(unknown, Err(ContactError::NoContact)),
+        "{unknown:?}"
+    );
+}
+
+async fn a_child_recorded_after_the_index_was_built_is_found(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let k = f.receive_about_child().await;
+    let first = f.app.contact(&screener(), now(), &k).await.unwrap();
+    let ids = |v: &hearth_app::ContactView| -> Vec<PersonRef> {
+        v.people[0]
+            .candidates
+            .iter()
+            .map(|c| c.person.clone())
+            .collect()
+    };
+    assert_eq!(ids(&first), [child_ref()]);
+    // Another record of Lily, as the contact spells her, written after the index was
+    // built (by another node, say).
+    let twin = hearth_domain::ids::ChildId::parse("C2").unwrap();
+    let mut details = f
+        .store
+        .child(&child())
+        .await
+        .unwrap()
+        .unwrap()
+        .state
+        .details
+        .unwrap();
+    details.name.family = String::from("Hartwel");
+    details.nhs_number = None;
+    f.store
+        .append(
+            0,
+            vec![Event {
+                id: EventId::parse("c2-01").unwrap(),
+                subject: Subject::Child(twin.clone()),
+                occurred_at: OccurredAt::parse("2024-05-01").unwrap(),
+                recorded_at: now(),
+                recorded_by: hearth_domain::ids::Actor::parse("test").unwrap(),
+                data: EventData::PersonRegistered(hearth_domain::event::PersonRegistered {
+                    adult: None,
+                    family: None,
+                    details,
+                }),
+            }],
+        )
+        .await
+        .unwrap();
+    let second = f.app.contact(&screener(), now(), &k).await.unwrap();
+    assert!(
+        ids(&second).contains(&PersonRef::Child(twin)),
+        "{second:#?}"
+    );
+    assert!(ids(&second).contains(&child_ref()));
 }

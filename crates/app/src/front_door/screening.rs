@@ -9,16 +9,21 @@ use crate::reader::Reader;
 use crate::{App, AppError, Caller, ContactError};
 use hearth_domain::access::Permission;
 use hearth_domain::codes::{Agency, Rag};
-use hearth_domain::contact::{ContactState, fold_contact};
+use hearth_domain::contact::{ContactState, ContactStatus, GivenPerson, fold_contact};
 use hearth_domain::event::{
     ContactReceived, Event, EventData, EventRetracted, OccurredAt, PartnerCheck, PersonLinked,
     PersonUnlinked,
 };
-use hearth_domain::ids::{Actor, ChildId, ContactId, EventId, PersonRef, Subject};
+use hearth_domain::ids::{
+    Actor, ChildId, ContactId, EventId, FamilyId, PersonRef, Subject, TeamId, WorkerId,
+};
 use hearth_domain::journey::{JourneyError, Problem, effective_events};
+use hearth_domain::people::PersonDetails;
 use hearth_store::{StoreError, Version};
 use jiff::Timestamp;
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// When something done at `now` happened, to the minute, in England's time.
 pub(crate) fn occurred(now: Timestamp) -> OccurredAt {
@@ -468,4 +473,241 @@ fn mirrors(journey: &ContactJourney) -> Result<Vec<(OccurredAt, EventData)>, Con
         out.push((event.occurred_at, data));
     }
     Ok(out)
+}
+
+/// How many candidates are looked for for each person a contact gives; those below
+/// the organisation's suggestion threshold are then left out.
+const CANDIDATES: usize = 10;
+
+/// The suggestion thresholds when the organisation has no front-door policy (the
+/// policy's own defaults).
+const SUGGEST_AT: f32 = 0.5;
+const LIKELY_AT: f32 = 0.95;
+
+/// A contact as a screener reads it: its state, and for each person it gives the
+/// records that may be them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactView {
+    pub contact: ContactState,
+    pub status: ContactStatus,
+    /// The version to link at.
+    pub version: Version,
+    /// Who sent it in.
+    pub submitted_by: Option<Actor>,
+    /// One for each person given, in the contact's order.
+    pub people: Vec<GivenView>,
+    /// The fingerprint of the model that scored the candidates.
+    pub model: String,
+}
+
+/// One person as the contact gives them, with who they are linked to (if anyone) and
+/// who they may be.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GivenView {
+    pub given: u8,
+    pub linked: Option<PersonRef>,
+    /// Best first, each at least as likely as the organisation's suggestion threshold.
+    pub candidates: Vec<CandidateView>,
+}
+
+/// A record that may be the person given, with why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateView {
+    pub person: PersonRef,
+    pub weight: f64,
+    pub probability: f64,
+    /// At least as likely as the organisation's "likely" threshold. Never linked on
+    /// its own: a screener links.
+    pub likely: bool,
+    /// One sentence for each field compared ("same date of birth", ...).
+    pub reasons: Vec<String>,
+    /// For a child, who they are and what the service is doing with them.
+    pub child: Option<Involvement>,
+}
+
+/// What the service already knows of a candidate child, for a screener to judge the
+/// match and the contact by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Involvement {
+    pub details: Option<PersonDetails>,
+    pub family: Option<FamilyId>,
+    /// Open episodes, in words ("Child in need", ...).
+    pub open_work: Vec<&'static str>,
+    pub worker: Option<WorkerId>,
+    pub team: Option<TeamId>,
+    /// Other contacts and referrals in the 12 months to today.
+    pub contacts_last_year: u32,
+    pub referrals_last_year: u32,
+}
+
+impl App {
+    /// The contact `contact`, with candidates for each person it gives (from the
+    /// person index, scored by the matching model, at or above the organisation's
+    /// suggestion threshold) and what the service knows of each candidate child. A
+    /// restricted child is no candidate for anyone not named on the restriction
+    /// (that refusal is logged against the child). Needs `ScreenContacts`. The
+    /// contact is access-logged, and each child shown as "candidate for contact:K".
+    pub async fn contact(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        contact: &ContactId,
+    ) -> Result<ContactView, ContactError> {
+        let subject = Subject::Contact(contact.clone());
+        self.check(
+            caller,
+            now,
+            Permission::ScreenContacts,
+            &subject.to_string(),
+        )
+        .await?;
+        let Some(record) = self.store().contact(contact).await? else {
+            return Err(ContactError::NoContact);
+        };
+        let today = crate::today(now);
+        let authority = self.authority(today).await?;
+        let policy = authority
+            .organisation
+            .as_ref()
+            .and_then(|o| o.front_door.as_ref());
+        let suggest_at = f64::from(policy.map_or(SUGGEST_AT, |p| p.suggest_at));
+        let likely_at = f64::from(policy.map_or(LIKELY_AT, |p| p.likely_at));
+
+        let given: &[GivenPerson] = record
+            .state
+            .intake
+            .as_ref()
+            .map_or(&[], |i| i.people.as_slice());
+        let mut found = self
+            .people
+            .find_for_contact(self.store(), given, CANDIDATES)
+            .await?;
+        for candidates in &mut found {
+            candidates.retain(|c| c.probability >= suggest_at);
+        }
+
+        // Children a restriction hides from the caller are left out, and the refusal
+        // logged against each.
+        let children: BTreeSet<ChildId> = found
+            .iter()
+            .flatten()
+            .filter_map(|c| match &c.person {
+                PersonRef::Child(child) => Some(child.clone()),
+                PersonRef::Adult(_) => None,
+            })
+            .collect();
+        let ids: Vec<ChildId> = children.iter().cloned().collect();
+        let restrictions = self.store().restrictions_of(&ids).await?;
+        let shown_to = |child: &ChildId| {
+            restrictions
+                .get(child)
+                .is_none_or(|named| caller.is_among(named))
+        };
+        let candidate_for = format!("candidate for {subject}");
+        let hidden: Vec<Subject> = ids
+            .iter()
+            .filter(|c| !shown_to(c))
+            .cloned()
+            .map(Subject::Child)
+            .collect();
+        if !hidden.is_empty() {
+            self.store()
+                .log_access_many(
+                    now,
+                    caller.actor(),
+                    &hidden,
+                    &format!("refused (restricted): {candidate_for}"),
+                )
+                .await?;
+        }
+        let mut involvement = BTreeMap::new();
+        for child in ids.iter().filter(|c| shown_to(c)) {
+            if let Some(known) = self.involvement(child, contact, today).await? {
+                involvement.insert(child.clone(), known);
+            }
+        }
+
+        let people = found
+            .into_iter()
+            .enumerate()
+            .map(|(i, candidates)| {
+                let given = u8::try_from(i).unwrap_or(u8::MAX);
+                let candidates = candidates
+                    .into_iter()
+                    .filter_map(|c| {
+                        let child = match &c.person {
+                            PersonRef::Child(child) => Some(involvement.get(child)?.clone()),
+                            PersonRef::Adult(_) => None,
+                        };
+                        Some(CandidateView {
+                            likely: c.probability >= likely_at,
+                            reasons: c.reasons.iter().map(ToString::to_string).collect(),
+                            person: c.person,
+                            weight: c.weight,
+                            probability: c.probability,
+                            child,
+                        })
+                    })
+                    .collect();
+                GivenView {
+                    given,
+                    linked: record.state.links.get(&given).cloned(),
+                    candidates,
+                }
+            })
+            .collect();
+
+        self.store()
+            .log_access(now, caller.actor(), &subject, &caller.purpose)
+            .await?;
+        let shown: Vec<Subject> = involvement.keys().cloned().map(Subject::Child).collect();
+        self.store()
+            .log_access_many(now, caller.actor(), &shown, &candidate_for)
+            .await?;
+        Ok(ContactView {
+            status: record.state.status(),
+            contact: record.state,
+            version: record.version,
+            submitted_by: record.submitted_by,
+            people,
+            model: self.people.model(),
+        })
+    }
+
+    /// What the service knows of `child` on `today`, leaving out `contact` itself
+    /// (which a linked child's journey carries too); none if there is no such child.
+    async fn involvement(
+        &self,
+        child: &ChildId,
+        contact: &ContactId,
+        today: Date,
+    ) -> Result<Option<Involvement>, ContactError> {
+        let Some(record) = self.store().child(child).await? else {
+            return Ok(None);
+        };
+        let (events, _) = self.store().journey(&Subject::Child(child.clone())).await?;
+        let since = today.saturating_sub(jiff::Span::new().years(1));
+        let mut contacts = 0;
+        let mut referrals = 0;
+        for event in effective_events(&events).map_err(ContactError::NotAllowed)? {
+            if event.date() < since || event.date() > today {
+                continue;
+            }
+            match &event.data {
+                EventData::ContactReceived(c) if c.contact != *contact => contacts += 1,
+                EventData::ReferralAccepted(_) => referrals += 1,
+                _ => {}
+            }
+        }
+        let state = record.state;
+        Ok(Some(Involvement {
+            open_work: state.open_work(),
+            worker: state.allocation.as_ref().map(|a| a.worker.clone()),
+            team: state.allocation.as_ref().map(|a| a.team.clone()),
+            details: state.details,
+            family: state.family,
+            contacts_last_year: contacts,
+            referrals_last_year: referrals,
+        }))
+    }
 }
