@@ -32,6 +32,9 @@ on_both_backends!(
     a_restricted_child_is_no_candidate_for_anyone_not_named,
     reading_a_contact_is_refused_to_a_role_that_may_not_screen,
     a_child_recorded_after_the_index_was_built_is_found,
+    creating_a_child_registers_them_as_given_and_links_them,
+    creating_an_adult_registers_them_in_a_family,
+    creating_is_refused_for_a_linked_or_unknown_person_or_family,
 );
 
 fn child_ref() -> PersonRef {
@@ -652,4 +655,149 @@ async fn a_child_recorded_after_the_index_was_built_is_found(backend: Backend) {
         "{second:#?}"
     );
     assert!(ids(&second).contains(&child_ref()));
+}
+
+async fn creating_a_child_registers_them_as_given_and_links_them(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let k = f.receive_about_child().await;
+    let (new, version) = f
+        .app
+        .create_person(&screener(), now(), &k, 0, Some(family()))
+        .await
+        .unwrap();
+    assert_eq!(version, 2);
+    let PersonRef::Child(id) = &new else {
+        panic!("{new:?}")
+    };
+    assert!(
+        id.as_str().starts_with("CH") && id.as_str().len() == 12,
+        "{id}"
+    );
+    let record = f.store.child(id).await.unwrap().unwrap();
+    let details = record.state.details.as_ref().unwrap();
+    assert_eq!(
+        (details.name.given.as_str(), details.name.family.as_str()),
+        ("Lily", "Hartwel")
+    );
+    assert_eq!(details.date_of_birth, Some(BORN));
+    assert_eq!(details.ethnicity, hearth_domain::codes::Ethnicity::Nobt);
+    assert_eq!(details.sex, hearth_domain::codes::Sex::Unknown);
+    assert_eq!(
+        details.address.as_ref().unwrap().postcode.as_str(),
+        "TN23 1AB"
+    );
+    assert_eq!(record.state.family, Some(family()));
+    assert!(record.state.open_contacts.contains(&k));
+    let journey = f.journey(&Subject::Child(id.clone())).await;
+    let kinds: Vec<&str> = journey.iter().map(|e| e.kind()).collect();
+    assert_eq!(kinds, ["person_registered", "contact_received"]);
+    assert_eq!(journey[0].occurred_at, OccurredAt::at(RECEIVED, 9, 15));
+
+    let contact = f.journey(&contact_subject(&k)).await;
+    let EventData::PersonLinked(link) = &contact.last().unwrap().data else {
+        panic!("{contact:?}")
+    };
+    assert!(link.created);
+    assert_eq!((link.given, &link.person), (0, &new));
+    assert_eq!(
+        f.log_of(&contact_subject(&k)).await.last().unwrap(),
+        &(
+            "jo.screener".to_owned(),
+            format!("created and linked {new}")
+        )
+    );
+    assert_eq!(
+        f.log_of(&Subject::Child(id.clone())).await,
+        [(
+            "jo.screener".to_owned(),
+            format!("created from contact:{k}")
+        )]
+    );
+}
+
+async fn creating_an_adult_registers_them_in_a_family(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let k = f.receive_about_child().await;
+    let before = f.journey(&Subject::Family(family())).await.len();
+    let (new, _) = f
+        .app
+        .create_person(&screener(), now(), &k, 1, Some(family()))
+        .await
+        .unwrap();
+    assert!(matches!(new, PersonRef::Adult(_)), "{new:?}");
+    let added = after(&f, &Subject::Family(family()), before).await;
+    assert_eq!(added.len(), 1);
+    let EventData::PersonRegistered(r) = &added[0].data else {
+        panic!("{added:?}")
+    };
+    assert_eq!(r.family, Some(family()));
+    assert_eq!(r.details.name.given, "Claire");
+    let state = f.store.contact(&k).await.unwrap().unwrap().state;
+    assert_eq!(state.links.get(&1), Some(&new));
+
+    // With no family named, a new one holds them.
+    let k2 = f.receive_about_child().await;
+    let (adult, _) = f
+        .app
+        .create_person(&screener(), now(), &k2, 1, None)
+        .await
+        .unwrap();
+    let row = f
+        .store
+        .people_since(0)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.person == adult)
+        .unwrap();
+    let new_family = row.family.unwrap();
+    assert_ne!(new_family, family());
+    assert!(new_family.as_str().starts_with("FA"), "{new_family}");
+    assert_eq!(f.journey(&Subject::Family(new_family)).await.len(), 1);
+    assert_eq!(
+        f.journey(&Subject::Family(family())).await.len(),
+        before + 1
+    );
+}
+
+async fn creating_is_refused_for_a_linked_or_unknown_person_or_family(backend: Backend) {
+    let f = FrontDoor::new(backend).await;
+    let k = f.receive_about_child().await;
+    let v = f
+        .app
+        .link_person(&screener(), now(), &k, 0, child_ref(), 1)
+        .await
+        .unwrap();
+    let problem = |r: Result<(PersonRef, u64), ContactError>| match r {
+        Err(ContactError::NotAllowed(e)) => e.problem,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        problem(f.app.create_person(&screener(), now(), &k, 0, None).await),
+        Problem::AlreadyLinked(0)
+    );
+    assert_eq!(
+        problem(f.app.create_person(&screener(), now(), &k, 7, None).await),
+        Problem::NoSuchGivenPerson(7)
+    );
+    let nowhere = hearth_domain::ids::FamilyId::parse("F99").unwrap();
+    assert!(matches!(
+        problem(
+            f.app
+                .create_person(&screener(), now(), &k, 1, Some(nowhere))
+                .await
+        ),
+        Problem::NotAMember(PersonRef::Adult(_))
+    ));
+    let refused = f.app.create_person(&partner(), now(), &k, 1, None).await;
+    assert!(
+        matches!(
+            refused,
+            Err(ContactError::App(AppError::Refused(
+                Permission::ScreenContacts
+            )))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(f.version(&k).await, v);
 }

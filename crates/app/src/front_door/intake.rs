@@ -16,16 +16,24 @@ const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// New ids to try when one is taken. With 50 random bits a second try is already
 /// unlikely; more would mean the random source is broken.
-const ID_TRIES: usize = 4;
+pub(super) const ID_TRIES: usize = 4;
 
-/// A new contact id: `CT` and 10 characters (50 random bits).
-fn new_contact_id() -> ContactId {
+/// A new id: `prefix` and 10 Crockford characters (50 random bits), short enough to
+/// read over the phone. Contacts are `CT`, records created from a contact `CH`
+/// (child), `AD` (adult) and `FA` (family).
+pub(super) fn new_id(prefix: &str) -> String {
     let bits = OsRng.next_u64();
-    let mut id = String::from("CT");
+    let mut id = String::from(prefix);
     for i in (0..10).rev() {
         id.push(char::from(CROCKFORD[((bits >> (5 * i)) & 31) as usize]));
     }
-    ContactId::parse(&id).unwrap_or_else(|_| unreachable!("CT and 10 letters or digits is an id"))
+    id
+}
+
+/// A new contact id: `CT` and 10 characters.
+fn new_contact_id() -> ContactId {
+    ContactId::parse(&new_id("CT"))
+        .unwrap_or_else(|_| unreachable!("CT and 10 letters or digits is an id"))
 }
 
 /// The contact's first event, recorded by the caller at `now`.
@@ -47,7 +55,7 @@ fn received(caller: &Caller, now: Timestamp, id: &ContactId, contact: NewContact
 
 /// Whether a write failed only because an id it chose was taken (or chosen twice in
 /// one batch).
-fn taken(e: &StoreError) -> bool {
+pub(super) fn taken(e: &StoreError) -> bool {
     matches!(
         e,
         StoreError::Conflict { .. }

@@ -5,20 +5,21 @@
 //! Every write here is one `append_many` over the contact and each child it touches,
 //! each at the version read, so the contact and the children cannot disagree.
 
+use super::intake;
 use crate::reader::Reader;
 use crate::{App, AppError, Caller, ContactError};
 use hearth_domain::access::Permission;
-use hearth_domain::codes::{Agency, Rag};
+use hearth_domain::codes::{Agency, Ethnicity, GivenRole, Rag, Sex};
 use hearth_domain::contact::{ContactState, ContactStatus, GivenPerson, fold_contact};
 use hearth_domain::event::{
     ContactReceived, Event, EventData, EventRetracted, OccurredAt, PartnerCheck, PersonLinked,
-    PersonUnlinked,
+    PersonRegistered, PersonUnlinked,
 };
 use hearth_domain::ids::{
-    Actor, ChildId, ContactId, EventId, FamilyId, PersonRef, Subject, TeamId, WorkerId,
+    Actor, AdultId, ChildId, ContactId, EventId, FamilyId, PersonRef, Subject, TeamId, WorkerId,
 };
 use hearth_domain::journey::{JourneyError, Problem, effective_events};
-use hearth_domain::people::PersonDetails;
+use hearth_domain::people::{Address, Name, PersonDetails};
 use hearth_store::{StoreError, Version};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -55,12 +56,13 @@ struct ContactJourney {
 impl ContactJourney {
     /// The id of the `i`th event of the write that makes this journey's next version:
     /// unique, as a contact's version only grows and its id is unique.
-    fn next_id(&self, i: usize, on: Option<&ChildId>) -> EventId {
+    /// `on` names the other subject's id, for an event on its journey.
+    fn next_id(&self, i: usize, on: Option<&str>) -> EventId {
         let (k, n) = (&self.id, self.version + 1);
         match on {
             None if i == 0 => event_id(format!("{k}-{n}")),
             None => event_id(format!("{k}-{n}-{i}")),
-            Some(child) => event_id(format!("{k}-{n}-{child}-{i}")),
+            Some(other) => event_id(format!("{k}-{n}-{other}-{i}")),
         }
     }
 
@@ -169,6 +171,123 @@ impl App {
         }
         self.screening_write(write, &format!("linked {person}"), "linked to")
             .await
+    }
+
+    /// Register the person the contact gives at `given` as someone new, from the
+    /// details as given (ethnicity "not yet obtained"), and link them, in one write.
+    /// A child (or unborn child) gets a new record, in `family` if one is named; an
+    /// adult is registered in `family`, or in a new family if none is named. The child
+    /// carries the contact's mirrors as on any link. Needs `ScreenContacts`. Returns the
+    /// new person and the contact's new version. The contact and the new record (or
+    /// the family) are access-logged.
+    pub async fn create_person(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        contact: &ContactId,
+        given: u8,
+        family: Option<FamilyId>,
+    ) -> Result<(PersonRef, Version), ContactError> {
+        let journey = self.screening_start(caller, now, contact, None).await?;
+        let state = journey.state()?;
+        let refused = |problem| {
+            ContactError::NotAllowed(JourneyError {
+                event: journey.next_id(0, None),
+                kind: "person_linked",
+                date: crate::today(now),
+                problem,
+            })
+        };
+        let Some(person) = state
+            .intake
+            .as_ref()
+            .and_then(|i| i.people.get(usize::from(given)))
+        else {
+            return Err(refused(Problem::NoSuchGivenPerson(given)));
+        };
+        if state.links.contains_key(&given) {
+            return Err(refused(Problem::AlreadyLinked(given)));
+        }
+        // A named family must have a record for the new person to join it.
+        let family_version = match &family {
+            Some(f) => {
+                let (events, version) = self.store().journey(&Subject::Family(f.clone())).await?;
+                Some((f, events.is_empty(), version))
+            }
+            None => None,
+        };
+        let registered_at = state.received.unwrap_or_else(|| occurred(now));
+        let details = details_as_given(person);
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let mut write = Write::new(&journey, caller, now);
+            // The new person, and the subject written at version 0 if there is one (an
+            // id taken meanwhile comes back as its conflict, and another is tried).
+            let (new, fresh) = match person.role {
+                GivenRole::Child | GivenRole::Unborn => {
+                    let child = ChildId::parse(&intake::new_id("CH"))
+                        .unwrap_or_else(|_| unreachable!("CH and 10 letters or digits is an id"));
+                    let new = PersonRef::Child(child.clone());
+                    if let Some((_, true, _)) = family_version {
+                        return Err(refused(Problem::NotAMember(new)));
+                    }
+                    let registration = EventData::PersonRegistered(PersonRegistered {
+                        adult: None,
+                        family: family.clone(),
+                        details: details.clone(),
+                    });
+                    let mut events = vec![(registered_at, registration)];
+                    events.extend(mirrors(&journey)?);
+                    write.on_child(&child, 0, events);
+                    (new, Some(Subject::Child(child)))
+                }
+                GivenRole::Adult => {
+                    let adult = AdultId::parse(&intake::new_id("AD"))
+                        .unwrap_or_else(|_| unreachable!("AD and 10 letters or digits is an id"));
+                    let new = PersonRef::Adult(adult.clone());
+                    let (f, version) = match family_version {
+                        Some((_, true, _)) => return Err(refused(Problem::NotAMember(new))),
+                        Some((f, false, version)) => (f.clone(), version),
+                        None => (
+                            FamilyId::parse(&intake::new_id("FA")).unwrap_or_else(|_| {
+                                unreachable!("FA and 10 letters or digits is an id")
+                            }),
+                            0,
+                        ),
+                    };
+                    let registration = EventData::PersonRegistered(PersonRegistered {
+                        adult: Some(adult),
+                        family: Some(f.clone()),
+                        details: details.clone(),
+                    });
+                    let subject = Subject::Family(f.clone());
+                    write.on(
+                        subject.clone(),
+                        f.as_str(),
+                        version,
+                        vec![(registered_at, registration)],
+                    );
+                    (new, (version == 0).then_some(subject))
+                }
+            };
+            write.on_contact(EventData::PersonLinked(PersonLinked {
+                given,
+                person: new.clone(),
+                created: true,
+                weight: None,
+                model: None,
+            }));
+            match self
+                .screening_try(write, &format!("created and linked {new}"), "created from")
+                .await
+            {
+                Ok(version) => return Ok((new, version)),
+                Err(StoreError::Conflict { subject, .. })
+                    if tries < intake::ID_TRIES && Some(&subject) == fresh.as_ref() => {}
+                Err(e) => return Err(refusal(e)),
+            }
+        }
     }
 
     /// Undo the link of the person the contact gives at `given`, saying why: a
@@ -323,7 +442,7 @@ impl App {
     }
 
     /// Write a screening step in one append, then log it: `action` on the contact,
-    /// and "`on_child` contact:K" on each child written to. Returns the contact's new
+    /// and "`on_child` contact:K" on each other subject written to. Returns the contact's new
     /// version.
     async fn screening_write(
         &self,
@@ -331,29 +450,36 @@ impl App {
         action: &str,
         on_child: &str,
     ) -> Result<Version, ContactError> {
+        self.screening_try(write, action, on_child)
+            .await
+            .map_err(refusal)
+    }
+
+    /// [`App::screening_write`], with the store's refusal as it comes.
+    async fn screening_try(
+        &self,
+        write: Write<'_>,
+        action: &str,
+        on_child: &str,
+    ) -> Result<Version, StoreError> {
         let Write {
             journey,
             caller,
             now,
             expected,
             events,
-            children,
+            others,
         } = write;
-        let written = self
-            .store()
-            .append_many(expected, events)
-            .await
-            .map_err(refusal)?;
+        let written = self.store().append_many(expected, events).await?;
         self.store()
             .log_access(now, caller.actor(), &journey.subject, action)
             .await?;
-        if !children.is_empty() {
-            let subjects: Vec<Subject> = children.into_iter().map(Subject::Child).collect();
+        if !others.is_empty() {
             self.store()
                 .log_access_many(
                     now,
                     caller.actor(),
-                    &subjects,
+                    &others,
                     &format!("{on_child} {}", journey.subject),
                 )
                 .await?;
@@ -370,7 +496,8 @@ struct Write<'a> {
     now: Timestamp,
     expected: Vec<(Subject, Version)>,
     events: Vec<Event>,
-    children: Vec<ChildId>,
+    /// The subjects written besides the contact, to be logged.
+    others: Vec<Subject>,
 }
 
 impl<'a> Write<'a> {
@@ -381,7 +508,7 @@ impl<'a> Write<'a> {
             now,
             expected: vec![(journey.subject.clone(), journey.version)],
             events: Vec::new(),
-            children: Vec::new(),
+            others: Vec::new(),
         }
     }
 
@@ -420,18 +547,28 @@ impl<'a> Write<'a> {
         version: Version,
         events: Vec<(OccurredAt, EventData)>,
     ) {
-        let subject = Subject::Child(child.clone());
+        self.on(
+            Subject::Child(child.clone()),
+            child.as_str(),
+            version,
+            events,
+        );
+    }
+
+    /// Events on another subject's journey (`id` is its id), read at `version`.
+    fn on(
+        &mut self,
+        subject: Subject,
+        id: &str,
+        version: Version,
+        events: Vec<(OccurredAt, EventData)>,
+    ) {
         self.expected.push((subject.clone(), version));
         for (i, (at, data)) in events.into_iter().enumerate() {
-            let event = self.event(
-                self.journey.next_id(i, Some(child)),
-                subject.clone(),
-                at,
-                data,
-            );
+            let event = self.event(self.journey.next_id(i, Some(id)), subject.clone(), at, data);
             self.events.push(event);
         }
-        self.children.push(child.clone());
+        self.others.push(subject);
     }
 }
 
@@ -709,5 +846,31 @@ impl App {
             contacts_last_year: contacts,
             referrals_last_year: referrals,
         }))
+    }
+}
+
+/// A person as the contact gives them, as a record's details: what is not given is
+/// not known (sex unknown, ethnicity not yet obtained), and an address without a
+/// postcode is left for the record to gain later.
+fn details_as_given(p: &GivenPerson) -> PersonDetails {
+    PersonDetails {
+        name: Name {
+            given: p.given_name.clone(),
+            family: p.family_name.clone(),
+        },
+        date_of_birth: p.date_of_birth,
+        expected_date_of_birth: p.expected_date_of_birth,
+        sex: p.sex.unwrap_or(Sex::Unknown),
+        ethnicity: Ethnicity::Nobt,
+        disabilities: Vec::new(),
+        nhs_number: p.nhs_number.clone(),
+        upn: None,
+        address: p.address.as_ref().and_then(|a| {
+            Some(Address {
+                lines: a.lines.clone(),
+                town: a.town.clone(),
+                postcode: a.postcode.clone()?,
+            })
+        }),
     }
 }
