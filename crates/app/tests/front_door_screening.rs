@@ -53,16 +53,26 @@ async fn after(f: &FrontDoor, subject: &Subject, n: usize) -> Vec<Event> {
 async fn linking_a_child_mirrors_the_contact_on_their_journey(backend: Backend) {
     let f = FrontDoor::new(backend).await;
     let k = f.receive_about_child().await;
+    let view = f.app.contact(&screener(), now(), &k).await.unwrap();
     let before = f.journey(&child_subject()).await.len();
     let version = f
         .app
-        .link_person(&screener(), now(), &k, 0, child_ref(), 1)
+        .link_person(&screener(), now(), &k, 0, child_ref(), view.version)
         .await
         .unwrap();
     assert_eq!(version, 2);
     let record = f.store.contact(&k).await.unwrap().unwrap();
     assert_eq!(record.version, 2);
     assert_eq!(record.state.links.get(&0), Some(&child_ref()));
+    // The link keeps the pair's weight and the model's fingerprint, to train on.
+    let contact = f.journey(&contact_subject(&k)).await;
+    let EventData::PersonLinked(link) = &contact[1].data else {
+        panic!("{contact:?}")
+    };
+    let weight = link.weight.unwrap();
+    assert!(weight > 0.0, "{weight}");
+    assert!((f64::from(weight) - view.people[0].candidates[0].weight).abs() < 1e-3);
+    assert_eq!(link.model.as_deref(), Some(view.model.as_str()));
 
     let mirrors = after(&f, &child_subject(), before).await;
     assert_eq!(mirrors.len(), 1, "{mirrors:?}");
@@ -81,8 +91,8 @@ async fn linking_a_child_mirrors_the_contact_on_their_journey(backend: Backend) 
         &("jo.screener".to_owned(), "linked child:C1".to_owned())
     );
     assert_eq!(
-        f.log_of(&child_subject()).await,
-        [("jo.screener".to_owned(), format!("linked to contact:{k}"))]
+        f.log_of(&child_subject()).await.last().unwrap(),
+        &("jo.screener".to_owned(), format!("linked to contact:{k}"))
     );
 }
 

@@ -157,13 +157,14 @@ impl App {
         let journey = self
             .screening_start(caller, now, contact, Some(version))
             .await?;
+        let weight = self.link_weight(&journey, given, &person).await?;
         let mut write = Write::new(&journey, caller, now);
         write.on_contact(EventData::PersonLinked(PersonLinked {
             given,
             person: person.clone(),
             created: false,
-            weight: None,
-            model: None,
+            weight,
+            model: Some(self.people.model()),
         }));
         if let PersonRef::Child(child) = &person {
             let version = self.child_version(caller, now, child).await?;
@@ -171,6 +172,29 @@ impl App {
         }
         self.screening_write(write, &format!("linked {person}"), "linked to")
             .await
+    }
+
+    /// The match weight the model gives the pair a link makes, kept on the link so
+    /// that links can train the model; none when the person linked is not among the
+    /// candidates (found by a search instead).
+    async fn link_weight(
+        &self,
+        journey: &ContactJourney,
+        given: u8,
+        person: &PersonRef,
+    ) -> Result<Option<f32>, ContactError> {
+        let state = journey.state()?;
+        let Some(people) = state.intake.as_ref().map(|i| i.people.as_slice()) else {
+            return Ok(None);
+        };
+        let found = self
+            .people
+            .find_for_contact(self.store(), people, CANDIDATES)
+            .await?;
+        Ok(found
+            .get(usize::from(given))
+            .and_then(|candidates| candidates.iter().find(|c| c.person == *person))
+            .map(|c| c.weight as f32))
     }
 
     /// Register the person the contact gives at `given` as someone new, from the
