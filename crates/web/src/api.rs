@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::error::{ApiError, Failure, NO_CHILD, WebError, problem};
 use crate::pages::{LIST_LIMIT, child_id, clean_query, store_query, today};
+use crate::routes::API_PREFIX;
 use crate::session::Caller;
 use axum::Extension;
 use axum::body::Bytes;
@@ -12,11 +13,13 @@ use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hearth_app::AppError;
 use hearth_app::due::{DueBody, Listing, parse_request};
+use hearth_app::intake::read_json;
+use hearth_app::{AppError, ContactError};
 use hearth_domain::access::SearchResults;
+use hearth_domain::contact::{IntakeError, IntakeProblem};
 use hearth_domain::event::{EventData, OccurredAt};
-use hearth_domain::ids::{ChildId, EventId};
+use hearth_domain::ids::{ChildId, ContactId, EventId};
 use hearth_domain::journey::ChildState;
 use hearth_domain::people::Name;
 use hearth_store::{ChildSummary, HeldBy, StoreError, Version};
@@ -448,6 +451,136 @@ pub(crate) async fn append(
     let mut response = json(&Written { version })?;
     *response.status_mut() = StatusCode::CREATED;
     Ok(response)
+}
+
+/// What the user is told when there is no contact with the ID they asked for, or one
+/// they may not see (another partner's reads the same).
+pub(crate) const NO_CONTACT: &str = "No contact with that ID";
+
+/// Logged for each contact a partner is shown.
+const PARTNER_ACTION: &str = "partner outcome";
+
+/// The contact id in the path, or not found.
+fn contact_id(path: Result<Path<String>, PathRejection>) -> Result<ContactId, Failure> {
+    let Ok(Path(raw)) = path else {
+        return Err(Failure::NotFound(NO_CONTACT));
+    };
+    ContactId::parse(&raw).map_err(|_| Failure::NotFound(NO_CONTACT))
+}
+
+/// The answer to a front-door use case's refusal: the one rule's names the field (422),
+/// a step the contact's journey refuses names ids and kinds (422), a contact changed
+/// since it was read is a conflict (409).
+fn contact_refusal(e: ContactError) -> Result<Response, ApiError> {
+    match e {
+        ContactError::App(e) => Err(e.into()),
+        ContactError::NoContact => Err(Failure::NotFound(NO_CONTACT).into()),
+        ContactError::Intake(e) => Ok(intake_refusal(&e)),
+        ContactError::NotAllowed(e) => Ok(problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("{}.", capitalised(&e)),
+        )),
+        ContactError::Changed => Ok(problem(
+            StatusCode::CONFLICT,
+            &format!("{}.", capitalised(&ContactError::Changed)),
+        )),
+    }
+}
+
+/// A contact the readers or the one rule refused: 400 for a body that is not JSON at
+/// all, otherwise 422, the detail naming the field and never what it held.
+fn intake_refusal(e: &IntakeError) -> Response {
+    let status = match e.problem {
+        IntakeProblem::NotJson { .. } | IntakeProblem::NotUtf8 => StatusCode::BAD_REQUEST,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    problem(status, &format!("The contact was refused: {e}."))
+}
+
+/// A contact received: its new id, and where to ask for its outcome.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ContactCreated {
+    id: ContactId,
+    /// Where the partner who sent it asks for its outcome:
+    /// `/api/v1/contacts/ID/outcome`.
+    outcome: String,
+}
+
+/// `POST /api/v1/contacts`: receive a contact (a [`ContactSubmission`]). 201 with its id
+/// and `Location: /api/v1/contacts/ID`; a body the one rule refuses is 422 naming the
+/// field, and nothing is written.
+pub(crate) async fn submit_contact(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Ok(too_large());
+        }
+        Err(_) => {
+            return Ok(problem(
+                StatusCode::BAD_REQUEST,
+                "The contact could not be read: the body did not arrive whole.",
+            ));
+        }
+    };
+    if !is_json(&headers) {
+        return Ok(problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the contact as JSON, with Content-Type: application/json.",
+        ));
+    }
+    let now = (app.clock)();
+    let contact = match read_json(&body, today(now)) {
+        Ok(contact) => contact,
+        Err(e) => return Ok(intake_refusal(&e)),
+    };
+    let who = caller.doing(WRITE_ACTION);
+    let id = match app.cases.receive_contact(&who, now, contact).await {
+        Ok(id) => id,
+        Err(e) => return contact_refusal(e),
+    };
+    let location = format!("{API_PREFIX}/contacts/{id}");
+    let mut response = json(&ContactCreated {
+        outcome: format!("{location}/outcome"),
+        id,
+    })?;
+    *response.status_mut() = StatusCode::CREATED;
+    if let Ok(location) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// `GET /api/v1/contacts`: the contacts the caller sent in, newest first, as a partner
+/// sees them. Each is logged.
+pub(crate) async fn my_contacts(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, ApiError> {
+    let who = caller.doing(PARTNER_ACTION);
+    match app.cases.my_contacts(&who, (app.clock)()).await {
+        Ok(views) => Ok(json(&views)?),
+        Err(e) => contact_refusal(e),
+    }
+}
+
+/// `GET /api/v1/contacts/{id}/outcome`: what became of a contact the caller sent in.
+/// Anyone else's reads as not found. Logged.
+pub(crate) async fn contact_outcome(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let id = contact_id(path)?;
+    let who = caller.doing(PARTNER_ACTION);
+    match app.cases.contact_outcome(&who, (app.clock)(), &id).await {
+        Ok(view) => Ok(json(&view)?),
+        Err(e) => contact_refusal(e),
+    }
 }
 
 /// The answer to a body over [`crate::MAX_BODY_BYTES`].

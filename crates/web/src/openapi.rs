@@ -10,12 +10,14 @@
 //! `crates/web/tests/openapi.rs` keeps it honest: the document is a reviewed snapshot,
 //! and what the API really sends validates against its schemas.
 
-use crate::api::{ChildBody, ChildIdentity, NewEvent, Written};
+use crate::api::{ChildBody, ChildIdentity, ContactCreated, NewEvent, Written};
 use crate::error::Problem;
 use crate::routes::{API_PREFIX, Access, Serves, table};
+use hearth_app::PartnerView;
 use hearth_app::due::DueBody;
+use hearth_app::intake::ContactSubmission;
 use hearth_domain::event::Event;
-use hearth_domain::ids::ChildId;
+use hearth_domain::ids::{ChildId, ContactId};
 use hearth_store::ChildSummary;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -44,6 +46,9 @@ pub fn named_schemas() -> Vec<(String, RefOr<Schema>)> {
     add::<NewEvent>(&mut all);
     add::<Written>(&mut all);
     add::<DueBody>(&mut all);
+    add::<ContactSubmission>(&mut all);
+    add::<ContactCreated>(&mut all);
+    add::<PartnerView>(&mut all);
     all
 }
 
@@ -232,6 +237,55 @@ pub(crate) fn get_due_counts() -> Value {
     })
 }
 
+fn contact_id() -> Value {
+    json!({
+        "name": "id", "in": "path", "required": true,
+        "description": "The contact's id, as its receipt gave it.",
+        "schema": schema_ref::<ContactId>()
+    })
+}
+
+pub(crate) fn submit_contact() -> Value {
+    json!({
+        "operationId": "submitContact",
+        "description": "Needs the permission to make contacts (a partner agency, or a practitioner). Codes, dates and identifiers are strings, so a wrong one is refused by its field's name. The contact is written as received, under a new id, by the caller. A call made with a browser session must send the session's CSRF token in X-CSRF-Token.",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": schema_ref::<ContactSubmission>()}}},
+        "responses": {
+            "201": {
+                "description": "Received: the contact's new id, and where to ask for its outcome.",
+                "headers": {"Location": {"description": "/api/v1/contacts/ID", "schema": {"type": "string"}}},
+                "content": {"application/json": {"schema": schema_ref::<ContactCreated>()}}
+            },
+            "400": problem("The body is not JSON; nothing was written."),
+            "413": problem("The body is over 64 KiB; nothing was written."),
+            "415": problem("The body is not sent as application/json."),
+            "422": problem("The contact was refused: the detail names the field (`people[1].date_of_birth: is not a date (YYYY-MM-DD)`) and never repeats what it held; nothing was written.")
+        }
+    })
+}
+
+pub(crate) fn my_contacts() -> Value {
+    json!({
+        "operationId": "listMyContacts",
+        "description": "Needs the permission to see one's own contacts (a partner). Only the contacts the caller sent, newest first, at most 500. Each contact listed is logged.",
+        "responses": {
+            "200": ok("The caller's contacts.", json!({"type": "array", "items": schema_ref::<PartnerView>()}))
+        }
+    })
+}
+
+pub(crate) fn contact_outcome() -> Value {
+    json!({
+        "operationId": "getContactOutcome",
+        "description": "Needs the permission to see one's own contacts (a partner). Never the child's record, who the contact was about, the level of need or the worker. Logged.",
+        "parameters": [contact_id()],
+        "responses": {
+            "200": ok("Where the contact stands.", schema_ref::<PartnerView>()),
+            "404": problem("No contact with that id that the caller sent.")
+        }
+    })
+}
+
 pub(crate) fn get_openapi() -> Value {
     json!({
         "operationId": "getOpenApi",
@@ -246,7 +300,7 @@ pub fn document() -> Result<Value, serde_json::Error> {
         "info": {
             "title": "Hearth",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Children's services records: search, each child's journey as events, and the duties due. Every call that shows a child's record is written to the access log. Errors are application/problem+json with a plain `detail`.",
+            "description": "Children's services records: search, each child's journey as events, the duties due, and contacts with the front door. Every call that shows a child's record is written to the access log. Errors are application/problem+json with a plain `detail`.",
             "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"}
         },
         "servers": [{"url": "/api/v1"}],

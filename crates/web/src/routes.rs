@@ -192,6 +192,36 @@ pub fn table() -> Vec<Route> {
             api::due_counts,
         ),
         route(
+            Post,
+            "/api/v1/contacts",
+            Needs(SubmitContact),
+            Api {
+                summary: "Make a contact with the front door: a concern about one or more children.",
+                operation: openapi::submit_contact,
+            },
+            api::submit_contact,
+        ),
+        route(
+            Get,
+            "/api/v1/contacts",
+            Needs(ViewOwnContacts),
+            Api {
+                summary: "The contacts the caller sent in, newest first, and what became of each.",
+                operation: openapi::my_contacts,
+            },
+            api::my_contacts,
+        ),
+        route(
+            Get,
+            "/api/v1/contacts/{id}/outcome",
+            Needs(ViewOwnContacts),
+            Api {
+                summary: "What became of a contact the caller sent in: received, or decided with its outcome and the kind of service.",
+                operation: openapi::contact_outcome,
+            },
+            api::contact_outcome,
+        ),
+        route(
             Get,
             "/api/v1/openapi.json",
             Public,

@@ -14,7 +14,7 @@ use reqwest::Method;
 use std::collections::BTreeSet;
 use support::*;
 
-/// A body for the one POST route: a visit at the journey's current version.
+/// A body for posting an event: a visit at C1's journey's current version.
 async fn event_body(app: &TestApp) -> serde_json::Value {
     let (_, version) = app
         .store
@@ -37,8 +37,13 @@ async fn send(
     path: &str,
 ) -> reqwest::Response {
     let mut request = client.request(method.clone(), app.url(path));
+    // A contact for the front door, and an event for anything else posted.
     if *method == Method::POST {
-        request = request.json(&event_body(app).await);
+        request = if path == "/api/v1/contacts" {
+            request.json(&contact_body())
+        } else {
+            request.json(&event_body(app).await)
+        };
     }
     request.send().await.unwrap()
 }
@@ -125,6 +130,8 @@ async fn nobody_reaches_a_record_or_the_api_without_signing_in_and_each_try_is_l
 async fn each_role_reaches_exactly_what_it_may_and_every_refusal_is_logged() {
     let app = TestApp::spawn().await;
     let now = NOW.parse().unwrap();
+    // The partner's own contact, which only they may see the outcome of.
+    seed_contact(&app.store, &format!("user.{}", Role::Partner.name())).await;
     for role in Role::ALL {
         let name = format!("user.{}", role.name());
         let user = sign_in(&app.store, &name, role, now).await;

@@ -624,3 +624,71 @@ async fn an_event_sent_as_the_document_describes_is_written() {
     let problem: Value = response.json().await.unwrap();
     schemas.assert_valid("Problem", &problem);
 }
+
+/// A contact sent as the document describes is received, and what the contact
+/// operations answer (to its partner, and to another) is as described.
+#[tokio::test]
+async fn a_contact_sent_as_the_document_describes_is_received() {
+    let app = TestApp::spawn().await;
+    let document = served(&app).await;
+    let schemas = Schemas::of(&document);
+    let body = contact_body();
+    schemas.assert_valid("ContactSubmission", &body);
+    let now = NOW.parse().unwrap();
+    let partner = sign_in(
+        &app.store,
+        "pat.partner",
+        hearth_domain::access::Role::Partner,
+        now,
+    )
+    .await;
+    let response = partner
+        .client
+        .post(app.url("/api/v1/contacts"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.unwrap();
+    schemas.assert_valid("ContactCreated", &created);
+    let outcome = created["outcome"].as_str().unwrap();
+    let get = |client: &reqwest::Client, path: &str| {
+        let request = client.get(app.url(path)).send();
+        async move {
+            let response = request.await.unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let (status, view) = get(&partner.client, outcome).await;
+    assert_eq!(status, 200);
+    schemas.assert_valid("PartnerView", &view);
+    let (status, views) = get(&partner.client, "/api/v1/contacts").await;
+    assert_eq!(status, 200);
+    schemas.assert_each_valid("PartnerView", &views);
+
+    let other = sign_in(
+        &app.store,
+        "other.partner",
+        hearth_domain::access::Role::Partner,
+        now,
+    )
+    .await;
+    let (status, problem) = get(&other.client, outcome).await;
+    assert_eq!(status, 404);
+    schemas.assert_valid("Problem", &problem);
+    let mut refused = body.clone();
+    refused["people"][0]["date_of_birth"] = json!("2019-02-31");
+    let response = partner
+        .client
+        .post(app.url("/api/v1/contacts"))
+        .json(&refused)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    schemas.assert_valid("Problem", &response.json::<Value>().await.unwrap());
+}

@@ -40,8 +40,10 @@ pub struct PartnerView {
     /// differently, the one that goes furthest.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub outcome: Option<ContactOutcome>,
-    /// Once decided: the kind of service the outcome's level is for (absent for
-    /// no further action, advice, and a level with no service).
+    /// Once decided: the kind of service the outcome's level is for, as the
+    /// organisation names it (`early_help`, `family_support`, `assessment`,
+    /// `child_in_need`, `child_protection`, ...); absent for no further action, advice,
+    /// and a level with no service.
     #[cfg_attr(
         feature = "openapi",
         schema(required = true, value_type = Option<String>, example = "early_help")
