@@ -135,6 +135,26 @@ impl PersonIndexCache {
                 return Ok(Matcher::new(&k.index, &self.model).find_for_contact(people, limit));
             }
         }
+        let kept = self.catch_up(store).await?;
+        let Some(k) = kept.as_ref() else {
+            unreachable!("the index was just filled");
+        };
+        Ok(Matcher::new(&k.index, &self.model).find_for_contact(people, limit))
+    }
+
+    /// Build the index (the first time) or bring it up to date with the store, and
+    /// say how many people it holds: for a server to build it before the first
+    /// contact is opened.
+    pub(crate) async fn warm(&self, store: &dyn Store) -> Result<usize, StoreError> {
+        let kept = self.catch_up(store).await?;
+        Ok(kept.as_ref().map_or(0, |k| k.index.len()))
+    }
+
+    /// The index caught up with the store, held for reading.
+    async fn catch_up(
+        &self,
+        store: &dyn Store,
+    ) -> Result<tokio::sync::RwLockReadGuard<'_, Option<Kept>>, StoreError> {
         let mut kept = self.kept.write().await;
         let k = match kept.as_mut() {
             Some(k) => k,
@@ -145,14 +165,10 @@ impl PersonIndexCache {
                 survivor_of: HashMap::new(),
             }),
         };
-        // Read again under the lock: another request may have caught up meanwhile.
+        // Read under the lock: another request may have caught up meanwhile.
         let rows = store.people_since(k.seq).await?;
         k.apply(rows);
-        let k = tokio::sync::RwLockWriteGuard::downgrade(kept);
-        let Some(k) = k.as_ref() else {
-            unreachable!("the index was just filled");
-        };
-        Ok(Matcher::new(&k.index, &self.model).find_for_contact(people, limit))
+        Ok(tokio::sync::RwLockWriteGuard::downgrade(kept))
     }
 
     /// How many people the index holds, and the journal place it has caught up to
@@ -206,6 +222,7 @@ mod tests {
             .unwrap();
         let cache = PersonIndexCache::default();
         assert_eq!(cache.size().await, None);
+        assert_eq!(cache.warm(store.as_ref()).await.unwrap(), 1);
         let given = [given_child("Lily", "Hartwell", born)];
         assert_eq!(given[0].role, GivenRole::Child);
         let found = cache

@@ -702,6 +702,14 @@ pub struct Involvement {
 }
 
 impl App {
+    /// Build the person index contacts are matched against (or bring it up to date),
+    /// and say how many people it holds: for a server to call as it starts, so the
+    /// first contact opened does not wait for it. Reads and shows no one, so it needs
+    /// no permission and logs nothing.
+    pub async fn warm_person_index(&self) -> Result<usize, AppError> {
+        Ok(self.people.warm(self.store()).await?)
+    }
+
     /// The contact `contact`, with candidates for each person it gives (from the
     /// person index, scored by the matching model, at or above the organisation's
     /// suggestion threshold) and what the service knows of each candidate child. A
