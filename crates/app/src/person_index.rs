@@ -10,7 +10,7 @@
 
 use hearth_domain::contact::GivenPerson;
 use hearth_domain::identifiers::{NhsNumber, Postcode};
-use hearth_domain::ids::{ChildId, PersonRef};
+use hearth_domain::ids::{AdultId, ChildId, FamilyId, PersonRef};
 use hearth_domain::matching::{Candidate, Index, MatchModel, Matcher, PersonRecord};
 use hearth_store::{IndexedPerson, Store, StoreError};
 use std::collections::{BTreeMap, HashMap};
@@ -25,6 +25,8 @@ struct Kept {
     merged: HashMap<ChildId, BTreeMap<PersonRef, Vec<String>>>,
     /// The survivor each merged duplicate went into.
     survivor_of: HashMap<PersonRef, ChildId>,
+    /// Each adult's family, whose journey holds what is known of them.
+    families: HashMap<AdultId, FamilyId>,
 }
 
 impl Kept {
@@ -49,7 +51,15 @@ impl Kept {
                         .insert(row.person.clone(), names);
                     self.survivor_of.insert(row.person, survivor.clone());
                 }
-                None => live.push(row),
+                None => {
+                    if let PersonRef::Adult(adult) = &row.person {
+                        match &row.family {
+                            Some(f) => self.families.insert(adult.clone(), f.clone()),
+                            None => self.families.remove(adult),
+                        };
+                    }
+                    live.push(row)
+                }
             }
         }
         for row in live {
@@ -96,6 +106,14 @@ impl Kept {
     }
 }
 
+/// Candidates for each person a contact gives, in order, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Found {
+    pub(crate) candidates: Vec<Vec<Candidate>>,
+    /// The family of each adult among them.
+    pub(crate) families: HashMap<AdultId, FamilyId>,
+}
+
 /// The index and the model that scores against it.
 pub(crate) struct PersonIndexCache {
     kept: RwLock<Option<Kept>>,
@@ -120,26 +138,42 @@ impl PersonIndexCache {
     }
 
     /// The best `limit` candidates for each person a contact gives, in order, from
-    /// the index caught up with the store.
+    /// the index caught up with the store, and the family of each adult among them.
     pub(crate) async fn find_for_contact(
         &self,
         store: &dyn Store,
         people: &[GivenPerson],
         limit: usize,
-    ) -> Result<Vec<Vec<Candidate>>, StoreError> {
+    ) -> Result<Found, StoreError> {
         {
             let kept = self.kept.read().await;
             if let Some(k) = kept.as_ref()
                 && store.people_since(k.seq).await?.is_empty()
             {
-                return Ok(Matcher::new(&k.index, &self.model).find_for_contact(people, limit));
+                return Ok(self.find(k, people, limit));
             }
         }
         let kept = self.catch_up(store).await?;
         let Some(k) = kept.as_ref() else {
             unreachable!("the index was just filled");
         };
-        Ok(Matcher::new(&k.index, &self.model).find_for_contact(people, limit))
+        Ok(self.find(k, people, limit))
+    }
+
+    fn find(&self, k: &Kept, people: &[GivenPerson], limit: usize) -> Found {
+        let candidates = Matcher::new(&k.index, &self.model).find_for_contact(people, limit);
+        let families = candidates
+            .iter()
+            .flatten()
+            .filter_map(|c| match &c.person {
+                PersonRef::Adult(a) => Some((a.clone(), k.families.get(a)?.clone())),
+                PersonRef::Child(_) => None,
+            })
+            .collect();
+        Found {
+            candidates,
+            families,
+        }
     }
 
     /// Build the index (the first time) or bring it up to date with the store, and
@@ -163,6 +197,7 @@ impl PersonIndexCache {
                 seq: 0,
                 merged: HashMap::new(),
                 survivor_of: HashMap::new(),
+                families: HashMap::new(),
             }),
         };
         // Read under the lock: another request may have caught up meanwhile.
@@ -200,8 +235,11 @@ mod tests {
         (hearth_store::open(&url).await.unwrap(), dir)
     }
 
-    fn people(found: &[Vec<Candidate>]) -> Vec<PersonRef> {
-        found[0].iter().map(|c| c.person.clone()).collect()
+    fn people(found: &Found) -> Vec<PersonRef> {
+        found.candidates[0]
+            .iter()
+            .map(|c| c.person.clone())
+            .collect()
     }
 
     #[tokio::test]
@@ -258,10 +296,10 @@ mod tests {
             .find_for_contact(store.as_ref(), &given, 10)
             .await
             .unwrap();
-        assert_eq!(found[0].len(), 2);
+        assert_eq!(found.candidates[0].len(), 2);
         let marsh = [given_child("Lily", "Marsh", born)];
-        let c1_as_marsh = |found: &[Vec<Candidate>]| {
-            found[0]
+        let c1_as_marsh = |found: &Found| {
+            found.candidates[0]
                 .iter()
                 .find(|c| c.person == PersonRef::Child(child("C1")))
                 .map_or(0.0, |c| c.probability)

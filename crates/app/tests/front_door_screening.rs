@@ -517,7 +517,18 @@ async fn a_child_is_found_with_a_misspelt_surname_and_no_nhs_number(backend: Bac
         view.people[1].candidates[0].person,
         PersonRef::Adult(mother())
     );
-    assert!(view.people[1].candidates[0].child.is_none());
+    let claire = &view.people[1].candidates[0];
+    assert!(claire.child.is_none());
+    let known = claire.adult.as_ref().unwrap();
+    assert_eq!(known.family, family());
+    assert_eq!(known.details.name.given, "Claire");
+    assert_eq!(
+        f.log_of(&Subject::Family(family())).await,
+        [(
+            "jo.screener".to_owned(),
+            format!("candidate for contact:{k}")
+        )]
+    );
 
     // Every child shown is logged, and the contact.
     assert_eq!(

@@ -8,4 +8,4 @@ mod partner;
 mod screening;
 
 pub use partner::{MY_CONTACTS, PartnerStatus, PartnerView};
-pub use screening::{CandidateView, ContactView, GivenView, Involvement};
+pub use screening::{CandidateView, ContactView, GivenView, Involvement, KnownAdult};

@@ -6,6 +6,7 @@
 //! each at the version read, so the contact and the children cannot disagree.
 
 use super::intake;
+use crate::person_index::Found;
 use crate::reader::Reader;
 use crate::{App, AppError, Caller, ContactError};
 use hearth_domain::access::Permission;
@@ -18,7 +19,7 @@ use hearth_domain::event::{
 use hearth_domain::ids::{
     Actor, AdultId, ChildId, ContactId, EventId, FamilyId, PersonRef, Subject, TeamId, WorkerId,
 };
-use hearth_domain::journey::{JourneyError, Problem, effective_events};
+use hearth_domain::journey::{JourneyError, Problem, effective_events, fold_family};
 use hearth_domain::people::{Address, Name, PersonDetails};
 use hearth_store::{StoreError, Version};
 use jiff::Timestamp;
@@ -192,6 +193,7 @@ impl App {
             .find_for_contact(self.store(), people, CANDIDATES)
             .await?;
         Ok(found
+            .candidates
             .get(usize::from(given))
             .and_then(|candidates| candidates.iter().find(|c| c.person == *person))
             .map(|c| c.weight as f32))
@@ -684,6 +686,15 @@ pub struct CandidateView {
     pub reasons: Vec<String>,
     /// For a child, who they are and what the service is doing with them.
     pub child: Option<Involvement>,
+    /// For an adult, who they are and the family they are known in.
+    pub adult: Option<KnownAdult>,
+}
+
+/// An adult candidate as their family's record holds them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnownAdult {
+    pub family: FamilyId,
+    pub details: PersonDetails,
 }
 
 /// What the service already knows of a candidate child, for a screener to judge the
@@ -715,7 +726,8 @@ impl App {
     /// suggestion threshold) and what the service knows of each candidate child. A
     /// restricted child is no candidate for anyone not named on the restriction
     /// (that refusal is logged against the child). Needs `ScreenContacts`. The
-    /// contact is access-logged, and each child shown as "candidate for contact:K".
+    /// contact is access-logged, and each child shown (and the family of each adult
+    /// shown) as "candidate for contact:K".
     pub async fn contact(
         &self,
         caller: &Caller,
@@ -747,7 +759,10 @@ impl App {
             .intake
             .as_ref()
             .map_or(&[], |i| i.people.as_slice());
-        let mut found = self
+        let Found {
+            candidates: mut found,
+            families,
+        } = self
             .people
             .find_for_contact(self.store(), given, CANDIDATES)
             .await?;
@@ -796,6 +811,35 @@ impl App {
             }
         }
 
+        // Each adult candidate's details, from their family's journey.
+        let mut adults = BTreeMap::new();
+        let mut family_states = BTreeMap::new();
+        for candidate in found.iter().flatten() {
+            let PersonRef::Adult(adult) = &candidate.person else {
+                continue;
+            };
+            let Some(family) = families.get(adult) else {
+                continue;
+            };
+            if !family_states.contains_key(family) {
+                let (events, _) = self
+                    .store()
+                    .journey(&Subject::Family(family.clone()))
+                    .await?;
+                let state = fold_family(family, &events).map_err(ContactError::NotAllowed)?;
+                family_states.insert(family.clone(), state);
+            }
+            if let Some(details) = family_states.get(family).and_then(|s| s.adults.get(adult)) {
+                adults.insert(
+                    adult.clone(),
+                    KnownAdult {
+                        family: family.clone(),
+                        details: details.clone(),
+                    },
+                );
+            }
+        }
+
         let people = found
             .into_iter()
             .enumerate()
@@ -804,11 +848,14 @@ impl App {
                 let candidates = candidates
                     .into_iter()
                     .filter_map(|c| {
-                        let child = match &c.person {
-                            PersonRef::Child(child) => Some(involvement.get(child)?.clone()),
-                            PersonRef::Adult(_) => None,
+                        let (child, adult) = match &c.person {
+                            PersonRef::Child(child) => {
+                                (Some(involvement.get(child)?.clone()), None)
+                            }
+                            PersonRef::Adult(adult) => (None, Some(adults.get(adult)?.clone())),
                         };
                         Some(CandidateView {
+                            adult,
                             likely: c.probability >= likely_at,
                             reasons: c.reasons.iter().map(ToString::to_string).collect(),
                             person: c.person,
@@ -829,7 +876,12 @@ impl App {
         self.store()
             .log_access(now, caller.actor(), &subject, &caller.purpose)
             .await?;
-        let shown: Vec<Subject> = involvement.keys().cloned().map(Subject::Child).collect();
+        let shown: Vec<Subject> = involvement
+            .keys()
+            .cloned()
+            .map(Subject::Child)
+            .chain(family_states.into_keys().map(Subject::Family))
+            .collect();
         self.store()
             .log_access_many(now, caller.actor(), &shown, &candidate_for)
             .await?;
