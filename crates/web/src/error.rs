@@ -14,6 +14,10 @@ pub const INTERNAL_MESSAGE: &str = "Something went wrong; the error has been log
 /// What the user is told when there is no child with the ID they asked for.
 pub const NO_CHILD: &str = "No child with that ID";
 
+/// What the user is told when there is no contact with the ID they asked for, or one
+/// they may not see (another partner's reads the same).
+pub const NO_CONTACT: &str = "No contact with that ID";
+
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
     #[error("the store failed: {0}")]
@@ -26,6 +30,10 @@ pub enum WebError {
     /// and dates, never a person).
     #[error("the due list failed: {0}")]
     Due(hearth_app::due::DueError),
+    /// A front-door step refused where no form can say so (its messages name fields,
+    /// ids and kinds, never what a field held).
+    #[error("a contact step was refused: {0}")]
+    Contact(String),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -94,6 +102,7 @@ impl WebError {
             WebError::Template(_) => "template",
             WebError::Json(_) => "json",
             WebError::Due(_) => "due",
+            WebError::Contact(_) => "contact",
             WebError::Bind { .. } => "bind",
             WebError::Serve(_) => "serve",
         }
@@ -154,6 +163,19 @@ impl From<hearth_app::AppError> for Failure {
             }
             hearth_app::AppError::Due(e) => Failure::Internal(e.into()),
             hearth_app::AppError::Store(e) => Failure::Internal(e.into()),
+        }
+    }
+}
+
+impl From<hearth_app::ContactError> for Failure {
+    fn from(e: hearth_app::ContactError) -> Self {
+        match e {
+            hearth_app::ContactError::App(e) => e.into(),
+            hearth_app::ContactError::NoContact => Failure::NotFound(NO_CONTACT),
+            hearth_app::ContactError::NotAllowed(e) => {
+                Failure::Internal(StoreError::Invalid(e).into())
+            }
+            other => Failure::Internal(WebError::Contact(other.to_string())),
         }
     }
 }

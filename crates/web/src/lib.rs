@@ -19,6 +19,7 @@ mod api;
 mod assets;
 pub mod chronology;
 mod error;
+mod front_door;
 pub mod openapi;
 mod pages;
 pub mod routes;

@@ -7,7 +7,7 @@
 //! call it: [`Access`] has no default, and `tests/access.rs` checks that the router
 //! serves exactly the table's paths.
 
-use crate::{AppState, api, assets, openapi, pages, sign_in};
+use crate::{AppState, api, assets, front_door, openapi, pages, sign_in};
 use axum::handler::Handler;
 use axum::routing::{MethodRouter, get, post};
 use hearth_domain::access::Permission;
@@ -125,6 +125,62 @@ pub fn table() -> Vec<Route> {
             Needs(ViewFigures),
             Page,
             pages::due_counts,
+        ),
+        route(
+            Get,
+            "/contacts/{id}",
+            Needs(ScreenContacts),
+            Page,
+            front_door::contact,
+        ),
+        route(
+            Post,
+            "/contacts/{id}/links",
+            Needs(ScreenContacts),
+            Page,
+            front_door::link,
+        ),
+        route(
+            Post,
+            "/contacts/{id}/links/{given}/unlink",
+            Needs(ScreenContacts),
+            Page,
+            front_door::unlink,
+        ),
+        route(
+            Post,
+            "/contacts/{id}/people",
+            Needs(ScreenContacts),
+            Page,
+            front_door::create,
+        ),
+        route(
+            Post,
+            "/contacts/{id}/checks",
+            Needs(ScreenContacts),
+            Page,
+            front_door::request_check,
+        ),
+        route(
+            Post,
+            "/contacts/{id}/checks/{agency}",
+            Needs(ScreenContacts),
+            Page,
+            front_door::record_check,
+        ),
+        route(
+            Get,
+            "/partner/contacts",
+            Needs(ViewOwnContacts),
+            Page,
+            front_door::partner_contacts,
+        ),
+        route(
+            Get,
+            "/partner/contacts/{id}",
+            Needs(ViewOwnContacts),
+            Page,
+            front_door::partner_contact,
         ),
         route(Get, "/account", SignedIn, Page, sign_in::account),
         route(Get, "/sign-in", Public, Page, sign_in::show),

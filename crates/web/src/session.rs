@@ -450,6 +450,8 @@ pub struct Account {
     pub may_view_due: bool,
     pub may_view_figures: bool,
     pub may_audit: bool,
+    pub may_screen: bool,
+    pub may_view_own_contacts: bool,
 }
 
 impl Account {
@@ -467,12 +469,15 @@ impl Account {
             may_view_due: caller.role.may(Permission::ViewDueList),
             may_view_figures: caller.role.may(Permission::ViewFigures),
             may_audit: caller.role.may(Permission::ReadAccessLog),
+            may_screen: caller.role.may(Permission::ScreenContacts),
+            may_view_own_contacts: caller.role.may(Permission::ViewOwnContacts),
         }
     }
 }
 
 /// Where a user of `role` starts: the children if they may search them, else the due
-/// list if they may see it, else its counts, else their account page.
+/// list if they may see it, else its counts, else (a partner) the contacts they made,
+/// else their account page.
 pub fn landing_page(role: Role) -> &'static str {
     if role.may(Permission::SearchChildren) {
         "/"
@@ -480,6 +485,8 @@ pub fn landing_page(role: Role) -> &'static str {
         "/due"
     } else if role.may(Permission::ViewFigures) {
         "/due/counts"
+    } else if role.may(Permission::ViewOwnContacts) {
+        "/partner/contacts"
     } else {
         "/account"
     }

@@ -22,6 +22,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/access_log.html"),
     ),
     (
+        "front_door/contact.html",
+        include_str!("../templates/front_door/contact.html"),
+    ),
+    (
+        "front_door/forms.html",
+        include_str!("../templates/front_door/forms.html"),
+    ),
+    (
+        "front_door/partner_list.html",
+        include_str!("../templates/front_door/partner_list.html"),
+    ),
+    (
+        "front_door/partner_contact.html",
+        include_str!("../templates/front_door/partner_contact.html"),
+    ),
+    (
         "macros/govuk.html",
         include_str!("../templates/macros/govuk.html"),
     ),
@@ -141,6 +157,8 @@ mod tests {
             may_view_due: false,
             may_view_figures: false,
             may_audit: true,
+            may_screen: false,
+            may_view_own_contacts: false,
         };
         let page = render_for(
             "error.html",

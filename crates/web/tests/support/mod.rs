@@ -57,7 +57,8 @@ pub async fn seed_contact(store: &Arc<dyn Store>, by: &str) {
 }
 
 /// Requests for the route at `path` (a path of the route table) that a caller it allows
-/// would have answered: the child is C1, the contact [`CONTACT`] (sent by the partner), the asset the stylesheet, the due lists are as
+/// would have answered: the child is C1, the contact [`CONTACT`] (sent by the partner; its
+/// first person, and a police check), the asset the stylesheet, the due lists are as
 /// at [`NOW`]'s day, and the search page is asked both empty and with a query.
 pub fn example_paths(path: &str) -> Vec<String> {
     match path {
@@ -65,6 +66,11 @@ pub fn example_paths(path: &str) -> Vec<String> {
         "/api/v1/children" => vec![String::from("/api/v1/children?q=testington")],
         "/api/v1/due" | "/api/v1/due/counts" => vec![format!("{path}?as_at=2024-06-01")],
         _ if path.starts_with("/api/v1/contacts/") => vec![path.replace("{id}", CONTACT)],
+        _ if path.starts_with("/contacts/") || path.starts_with("/partner/contacts/") => vec![
+            path.replace("{id}", CONTACT)
+                .replace("{given}", "0")
+                .replace("{agency}", "police"),
+        ],
         _ => vec![path.replace("{id}", "C1").replace("{name}", "app.css")],
     }
 }

@@ -1,0 +1,926 @@
+//! The front door's pages: a contact as a screener sees it (what was given, who each
+//! person may be, the links and the partner checks) with the forms that screen it, and
+//! a partner's own contacts with what became of each.
+//!
+//! Every form posts to its own address and, once the use case has written, redirects
+//! back to the contact (post, redirect, get) with a banner saying what was done; a step
+//! refused re-renders the contact with an error summary naming the field. Which steps a
+//! contact allows is the use cases' business: this module only reads their answers.
+
+use crate::AppState;
+use crate::api::capitalised;
+use crate::chronology::when;
+use crate::error::{Failure, NO_CONTACT, PageError};
+use crate::pages::today;
+use crate::session::{Account, Caller};
+use crate::templates;
+use axum::Extension;
+use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use hearth_app::due::Authority;
+use hearth_app::{AppError, ContactError};
+use hearth_app::{CandidateView, ContactView, GivenView, PartnerStatus, PartnerView};
+use hearth_domain::codes::{Agency, Rag};
+use hearth_domain::contact::{ContactStatus, GivenAddress, GivenPerson};
+use hearth_domain::ids::{ContactId, PersonRef, TeamId, WorkerId};
+use hearth_domain::org::Service;
+use hearth_domain::people::{Address, PersonDetails};
+use serde::{Deserialize, Serialize};
+
+/// Logged for each contact page shown, and for each step written from it.
+const VIEW_ACTION: &str = "screen contact";
+const WRITE_ACTION: &str = "screen contact";
+/// Logged for each contact a partner is shown.
+const PARTNER_ACTION: &str = "partner outcome";
+
+/// The contact id in the path, or not found: a malformed id names no contact.
+fn contact_id(raw: &str) -> Result<ContactId, Failure> {
+    ContactId::parse(raw).map_err(|_| Failure::NotFound(NO_CONTACT))
+}
+
+/// Where a contact stands, as the page says it.
+fn status_text(status: ContactStatus) -> &'static str {
+    match status {
+        ContactStatus::New => "New",
+        ContactStatus::AwaitingChecks => "Awaiting checks",
+        ContactStatus::AwaitingDecision => "Awaiting decision",
+        ContactStatus::AwaitingSignOff => "Awaiting sign-off",
+        ContactStatus::Decided => "Decided",
+    }
+}
+
+/// The kind of service, as a partner is told it.
+fn service_text(service: Service) -> &'static str {
+    match service {
+        Service::FrontDoor => "Front door",
+        Service::EarlyHelp => "Early help",
+        Service::FamilySupport => "Family support",
+        Service::Assessment => "Assessment",
+        Service::ChildInNeed => "Child in need",
+        Service::ChildProtection => "Child protection",
+        Service::ChildrenInCare => "Children in care",
+        Service::CareLeavers => "Care leavers",
+        Service::Adoption => "Adoption",
+        Service::Reviewing => "Reviewing",
+    }
+}
+
+/// How long a partner check of each urgency may take (common MASH practice).
+fn rag_hint(rag: Rag) -> &'static str {
+    match rag {
+        Rag::Red => "Within 4 hours",
+        Rag::Amber => "Within 24 hours",
+        Rag::Green => "Within 72 hours",
+    }
+}
+
+/// A label and its value, for a summary list.
+#[derive(Debug, Serialize)]
+struct Item {
+    label: &'static str,
+    value: String,
+}
+
+fn item(label: &'static str, value: impl Into<String>) -> Item {
+    Item {
+        label,
+        value: value.into(),
+    }
+}
+
+/// A radio button or select option.
+#[derive(Debug, Serialize)]
+struct Choice {
+    value: &'static str,
+    text: &'static str,
+    hint: Option<&'static str>,
+    checked: bool,
+}
+
+fn given_address(a: &GivenAddress) -> String {
+    let mut parts: Vec<&str> = a.lines.iter().map(String::as_str).collect();
+    parts.push(&a.town);
+    if let Some(postcode) = &a.postcode {
+        parts.push(postcode.as_str());
+    }
+    parts.retain(|p| !p.trim().is_empty());
+    parts.join(", ")
+}
+
+fn address(a: &Address) -> String {
+    let mut parts: Vec<&str> = a.lines.iter().map(String::as_str).collect();
+    parts.push(&a.town);
+    parts.push(a.postcode.as_str());
+    parts.retain(|p| !p.trim().is_empty());
+    parts.join(", ")
+}
+
+/// What the contact says of one person.
+fn given_facts(person: &GivenPerson) -> Vec<Item> {
+    let mut facts = vec![item("Role", person.role.label())];
+    if let Some(relationship) = &person.relationship {
+        facts.push(item("Relationship", relationship.as_str()));
+    }
+    if !person.other_names.is_empty() {
+        facts.push(item("Other names", person.other_names.join(", ")));
+    }
+    match (person.date_of_birth, person.expected_date_of_birth) {
+        (Some(dob), _) => facts.push(item("Date of birth", dob.to_string())),
+        (None, Some(due)) => facts.push(item("Expected date of birth", due.to_string())),
+        (None, None) => facts.push(item("Date of birth", "Not given")),
+    }
+    if let Some(sex) = person.sex {
+        facts.push(item("Sex", sex.label()));
+    }
+    if let Some(nhs) = &person.nhs_number {
+        facts.push(item("NHS number", nhs.display_spaced()));
+    }
+    facts.push(item(
+        "Address",
+        person
+            .address
+            .as_ref()
+            .map_or_else(|| String::from("Not given"), given_address),
+    ));
+    facts
+}
+
+/// What Hearth already holds of a candidate.
+fn known_facts(details: Option<&PersonDetails>) -> Vec<Item> {
+    let Some(d) = details else {
+        return Vec::new();
+    };
+    let born = match (d.date_of_birth, d.expected_date_of_birth) {
+        (Some(dob), _) => dob.to_string(),
+        (None, Some(due)) => format!("Unborn (due {due})"),
+        (None, None) => String::from("Not recorded"),
+    };
+    vec![
+        item("Date of birth", born),
+        item(
+            "Address",
+            d.address
+                .as_ref()
+                .map_or_else(|| String::from("Not recorded"), address),
+        ),
+    ]
+}
+
+fn worker_text(worker: Option<&WorkerId>, team: Option<&TeamId>, org: &Authority) -> String {
+    match (worker, team) {
+        (Some(w), Some(t)) => format!("{} ({})", org.worker_name(w), org.team_name(t)),
+        (Some(w), None) => org.worker_name(w),
+        (None, Some(t)) => format!("Unallocated ({})", org.team_name(t)),
+        (None, None) => String::from("Unallocated"),
+    }
+}
+
+/// One record a given person may be.
+#[derive(Debug, Serialize)]
+struct Candidate {
+    /// `child:C1` or `adult:A1`, as the link form sends it.
+    person: String,
+    id: String,
+    name: String,
+    /// Whether it is a child's record (the page links to it).
+    child: bool,
+    /// "Likely match" or "Possible match".
+    score: &'static str,
+    percent: String,
+    reasons: Vec<String>,
+    facts: Vec<Item>,
+}
+
+fn percent(probability: f64) -> String {
+    // A score shown as 100% would claim a certainty the model never has.
+    let p = (probability * 100.0).round().clamp(0.0, 99.0);
+    format!("{p:.0}%")
+}
+
+fn candidate(c: &CandidateView, org: &Authority) -> Candidate {
+    let (id, is_child) = match &c.person {
+        PersonRef::Child(child) => (child.to_string(), true),
+        PersonRef::Adult(adult) => (adult.to_string(), false),
+    };
+    let mut facts;
+    let name;
+    if let Some(known) = &c.child {
+        name = known
+            .details
+            .as_ref()
+            .map_or_else(|| String::from("Name not recorded"), |d| d.name.to_string());
+        facts = known_facts(known.details.as_ref());
+        let work = if known.open_work.is_empty() {
+            String::from("None")
+        } else {
+            known.open_work.join(", ")
+        };
+        facts.push(item("Open work", work));
+        facts.push(item(
+            "Allocated to",
+            worker_text(known.worker.as_ref(), known.team.as_ref(), org),
+        ));
+        facts.push(item(
+            "Contacts in the last 12 months",
+            known.contacts_last_year.to_string(),
+        ));
+        facts.push(item(
+            "Referrals in the last 12 months",
+            known.referrals_last_year.to_string(),
+        ));
+        if let Some(family) = &known.family {
+            facts.push(item("Family", family.to_string()));
+        }
+    } else if let Some(adult) = &c.adult {
+        name = adult.details.name.to_string();
+        facts = known_facts(Some(&adult.details));
+        facts.push(item("Family", adult.family.to_string()));
+    } else {
+        name = id.clone();
+        facts = Vec::new();
+    }
+    Candidate {
+        person: c.person.to_string(),
+        id,
+        name,
+        child: is_child,
+        score: if c.likely {
+            "Likely match"
+        } else {
+            "Possible match"
+        },
+        percent: percent(c.probability),
+        reasons: c.reasons.clone(),
+        facts,
+    }
+}
+
+/// Who a given person is linked to.
+#[derive(Debug, Serialize)]
+struct Linked {
+    id: String,
+    /// Whether it is a child's record (the page links to it).
+    child: bool,
+}
+
+/// One person the contact gives, and who they may be.
+#[derive(Debug, Serialize)]
+struct Person {
+    given: u8,
+    heading: String,
+    facts: Vec<Item>,
+    linked: Option<Linked>,
+    candidates: Vec<Candidate>,
+    /// What was typed as the reason for unlinking, shown back on a refusal.
+    reason: String,
+    reason_error: Option<String>,
+    link_error: Option<String>,
+}
+
+fn person(given: &GivenView, person: Option<&GivenPerson>, org: &Authority) -> Person {
+    let n = usize::from(given.given) + 1;
+    let heading = match person {
+        Some(p) => format!("{n}. {} {}", p.given_name, p.family_name),
+        None => format!("Person {n}"),
+    };
+    Person {
+        given: given.given,
+        heading,
+        facts: person.map(given_facts).unwrap_or_default(),
+        linked: given.linked.as_ref().map(|p| match p {
+            PersonRef::Child(c) => Linked {
+                id: c.to_string(),
+                child: true,
+            },
+            PersonRef::Adult(a) => Linked {
+                id: a.to_string(),
+                child: false,
+            },
+        }),
+        candidates: given.candidates.iter().map(|c| candidate(c, org)).collect(),
+        reason: String::new(),
+        reason_error: None,
+        link_error: None,
+    }
+}
+
+/// A partner check asked of the contact.
+#[derive(Debug, Serialize)]
+struct CheckRow {
+    agency: &'static str,
+    code: &'static str,
+    rag: &'static str,
+    requested: String,
+    returned: Option<String>,
+    findings: Option<String>,
+    /// What was typed as the findings, shown back on a refusal.
+    typed: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ContactPage {
+    id: String,
+    version: u64,
+    status: &'static str,
+    banner: Option<&'static str>,
+    errors: Vec<Problem>,
+    details: Vec<Item>,
+    referrer: Vec<Item>,
+    narrative: String,
+    people: Vec<Person>,
+    checks: Vec<CheckRow>,
+    /// Agencies that may be asked for a check now (none asked, or answered).
+    agencies: Vec<Choice>,
+    rags: Vec<Choice>,
+    agency_error: Option<String>,
+    rag_error: Option<String>,
+    decided: bool,
+}
+
+fn contact_page(view: &ContactView, org: &Authority) -> ContactPage {
+    let state = &view.contact;
+    let intake = state.intake.as_ref();
+    let mut details = vec![item(
+        "Received",
+        state.received.map_or_else(String::new, when),
+    )];
+    if let Some(source) = state.source {
+        details.push(item("Source", source.label()));
+    }
+    if let Some(i) = intake {
+        details.push(item("Came in by", i.via.label()));
+        details.push(item("Urgency", i.urgency.label()));
+        details.push(item("Consent", i.consent.label()));
+        if let Some(r) = &i.partner_ref {
+            details.push(item("Their reference", r.as_str()));
+        }
+    }
+    let mut referrer = Vec::new();
+    if let Some(r) = intake.map(|i| &i.referrer) {
+        referrer.push(item("Name", r.name.as_str()));
+        for (label, value) in [
+            ("Organisation", &r.organisation),
+            ("Role", &r.role),
+            ("Phone", &r.phone),
+            ("Email", &r.email),
+        ] {
+            if let Some(v) = value {
+                referrer.push(item(label, v.as_str()));
+            }
+        }
+    }
+    let given = intake.map_or(&[][..], |i| i.people.as_slice());
+    let people = view
+        .people
+        .iter()
+        .map(|g| person(g, given.get(usize::from(g.given)), org))
+        .collect();
+    let checks = state
+        .checks
+        .iter()
+        .map(|(agency, c)| CheckRow {
+            agency: agency.label(),
+            code: agency.code(),
+            rag: c.rag.label(),
+            requested: when(c.requested),
+            returned: c.returned.map(when),
+            findings: c.findings.clone(),
+            typed: String::new(),
+            error: None,
+        })
+        .collect();
+    let open = |a: &Agency| state.checks.get(a).is_none_or(|c| c.returned.is_some());
+    ContactPage {
+        id: state.id.to_string(),
+        version: view.version,
+        status: status_text(view.status),
+        banner: None,
+        errors: Vec::new(),
+        details,
+        referrer,
+        narrative: intake.map_or_else(String::new, |i| i.narrative.clone()),
+        people,
+        checks,
+        agencies: Agency::ALL
+            .iter()
+            .filter(|a| open(a))
+            .map(|a| Choice {
+                value: a.code(),
+                text: a.label(),
+                hint: None,
+                checked: false,
+            })
+            .collect(),
+        rags: Rag::ALL
+            .iter()
+            .map(|r| Choice {
+                value: r.code(),
+                text: r.label(),
+                hint: Some(rag_hint(*r)),
+                checked: false,
+            })
+            .collect(),
+        agency_error: None,
+        rag_error: None,
+        decided: view.status == ContactStatus::Decided,
+    }
+}
+
+/// What a redirect back to the contact says was done.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Done {
+    #[serde(default)]
+    done: String,
+}
+
+fn banner(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "linked" => "The person was linked to the record.",
+        "created" => "A new record was made and linked.",
+        "unlinked" => "The link was undone.",
+        "requested" => "The check was asked for.",
+        "returned" => "The check's return was recorded.",
+        _ => return None,
+    })
+}
+
+fn see_contact(id: &ContactId, done: &str) -> Response {
+    Redirect::to(&format!("/contacts/{id}?done={done}")).into_response()
+}
+
+/// A problem with one field of a form, shown in the summary at the top (linking to
+/// the field) and beside the field.
+#[derive(Debug, Serialize)]
+struct Problem {
+    field: String,
+    message: String,
+}
+
+/// A step refused: where on the page to say so, and why.
+struct Refusal {
+    status: StatusCode,
+    /// The form field the message is about (also its anchor on the page).
+    field: String,
+    message: String,
+}
+
+impl Refusal {
+    fn bad(field: impl Into<String>, message: impl Into<String>) -> Refusal {
+        Refusal {
+            status: StatusCode::BAD_REQUEST,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Render the contact page, with `refusal` (if any) at the top and by its field, and
+/// what the user typed (`typed`: the field and its text) kept in the box.
+async fn render_contact(
+    app: &AppState,
+    caller: &Caller,
+    id: &ContactId,
+    banner: Option<&'static str>,
+    refusal: Option<Refusal>,
+    typed: Option<(&str, &str)>,
+) -> Result<Response, PageError> {
+    let now = (app.clock)();
+    let who = caller.doing(VIEW_ACTION);
+    let view = match app.cases.contact(&who, now, id).await {
+        Ok(view) => view,
+        Err(e) => return Err(e.into()),
+    };
+    let authority = app.cases.authority(today(now)).await?;
+    let mut page = contact_page(&view, &authority);
+    page.banner = banner;
+    let mut status = StatusCode::OK;
+    if let Some(r) = refusal {
+        status = r.status;
+        let message = r.message.clone();
+        let field = r.field.as_str();
+        if field == "agency" {
+            page.agency_error = Some(message.clone());
+        } else if field == "rag" {
+            page.rag_error = Some(message.clone());
+        }
+        for p in &mut page.people {
+            if field == format!("reason-{}", p.given) {
+                p.reason_error = Some(message.clone());
+            } else if field == format!("person-{}", p.given) {
+                p.link_error = Some(message.clone());
+            }
+        }
+        for c in &mut page.checks {
+            if field == format!("findings-{}", c.code) {
+                c.error = Some(message.clone());
+            }
+        }
+        page.errors.push(Problem {
+            field: r.field.clone(),
+            message,
+        });
+    }
+    if let Some((field, text)) = typed {
+        for p in &mut page.people {
+            if field == format!("reason-{}", p.given) {
+                p.reason = text.to_owned();
+            }
+        }
+        for c in &mut page.checks {
+            if field == format!("findings-{}", c.code) {
+                c.typed = text.to_owned();
+            }
+        }
+    }
+    let html = templates::render_for("front_door/contact.html", &Account::of(caller), &page)?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// The answer to a step written from the contact page: back to the contact saying
+/// `done`, or the contact again with the refusal by `field`.
+async fn answer(
+    app: &AppState,
+    caller: &Caller,
+    id: &ContactId,
+    written: Result<(), ContactError>,
+    done: &str,
+    field: &str,
+    typed: Option<(&str, &str)>,
+) -> Result<Response, PageError> {
+    let refusal = match written {
+        Ok(()) => return Ok(see_contact(id, done)),
+        Err(ContactError::Changed) => Refusal {
+            status: StatusCode::CONFLICT,
+            field: String::from("people"),
+            message: String::from(
+                "The contact has changed since you opened it. Check it again below, then repeat what you did.",
+            ),
+        },
+        Err(ContactError::NotAllowed(e)) => Refusal {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            field: field.to_owned(),
+            message: format!("{}.", capitalised(&e)),
+        },
+        Err(ContactError::Intake(e)) => Refusal {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            field: field.to_owned(),
+            message: format!("{}.", capitalised(&e)),
+        },
+        Err(ContactError::App(AppError::NoChild)) => Refusal {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            field: field.to_owned(),
+            message: String::from("There is no such child to link to."),
+        },
+        Err(e) => return Err(e.into()),
+    };
+    render_contact(app, caller, id, None, Some(refusal), typed).await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct IdPath {
+    id: String,
+}
+
+/// `GET /contacts/{id}`: the contact as given, who each person may be, and the forms
+/// that screen it. Needs `ScreenContacts`; the view is logged by the use case.
+pub(crate) async fn contact(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<IdPath>, PathRejection>,
+    done: Result<Query<Done>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Path(IdPath { id })) = path else {
+        return Err(Failure::NotFound(NO_CONTACT).into());
+    };
+    let id = contact_id(&id)?;
+    let done = done.map(|Query(d)| d).unwrap_or_default();
+    render_contact(&app, &caller, &id, banner(&done.done), None, None).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct LinkForm {
+    #[serde(default)]
+    given: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    version: String,
+}
+
+/// The given person's place, as a form sends it.
+fn given_of(raw: &str) -> Option<u8> {
+    raw.trim().parse().ok()
+}
+
+/// `POST /contacts/{id}/links`: link a given person to a record, at the version the
+/// page showed.
+pub(crate) async fn link(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<IdPath>, PathRejection>,
+    form: Result<Form<LinkForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Path(IdPath { id })) = path else {
+        return Err(Failure::NotFound(NO_CONTACT).into());
+    };
+    let id = contact_id(&id)?;
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    let Some(given) = given_of(&form.given) else {
+        let refusal = Refusal::bad("people", "Choose the record to link the person to.");
+        return render_contact(&app, &caller, &id, None, Some(refusal), None).await;
+    };
+    let field = format!("person-{given}");
+    let Ok(person) = PersonRef::parse(form.person.trim()) else {
+        let refusal = Refusal::bad(field, "Choose the record to link the person to.");
+        return render_contact(&app, &caller, &id, None, Some(refusal), None).await;
+    };
+    let Ok(version) = form.version.trim().parse() else {
+        let refusal = Refusal::bad(field, "The form was incomplete: open the contact again.");
+        return render_contact(&app, &caller, &id, None, Some(refusal), None).await;
+    };
+    let who = caller.doing(WRITE_ACTION);
+    let written = app
+        .cases
+        .link_person(&who, (app.clock)(), &id, given, person, version)
+        .await
+        .map(drop);
+    answer(&app, &caller, &id, written, "linked", &field, None).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct CreateForm {
+    #[serde(default)]
+    given: String,
+}
+
+/// `POST /contacts/{id}/people`: register a given person as someone new and link them.
+pub(crate) async fn create(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<IdPath>, PathRejection>,
+    form: Result<Form<CreateForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Path(IdPath { id })) = path else {
+        return Err(Failure::NotFound(NO_CONTACT).into());
+    };
+    let id = contact_id(&id)?;
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    let Some(given) = given_of(&form.given) else {
+        let refusal = Refusal::bad("people", "Choose the person to make a new record for.");
+        return render_contact(&app, &caller, &id, None, Some(refusal), None).await;
+    };
+    let who = caller.doing(WRITE_ACTION);
+    let written = app
+        .cases
+        .create_person(&who, (app.clock)(), &id, given, None)
+        .await
+        .map(drop);
+    let field = format!("person-{given}");
+    answer(&app, &caller, &id, written, "created", &field, None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct UnlinkPath {
+    id: String,
+    given: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct UnlinkForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /contacts/{id}/links/{given}/unlink`: undo a wrong link, saying why.
+pub(crate) async fn unlink(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<UnlinkPath>, PathRejection>,
+    form: Result<Form<UnlinkForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Path(UnlinkPath { id, given })) = path else {
+        return Err(Failure::NotFound(NO_CONTACT).into());
+    };
+    let id = contact_id(&id)?;
+    let Some(given) = given_of(&given) else {
+        return Err(Failure::NotFound("No such person on the contact").into());
+    };
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    let field = format!("reason-{given}");
+    let reason = form.reason.trim();
+    if reason.is_empty() {
+        let refusal = Refusal::bad(field, "Enter why the link is wrong.");
+        return render_contact(&app, &caller, &id, None, Some(refusal), None).await;
+    }
+    let who = caller.doing(WRITE_ACTION);
+    let written = app
+        .cases
+        .unlink_person(&who, (app.clock)(), &id, given, reason)
+        .await
+        .map(drop);
+    answer(
+        &app,
+        &caller,
+        &id,
+        written,
+        "unlinked",
+        &field,
+        Some((&field, reason)),
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct CheckForm {
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    rag: String,
+}
+
+/// `POST /contacts/{id}/checks`: ask an agency for a check, of a RAG urgency.
+pub(crate) async fn request_check(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<IdPath>, PathRejection>,
+    form: Result<Form<CheckForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Path(IdPath { id })) = path else {
+        return Err(Failure::NotFound(NO_CONTACT).into());
+    };
+    let id = contact_id(&id)?;
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    let Ok(agency) = Agency::from_code(form.agency.trim()) else {
+        let refusal = Refusal::bad("agency", "Choose the agency to ask for a check.");
+        return render_contact(&app, &caller, &id, None, Some(refusal), None).await;
+    };
+    let Ok(rag) = Rag::from_code(form.rag.trim()) else {
+        let refusal = Refusal::bad(
+            "rag",
+            "Choose how urgent the check is: red, amber or green.",
+        );
+        return render_contact(&app, &caller, &id, None, Some(refusal), None).await;
+    };
+    let who = caller.doing(WRITE_ACTION);
+    let written = app
+        .cases
+        .request_check(&who, (app.clock)(), &id, agency, rag)
+        .await
+        .map(drop);
+    answer(&app, &caller, &id, written, "requested", "agency", None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ReturnPath {
+    id: String,
+    agency: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ReturnForm {
+    #[serde(default)]
+    findings: String,
+}
+
+/// `POST /contacts/{id}/checks/{agency}`: record what an agency's check found.
+pub(crate) async fn record_check(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<ReturnPath>, PathRejection>,
+    form: Result<Form<ReturnForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Path(ReturnPath { id, agency })) = path else {
+        return Err(Failure::NotFound(NO_CONTACT).into());
+    };
+    let id = contact_id(&id)?;
+    let Ok(agency) = Agency::from_code(&agency) else {
+        return Err(Failure::NotFound("No such agency").into());
+    };
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    let field = format!("findings-{}", agency.code());
+    let findings = form.findings.trim();
+    if findings.is_empty() {
+        let refusal = Refusal::bad(
+            field,
+            format!("Enter what {} found, or \"Nothing known\".", agency.label()),
+        );
+        return render_contact(&app, &caller, &id, None, Some(refusal), None).await;
+    }
+    let who = caller.doing(WRITE_ACTION);
+    let written = app
+        .cases
+        .record_check(&who, (app.clock)(), &id, agency, Some(findings.to_owned()))
+        .await
+        .map(drop);
+    answer(
+        &app,
+        &caller,
+        &id,
+        written,
+        "returned",
+        &field,
+        Some((&field, findings)),
+    )
+    .await
+}
+
+/// One of a partner's contacts, as the partner's pages show it.
+#[derive(Debug, Serialize)]
+struct PartnerRow {
+    id: String,
+    received: String,
+    status: &'static str,
+    outcome: String,
+    service: String,
+    decided: String,
+}
+
+fn partner_row(v: &PartnerView) -> PartnerRow {
+    PartnerRow {
+        id: v.id.to_string(),
+        received: when(v.received),
+        status: match v.status {
+            PartnerStatus::Received => "Received",
+            PartnerStatus::Decided => "Decided",
+        },
+        outcome: v
+            .outcome
+            .map_or_else(|| String::from("Not yet decided"), |o| o.label().to_owned()),
+        service: v
+            .service
+            .map_or_else(String::new, |s| service_text(s).to_owned()),
+        decided: v.decided.map_or_else(String::new, when),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct PartnerList {
+    rows: Vec<PartnerRow>,
+}
+
+/// `GET /partner/contacts`: the contacts the caller sent in, newest first, and what
+/// became of each. Needs `ViewOwnContacts`; each contact listed is logged.
+pub(crate) async fn partner_contacts(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, PageError> {
+    let who = caller.doing(PARTNER_ACTION);
+    let views = match app.cases.my_contacts(&who, (app.clock)()).await {
+        Ok(views) => views,
+        Err(e) => return Err(e.into()),
+    };
+    let page = PartnerList {
+        rows: views.iter().map(partner_row).collect(),
+    };
+    let html = templates::render_for("front_door/partner_list.html", &Account::of(&caller), &page)?;
+    Ok(Html(html).into_response())
+}
+
+/// `GET /partner/contacts/{id}`: what became of one contact the caller sent in; anyone
+/// else's reads as not found.
+pub(crate) async fn partner_contact(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<IdPath>, PathRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Path(IdPath { id })) = path else {
+        return Err(Failure::NotFound(NO_CONTACT).into());
+    };
+    let id = contact_id(&id)?;
+    let who = caller.doing(PARTNER_ACTION);
+    let view = match app.cases.contact_outcome(&who, (app.clock)(), &id).await {
+        Ok(view) => view,
+        Err(e) => return Err(e.into()),
+    };
+    let html = templates::render_for(
+        "front_door/partner_contact.html",
+        &Account::of(&caller),
+        &partner_row(&view),
+    )?;
+    Ok(Html(html).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_score_is_never_shown_as_certain() {
+        assert_eq!(percent(0.999), "99%");
+        assert_eq!(percent(0.5), "50%");
+        assert_eq!(percent(0.734), "73%");
+    }
+
+    #[test]
+    fn only_known_steps_get_a_banner() {
+        assert_eq!(
+            banner("linked"),
+            Some("The person was linked to the record.")
+        );
+        assert_eq!(banner("<script>"), None);
+        assert_eq!(banner(""), None);
+    }
+}

@@ -1,0 +1,439 @@
+//! The front door's pages end to end: a screener opens a contact, links the child it
+//! names, asks for a check and records its return, each form redirecting back with a
+//! banner; refusals name the field; a partner sees its own contacts and nothing of the
+//! child. Which roles reach which page is tried for every route in `access.rs`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use hearth_domain::access::Role;
+use hearth_domain::ids::{ContactId, Subject};
+use support::*;
+
+const PARTNER: &str = "pat.partner";
+
+/// What the school sent about Ava (C1) and her mother: Ava's surname misspelt, her
+/// date of birth and postcode right.
+fn intake() -> hearth_domain::contact::Intake {
+    let mut intake = hearth_testkit::sample::intake();
+    for person in &mut intake.people {
+        if let Some(address) = &mut person.address {
+            address.postcode = Some("TN23 1AA".parse().unwrap());
+        }
+    }
+    intake.people[0].family_name = String::from("Testingtn");
+    intake
+}
+
+/// Write contact [`CONTACT`], as [`PARTNER`] sent it, straight into the store.
+async fn seed(app: &TestApp) {
+    use hearth_domain::event::{ContactReceived, Event, EventData, OccurredAt};
+    use hearth_domain::ids::{Actor, EventId};
+    let id = ContactId::parse(CONTACT).unwrap();
+    let received = Event {
+        id: EventId::parse(&format!("{CONTACT}-received")).unwrap(),
+        subject: Subject::Contact(id.clone()),
+        occurred_at: OccurredAt::parse("2024-06-01T09:30").unwrap(),
+        recorded_at: NOW.parse().unwrap(),
+        recorded_by: Actor::parse(PARTNER).unwrap(),
+        data: EventData::ContactReceived(ContactReceived {
+            intake: Some(Box::new(intake())),
+            ..ContactReceived::new(id, hearth_domain::codes::ReferralSource::Schools)
+        }),
+    };
+    app.store.append(0, vec![received]).await.unwrap();
+}
+
+/// A server holding the sample county and contact [`CONTACT`] sent by [`PARTNER`] (about
+/// Ava Testington, C1), and a screener signed in.
+async fn front_door() -> (TestApp, SignedIn) {
+    let app = TestApp::spawn().await;
+    seed(&app).await;
+    let screener = sign_in(
+        &app.store,
+        "sky.screener",
+        Role::Screener,
+        NOW.parse().unwrap(),
+    )
+    .await;
+    (app, screener)
+}
+
+async fn page(app: &TestApp, user: &SignedIn, path: &str) -> (u16, String) {
+    let response = user.client.get(app.url(path)).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// Post `fields` as a browser's form would, with the session's token in the form.
+async fn post(
+    app: &TestApp,
+    user: &SignedIn,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, Option<String>, String) {
+    let mut form = vec![("csrf", user.csrf.as_str())];
+    form.extend_from_slice(fields);
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url(path))
+        .header("cookie", &user.cookie)
+        .header("origin", format!("http://{}", app.addr))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    (status, location, response.text().await.unwrap())
+}
+
+async fn contact_version(app: &TestApp) -> u64 {
+    let (_, version) = app
+        .store
+        .journey(&Subject::Contact(ContactId::parse(CONTACT).unwrap()))
+        .await
+        .unwrap();
+    version
+}
+
+fn contact_path(rest: &str) -> String {
+    format!("/contacts/{CONTACT}{rest}")
+}
+
+#[tokio::test]
+async fn the_contact_page_shows_what_was_given_and_who_each_person_may_be() {
+    let (app, screener) = front_door().await;
+    let (status, body) = page(&app, &screener, &contact_path("")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_in_order(
+        &body,
+        &[
+            &format!("Contact {CONTACT}"),
+            "New",
+            "Same day",
+            "Not sought: it would put the child at risk",
+            "Ashford Primary School",
+            "Ava came to school with a bruise",
+            r#"id="people""#,
+            "1. Ava Testingtn",
+            "2015-06-01",
+            r#"<a class="govuk-link" href="/children/C1">Ava Testington</a> (C1)"#,
+            "Likely match, 99%",
+            "<li>surname one letter apart</li>",
+            "Open work",
+            "Sam Patel (Ashford CIN team)",
+            r#"<input type="hidden" name="person" value="child:C1">"#,
+            "Create a new record",
+            "2. Alex Testington",
+            "mother",
+            r#"id="checks""#,
+            "No checks have been asked for.",
+            "Ask for a check",
+            r#"name="agency" type="radio" value="police""#,
+            r#"name="rag" type="radio" value="red""#,
+            "Within 4 hours",
+        ],
+    );
+    // Every form carries the session's token, and works without script.
+    let forms = body.matches("<form method=\"post\"").count();
+    assert!(forms >= 3, "{body}");
+    assert_eq!(
+        body.matches(&format!(
+            r#"<input type="hidden" name="csrf" value="{}">"#,
+            screener.csrf
+        ))
+        .count(),
+        forms + 1, // and the header's sign-out
+        "{body}"
+    );
+    assert_only_the_external_script(&body);
+    assert!(!body.contains("style="), "{body}");
+    // Opening the contact is logged against it.
+    let log = app
+        .store
+        .access_log(&Subject::Contact(ContactId::parse(CONTACT).unwrap()))
+        .await
+        .unwrap();
+    assert!(
+        log.iter().any(|(_, actor, action)| actor == "sky.screener"
+            && action == "screen contact: GET /contacts/{id}"),
+        "{log:?}"
+    );
+    insta::assert_snapshot!("contact_page", body.replace(&screener.csrf, "[csrf token]"));
+}
+
+#[tokio::test]
+async fn linking_a_candidate_changes_the_contact_and_comes_back_with_a_banner() {
+    let (app, screener) = front_door().await;
+    let version = contact_version(&app).await.to_string();
+    let (status, location, _) = post(
+        &app,
+        &screener,
+        &contact_path("/links"),
+        &[
+            ("given", "0"),
+            ("person", "child:C1"),
+            ("version", &version),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(location.unwrap(), contact_path("?done=linked"));
+    let (status, body) = page(&app, &screener, &contact_path("?done=linked")).await;
+    assert_eq!(status, 200);
+    assert_in_order(
+        &body,
+        &[
+            "govuk-notification-banner--success",
+            "The person was linked to the record.",
+            "Awaiting decision",
+            "1. Ava Testingtn",
+            r#"Linked to <a class="govuk-link" href="/children/C1">C1</a>."#,
+            "If this link is wrong, say why",
+            "Unlink",
+            "2. Alex Testington",
+        ],
+    );
+    // The child's chronology now shows the contact.
+    let (_, child) = page(&app, &screener, "/children/C1").await;
+    assert!(child.contains("Contact received"), "{child}");
+
+    // The same link again, from the page as it was, is refused: the contact changed.
+    let (status, _, body) = post(
+        &app,
+        &screener,
+        &contact_path("/links"),
+        &[
+            ("given", "1"),
+            ("person", "child:C1"),
+            ("version", &version),
+        ],
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert_in_order(
+        &body,
+        &[
+            "There is a problem",
+            r##"<a href="#people">The contact has changed since you opened it."##,
+        ],
+    );
+
+    // Unlinking without a reason names the box; with one, the link is undone.
+    let unlink = contact_path("/links/0/unlink");
+    let (status, _, body) = post(&app, &screener, &unlink, &[("reason", "  ")]).await;
+    assert_eq!(status, 400, "{body}");
+    assert_in_order(
+        &body,
+        &[
+            "<title>Error: Contact",
+            r##"<a href="#reason-0">Enter why the link is wrong.</a>"##,
+            r#"<p id="reason-0-error" class="govuk-error-message">"#,
+            r#"aria-describedby="reason-0-hint reason-0-error""#,
+        ],
+    );
+    let (status, location, _) = post(
+        &app,
+        &screener,
+        &unlink,
+        &[(
+            "reason",
+            "A different Ava: the school confirmed her date of birth.",
+        )],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(location.unwrap(), contact_path("?done=unlinked"));
+    let (_, body) = page(&app, &screener, &contact_path("?done=unlinked")).await;
+    assert!(body.contains("The link was undone."), "{body}");
+    assert!(!body.contains("Linked to"), "{body}");
+}
+
+#[tokio::test]
+async fn a_new_record_is_made_for_someone_not_known() {
+    let (app, screener) = front_door().await;
+    let (status, location, _) =
+        post(&app, &screener, &contact_path("/people"), &[("given", "1")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(location.unwrap(), contact_path("?done=created"));
+    let (_, body) = page(&app, &screener, &contact_path("?done=created")).await;
+    assert_in_order(
+        &body,
+        &[
+            "A new record was made and linked.",
+            "2. Alex Testington",
+            "Linked to AD",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn a_check_is_asked_for_and_its_return_recorded() {
+    let (app, screener) = front_door().await;
+    let before = contact_version(&app).await;
+    // Neither agency nor urgency chosen: the agency is named first.
+    let (status, _, body) = post(&app, &screener, &contact_path("/checks"), &[]).await;
+    assert_eq!(status, 400, "{body}");
+    assert_in_order(
+        &body,
+        &[
+            r##"<a href="#agency">Choose the agency to ask for a check.</a>"##,
+            r#"<p id="agency-error" class="govuk-error-message">"#,
+        ],
+    );
+    let (status, _, body) = post(
+        &app,
+        &screener,
+        &contact_path("/checks"),
+        &[("agency", "police"), ("rag", "purple")],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains(
+            r##"<a href="#rag">Choose how urgent the check is: red, amber or green.</a>"##
+        ),
+        "{body}"
+    );
+    assert_eq!(contact_version(&app).await, before, "nothing was written");
+
+    let (status, location, _) = post(
+        &app,
+        &screener,
+        &contact_path("/checks"),
+        &[("agency", "police"), ("rag", "amber")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(location.unwrap(), contact_path("?done=requested"));
+    let (_, body) = page(&app, &screener, &contact_path("?done=requested")).await;
+    assert_in_order(
+        &body,
+        &[
+            "The check was asked for.",
+            "Awaiting checks",
+            "Police",
+            "Amber",
+            "Awaited",
+            &format!(r#"action="/contacts/{CONTACT}/checks/police""#),
+            "What Police found",
+        ],
+    );
+    // Police is no longer offered while its check is awaited.
+    assert!(
+        !body.contains(r#"name="agency" type="radio" value="police""#),
+        "{body}"
+    );
+
+    // Asking again of the same agency is refused by the contact, named by the field.
+    let (status, _, body) = post(
+        &app,
+        &screener,
+        &contact_path("/checks"),
+        &[("agency", "police"), ("rag", "red")],
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains(r##"<a href="#agency">"##), "{body}");
+
+    // A return with nothing in it names the box; a real one is recorded.
+    let (status, _, body) = post(
+        &app,
+        &screener,
+        &contact_path("/checks/police"),
+        &[("findings", "")],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains(r##"<a href="#findings-police">Enter what Police found"##),
+        "{body}"
+    );
+    let (status, location, _) = post(
+        &app,
+        &screener,
+        &contact_path("/checks/police"),
+        &[("findings", "Two call-outs to the address this year.")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(location.unwrap(), contact_path("?done=returned"));
+    let (_, body) = page(&app, &screener, &contact_path("?done=returned")).await;
+    assert_in_order(
+        &body,
+        &[
+            "The check&#x27;s return was recorded.",
+            "Awaiting decision",
+            "Two call-outs to the address this year.",
+        ],
+    );
+    // A return for an agency never asked is refused.
+    let (status, _, body) = post(
+        &app,
+        &screener,
+        &contact_path("/checks/health"),
+        &[("findings", "Nothing known.")],
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains(r##"<a href="#findings-health">"##), "{body}");
+}
+
+#[tokio::test]
+async fn an_unknown_contact_is_not_found() {
+    let (app, screener) = front_door().await;
+    for path in ["/contacts/CT0000000099", "/contacts/not-an-id"] {
+        let (status, body) = page(&app, &screener, path).await;
+        assert_eq!(status, 404, "{path}: {body}");
+        assert!(body.contains("No contact with that ID"), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_partner_sees_its_own_contacts_and_nothing_of_the_child() {
+    let app = TestApp::spawn().await;
+    seed(&app).await;
+    let now = NOW.parse().unwrap();
+    let partner = sign_in(&app.store, PARTNER, Role::Partner, now).await;
+    let (status, body) = page(&app, &partner, "/partner/contacts").await;
+    assert_eq!(status, 200, "{body}");
+    assert_in_order(
+        &body,
+        &[
+            "Your contacts",
+            &format!(r#"<a class="govuk-link" href="/partner/contacts/{CONTACT}">{CONTACT}</a>"#),
+            "2024-06-01 09:30",
+            "Received",
+            "Not yet decided",
+        ],
+    );
+    for secret in ["Testington", "C1", "Ava", "Sam Patel"] {
+        assert!(!body.contains(secret), "{secret}: {body}");
+    }
+    insta::assert_snapshot!("partner_list", body.replace(&partner.csrf, "[csrf token]"));
+
+    let (status, body) = page(&app, &partner, &format!("/partner/contacts/{CONTACT}")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_in_order(
+        &body,
+        &["Received", "Made", "2024-06-01 09:30", "Not yet decided"],
+    );
+    assert!(!body.contains("Testington"), "{body}");
+
+    // Another partner's list is empty and the contact is not there for them.
+    let other = sign_in(&app.store, "other.partner", Role::Partner, now).await;
+    let (_, body) = page(&app, &other, "/partner/contacts").await;
+    assert!(
+        body.contains("You have not made any contacts yet."),
+        "{body}"
+    );
+    let (status, _) = page(&app, &other, &format!("/partner/contacts/{CONTACT}")).await;
+    assert_eq!(status, 404);
+}
