@@ -43,7 +43,7 @@ db="$scratch/e2e.db"
 "$hearth" generate --preset central-bedfordshire --years 2 --scale 0.02 \
     --until 2025-03-31 --db "$db" > "$scratch/generate.txt"
 password="e2e-password-$RANDOM$RANDOM"
-for role in social-worker auditor analyst; do
+for role in social-worker auditor analyst screener partner; do
     echo "$password" | "$hearth" user add --db "$db" --name "e2e.$role" --role "$role" \
         --password-stdin > /dev/null
 done

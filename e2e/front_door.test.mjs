@@ -1,0 +1,153 @@
+// The front door in a real browser: a partner sends a contact about a child of the
+// synthetic county with the surname misspelt; a screener opens it, finds the child
+// among the candidates, links them, asks for a police check and records its return;
+// the partner sees the contact as received and nothing of the child. Every page
+// visited, and a form refused, is checked with axe-core (as in journeys.test.mjs).
+//
+// Environment (set by scripts/e2e.sh): HEARTH_E2E_URL, HEARTH_E2E_PASSWORD (users
+// e2e.screener and e2e.partner among those it adds), CHROMIUM.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = require.resolve('axe-core/axe.min.js');
+
+const base = process.env.HEARTH_E2E_URL;
+const password = process.env.HEARTH_E2E_PASSWORD;
+assert.ok(base && password, 'run through scripts/e2e.sh, which sets HEARTH_E2E_URL and HEARTH_E2E_PASSWORD');
+
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function checkAccessibility(page, label) {
+  await page.addScriptTag({ path: axeSource });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
+  });
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    serious.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.join(', ')}`),
+    [],
+    `${label} (${page.url()}) has serious or critical accessibility violations`,
+  );
+}
+
+async function signedIn(name) {
+  const ctx = await browser.newContext({ bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel('User name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Sign in' }).click()]);
+  return { ctx, page };
+}
+
+/// Submit the form `button` is in and wait for the page it leads to.
+async function submit(page, button) {
+  await Promise.all([page.waitForNavigation(), button.click()]);
+}
+
+test('a screener links a contact with a misspelt surname to the child, checks with the police; the partner sees only the outcome; every page passes axe', async () => {
+  const screener = await signedIn('e2e.screener');
+  const partner = await signedIn('e2e.partner');
+  try {
+    // A child of the county with a date of birth and a postcode, as the list shows them.
+    const s = screener.page;
+    await s.goto(`${base}/`);
+    const child = await s.evaluate(() => {
+      for (const row of document.querySelectorAll('tbody tr')) {
+        const cells = [...row.querySelectorAll('th, td')].map((c) => c.textContent.trim());
+        const link = row.querySelector('a');
+        if (link && /^\d{4}-\d{2}-\d{2}$/.test(cells[1]) && cells[2]) {
+          return { id: link.getAttribute('href').split('/').pop(), name: cells[0], born: cells[1], postcode: cells[2] };
+        }
+      }
+      return null;
+    });
+    assert.ok(child, 'the county has a child with a date of birth and a postcode');
+    const [given, ...rest] = child.name.split(' ');
+    const family = rest.join(' ');
+    // One letter dropped from the surname.
+    const misspelt = family.slice(0, -2) + family.slice(-1);
+
+    // The partner lands on their contacts and sends one through the API with their session.
+    const p = partner.page;
+    assert.match(p.url(), /\/partner\/contacts$/);
+    await checkAccessibility(p, 'the partner\'s contacts');
+    const csrf = await p.locator('input[name="csrf"]').first().getAttribute('value');
+    const yesterday = new Date(Date.now() - 24 * 3600 * 1000).toISOString().slice(0, 10);
+    const response = await p.request.post(`${base}/api/v1/contacts`, {
+      headers: { 'x-csrf-token': csrf, origin: base },
+      data: {
+        received_at: `${yesterday}T09:30`,
+        source: '6',
+        referrer: { organisation: 'Testshire Police', name: 'PC Vigilant' },
+        people: [{
+          role: 'child', given_name: given, family_name: misspelt, date_of_birth: child.born,
+          address: { lines: ['1 Any Street'], town: 'Anytown', postcode: child.postcode },
+        }],
+        narrative: 'Police were called to a domestic incident; the child was in the house.',
+        consent: 'not_sought_risk',
+        urgency: 'same_day',
+      },
+    });
+    assert.equal(response.status(), 201, await response.text());
+    const { id } = await response.json();
+
+    // The screener opens it and finds the child among the candidates.
+    await s.goto(`${base}/contacts/${id}`);
+    await checkAccessibility(s, 'the contact');
+    const card = s.locator('.govuk-summary-card', { has: s.locator(`a[href="/children/${child.id}"]`) });
+    assert.equal(await card.count(), 1, `the child ${child.id} is a candidate`);
+    assert.match(await card.textContent(), /(Likely|Possible) match, \d+%/);
+    await submit(s, card.getByRole('button', { name: /^Link/ }));
+    assert.match(s.url(), /\?done=linked$/);
+    assert.match(await s.content(), /The person was linked to the record\./);
+    await checkAccessibility(s, 'the contact, linked');
+
+    // A check asked for without choosing the agency is refused, naming the field.
+    await submit(s, s.getByRole('button', { name: 'Ask for the check' }));
+    assert.match(await s.content(), /Choose the agency to ask for a check\./);
+    await checkAccessibility(s, 'the contact, a check refused');
+    await s.getByLabel('Police').check();
+    await s.getByLabel('Amber').check();
+    await submit(s, s.getByRole('button', { name: 'Ask for the check' }));
+    assert.match(await s.content(), /The check was asked for\./);
+    await s.getByLabel('What Police found').fill('Two call-outs to the address this year.');
+    await submit(s, s.getByRole('button', { name: 'Record Police\'s return' }));
+    assert.match(await s.content(), /The check&#x27;s return was recorded\.|The check's return was recorded\./);
+    await checkAccessibility(s, 'the contact, checked');
+
+    // The partner sees the contact as received, and nothing of the child.
+    await p.goto(`${base}/partner/contacts/${id}`);
+    await checkAccessibility(p, 'the partner\'s contact');
+    const seen = await p.content();
+    assert.match(seen, /Received/);
+    assert.ok(!seen.includes(child.id) && !seen.includes(family), 'nothing of the child');
+  } finally {
+    await screener.ctx.close();
+    await partner.ctx.close();
+  }
+});
