@@ -15,6 +15,7 @@ use crate::reader::Reader;
 use crate::{App, AppError, Caller};
 use hearth_domain::access::Permission;
 use hearth_domain::calendar::{CalendarError, WorkingCalendar};
+use hearth_domain::contact::ContactStatus;
 use hearth_domain::due::Standing;
 use hearth_domain::due::{
     DueItem, Tally, TeamTally, Window, due_items, duty_label, settled_since, sort, summarise,
@@ -22,23 +23,24 @@ use hearth_domain::due::{
 use hearth_domain::event::Event;
 use hearth_domain::event::OccurredAt;
 use hearth_domain::ids::EventId;
-use hearth_domain::ids::{ChildId, TeamId, WorkerId};
+use hearth_domain::ids::{ChildId, ContactId, Subject, TeamId, WorkerId};
 use hearth_domain::journey::ChildState;
 use hearth_domain::obligations::{
-    DUE_CLOCKS_FORMAT, DueClocks, Obligation, ObligationError, Status, due_clocks, obligations,
+    DUE_CLOCKS_FORMAT, DueClocks, Obligation, ObligationError, Status, contact_obligations,
+    due_clocks, obligations,
 };
 use hearth_domain::org::{FROM_THE_START, History, Organisation, Worker};
 use hearth_domain::recording::Recording;
 use hearth_domain::timescales::{Due, Duty, RuleSet, TimescaleError};
 use hearth_store::{
-    ChildSummary, DueCacheKey, DueClocksFor, DueClocksRow, DueSource, HeldBy, Store, StoreError,
-    Version,
+    ChildSummary, DueCacheKey, DueClocksFor, DueClocksRow, DueSource, HeldBy, QueueFilter, Store,
+    StoreError, Version,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Why a due list could not be drawn up. The first two are the asker's to fix; the
@@ -58,6 +60,11 @@ pub enum DueError {
     #[error("the obligations of child {child} cannot be worked out: {source}")]
     Journey {
         child: ChildId,
+        source: ObligationError,
+    },
+    #[error("the obligations of contact {contact} cannot be worked out: {source}")]
+    ContactJourney {
+        contact: ContactId,
         source: ObligationError,
     },
     #[error(
@@ -299,7 +306,8 @@ struct KeptItem {
     standing: Standing,
     team: Option<TeamId>,
     worker: Option<WorkerId>,
-    child: ChildId,
+    child: Option<ChildId>,
+    contact: Option<ContactId>,
     duty: Duty,
     clock_started: OccurredAt,
     clock_event: EventId,
@@ -327,6 +335,7 @@ impl KeptList {
                     team: i.team.clone(),
                     worker: i.worker.clone(),
                     child: o.child.clone(),
+                    contact: o.contact.clone(),
                     duty: o.duty,
                     clock_started: o.clock_started,
                     clock_event: o.clock_event.clone(),
@@ -363,6 +372,7 @@ impl KeptList {
                     worker: i.worker.clone(),
                     obligation: Obligation {
                         child: i.child.clone(),
+                        contact: i.contact.clone(),
                         duty: i.duty,
                         rule: rules.get(i.rule)?,
                         clock_started: i.clock_started,
@@ -488,18 +498,38 @@ impl App {
             .await?;
         let reader = Reader::new(self.store(), caller, now);
         reader.hide_restricted(&mut list).await?;
-        let children_of = |items: &mut dyn Iterator<Item = &DueItem<'r>>| {
-            let ids: std::collections::BTreeSet<&ChildId> =
-                items.map(|i| &i.obligation.child).collect();
-            ids.into_iter().cloned().collect()
-        };
-        let shown: Vec<ChildId> = match listing {
+        let shown: Vec<&DueItem<'r>> = match listing {
             Listing::CountsOnly => return Ok(list),
-            Listing::Children => list.children.keys().cloned().collect(),
-            Listing::Rows(limit) => children_of(&mut list.due_rows(limit)),
-            Listing::Page { offset, limit } => children_of(&mut list.page(offset, limit).iter()),
+            Listing::Children => list.items.iter().collect(),
+            Listing::Rows(limit) => list.due_rows(limit).collect(),
+            Listing::Page { offset, limit } => list.page(offset, limit).iter().collect(),
         };
-        reader.log_shown(&shown).await?;
+        let children: BTreeSet<&ChildId> = shown
+            .iter()
+            .filter_map(|i| i.obligation.child.as_ref())
+            .collect();
+        // A contact's own rows name the contact (a child's mirrored rows are not listed).
+        let contacts: BTreeSet<&ContactId> = shown
+            .iter()
+            .filter(|i| i.obligation.child.is_none())
+            .filter_map(|i| i.obligation.contact.as_ref())
+            .collect();
+        let children: Vec<ChildId> = match listing {
+            // Every child the list names, met late or not.
+            Listing::Children => list.children.keys().cloned().collect(),
+            _ => children.into_iter().cloned().collect(),
+        };
+        reader.log_shown(&children).await?;
+        if !contacts.is_empty() {
+            let subjects: Vec<Subject> = contacts
+                .into_iter()
+                .cloned()
+                .map(Subject::Contact)
+                .collect();
+            self.store()
+                .log_access_many(now, caller.actor(), &subjects, &caller.purpose)
+                .await?;
+        }
         Ok(list)
     }
 }
@@ -547,6 +577,12 @@ async fn due_list<'r>(
     if let Some(e) = failed {
         return Err(e);
     }
+    front_door_rows(store, authority, &window, held_by, &mut items).await?;
+    children.retain(|id, _| {
+        items
+            .iter()
+            .any(|i| i.obligation.child.as_ref() == Some(id))
+    });
     if !fresh.is_empty()
         && let Err(e) = store.put_due_clocks(&fresh).await
     {
@@ -565,6 +601,88 @@ async fn due_list<'r>(
         teams,
         children,
     })
+}
+
+/// The front door's rows (plan §1.7, §5): each open contact's own duties (its decision,
+/// each partner check still awaited) as one row each, held by the organisation's
+/// front-door team; and, so that each duty counts once, none of the rows a child's
+/// journey has for a contact that has a journey of its own (the mirrors of its receipt
+/// and checks). A contact recorded only on a child's journey (before contacts had
+/// journeys) keeps its rows on the child.
+async fn front_door_rows<'r>(
+    store: &dyn Store,
+    authority: &'r Authority,
+    window: &Window,
+    held_by: &HeldBy,
+    items: &mut Vec<DueItem<'r>>,
+) -> Result<(), DueError> {
+    let open = store
+        .contact_queue(&QueueFilter {
+            statuses: vec![
+                ContactStatus::New,
+                ContactStatus::AwaitingChecks,
+                ContactStatus::AwaitingDecision,
+                ContactStatus::AwaitingSignOff,
+            ],
+            decided_on: None,
+            locality: None,
+            urgency: None,
+            limit: u32::MAX,
+        })
+        .await?;
+    let mut journeys: HashMap<ContactId, bool> =
+        open.iter().map(|c| (c.state.id.clone(), true)).collect();
+    let mirrored: BTreeSet<ContactId> = items
+        .iter()
+        .filter_map(|i| i.obligation.contact.clone())
+        .collect();
+    for contact in mirrored {
+        if let std::collections::hash_map::Entry::Vacant(entry) = journeys.entry(contact) {
+            let has = store.contact(entry.key()).await?.is_some();
+            entry.insert(has);
+        }
+    }
+    items.retain(|i| {
+        i.obligation
+            .contact
+            .as_ref()
+            .is_none_or(|c| !journeys.get(c).copied().unwrap_or(false))
+    });
+    let team = authority
+        .organisation
+        .as_ref()
+        .and_then(|o| o.front_door.as_ref())
+        .map(|f| &f.team);
+    let listed = match held_by {
+        HeldBy::Anyone => true,
+        HeldBy::Team(t) => team == Some(t),
+        HeldBy::Worker(_) => false,
+    };
+    if !listed {
+        return Ok(());
+    }
+    for record in open {
+        let id = &record.state.id;
+        let (events, _) = store.journey(&Subject::Contact(id.clone())).await?;
+        let duties = contact_obligations(
+            id,
+            &events,
+            &authority.rules,
+            &authority.calendar,
+            window.as_at,
+        )
+        .map_err(|source| DueError::ContactJourney {
+            contact: id.clone(),
+            source,
+        })?;
+        items.extend(due_items(
+            duties.into_iter().map(Obligation::from).collect(),
+            window,
+            team,
+            None,
+        ));
+    }
+    Ok(())
 }
 
 /// What one child has on the list, from their cached clocks or else their journey. The

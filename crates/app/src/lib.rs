@@ -37,8 +37,8 @@ mod sign_in;
 pub use accounts::{CreatedToken, NewUser};
 pub use caller::{COMMAND_LINE, Caller, Who};
 pub use front_door::{
-    CandidateView, ContactView, GivenView, Involvement, KnownAdult, MY_CONTACTS, PartnerStatus,
-    PartnerView,
+    CandidateView, ChildDecision, ContactView, Decided, GivenView, Involvement, KnownAdult,
+    MY_CONTACTS, PartnerStatus, PartnerView, QueueRow,
 };
 pub use hearth_store::{ChainReport, ChainStatus, HeldBy, OrganisationVersion, RebuildReport};
 pub use journal_io::ImportError;

@@ -141,8 +141,12 @@ impl<'a> Reader<'a> {
         if ids.iter().all(|id| self.may_see(&restrictions, id)) {
             return Ok(());
         }
-        list.items
-            .retain(|i| self.may_see(&restrictions, &i.obligation.child));
+        list.items.retain(|i| {
+            i.obligation
+                .child
+                .as_ref()
+                .is_none_or(|c| self.may_see(&restrictions, c))
+        });
         list.children
             .retain(|id, _| self.may_see(&restrictions, id));
         let (total, teams) = summarise(&list.items);

@@ -114,8 +114,8 @@ fn table(list: &DueList, authority: &Authority, held_by: &HeldBy) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{:<12} {:<44} {:<11} {:<11} {:<32} worker",
-        "child", "duty", "started", "due", "where it stands"
+        "\n{:<20} {:<44} {:<11} {:<11} {:<32} worker",
+        "child or contact", "duty", "started", "due", "where it stands"
     );
     for item in list
         .items
@@ -123,10 +123,16 @@ fn table(list: &DueList, authority: &Authority, held_by: &HeldBy) -> String {
         .filter(|i| i.standing != Standing::MetLate)
     {
         let o = &item.obligation;
+        // A front-door duty is listed once, under its contact when it has a journey.
+        let whose = match (&o.child, &o.contact) {
+            (Some(child), _) => child.to_string(),
+            (None, Some(contact)) => format!("contact {contact}"),
+            (None, None) => String::from("-"),
+        };
         let _ = writeln!(
             out,
-            "{:<12} {:<44} {:<11} {:<11} {:<32} {}",
-            o.child.as_str(),
+            "{:<20} {:<44} {:<11} {:<11} {:<32} {}",
+            whose,
             duty_label(o.duty),
             o.clock_started.date.to_string(),
             o.due.date().to_string(),
@@ -143,5 +149,112 @@ fn named(name: String, id: &str) -> String {
         name
     } else {
         format!("{name} ({id})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use hearth_domain::codes::{Agency, Rag};
+    use hearth_domain::event::{ContactReceived, EventData};
+    use hearth_domain::ids::Subject;
+    use hearth_testkit::{
+        check_requested, contact, contact_ev, details, ev, given_child, intake, linked, received,
+        registered, subject,
+    };
+    use jiff::civil::date;
+
+    /// A contact about child C1, linked to her, with a red check asked on Monday 3 June
+    /// 2024 and mirrored on her journey: the check's duty is on both journeys, and
+    /// `hearth due` lists it once, under the contact, as it lists the decision.
+    #[tokio::test]
+    async fn an_overdue_red_check_is_listed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("hearth.db").display());
+        let store = hearth_store::open(&url).await.unwrap();
+        let mut org = hearth_testkit::front_door_organisation();
+        org.timescales = vec![
+            serde_json::from_value(serde_json::json!({
+                "duty": "partner_check_red",
+                "clock": "partner_check_requested",
+                "within": "4 hours",
+                "source": { "kind": "local_policy", "title": "Testshire front door practice" },
+                "effective_from": "2012-04-01",
+            }))
+            .unwrap(),
+        ];
+        store.put_organisation(&org).await.unwrap();
+        let born = date(2016, 4, 12);
+        store
+            .append(
+                0,
+                vec![ev(
+                    "C1",
+                    "c1-1",
+                    "2020-01-06",
+                    registered(details("Lily", "Hartwell", born)),
+                )],
+            )
+            .await
+            .unwrap();
+        let about = intake(vec![given_child("Lily", "Hartwel", born)]);
+        let events = vec![
+            contact_ev("CT1", "k-1", "2024-06-03T09:15", received("CT1", about)),
+            contact_ev("CT1", "k-2", "2024-06-03T10:00", linked(0, "child:C1")),
+            ev(
+                "C1",
+                "k-2-c1",
+                "2024-06-03T09:15",
+                EventData::ContactReceived(ContactReceived::new(
+                    contact("CT1"),
+                    hearth_domain::codes::ReferralSource::Schools,
+                )),
+            ),
+            contact_ev(
+                "CT1",
+                "k-3",
+                "2024-06-03T11:00",
+                check_requested("CT1", Agency::Police, Rag::Red),
+            ),
+            ev(
+                "C1",
+                "k-3-c1",
+                "2024-06-03T11:00",
+                check_requested("CT1", Agency::Police, Rag::Red),
+            ),
+        ];
+        store
+            .append_many(
+                vec![(Subject::Contact(contact("CT1")), 0), (subject("C1"), 1)],
+                events,
+            )
+            .await
+            .unwrap();
+        let app = App::new(store);
+        let request = Request {
+            as_at: Some(String::from("2024-06-05")),
+            team: None,
+            worker: None,
+            format: Format::Table,
+        };
+        let now: Timestamp = "2024-06-05T09:00:00Z".parse().unwrap();
+        let mut out = Vec::new();
+        due(&app, &request, now, date(2024, 6, 5), &mut out)
+            .await
+            .unwrap();
+        let table = String::from_utf8(out).unwrap();
+        let rows =
+            |duty: &str| -> Vec<&str> { table.lines().filter(|l| l.contains(duty)).collect() };
+        let checks = rows("Partner check (red)");
+        assert_eq!(checks.len(), 1, "{table}");
+        assert!(checks[0].starts_with("contact CT1"), "{table}");
+        assert!(checks[0].contains("Overdue by 2 working days"), "{table}");
+        let decisions = rows("Decision on a contact");
+        assert_eq!(decisions.len(), 1, "{table}");
+        assert!(decisions[0].starts_with("contact CT1"), "{table}");
+        // Both under the front door's team.
+        assert!(table.contains("2 overdue, 0 due"), "{table}");
+        assert!(table.contains("Testshire front door (T0)"), "{table}");
     }
 }

@@ -111,7 +111,8 @@ pub fn due_items<'r>(
 
 /// Put a due list in the order it is read: overdue first, longest overdue first (then
 /// the earliest due); then what falls due soonest; then what was met late, latest first.
-/// Ties go by child, duty and clock start, so the order is fixed.
+/// Ties go by child (a contact's own rows, naming none, first), contact, duty and clock start, so
+/// the order is fixed.
 pub fn sort(items: &mut [DueItem]) {
     items.sort_by(drift_order);
 }
@@ -128,7 +129,7 @@ fn drift_order(a: &DueItem, b: &DueItem) -> Ordering {
     };
     let tie = |i: &DueItem| {
         let o = &i.obligation;
-        (o.child.clone(), o.duty, o.clock_started)
+        (o.child.clone(), o.contact.clone(), o.duty, o.clock_started)
     };
     key(a).cmp(&key(b)).then_with(|| tie(a).cmp(&tie(b)))
 }
@@ -284,7 +285,8 @@ mod tests {
             .find(|r| r.duty == duty)
             .unwrap_or(&rules.rules()[0]);
         Obligation {
-            child: ChildId::parse(child).unwrap(),
+            child: Some(ChildId::parse(child).unwrap()),
+            contact: None,
             duty,
             rule,
             clock_started: OccurredAt::on(date(2026, 1, 5)),
@@ -392,7 +394,10 @@ mod tests {
             overdue("C7", 2, date(2026, 3, 27)),
         ];
         sort(&mut items);
-        let order: Vec<&str> = items.iter().map(|i| i.obligation.child.as_str()).collect();
+        let order: Vec<&str> = items
+            .iter()
+            .map(|i| i.obligation.child.as_ref().unwrap().as_str())
+            .collect();
         assert_eq!(order, ["C6", "C3", "C7", "C5", "C2", "C4", "C1"]);
     }
 

@@ -172,6 +172,10 @@ pub enum Problem {
     ChildNotLinked(ChildId),
     #[error("an outcome from early help up is work for a child: link the child first")]
     ReferralNeedsChild,
+    #[error("no decision on the contact awaits sign-off")]
+    NothingProposed,
+    #[error("a decision is signed off by a manager other than the one who proposed it")]
+    OwnProposal,
     #[error("it cannot be routed before it is decided")]
     NotDecided,
     #[error("it belongs on a child's journey, not a contact's")]

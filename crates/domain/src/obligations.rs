@@ -69,7 +69,14 @@ pub enum ObligationError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Obligation<'r> {
-    pub child: ChildId,
+    /// The child whose journey set it; absent for a duty a contact's own journey set
+    /// (a front-door row of the due list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child: Option<ChildId>,
+    /// The contact a front-door duty (a decision, a partner check) runs for, on a
+    /// contact's journey or mirrored on a child's; absent for every other duty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactId>,
     pub duty: Duty,
     /// The rule in force on the day the clock started.
     pub rule: &'r Rule,
@@ -138,7 +145,8 @@ fn of_child<'r>(child: &ChildId, stopped: Vec<Stopped<'r>>) -> Vec<Obligation<'r
     stopped
         .into_iter()
         .map(|s| Obligation {
-            child: child.clone(),
+            child: Some(child.clone()),
+            contact: s.run.contact().cloned(),
             duty: s.duty,
             rule: s.rule,
             clock_started: s.started,
@@ -163,6 +171,22 @@ pub struct ContactObligation<'r> {
     pub due: Due,
     #[serde(flatten)]
     pub status: Status,
+}
+
+impl<'r> From<ContactObligation<'r>> for Obligation<'r> {
+    /// A contact's duty as a due list holds it: no child's, the contact's.
+    fn from(o: ContactObligation<'r>) -> Self {
+        Obligation {
+            child: None,
+            contact: Some(o.contact),
+            duty: o.duty,
+            rule: o.rule,
+            clock_started: o.clock_started,
+            clock_event: o.clock_event,
+            due: o.due,
+            status: o.status,
+        }
+    }
 }
 
 /// Every obligation a contact's own journey sets, as at `today`, in order of clock
@@ -226,7 +250,7 @@ fn fold<'a, 'r>(
 /// The form of [`DueClocks`] and the reading of the journey that makes them: a cache
 /// keyed by it is not used by a Hearth that reads journeys differently. Change it with
 /// any change to how obligations are derived.
-pub const DUE_CLOCKS_FORMAT: &str = "due-clocks-1";
+pub const DUE_CLOCKS_FORMAT: &str = "due-clocks-2";
 
 /// What a child's whole journey leaves for the due list, so that a list can be drawn up
 /// without reading the journey again (a derived cache, rebuilt from the journal at
@@ -312,8 +336,8 @@ pub fn due_clocks(
                 working_days_late,
             } if too_old.is_none_or(|old| old < on.date) => Some(CachedClock {
                 met_late: Some((by, on, working_days_late)),
-                // Stopped clocks are not run again.
-                ..cached(o.duty, o.rule, Run::Child, o.started, o.event, o.due)
+                // Stopped clocks are not run again; the run says whose duty it was.
+                ..cached(o.duty, o.rule, o.run, o.started, o.event, o.due)
             }),
             _ => None,
         })
@@ -436,6 +460,16 @@ enum Run {
     PartnerCheck(ContactId, Agency),
 }
 
+impl Run {
+    /// The contact a front-door clock runs for.
+    fn contact(&self) -> Option<&ContactId> {
+        match self {
+            Run::Child => None,
+            Run::Contact(c) | Run::PartnerCheck(c, _) => Some(c),
+        }
+    }
+}
+
 /// A clock that has started and not stopped.
 struct Running<'r> {
     duty: Duty,
@@ -459,6 +493,7 @@ enum Stop<'e> {
 /// obligation before it is said whose it is, a child's or a contact's.
 struct Stopped<'r> {
     duty: Duty,
+    run: Run,
     rule: &'r Rule,
     started: OccurredAt,
     event: EventId,
@@ -816,6 +851,7 @@ impl<'a, 'r> Clocks<'a, 'r> {
     fn obligation(&self, r: Running<'r>, status: Status) -> Stopped<'r> {
         Stopped {
             duty: r.duty,
+            run: r.run,
             rule: r.rule,
             started: r.started,
             event: r.event,
@@ -1186,7 +1222,7 @@ mod tests {
             ]
         );
         assert_eq!(obs[0].clock_event, k1);
-        assert!(obs.iter().all(|o| o.child == j.child));
+        assert!(obs.iter().all(|o| o.child.as_ref() == Some(&j.child)));
     }
 
     /// A contact's own journey, written in journal order.

@@ -457,7 +457,11 @@ struct TallyRow {
 
 #[derive(Debug, Serialize)]
 struct DueRow {
+    /// The child's id, or the contact's for a front-door row.
     child: String,
+    /// Where the row links (`/{records}/{child}`): "children", or "contacts" for a
+    /// contact's own row.
+    records: &'static str,
     name: String,
     duty: String,
     timescale: String,
@@ -684,12 +688,26 @@ async fn due_page(
     for item in list.due_rows(DUE_ROWS) {
         let o = &item.obligation;
         let (duty, timescale) = duty_text(item);
+        // A contact's own row (the front door's) names no child.
+        let (id, records, name) = match (&o.child, &o.contact) {
+            (Some(child), _) => (
+                child.to_string(),
+                "children",
+                list.children
+                    .get(child)
+                    .map_or_else(String::new, |c| c.name.to_string()),
+            ),
+            (None, Some(contact)) => (
+                contact.to_string(),
+                "contacts",
+                format!("Contact {contact}"),
+            ),
+            (None, None) => (String::new(), "children", String::new()),
+        };
         page.rows.push(DueRow {
-            child: o.child.to_string(),
-            name: list
-                .children
-                .get(&o.child)
-                .map_or_else(String::new, |c| c.name.to_string()),
+            child: id,
+            records,
+            name,
             duty,
             timescale,
             started: when(o.clock_started),

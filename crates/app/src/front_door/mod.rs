@@ -3,9 +3,11 @@
 //! candidates, links, checks), `decision` (deciding, signing off, routing, the queue),
 //! `partner` (what a partner sees of its own contacts).
 
+mod decision;
 mod intake;
 mod partner;
 mod screening;
 
+pub use decision::{ChildDecision, Decided, QueueRow};
 pub use partner::{MY_CONTACTS, PartnerStatus, PartnerView};
 pub use screening::{CandidateView, ContactView, GivenView, Involvement, KnownAdult};

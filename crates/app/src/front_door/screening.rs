@@ -35,7 +35,7 @@ pub(crate) fn occurred(now: Timestamp) -> OccurredAt {
 }
 
 /// Who the journal names as recording a write: the caller.
-fn actor(caller: &Caller) -> Actor {
+pub(super) fn actor(caller: &Caller) -> Actor {
     Actor::parse(caller.actor())
         .unwrap_or_else(|_| unreachable!("a caller's name is an actor name"))
 }
@@ -80,7 +80,7 @@ impl ContactJourney {
 
 /// A store refusal as the front door names it: a stale version is "changed", a step
 /// a journey refuses is "not allowed".
-fn refusal(e: StoreError) -> ContactError {
+pub(super) fn refusal(e: StoreError) -> ContactError {
     match e {
         StoreError::Conflict { .. } => ContactError::Changed,
         StoreError::Invalid(e) => ContactError::NotAllowed(e),
