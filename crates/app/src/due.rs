@@ -9,6 +9,10 @@
 //! it was last drawn up: a row is used while it is the child's version, the rules and
 //! calendar are those it was worked out under, and the list's day is on or after the
 //! child's last event; any other child's journey is read, and their clocks written back.
+//!
+//! The front door's rows come from the contacts' own journeys (`front_door_rows`): each
+//! open contact's decision and checks, under the organisation's front-door team, and
+//! none of the copies a linked child's journey holds, so each duty counts once.
 
 use crate::names::Names;
 use crate::reader::Reader;

@@ -12,6 +12,11 @@
 //!   child's current allocation (the projection's), so a list as at a past day still
 //!   names who must answer for the duty now; an unallocated child's duties are listed
 //!   under no team.
+//! - The front door: a duty that runs for a contact (its decision, a partner check)
+//!   names the contact (`Obligation::contact`). A contact with a journey of its own has
+//!   its duties listed from that journey, naming no child, and the copies of them on
+//!   linked children's journeys are left out, so each counts once (`hearth-app`'s due
+//!   list does both).
 //!
 //! [`settled_since`] says which children a list can skip without reading their journey.
 

@@ -1443,6 +1443,52 @@ mod tests {
     }
 
     #[test]
+    fn a_front_door_duty_names_its_contact_on_the_list_and_in_the_cache() {
+        let mut j = Journey::born("2010-06-01");
+        j.add("2025-04-17T14:00", contact("K1"));
+        j.add(
+            "2025-04-17T15:00",
+            EventData::PartnerCheckRequested(check("K1", Agency::Police, Rag::Red)),
+        );
+        // Back late, so the cache keeps it (met late in the month).
+        j.add(
+            "2025-04-22T09:00",
+            EventData::PartnerCheckReturned(check("K1", Agency::Police, Rag::Red)),
+        );
+        j.add("2025-04-23", referral("R1"));
+        let k1 = ContactId::parse("K1").unwrap();
+        let whose = |obs: &[Obligation]| -> Vec<(Duty, Option<ContactId>)> {
+            obs.iter().map(|o| (o.duty, o.contact.clone())).collect()
+        };
+        let expected = vec![
+            (Duty::ContactDecision, Some(k1.clone())),
+            (Duty::PartnerCheckRed, Some(k1.clone())),
+            (Duty::Assessment, None),
+        ];
+        let obs = j.as_at("2025-04-30");
+        assert_eq!(whose(&obs), expected);
+        assert!(obs.iter().all(|o| o.child.as_ref() == Some(&j.child)));
+        let clocks = due_clocks(&j.child, &j.events, rules(), cal())
+            .unwrap()
+            .unwrap();
+        let cached = clocks
+            .finish(&j.child, rules(), cal(), day("2025-04-30"))
+            .unwrap();
+        assert_eq!(whose(&cached), expected);
+        // A contact's own duty, listed, names the contact and no child.
+        let own = ContactJourney::received("K2", "2025-04-17T14:00");
+        let listed: Vec<Obligation> =
+            contact_obligations(&own.contact, &own.events, rules(), cal(), day("2025-04-30"))
+                .unwrap()
+                .into_iter()
+                .map(Obligation::from)
+                .collect();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].child, None);
+        assert_eq!(listed[0].contact, Some(own.contact.clone()));
+    }
+
+    #[test]
     fn partner_checks_count_clock_hours_through_easter() {
         let mut j = Journey::born("2010-06-01");
         j.add("2025-04-17T14:00", contact("K1"));

@@ -5,6 +5,7 @@
 //! a decision the authority asks to be signed off.
 
 use super::screening::{actor, occurred, refusal};
+use crate::reader::Reader;
 use crate::{App, AppError, Caller, ContactError};
 use hearth_domain::access::Permission;
 use hearth_domain::codes::{ContactOutcome, PrimaryNeed};
@@ -90,8 +91,10 @@ fn bad(field: String, problem: IntakeProblem) -> ContactError {
     ContactError::Intake(IntakeError::new(field, problem))
 }
 
-/// The events of one write, each named from the contact's version before it (which
-/// every front-door write moves), so no two writes choose the same id.
+/// The events of one write. Each is named from its journey's version before the write
+/// (which every front-door write moves) and its place in the write, so no two writes
+/// choose the same id: `{contact}-{version}-{i}-{what}` on the contact's journey, and
+/// `{child}-{version}-{i}-{what}` on a child's, so a refusal there names the child.
 struct Write {
     contact: ContactId,
     version: Version,
@@ -102,26 +105,21 @@ struct Write {
 }
 
 impl Write {
-    /// The id the next event will have: a child's names the child, so a refusal of it
-    /// says whose journey refused.
-    fn next_id(&self, subject: &Subject, what: &str) -> EventId {
-        let whose = match subject {
-            Subject::Child(c) => format!("-{c}"),
-            _ => String::new(),
+    /// The id the next event will have, on the contact's journey or (given with the
+    /// version read) a child's.
+    fn next_id(&self, child: Option<(&ChildId, Version)>, what: &str) -> EventId {
+        let i = self.events.len();
+        let id = match child {
+            None => format!("{}-{}-{i}-{what}", self.contact, self.version),
+            Some((child, version)) => format!("{child}-{version}-{i}-{what}"),
         };
-        let id = format!(
-            "{}-{}-{}{whose}-{what}",
-            self.contact,
-            self.version,
-            self.events.len()
-        );
         EventId::parse(&id)
-            .unwrap_or_else(|_| unreachable!("a contact id, numbers and a word are an id"))
+            .unwrap_or_else(|_| unreachable!("ids, version numbers and a word make an event id"))
     }
 
-    fn add(&mut self, subject: Subject, what: &str, data: EventData) {
+    fn push(&mut self, id: EventId, subject: Subject, data: EventData) {
         self.events.push(Event {
-            id: self.next_id(&subject, what),
+            id,
             subject,
             occurred_at: self.at,
             recorded_at: self.now,
@@ -130,15 +128,23 @@ impl Write {
         });
     }
 
-    fn referral(&self) -> ReferralId {
-        ReferralId::parse(&format!(
-            "{}-{}-{}",
-            self.contact,
-            self.version,
-            self.events.len()
-        ))
-        .unwrap_or_else(|_| unreachable!("a contact id and numbers are a referral id"))
+    fn on_contact(&mut self, what: &str, data: EventData) {
+        let id = self.next_id(None, what);
+        self.push(id, Subject::Contact(self.contact.clone()), data);
     }
+
+    /// An event on `child`'s journey, read at `version`.
+    fn on_child(&mut self, child: &ChildId, version: Version, what: &str, data: EventData) {
+        let id = self.next_id(Some((child, version)), what);
+        self.push(id, Subject::Child(child.clone()), data);
+    }
+}
+
+/// The id of the referral a decision makes for `child`, whose journey was read at
+/// `version`: unique, as the child's version only grows.
+fn referral_id(child: &ChildId, version: Version) -> ReferralId {
+    ReferralId::parse(&format!("{child}-R{version}"))
+        .unwrap_or_else(|_| unreachable!("a child id and a version number make a referral id"))
 }
 
 impl App {
@@ -331,11 +337,7 @@ impl App {
         if sign_off {
             // The whole decision waits: a manager signs off what was decided together.
             for d in taken {
-                write.add(
-                    Subject::Contact(k.clone()),
-                    "proposed",
-                    EventData::ContactDecisionProposed(d),
-                );
+                write.on_contact("proposed", EventData::ContactDecisionProposed(d));
             }
             return self
                 .commit(caller, write, vec![], true, "decision proposed")
@@ -397,8 +399,7 @@ impl App {
                 }) else {
                     continue;
                 };
-                write.add(
-                    Subject::Contact(k.clone()),
+                write.on_contact(
                     "sent-back",
                     EventData::EventRetracted(EventRetracted {
                         event: event.id.clone(),
@@ -449,11 +450,7 @@ impl App {
         let mut routes = Vec::new();
         let mut re_referrals = Vec::new();
         for d in taken {
-            write.add(
-                Subject::Contact(k.clone()),
-                "decided",
-                EventData::ContactDecided(d.clone()),
-            );
+            write.on_contact("decided", EventData::ContactDecided(d.clone()));
             if let Some(event) = write.events.last() {
                 folded.apply(event).map_err(ContactError::NotAllowed)?;
             }
@@ -461,18 +458,20 @@ impl App {
                 continue;
             };
             let subject = Subject::Child(child.clone());
-            let Some(record) = self.store().child(&child).await? else {
-                return Err(ContactError::NotAllowed(JourneyError {
-                    event: write.next_id(&subject, "decided"),
-                    kind: "contact_decided",
-                    date: write.at.date,
-                    problem: Problem::ChildNotLinked(child.clone()),
-                }));
+            // A restricted child looks, to anyone not named on them, like no record.
+            let reader = Reader::new(self.store(), caller, write.now);
+            let record = match reader.allowed(&child).await? {
+                true => self.store().child(&child).await?,
+                false => None,
+            };
+            let Some(record) = record else {
+                return Err(AppError::NoChild.into());
             };
             children.push((subject.clone(), record.version));
             // The child's journey names the contact, not the child again.
-            write.add(
-                subject.clone(),
+            write.on_child(
+                &child,
+                record.version,
                 "decided",
                 EventData::ContactDecided(ContactDecided {
                     child: None,
@@ -483,7 +482,7 @@ impl App {
                 // Refused here, before anything is written, naming the child.
                 if record.state.cin.is_some() {
                     return Err(ContactError::NotAllowed(JourneyError {
-                        event: write.next_id(&subject, "referral"),
+                        event: write.next_id(Some((&child, record.version)), "referral"),
                         kind: "referral_accepted",
                         date: write.at.date,
                         problem: Problem::CinAlreadyOpen,
@@ -492,9 +491,10 @@ impl App {
                 if is_re_referral(&record.state, write.at.date) {
                     re_referrals.push(child.clone());
                 }
-                let referral = write.referral();
-                write.add(
-                    subject.clone(),
+                let referral = referral_id(&child, record.version);
+                write.on_child(
+                    &child,
+                    record.version,
                     "referral",
                     EventData::ReferralAccepted(ReferralAccepted {
                         referral,
@@ -533,11 +533,7 @@ impl App {
                 locality: routed.locality,
                 reason: routed.reason,
             };
-            write.add(
-                Subject::Contact(k.clone()),
-                "routed",
-                EventData::ContactRouted(routed.clone()),
-            );
+            write.on_contact("routed", EventData::ContactRouted(routed.clone()));
             // One family, one worker: a child the family's worker takes is allocated to
             // them, unless they already are.
             if let Some(worker) = &routed.worker
@@ -547,8 +543,9 @@ impl App {
                     .as_ref()
                     .is_none_or(|a| &a.worker != worker)
             {
-                write.add(
-                    subject.clone(),
+                write.on_child(
+                    &child,
+                    record.version,
                     "allocated",
                     EventData::Allocated(Allocated {
                         worker: worker.clone(),
