@@ -507,7 +507,9 @@ pub struct ContactState {
     /// What the contact says; absent for contacts recorded before intakes existed.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub intake: Option<Intake>,
-    /// Who each given person (by their place in `intake.people`) turned out to be.
+    /// Who each given person (by their place in `intake.people`, written as text, as
+    /// JSON keys are) turned out to be.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, PersonRef>))]
     pub links: BTreeMap<u8, PersonRef>,
     pub checks: BTreeMap<Agency, Check>,
     /// Decisions awaiting sign-off, at most one for each child (or the whole contact).

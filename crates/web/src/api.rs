@@ -15,15 +15,19 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hearth_app::due::{DueBody, Listing, parse_request};
 use hearth_app::intake::read_json;
-use hearth_app::{AppError, ContactError};
+use hearth_app::{AppError, CandidateView, ContactError, ContactView};
 use hearth_domain::access::SearchResults;
-use hearth_domain::contact::{IntakeError, IntakeProblem};
+use hearth_domain::codes::{Agency, Rag};
+use hearth_domain::contact::{ContactState, ContactStatus, IntakeError, IntakeProblem};
 use hearth_domain::event::{EventData, OccurredAt};
-use hearth_domain::ids::{ChildId, ContactId, EventId};
+use hearth_domain::ids::{
+    Actor, ChildId, ContactId, EventId, FamilyId, PersonRef, TeamId, WorkerId,
+};
 use hearth_domain::journey::ChildState;
-use hearth_domain::people::Name;
+use hearth_domain::people::{Name, PersonDetails};
 use hearth_store::{ChildSummary, HeldBy, StoreError, Version};
 use jiff::civil::Date;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// The most children one search returns.
@@ -281,6 +285,56 @@ pub(crate) struct NewEvent {
     data: EventData,
 }
 
+/// The body of a write sent as JSON, or the answer refusing it: too large, cut short,
+/// or not sent as JSON. `what` names what the body is ("event").
+fn json_body(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    what: &str,
+) -> Result<Bytes, Box<Response>> {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Err(Box::new(too_large()));
+        }
+        Err(_) => {
+            return Err(Box::new(problem(
+                StatusCode::BAD_REQUEST,
+                &format!("The {what} could not be read: the body did not arrive whole."),
+            )));
+        }
+    };
+    if !is_json(headers) {
+        return Err(Box::new(problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &format!("Send the {what} as JSON, with Content-Type: application/json."),
+        )));
+    }
+    Ok(body)
+}
+
+/// The body of a write as a `T`, or the answer refusing it: as [`json_body`], or a 400
+/// saying what is wrong with it in a plain phrase naming the field. `what` names what
+/// the body is ("link").
+fn read_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    what: &str,
+) -> Result<T, Box<Response>> {
+    let body = json_body(headers, body, what)?;
+    let refused = |why: String| {
+        Box::new(problem(
+            StatusCode::BAD_REQUEST,
+            &format!("The {what} could not be read: {why}."),
+        ))
+    };
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return Err(refused(String::from("the body is not JSON")));
+    };
+    serde_path_to_error::deserialize::<_, T>(&value)
+        .map_err(|e| refused(describe(&e.path().to_string(), &e.inner().to_string())))
+}
+
 fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
@@ -390,24 +444,10 @@ pub(crate) async fn append(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let id = child_id(path)?;
-    let body = match body {
+    let body = match json_body(&headers, body, "event") {
         Ok(body) => body,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return Ok(too_large());
-        }
-        Err(_) => {
-            return Ok(problem(
-                StatusCode::BAD_REQUEST,
-                "The event could not be read: the body did not arrive whole.",
-            ));
-        }
+        Err(refused) => return Ok(*refused),
     };
-    if !is_json(&headers) {
-        return Ok(problem(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Send the event as JSON, with Content-Type: application/json.",
-        ));
-    }
     let new = match read_event(&body) {
         Ok(new) => new,
         Err(why) => {
@@ -515,24 +555,10 @@ pub(crate) async fn submit_contact(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = match body {
+    let body = match json_body(&headers, body, "contact") {
         Ok(body) => body,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return Ok(too_large());
-        }
-        Err(_) => {
-            return Ok(problem(
-                StatusCode::BAD_REQUEST,
-                "The contact could not be read: the body did not arrive whole.",
-            ));
-        }
+        Err(refused) => return Ok(*refused),
     };
-    if !is_json(&headers) {
-        return Ok(problem(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Send the contact as JSON, with Content-Type: application/json.",
-        ));
-    }
     let now = (app.clock)();
     let contact = match read_json(&body, today(now)) {
         Ok(contact) => contact,
@@ -582,6 +608,264 @@ pub(crate) async fn contact_outcome(
         Err(e) => contact_refusal(e),
     }
 }
+
+/// Logged for each contact a screener reads or changes (and each child shown with it).
+const SCREEN_ACTION: &str = "api front door";
+
+/// A contact as a screener reads it: its state and version, and for each person it
+/// gives who they are linked to and the records that may be them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ContactBody<'a> {
+    /// The version to link at: how many events the contact's journey holds.
+    #[schema(value_type = u64)]
+    version: Version,
+    status: ContactStatus,
+    /// Who sent it in.
+    #[schema(required = true)]
+    submitted_by: Option<&'a Actor>,
+    contact: &'a ContactState,
+    /// One for each person the contact gives, in its order.
+    people: Vec<GivenBody<'a>>,
+    /// The fingerprint of the matching model that scored the candidates.
+    model: &'a str,
+}
+
+/// One person as the contact gives them (`given`: their place among its people).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct GivenBody<'a> {
+    given: u8,
+    #[schema(required = true)]
+    linked: Option<&'a PersonRef>,
+    /// Best first, each at least as likely as the organisation's suggestion threshold.
+    candidates: Vec<CandidateBody<'a>>,
+}
+
+/// A record that may be the person given, with why, and what the service knows of them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct CandidateBody<'a> {
+    person: &'a PersonRef,
+    /// The match weight (log2 of the odds).
+    weight: f64,
+    probability: f64,
+    /// At least as likely as the organisation's "likely" threshold; never linked on its
+    /// own.
+    likely: bool,
+    /// One sentence for each field compared.
+    reasons: &'a [String],
+    /// For a child: who they are and what the service is doing with them.
+    #[schema(required = true)]
+    child: Option<InvolvementBody<'a>>,
+    /// For an adult: who they are and the family they are known in.
+    #[schema(required = true)]
+    adult: Option<KnownAdultBody<'a>>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct InvolvementBody<'a> {
+    #[schema(required = true)]
+    details: Option<&'a PersonDetails>,
+    #[schema(required = true)]
+    family: Option<&'a FamilyId>,
+    /// Open episodes, in words ("Child in need", ...).
+    open_work: &'a [&'static str],
+    #[schema(required = true)]
+    worker: Option<&'a WorkerId>,
+    #[schema(required = true)]
+    team: Option<&'a TeamId>,
+    /// Other contacts and referrals in the 12 months to today.
+    contacts_last_year: u32,
+    referrals_last_year: u32,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct KnownAdultBody<'a> {
+    family: &'a FamilyId,
+    details: &'a PersonDetails,
+}
+
+impl<'a> ContactBody<'a> {
+    fn of(view: &'a ContactView) -> Self {
+        ContactBody {
+            version: view.version,
+            status: view.status,
+            submitted_by: view.submitted_by.as_ref(),
+            contact: &view.contact,
+            people: view
+                .people
+                .iter()
+                .map(|p| GivenBody {
+                    given: p.given,
+                    linked: p.linked.as_ref(),
+                    candidates: p.candidates.iter().map(CandidateBody::of).collect(),
+                })
+                .collect(),
+            model: &view.model,
+        }
+    }
+}
+
+impl<'a> CandidateBody<'a> {
+    fn of(c: &'a CandidateView) -> Self {
+        CandidateBody {
+            person: &c.person,
+            weight: c.weight,
+            probability: c.probability,
+            likely: c.likely,
+            reasons: &c.reasons,
+            child: c.child.as_ref().map(|i| InvolvementBody {
+                details: i.details.as_ref(),
+                family: i.family.as_ref(),
+                open_work: &i.open_work,
+                worker: i.worker.as_ref(),
+                team: i.team.as_ref(),
+                contacts_last_year: i.contacts_last_year,
+                referrals_last_year: i.referrals_last_year,
+            }),
+            adult: c.adult.as_ref().map(|a| KnownAdultBody {
+                family: &a.family,
+                details: &a.details,
+            }),
+        }
+    }
+}
+
+/// `GET /api/v1/contacts/{id}`: the contact with the candidates for each person it
+/// gives. The contact and each child shown are logged.
+pub(crate) async fn contact(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let id = contact_id(path)?;
+    let who = caller.doing(SCREEN_ACTION);
+    match app.cases.contact(&who, (app.clock)(), &id).await {
+        Ok(view) => Ok(json(&ContactBody::of(&view))?),
+        Err(e) => contact_refusal(e),
+    }
+}
+
+/// Link one person a contact gives to a record, at the version of the contact read.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LinkRequest {
+    /// The person's place among the contact's people (from 0).
+    given: u8,
+    /// The record: `child:ID`, or `adult:ID` for an adult a family names.
+    person: PersonRef,
+    /// The contact's version as read.
+    #[schema(value_type = u64)]
+    version: Version,
+}
+
+/// Ask a partner agency for a check.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CheckRequest {
+    agency: Agency,
+    /// How urgent: its deadline comes from the organisation's rules.
+    rag: Rag,
+}
+
+/// A partner agency's answer to a check.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CheckAnswer {
+    /// What the agency found, briefly; none when it knows nothing.
+    #[serde(default)]
+    findings: Option<String>,
+}
+
+/// A screener's step written: 201 with the contact's new version.
+fn written(version: Result<Version, ContactError>) -> Result<Response, ApiError> {
+    match version {
+        Ok(version) => {
+            let mut response = json(&Written { version })?;
+            *response.status_mut() = StatusCode::CREATED;
+            Ok(response)
+        }
+        Err(e) => contact_refusal(e),
+    }
+}
+
+/// `POST /api/v1/contacts/{id}/links`: link a person the contact gives to a record.
+/// For a child, the contact appears on their journey in the same write.
+pub(crate) async fn link(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let id = contact_id(path)?;
+    let request: LinkRequest = match read_body(&headers, body, "link") {
+        Ok(request) => request,
+        Err(refused) => return Ok(*refused),
+    };
+    let who = caller.doing(SCREEN_ACTION);
+    written(
+        app.cases
+            .link_person(
+                &who,
+                (app.clock)(),
+                &id,
+                request.given,
+                request.person,
+                request.version,
+            )
+            .await,
+    )
+}
+
+/// `POST /api/v1/contacts/{id}/checks`: ask an agency for a check.
+pub(crate) async fn request_check(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let id = contact_id(path)?;
+    let request: CheckRequest = match read_body(&headers, body, "check") {
+        Ok(request) => request,
+        Err(refused) => return Ok(*refused),
+    };
+    let who = caller.doing(SCREEN_ACTION);
+    written(
+        app.cases
+            .request_check(&who, (app.clock)(), &id, request.agency, request.rag)
+            .await,
+    )
+}
+
+/// `POST /api/v1/contacts/{id}/checks/{agency}`: record the agency's answer.
+pub(crate) async fn record_check(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let Ok(Path((id, agency))) = path else {
+        return Err(Failure::NotFound(NO_CONTACT).into());
+    };
+    let id = ContactId::parse(&id).map_err(|_| Failure::NotFound(NO_CONTACT))?;
+    let Ok(agency) = Agency::from_code(&agency) else {
+        return Err(Failure::NotFound(NO_AGENCY).into());
+    };
+    let answer: CheckAnswer = match read_body(&headers, body, "answer") {
+        Ok(answer) => answer,
+        Err(refused) => return Ok(*refused),
+    };
+    let who = caller.doing(SCREEN_ACTION);
+    written(
+        app.cases
+            .record_check(&who, (app.clock)(), &id, agency, answer.findings)
+            .await,
+    )
+}
+
+/// What the user is told when the path names no agency a MASH asks.
+const NO_AGENCY: &str = "No agency with that code";
 
 /// The answer to a body over [`crate::MAX_BODY_BYTES`].
 pub(crate) fn too_large() -> Response {

@@ -10,12 +10,16 @@
 //! `crates/web/tests/openapi.rs` keeps it honest: the document is a reviewed snapshot,
 //! and what the API really sends validates against its schemas.
 
-use crate::api::{ChildBody, ChildIdentity, ContactCreated, NewEvent, Written};
+use crate::api::{
+    CheckAnswer, CheckRequest, ChildBody, ChildIdentity, ContactBody, ContactCreated, LinkRequest,
+    NewEvent, Written,
+};
 use crate::error::Problem;
 use crate::routes::{API_PREFIX, Access, Serves, table};
 use hearth_app::PartnerView;
 use hearth_app::due::DueBody;
 use hearth_app::intake::ContactSubmission;
+use hearth_domain::codes::Agency;
 use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, ContactId};
 use hearth_store::ChildSummary;
@@ -49,6 +53,10 @@ pub fn named_schemas() -> Vec<(String, RefOr<Schema>)> {
     add::<ContactSubmission>(&mut all);
     add::<ContactCreated>(&mut all);
     add::<PartnerView>(&mut all);
+    add::<ContactBody>(&mut all);
+    add::<LinkRequest>(&mut all);
+    add::<CheckRequest>(&mut all);
+    add::<CheckAnswer>(&mut all);
     all
 }
 
@@ -283,6 +291,66 @@ pub(crate) fn contact_outcome() -> Value {
             "200": ok("Where the contact stands.", schema_ref::<PartnerView>()),
             "404": problem("No contact with that id that the caller sent.")
         }
+    })
+}
+
+/// What every screener's step on a contact can answer besides its own.
+fn screening_responses(created: &str) -> Value {
+    json!({
+        "201": ok(created, schema_ref::<Written>()),
+        "400": problem("The body could not be read; the detail names the field."),
+        "404": problem("No contact with that id (or, for a check's answer, no agency with that code)."),
+        "409": problem("The contact has changed since the version given; read it again. Nothing was written."),
+        "413": problem("The body is over 64 KiB; nothing was written."),
+        "415": problem("The body is not sent as application/json."),
+        "422": problem("The contact's journey refuses the step (the detail names ids and kinds); nothing was written.")
+    })
+}
+
+const SCREENING: &str = "Needs the permission to screen contacts. The contact, and each child the step writes to, are logged. A call made with a browser session must send the session's CSRF token in X-CSRF-Token.";
+
+pub(crate) fn get_contact() -> Value {
+    json!({
+        "operationId": "getContact",
+        "description": "Needs the permission to screen contacts. The contact is logged, and each child shown as a candidate. A restricted child is no candidate for anyone not named on it.",
+        "parameters": [contact_id()],
+        "responses": {
+            "200": ok("The contact and its candidates.", schema_ref::<ContactBody>()),
+            "404": problem("No contact with that id.")
+        }
+    })
+}
+
+pub(crate) fn link_person() -> Value {
+    json!({
+        "operationId": "linkPerson",
+        "description": format!("{SCREENING} Linking a child puts the contact's receipt and its checks on the child's journey in the same write."),
+        "parameters": [contact_id()],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": schema_ref::<LinkRequest>()}}},
+        "responses": screening_responses("Linked: the contact's new version.")
+    })
+}
+
+pub(crate) fn request_check() -> Value {
+    json!({
+        "operationId": "requestCheck",
+        "description": format!("{SCREENING} Written on the contact and each child linked to it; refused while a check of that agency is unanswered."),
+        "parameters": [contact_id()],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": schema_ref::<CheckRequest>()}}},
+        "responses": screening_responses("Asked: the contact's new version.")
+    })
+}
+
+pub(crate) fn record_check() -> Value {
+    json!({
+        "operationId": "recordCheck",
+        "description": format!("{SCREENING} Written on the contact and each child linked to it; refused when no check of that agency awaits an answer."),
+        "parameters": [
+            contact_id(),
+            {"name": "agency", "in": "path", "required": true, "description": "The agency that answered.", "schema": schema_ref::<Agency>()}
+        ],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": schema_ref::<CheckAnswer>()}}},
+        "responses": screening_responses("Recorded: the contact's new version.")
     })
 }
 

@@ -279,6 +279,46 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             Get,
+            "/api/v1/contacts/{id}",
+            Needs(ScreenContacts),
+            Api {
+                summary: "A contact as a screener reads it: what it says, its links, checks and decisions, and for each person it gives the records that may be them, with why.",
+                operation: openapi::get_contact,
+            },
+            api::contact,
+        ),
+        route(
+            Post,
+            "/api/v1/contacts/{id}/links",
+            Needs(ScreenContacts),
+            Api {
+                summary: "Link a person a contact gives to a child's or an adult's record.",
+                operation: openapi::link_person,
+            },
+            api::link,
+        ),
+        route(
+            Post,
+            "/api/v1/contacts/{id}/checks",
+            Needs(ScreenContacts),
+            Api {
+                summary: "Ask a partner agency for a check on a contact, rated red, amber or green.",
+                operation: openapi::request_check,
+            },
+            api::request_check,
+        ),
+        route(
+            Post,
+            "/api/v1/contacts/{id}/checks/{agency}",
+            Needs(ScreenContacts),
+            Api {
+                summary: "Record a partner agency's answer to a check.",
+                operation: openapi::record_check,
+            },
+            api::record_check,
+        ),
+        route(
+            Get,
             "/api/v1/openapi.json",
             Public,
             Api {

@@ -37,16 +37,29 @@ async fn send(
     path: &str,
 ) -> reqwest::Response {
     let mut request = client.request(method.clone(), app.url(path));
-    // A contact for the front door, an empty form for a front-door page (refused as
-    // incomplete once past the guard), and an event for anything else posted.
-    if *method == Method::POST {
-        request = if path == "/api/v1/contacts" {
-            request.json(&contact_body())
-        } else if is_front_door_form(path) {
-            request.form(&[("csrf", "")])
-        } else {
-            request.json(&event_body(app).await)
+    // A contact for the front door, a screener's step on a contact, an empty form for a
+    // front-door page (refused as incomplete once past the guard), and an event for
+    // anything else posted.
+    if *method == Method::POST && is_front_door_form(path) {
+        request = request.form(&[("csrf", "")]);
+    } else if *method == Method::POST {
+        let on_contact = path
+            .strip_prefix("/api/v1/contacts/")
+            .and_then(|rest| rest.split_once('/'));
+        let body = match on_contact {
+            _ if path == "/api/v1/contacts" => contact_body(),
+            Some((id, "links")) => {
+                let id = hearth_domain::ids::ContactId::parse(id).unwrap();
+                // None when nobody is signed in to have a contact of their own.
+                let contact = app.store.contact(&id).await.unwrap();
+                let version = contact.map_or(1, |c| c.version);
+                serde_json::json!({"given": 0, "person": "child:C1", "version": version})
+            }
+            Some((_, "checks")) => serde_json::json!({"agency": "police", "rag": "red"}),
+            Some((_, "checks/police")) => serde_json::json!({"findings": "known to police"}),
+            _ => event_body(app).await,
         };
+        request = request.json(&body);
     }
     request.send().await.unwrap()
 }
@@ -139,16 +152,19 @@ async fn nobody_reaches_a_record_or_the_api_without_signing_in_and_each_try_is_l
 async fn each_role_reaches_exactly_what_it_may_and_every_refusal_is_logged() {
     let app = TestApp::spawn().await;
     let now = NOW.parse().unwrap();
-    // The partner's own contact, which only they may see the outcome of.
-    seed_contact(&app.store, &format!("user.{}", Role::Partner.name())).await;
-    for role in Role::ALL {
+    for (n, role) in Role::ALL.into_iter().enumerate() {
         let name = format!("user.{}", role.name());
         let user = sign_in(&app.store, &name, role, now).await;
+        // A contact of the role's own: it was sent by them (for a partner to see the
+        // outcome of), and is fresh for a screener's steps.
+        let contact = format!("CT{:010}", n + 1);
+        seed_contact(&app.store, &contact, &name).await;
         // Signing out ends the session the other requests use, so it is tried last.
         let (sign_out, others): (Vec<_>, Vec<_>) = protected_routes()
             .into_iter()
             .partition(|(_, path, _)| path == "/sign-out");
         for (method, path, need) in others {
+            let path = path.replace(CONTACT, &contact);
             let allowed = need.is_none_or(|p| role.may(p));
             let before = log_rows(&app).await;
             let response = send(&app, &user.client, &method, &path).await;

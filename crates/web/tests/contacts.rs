@@ -1,6 +1,7 @@
 //! Contacts through the API (issue 13): a partner system posts a contact with its token
 //! and reads what became of it; another partner cannot; a body the one rule refuses
-//! is answered 422 naming the field, and nothing is written.
+//! is answered 422 naming the field, and nothing is written. A screener reads the
+//! contact with its candidates, links the child and runs a check.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -180,4 +181,118 @@ async fn a_contact_the_one_rule_refuses_is_answered_naming_the_field_and_nothing
         .unwrap();
     assert_eq!(response.status(), 415);
     assert_eq!(contacts_held(&app).await, 0);
+}
+
+/// A screener's client: a user of the screener role signed in.
+async fn screener(app: &TestApp) -> reqwest::Client {
+    sign_in(
+        &app.store,
+        "jo.screener",
+        Role::Screener,
+        NOW.parse().unwrap(),
+    )
+    .await
+    .client
+}
+
+async fn post(client: &reqwest::Client, url: String, body: Value) -> (u16, Value) {
+    let response = client.post(url).json(&body).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_screener_reads_a_contact_with_its_candidates_links_the_child_and_runs_a_check() {
+    let app = TestApp::spawn().await;
+    let police = partner_system(&app, "testshire.police").await;
+    let response = police
+        .post(app.url("/api/v1/contacts"))
+        .json(&contact_body())
+        .send()
+        .await
+        .unwrap();
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let jo = screener(&app).await;
+
+    // Ava, her surname misspelt, is matched to C1 with the reasons given.
+    let (status, contact) = get(&jo, app.url(&location)).await;
+    assert_eq!(status, 200, "{contact}");
+    assert_eq!(contact["status"], "new");
+    assert_eq!(contact["submitted_by"], "testshire.police");
+    let ava = &contact["people"][0];
+    assert_eq!(ava["given"], 0);
+    assert_eq!(ava["linked"], Value::Null);
+    let first = &ava["candidates"][0];
+    assert_eq!(first["person"], "child:C1", "{contact}");
+    assert!(!first["reasons"].as_array().unwrap().is_empty(), "{first}");
+    assert_eq!(first["child"]["worker"], "W1", "{first}");
+    let version = contact["version"].clone();
+
+    // Linked at the version read; the same version again is out of date.
+    let link = json!({"given": 0, "person": "child:C1", "version": version});
+    let (status, written) = post(&jo, app.url(&format!("{location}/links")), link.clone()).await;
+    assert_eq!(status, 201, "{written}");
+    let (status, problem) = post(&jo, app.url(&format!("{location}/links")), link).await;
+    assert_eq!(status, 409, "{problem}");
+    // The contact is now on C1's journey.
+    let journey = app
+        .store
+        .journey(&Subject::parse("child:C1").unwrap())
+        .await
+        .unwrap()
+        .0;
+    assert!(
+        journey.iter().any(|e| e.kind() == "contact_received"),
+        "{journey:?}"
+    );
+
+    // A red police check, asked once and answered once.
+    let check = json!({"agency": "police", "rag": "red"});
+    let (status, _) = post(&jo, app.url(&format!("{location}/checks")), check.clone()).await;
+    assert_eq!(status, 201);
+    let (status, problem) = post(&jo, app.url(&format!("{location}/checks")), check).await;
+    assert_eq!(status, 422, "{problem}");
+    let answer = json!({"findings": "Two call-outs to the address this year."});
+    let (status, _) = post(
+        &jo,
+        app.url(&format!("{location}/checks/police")),
+        answer.clone(),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, problem) = post(&jo, app.url(&format!("{location}/checks/housing")), answer).await;
+    assert_eq!(status, 422, "{problem}");
+    let (status, problem) = post(
+        &jo,
+        app.url(&format!("{location}/checks/bailiffs")),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 404, "{problem}");
+    let (status, problem) = post(
+        &jo,
+        app.url(&format!("{location}/checks")),
+        json!({"agency": "police", "rag": "purple"}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        problem["detail"],
+        "The check could not be read: the field `rag` is not valid."
+    );
+
+    let (_, contact) = get(&jo, app.url(&location)).await;
+    assert_eq!(contact["people"][0]["linked"], "child:C1");
+    assert_eq!(contact["contact"]["checks"]["police"]["rag"], "red");
+    assert_eq!(
+        contact["contact"]["checks"]["police"]["findings"],
+        "Two call-outs to the address this year."
+    );
+    assert_eq!(contact["status"], "awaiting_decision");
+
+    // A partner may not screen, nor a screener read a partner's outcome view.
+    let (status, _) = get(&police, app.url(&location)).await;
+    assert_eq!(status, 403);
+    let (status, _) = get(&jo, app.url(&format!("{location}/outcome"))).await;
+    assert_eq!(status, 403);
 }

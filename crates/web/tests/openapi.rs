@@ -692,3 +692,71 @@ async fn a_contact_sent_as_the_document_describes_is_received() {
     assert_eq!(response.status(), 422);
     schemas.assert_valid("Problem", &response.json::<Value>().await.unwrap());
 }
+
+/// A screener's reads and steps on a contact, sent and answered as the document says.
+#[tokio::test]
+async fn a_screeners_steps_are_as_the_document_describes() {
+    let app = TestApp::spawn().await;
+    let document = served(&app).await;
+    let schemas = Schemas::of(&document);
+    let now = NOW.parse().unwrap();
+    let jo = sign_in(
+        &app.store,
+        "jo.screener",
+        hearth_domain::access::Role::Screener,
+        now,
+    )
+    .await;
+    let response = jo
+        .client
+        .post(app.url("/api/v1/contacts"))
+        .json(&contact_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let read = || async {
+        let response = jo.client.get(app.url(&location)).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        response.json::<Value>().await.unwrap()
+    };
+    let contact = read().await;
+    schemas.assert_valid("ContactBody", &contact);
+    assert!(
+        !contact["people"][0]["candidates"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{contact}"
+    );
+    for (path, schema, body) in [
+        (
+            "links",
+            "LinkRequest",
+            json!({"given": 0, "person": "child:C1", "version": contact["version"]}),
+        ),
+        (
+            "checks",
+            "CheckRequest",
+            json!({"agency": "health", "rag": "amber"}),
+        ),
+        (
+            "checks/health",
+            "CheckAnswer",
+            json!({"findings": "Not known to the GP."}),
+        ),
+    ] {
+        schemas.assert_valid(schema, &body);
+        let response = jo
+            .client
+            .post(app.url(&format!("{location}/{path}")))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "{path}");
+        schemas.assert_valid("Written", &response.json::<Value>().await.unwrap());
+    }
+    schemas.assert_valid("ContactBody", &read().await);
+}

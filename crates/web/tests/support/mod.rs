@@ -16,18 +16,19 @@ use std::sync::atomic::{AtomicI64, Ordering};
 /// The user the tests' default client is signed in as.
 pub const USER: &str = "sam.patel";
 
-/// The contact [`seed_contact`] writes.
+/// The contact the example paths name: one [`seed_contact`] can write.
 pub const CONTACT: &str = "CT0000000001";
 
 /// A contact as a partner system would post it: about Ava Testington (C1, though it
-/// does not say so), made this morning.
+/// does not say so, and misspells her surname), made this morning.
 pub fn contact_body() -> serde_json::Value {
     serde_json::json!({
         "received_at": "2024-06-01T09:30",
         "source": "6",
         "referrer": {"organisation": "Testshire Police", "name": "PC Vigilant"},
         "people": [
-            {"role": "child", "given_name": "Ava", "family_name": "Testingtn", "date_of_birth": "2015-06-01"},
+            {"role": "child", "given_name": "Ava", "family_name": "Testingtn", "date_of_birth": "2015-06-01",
+             "address": {"lines": ["1 Station Road"], "town": "Ashford", "postcode": "TN23 1AA"}},
             {"role": "adult", "given_name": "Alex", "family_name": "Testington", "relationship": "mother"}
         ],
         "narrative": "Police were called to a domestic incident; Ava was in the house.",
@@ -37,13 +38,15 @@ pub fn contact_body() -> serde_json::Value {
     })
 }
 
-/// Write contact [`CONTACT`] as received from `by` (a partner), straight into the store.
-pub async fn seed_contact(store: &Arc<dyn Store>, by: &str) {
+/// Write contact `id` (about Ava Testington and her mother) as received from `by`,
+/// straight into the store.
+pub async fn seed_contact(store: &Arc<dyn Store>, id: &str, by: &str) {
     use hearth_domain::event::{ContactReceived, Event, EventData, OccurredAt};
     use hearth_domain::ids::{Actor, ContactId, EventId};
-    let id = ContactId::parse(CONTACT).unwrap();
+    let event_id = EventId::parse(&format!("{id}-received")).unwrap();
+    let id = ContactId::parse(id).unwrap();
     let received = Event {
-        id: EventId::parse(&format!("{CONTACT}-received")).unwrap(),
+        id: event_id,
         subject: Subject::Contact(id.clone()),
         occurred_at: OccurredAt::parse("2024-06-01T09:30").unwrap(),
         recorded_at: NOW.parse().unwrap(),
@@ -57,15 +60,18 @@ pub async fn seed_contact(store: &Arc<dyn Store>, by: &str) {
 }
 
 /// Requests for the route at `path` (a path of the route table) that a caller it allows
-/// would have answered: the child is C1, the contact [`CONTACT`] (sent by the partner; its
-/// first person, and a police check), the asset the stylesheet, the due lists are as
-/// at [`NOW`]'s day, and the search page is asked both empty and with a query.
+/// would have answered: the child is C1, the contact [`CONTACT`] (the route x role test
+/// gives each role its own; its first person, and a police check), the asset the
+/// stylesheet, the due lists are as at [`NOW`]'s day, and the search page is asked both
+/// empty and with a query.
 pub fn example_paths(path: &str) -> Vec<String> {
     match path {
         "/" => vec![String::from("/"), String::from("/?q=testington")],
         "/api/v1/children" => vec![String::from("/api/v1/children?q=testington")],
         "/api/v1/due" | "/api/v1/due/counts" => vec![format!("{path}?as_at=2024-06-01")],
-        _ if path.starts_with("/api/v1/contacts/") => vec![path.replace("{id}", CONTACT)],
+        _ if path.starts_with("/api/v1/contacts/") => {
+            vec![path.replace("{id}", CONTACT).replace("{agency}", "police")]
+        }
         _ if path.starts_with("/contacts/") || path.starts_with("/partner/contacts/") => vec![
             path.replace("{id}", CONTACT)
                 .replace("{given}", "0")
