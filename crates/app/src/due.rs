@@ -296,6 +296,8 @@ const LISTS_KEPT: usize = 16;
 /// A list as drawn up, before anything is taken out for the caller.
 struct KeptList {
     fingerprint: String,
+    /// The team the front door's rows were listed under.
+    front_door: Option<TeamId>,
     held_by: HeldBy,
     window: Window,
     items: Vec<KeptItem>,
@@ -322,12 +324,8 @@ struct KeptItem {
 impl KeptList {
     /// The list kept, or none if an item's rule is not one of `rules` (then it is not
     /// kept, and drawn up each time).
-    fn new(
-        list: &DueList<'_>,
-        fingerprint: &str,
-        held_by: &HeldBy,
-        rules: &RuleSet,
-    ) -> Option<KeptList> {
+    fn new(list: &DueList<'_>, authority: &Authority, held_by: &HeldBy) -> Option<KeptList> {
+        let rules = &authority.rules;
         let items = list
             .items
             .iter()
@@ -349,7 +347,8 @@ impl KeptList {
             })
             .collect::<Option<Vec<_>>>()?;
         Some(KeptList {
-            fingerprint: fingerprint.to_owned(),
+            fingerprint: authority.fingerprint.clone(),
+            front_door: front_door_team(authority).cloned(),
             held_by: held_by.clone(),
             window: list.window,
             items,
@@ -359,6 +358,7 @@ impl KeptList {
 
     fn is_for(&self, authority: &Authority, as_at: Date, held_by: &HeldBy) -> bool {
         self.fingerprint == authority.fingerprint
+            && self.front_door.as_ref() == front_door_team(authority)
             && self.window.as_at == as_at
             && self.held_by == *held_by
     }
@@ -421,8 +421,7 @@ impl DueLists {
         // The position was read before the list was drawn up: if an append comes in
         // between, the list is kept under the older position and drawn up again next
         // time, never the reverse.
-        if let Some(kept) = KeptList::new(&list, &authority.fingerprint, held_by, &authority.rules)
-        {
+        if let Some(kept) = KeptList::new(&list, authority, held_by) {
             let mut guard = self.kept.lock().unwrap_or_else(|e| e.into_inner());
             if guard.position != position {
                 *guard = Kept {
@@ -652,11 +651,7 @@ async fn front_door_rows<'r>(
             .as_ref()
             .is_none_or(|c| !journeys.get(c).copied().unwrap_or(false))
     });
-    let team = authority
-        .organisation
-        .as_ref()
-        .and_then(|o| o.front_door.as_ref())
-        .map(|f| &f.team);
+    let team = front_door_team(authority);
     let listed = match held_by {
         HeldBy::Anyone => true,
         HeldBy::Team(t) => team == Some(t),
@@ -687,6 +682,15 @@ async fn front_door_rows<'r>(
         ));
     }
     Ok(())
+}
+
+/// The team that holds the front door's rows: the organisation's front-door team.
+fn front_door_team(authority: &Authority) -> Option<&TeamId> {
+    authority
+        .organisation
+        .as_ref()
+        .and_then(|o| o.front_door.as_ref())
+        .map(|f| &f.team)
 }
 
 /// What one child has on the list, from their cached clocks or else their journey. The

@@ -35,6 +35,7 @@ on_both_backends!(
     the_queue_lists_contacts_oldest_first_with_their_clocks,
     the_decision_is_due_the_working_day_after_a_bank_holiday,
     each_front_door_duty_is_counted_once_on_the_due_list,
+    the_front_doors_rows_follow_its_team_when_the_organisation_changes,
     a_contact_about_a_known_child_is_linked_checked_decided_and_routed,
 );
 
@@ -930,6 +931,57 @@ async fn each_front_door_duty_is_counted_once_on_the_due_list(backend: Backend) 
         .await
         .unwrap();
     assert!(list.items.iter().all(|i| i.obligation.contact.is_none()));
+}
+
+async fn the_front_doors_rows_follow_its_team_when_the_organisation_changes(backend: Backend) {
+    let f = fixture(backend).await;
+    f.receive_about_child().await;
+    let wednesday = date(2024, 6, 5);
+    let caller = Caller::command_line("hearth due");
+    let teams = |list: &hearth_app::due::DueList| -> Vec<Option<TeamId>> {
+        list.items
+            .iter()
+            .filter(|i| i.obligation.contact.is_some())
+            .map(|i| i.team.clone())
+            .collect()
+    };
+    let authority = f.app.authority(wednesday).await.unwrap();
+    let list = f
+        .app
+        .due_list(
+            &caller,
+            now(),
+            &authority,
+            wednesday,
+            &HeldBy::Anyone,
+            Listing::Children,
+        )
+        .await
+        .unwrap();
+    assert_eq!(teams(&list), [Some(team("T0"))]);
+    // A new front-door team, and nothing appended: the list is drawn up again.
+    let mut org = organisation();
+    org.areas[0].localities[1].teams.push(Team {
+        id: team("T9"),
+        name: String::from("Testshire MASH"),
+        service: Service::FrontDoor,
+    });
+    org.front_door.as_mut().unwrap().team = team("T9");
+    f.store.put_organisation(&org).await.unwrap();
+    let authority = f.app.authority(wednesday).await.unwrap();
+    let list = f
+        .app
+        .due_list(
+            &caller,
+            now(),
+            &authority,
+            wednesday,
+            &HeldBy::Anyone,
+            Listing::Children,
+        )
+        .await
+        .unwrap();
+    assert_eq!(teams(&list), [Some(team("T9"))]);
 }
 
 /// The "done when" story of issue 13, as one journey.
