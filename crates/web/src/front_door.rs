@@ -21,12 +21,17 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use hearth_app::due::Authority;
 use hearth_app::{AppError, ContactError};
-use hearth_app::{CandidateView, ContactView, GivenView, PartnerStatus, PartnerView};
-use hearth_domain::codes::{Agency, Rag};
+use hearth_app::{
+    CandidateView, ChildDecision, ContactView, GivenView, PartnerStatus, PartnerView,
+};
+use hearth_domain::access::Permission;
+use hearth_domain::codes::{Agency, ContactOutcome, GivenRole, PrimaryNeed, Rag, Urgency};
 use hearth_domain::contact::{ContactStatus, GivenAddress, GivenPerson};
 use hearth_domain::ids::{ContactId, PersonRef, TeamId, WorkerId};
 use hearth_domain::org::Service;
 use hearth_domain::people::{Address, PersonDetails};
+use hearth_domain::timescales::Due;
+use hearth_store::QueueFilter;
 use serde::{Deserialize, Serialize};
 
 /// Logged for each contact page shown, and for each step written from it.
@@ -93,10 +98,22 @@ fn item(label: &'static str, value: impl Into<String>) -> Item {
 /// A radio button or select option.
 #[derive(Debug, Serialize)]
 struct Choice {
-    value: &'static str,
-    text: &'static str,
-    hint: Option<&'static str>,
+    value: String,
+    text: String,
+    hint: Option<String>,
+    /// Chosen: `checked` as a radio button, `selected` as an option of a select.
     checked: bool,
+    selected: bool,
+}
+
+fn choice(value: &str, text: &str, hint: Option<&str>, chosen: bool) -> Choice {
+    Choice {
+        value: value.to_owned(),
+        text: text.to_owned(),
+        hint: hint.map(str::to_owned),
+        checked: chosen,
+        selected: chosen,
+    }
 }
 
 fn given_address(a: &GivenAddress) -> String {
@@ -338,6 +355,56 @@ struct ContactPage {
     agency_error: Option<String>,
     rag_error: Option<String>,
     decided: bool,
+    decisions: Vec<DecisionRow>,
+    proposals: Vec<DecisionRow>,
+    routes: Vec<RouteRow>,
+    /// Whether the caller may decide contacts, and sign decisions off.
+    may_decide: bool,
+    may_sign_off: bool,
+    accept_error: Option<String>,
+    sign_off_reasons: String,
+    sign_off_error: Option<String>,
+}
+
+/// A decision taken or proposed on the contact.
+#[derive(Debug, Serialize)]
+struct DecisionRow {
+    about: String,
+    outcome: &'static str,
+    level: String,
+    primary_need: String,
+    reasons: String,
+    by: String,
+    on: String,
+}
+
+fn decision_row(d: &hearth_domain::contact::Decision) -> DecisionRow {
+    DecisionRow {
+        about: d
+            .child
+            .as_ref()
+            .map_or_else(|| String::from("The whole contact"), ToString::to_string),
+        outcome: d.outcome.label(),
+        level: d.level.clone().unwrap_or_default(),
+        primary_need: d
+            .primary_need
+            .map_or_else(String::new, |n| n.label().to_owned()),
+        reasons: d.reasons.clone().unwrap_or_default(),
+        by: match &d.proposed_by {
+            Some(p) => format!("{p}, signed off by {}", d.by),
+            None => d.by.to_string(),
+        },
+        on: when(d.on),
+    }
+}
+
+/// Where a decided child (or the contact) went.
+#[derive(Debug, Serialize)]
+struct RouteRow {
+    about: String,
+    to: String,
+    why: &'static str,
+    on: String,
 }
 
 fn contact_page(view: &ContactView, org: &Authority) -> ContactPage {
@@ -407,25 +474,35 @@ fn contact_page(view: &ContactView, org: &Authority) -> ContactPage {
         agencies: Agency::ALL
             .iter()
             .filter(|a| open(a))
-            .map(|a| Choice {
-                value: a.code(),
-                text: a.label(),
-                hint: None,
-                checked: false,
-            })
+            .map(|a| choice(a.code(), a.label(), None, false))
             .collect(),
         rags: Rag::ALL
             .iter()
-            .map(|r| Choice {
-                value: r.code(),
-                text: r.label(),
-                hint: Some(rag_hint(*r)),
-                checked: false,
-            })
+            .map(|r| choice(r.code(), r.label(), Some(rag_hint(*r)), false))
             .collect(),
         agency_error: None,
         rag_error: None,
         decided: view.status == ContactStatus::Decided,
+        decisions: state.decisions.iter().map(decision_row).collect(),
+        proposals: state.proposals.iter().map(decision_row).collect(),
+        routes: state
+            .routes
+            .iter()
+            .map(|r| RouteRow {
+                about: r
+                    .child
+                    .as_ref()
+                    .map_or_else(|| String::from("The whole contact"), ToString::to_string),
+                to: worker_text(r.worker.as_ref(), Some(&r.team), org),
+                why: r.reason.label(),
+                on: when(r.on),
+            })
+            .collect(),
+        may_decide: false,
+        may_sign_off: false,
+        accept_error: None,
+        sign_off_reasons: String::new(),
+        sign_off_error: None,
     }
 }
 
@@ -443,6 +520,10 @@ fn banner(done: &str) -> Option<&'static str> {
         "unlinked" => "The link was undone.",
         "requested" => "The check was asked for.",
         "returned" => "The check's return was recorded.",
+        "decided" => "The contact was decided.",
+        "proposed" => "The decision was proposed: a manager signs it off.",
+        "signed" => "The decision was signed off.",
+        "returned-decision" => "The decision was sent back to be decided again.",
         _ => return None,
     })
 }
@@ -496,15 +577,19 @@ async fn render_contact(
     let authority = app.cases.authority(today(now)).await?;
     let mut page = contact_page(&view, &authority);
     page.banner = banner;
+    page.may_decide = caller.role.may(Permission::DecideContacts);
+    page.may_sign_off = caller.role.may(Permission::SignOffDecisions);
     let mut status = StatusCode::OK;
     if let Some(r) = refusal {
         status = r.status;
         let message = r.message.clone();
         let field = r.field.as_str();
-        if field == "agency" {
-            page.agency_error = Some(message.clone());
-        } else if field == "rag" {
-            page.rag_error = Some(message.clone());
+        match field {
+            "agency" => page.agency_error = Some(message.clone()),
+            "rag" => page.rag_error = Some(message.clone()),
+            "accept" => page.accept_error = Some(message.clone()),
+            "sign-off-reasons" => page.sign_off_error = Some(message.clone()),
+            _ => {}
         }
         for p in &mut page.people {
             if field == format!("reason-{}", p.given) {
@@ -524,6 +609,9 @@ async fn render_contact(
         });
     }
     if let Some((field, text)) = typed {
+        if field == "sign-off-reasons" {
+            page.sign_off_reasons = text.to_owned();
+        }
         for p in &mut page.people {
             if field == format!("reason-{}", p.given) {
                 p.reason = text.to_owned();
@@ -901,6 +989,556 @@ pub(crate) async fn partner_contact(
         &partner_row(&view),
     )?;
     Ok(Html(html).into_response())
+}
+
+/// How many contacts a queue tab lists.
+pub const QUEUE_ROWS: u32 = 500;
+
+/// The queue's tabs: their query value, heading, and the statuses each lists.
+const TABS: &[(&str, &str)] = &[
+    ("new", "New"),
+    ("checks", "Awaiting checks"),
+    ("decision", "Awaiting decision"),
+    ("today", "Decided today"),
+];
+
+fn tab_statuses(tab: &str) -> Vec<ContactStatus> {
+    match tab {
+        "checks" => vec![ContactStatus::AwaitingChecks],
+        "decision" => vec![
+            ContactStatus::AwaitingDecision,
+            ContactStatus::AwaitingSignOff,
+        ],
+        "today" => vec![ContactStatus::Decided],
+        _ => vec![ContactStatus::New],
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct QueueParams {
+    #[serde(default)]
+    tab: String,
+    #[serde(default)]
+    locality: String,
+    #[serde(default)]
+    urgency: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Tab {
+    href: String,
+    text: &'static str,
+    current: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct QueueLine {
+    id: String,
+    received: String,
+    people: String,
+    urgency: String,
+    status: &'static str,
+    due: String,
+    overdue: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct QueuePage {
+    heading: &'static str,
+    tabs: Vec<Tab>,
+    tab: String,
+    localities: Vec<Choice>,
+    urgencies: Vec<Choice>,
+    rows: Vec<QueueLine>,
+    summary: String,
+}
+
+fn due_text(due: Due) -> String {
+    match due {
+        Due::On(day) => format!("End of {day}"),
+        Due::At(at) => format!("{} {:02}:{:02}", at.date(), at.hour(), at.minute()),
+    }
+}
+
+/// Who the contact names, as given: the children first.
+fn given_names(state: &hearth_domain::contact::ContactState) -> String {
+    let Some(intake) = &state.intake else {
+        return String::new();
+    };
+    let mut people: Vec<&GivenPerson> = intake.people.iter().collect();
+    people.sort_by_key(|p| p.role == GivenRole::Adult);
+    people
+        .iter()
+        .map(|p| format!("{} {}", p.given_name, p.family_name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `GET /front-door?tab=&locality=&urgency=`: the contacts waiting, oldest first, by
+/// where they stand (new, awaiting checks, awaiting a decision, decided today), with
+/// when each falls due and an overdue tag. Needs `ScreenContacts`; the queue is logged
+/// as viewed.
+pub(crate) async fn queue(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    params: Result<Query<QueueParams>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let params = params.map(|Query(p)| p).unwrap_or_default();
+    let tab = TABS
+        .iter()
+        .find(|(t, _)| *t == params.tab)
+        .map_or("new", |(t, _)| *t);
+    let now = (app.clock)();
+    let today = today(now);
+    let authority = app.cases.authority(today).await?;
+    let locality = params.locality.trim();
+    let localities: Vec<String> = authority
+        .organisation
+        .as_ref()
+        .map(|o| {
+            o.areas
+                .iter()
+                .flat_map(|a| a.localities.iter().map(|l| l.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let locality = localities.iter().find(|l| l.as_str() == locality).cloned();
+    let urgency = Urgency::from_code(params.urgency.trim()).ok();
+    let filter = QueueFilter {
+        statuses: tab_statuses(tab),
+        decided_on: (tab == "today").then_some(today),
+        locality: locality.clone(),
+        urgency,
+        limit: QUEUE_ROWS,
+    };
+    let who = caller.doing("view front-door queue");
+    let rows = app.cases.contact_queue(&who, now, &filter).await?;
+    let query = |t: &str| {
+        let mut q = vec![("tab", t.to_owned())];
+        if let Some(l) = &locality {
+            q.push(("locality", l.clone()));
+        }
+        if let Some(u) = urgency {
+            q.push(("urgency", u.code().to_owned()));
+        }
+        serde_urlencoded::to_string(q).unwrap_or_default()
+    };
+    let heading = TABS
+        .iter()
+        .find(|(t, _)| *t == tab)
+        .map_or("New", |(_, h)| *h);
+    let page = QueuePage {
+        heading,
+        tabs: TABS
+            .iter()
+            .map(|(t, text)| Tab {
+                href: format!("/front-door?{}", query(t)),
+                text,
+                current: *t == tab,
+            })
+            .collect(),
+        tab: tab.to_owned(),
+        localities: localities
+            .iter()
+            .map(|l| choice(l, l, None, locality.as_ref() == Some(l)))
+            .collect(),
+        urgencies: Urgency::ALL
+            .iter()
+            .map(|u| choice(u.code(), u.label(), None, urgency == Some(*u)))
+            .collect(),
+        summary: match rows.len() {
+            0 => String::from("No contacts."),
+            1 => String::from("1 contact, oldest first."),
+            n => format!("{n} contacts, oldest first."),
+        },
+        rows: rows
+            .iter()
+            .map(|r| {
+                let state = &r.contact.state;
+                QueueLine {
+                    id: state.id.to_string(),
+                    received: state.received.map_or_else(String::new, when),
+                    people: given_names(state),
+                    urgency: state
+                        .intake
+                        .as_ref()
+                        .map_or_else(String::new, |i| i.urgency.label().to_owned()),
+                    status: status_text(r.status),
+                    due: r.due.map_or_else(String::new, due_text),
+                    overdue: r.overdue,
+                }
+            })
+            .collect(),
+    };
+    let html = templates::render_for("front_door/queue.html", &Account::of(&caller), &page)?;
+    Ok(Html(html).into_response())
+}
+
+/// One decision's fields on the decision form: for a linked child, or (with no child
+/// linked) for the whole contact.
+#[derive(Debug, Serialize)]
+struct DecisionGroup {
+    i: usize,
+    child: String,
+    heading: String,
+    outcomes: Vec<Choice>,
+    levels: Vec<Choice>,
+    needs: Vec<Choice>,
+    reasons: String,
+    outcome_error: Option<String>,
+    level_error: Option<String>,
+    reasons_error: Option<String>,
+    need_error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct DecisionPage {
+    id: String,
+    version: u64,
+    errors: Vec<Problem>,
+    groups: Vec<DecisionGroup>,
+    decided: bool,
+}
+
+/// What was typed into the decision form, by field name.
+type Fields = std::collections::HashMap<String, String>;
+
+fn field<'f>(fields: &'f Fields, name: &str, i: usize) -> &'f str {
+    fields.get(&format!("{name}-{i}")).map_or("", |v| v.trim())
+}
+
+fn decision_page(view: &ContactView, org: &Authority, typed: &Fields) -> DecisionPage {
+    let state = &view.contact;
+    let given = state
+        .intake
+        .as_ref()
+        .map_or(&[][..], |i| i.people.as_slice());
+    let mut children: Vec<(String, String)> = state
+        .links
+        .iter()
+        .filter_map(|(g, p)| match p {
+            PersonRef::Child(c) => {
+                let name = given.get(usize::from(*g)).map_or_else(String::new, |p| {
+                    format!("{} {}", p.given_name, p.family_name)
+                });
+                Some((c.to_string(), format!("{name} ({c})")))
+            }
+            PersonRef::Adult(_) => None,
+        })
+        .collect();
+    if children.is_empty() {
+        children.push((String::new(), String::from("The whole contact")));
+    }
+    let levels: &[hearth_domain::org::Level] = org
+        .organisation
+        .as_ref()
+        .map_or(&[], |o| o.threshold.levels.as_slice());
+    let groups = children
+        .into_iter()
+        .enumerate()
+        .map(|(i, (child, heading))| {
+            let outcome = field(typed, "outcome", i);
+            let level = field(typed, "level", i);
+            let need = field(typed, "primary_need", i);
+            let mut level_choices: Vec<Choice> = levels
+                .iter()
+                .map(|l| {
+                    choice(
+                        &l.name,
+                        &format!("{} ({})", l.name, l.outcome.label()),
+                        Some(&l.label),
+                        level == l.name,
+                    )
+                })
+                .collect();
+            level_choices.push(choice(
+                "",
+                "No level",
+                None,
+                level.is_empty() && !typed.is_empty(),
+            ));
+            DecisionGroup {
+                i,
+                child,
+                heading,
+                outcomes: ContactOutcome::ALL
+                    .iter()
+                    .map(|o| choice(o.code(), o.label(), None, outcome == o.code()))
+                    .collect(),
+                levels: level_choices,
+                needs: std::iter::once(choice("", "None", None, need.is_empty()))
+                    .chain(PrimaryNeed::ALL.iter().map(|n| {
+                        choice(
+                            n.code(),
+                            &format!("{} {}", n.code(), n.label()),
+                            None,
+                            need == n.code(),
+                        )
+                    }))
+                    .collect(),
+                reasons: field(typed, "reasons", i).to_owned(),
+                outcome_error: None,
+                level_error: None,
+                reasons_error: None,
+                need_error: None,
+            }
+        })
+        .collect();
+    DecisionPage {
+        id: state.id.to_string(),
+        version: view.version,
+        errors: Vec::new(),
+        groups,
+        decided: view.status == ContactStatus::Decided,
+    }
+}
+
+/// Render the decision form, with `refusal` (if any) by its field.
+async fn render_decision(
+    app: &AppState,
+    caller: &Caller,
+    id: &ContactId,
+    typed: &Fields,
+    refusal: Option<Refusal>,
+) -> Result<Response, PageError> {
+    let now = (app.clock)();
+    let who = caller.doing(VIEW_ACTION);
+    let view = app.cases.contact(&who, now, id).await?;
+    let authority = app.cases.authority(today(now)).await?;
+    let mut page = decision_page(&view, &authority, typed);
+    let mut status = StatusCode::OK;
+    if let Some(r) = refusal {
+        status = r.status;
+        for g in &mut page.groups {
+            let message = Some(r.message.clone());
+            if r.field == format!("outcome-{}", g.i) {
+                g.outcome_error = message;
+            } else if r.field == format!("level-{}", g.i) {
+                g.level_error = message;
+            } else if r.field == format!("reasons-{}", g.i) {
+                g.reasons_error = message;
+            } else if r.field == format!("primary_need-{}", g.i) {
+                g.need_error = message;
+            }
+        }
+        page.errors.push(Problem {
+            field: r.field,
+            message: r.message,
+        });
+    }
+    let html = templates::render_for("front_door/decision.html", &Account::of(caller), &page)?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// `GET /contacts/{id}/decision`: the decision form, one part for each linked child
+/// (or one for the whole contact). Needs `DecideContacts`.
+pub(crate) async fn decision(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<IdPath>, PathRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Path(IdPath { id })) = path else {
+        return Err(Failure::NotFound(NO_CONTACT).into());
+    };
+    let id = contact_id(&id)?;
+    render_decision(&app, &caller, &id, &Fields::new(), None).await
+}
+
+/// The decision form's field for a field the use case names (`decisions[0].reasons`).
+fn decision_field(named: &str) -> String {
+    let Some(rest) = named.strip_prefix("decisions[") else {
+        return match named {
+            "reasons" | "primary_need" | "level" | "outcome" => format!("{named}-0"),
+            _ => String::from("decision"),
+        };
+    };
+    match rest.split_once("].") {
+        Some((i, name)) => format!("{name}-{i}"),
+        None => String::from("decision"),
+    }
+}
+
+/// `POST /contacts/{id}/decision`: decide the contact, at the version the form showed.
+/// A decision the authority has signed off is written as a proposal.
+pub(crate) async fn decide(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<IdPath>, PathRejection>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Path(IdPath { id })) = path else {
+        return Err(Failure::NotFound(NO_CONTACT).into());
+    };
+    let id = contact_id(&id)?;
+    let fields = form.map(|Form(f)| f).unwrap_or_default();
+    let mut decisions = Vec::new();
+    let mut i = 0;
+    while let Some(child) = fields.get(&format!("child-{i}")) {
+        let refuse = |name: &str, message: &str| Refusal::bad(format!("{name}-{i}"), message);
+        let Ok(outcome) = ContactOutcome::from_code(field(&fields, "outcome", i)) else {
+            let r = refuse("outcome", "Choose what happens next.");
+            return render_decision(&app, &caller, &id, &fields, Some(r)).await;
+        };
+        let need = field(&fields, "primary_need", i);
+        let primary_need = if need.is_empty() {
+            None
+        } else if let Ok(need) = PrimaryNeed::from_code(need) {
+            Some(need)
+        } else {
+            let r = refuse("primary_need", "Choose the primary need from the list.");
+            return render_decision(&app, &caller, &id, &fields, Some(r)).await;
+        };
+        let child = if child.trim().is_empty() {
+            None
+        } else {
+            match hearth_domain::ids::ChildId::parse(child.trim()) {
+                Ok(c) => Some(c),
+                Err(_) => {
+                    let r = Refusal::bad(
+                        "decision",
+                        "The form was incomplete: open the contact again.",
+                    );
+                    return render_decision(&app, &caller, &id, &fields, Some(r)).await;
+                }
+            }
+        };
+        let level = field(&fields, "level", i);
+        decisions.push(ChildDecision {
+            child,
+            outcome,
+            level: (!level.is_empty()).then(|| level.to_owned()),
+            reasons: field(&fields, "reasons", i).to_owned(),
+            primary_need,
+        });
+        i += 1;
+    }
+    let Ok(version) = fields.get("version").map_or("", |v| v.trim()).parse() else {
+        let r = Refusal::bad(
+            "decision",
+            "The form was incomplete: open the contact again.",
+        );
+        return render_decision(&app, &caller, &id, &fields, Some(r)).await;
+    };
+    let who = caller.doing("decide contact");
+    let refusal = match app
+        .cases
+        .decide(&who, (app.clock)(), &id, decisions, version)
+        .await
+    {
+        Ok(decided) => {
+            let done = if decided.proposed {
+                "proposed"
+            } else {
+                "decided"
+            };
+            return Ok(see_contact(&id, done));
+        }
+        Err(ContactError::Intake(e)) => Refusal {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            field: decision_field(&e.field),
+            message: decision_message(&e),
+        },
+        Err(ContactError::NotAllowed(e)) => Refusal {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            field: String::from("decision"),
+            message: format!("{}.", capitalised(&e)),
+        },
+        Err(ContactError::Changed) => Refusal {
+            status: StatusCode::CONFLICT,
+            field: String::from("decision"),
+            message: String::from(
+                "The contact has changed since you opened it. Check it again, then decide.",
+            ),
+        },
+        Err(e) => return Err(e.into()),
+    };
+    render_decision(&app, &caller, &id, &fields, Some(refusal)).await
+}
+
+/// A refused decision's field, in the words of the form.
+fn decision_message(e: &hearth_domain::contact::IntakeError) -> String {
+    let field = e.field.rsplit('.').next().unwrap_or(&e.field);
+    match field {
+        "reasons" => String::from("Enter the reasons for the decision."),
+        "primary_need" => String::from("Choose the primary need: a referral needs one."),
+        "level" => String::from("Choose one of the authority's levels of need."),
+        "decisions" => String::from("Decide for each child linked to the contact."),
+        _ => format!("{}.", capitalised(e)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SignOffForm {
+    #[serde(default)]
+    accept: String,
+    #[serde(default)]
+    reasons: String,
+    #[serde(default)]
+    version: String,
+}
+
+/// `POST /contacts/{id}/sign-off`: a manager accepts the decision proposed, or sends it
+/// back saying why. Needs `SignOffDecisions`.
+pub(crate) async fn sign_off(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<IdPath>, PathRejection>,
+    form: Result<Form<SignOffForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Path(IdPath { id })) = path else {
+        return Err(Failure::NotFound(NO_CONTACT).into());
+    };
+    let id = contact_id(&id)?;
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    let accept = match form.accept.trim() {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            let r = Refusal::bad("accept", "Choose whether to sign the decision off.");
+            return render_contact(&app, &caller, &id, None, Some(r), None).await;
+        }
+    };
+    let reasons = form.reasons.trim();
+    let Ok(version) = form.version.trim().parse() else {
+        let r = Refusal::bad("accept", "The form was incomplete: open the contact again.");
+        return render_contact(&app, &caller, &id, None, Some(r), None).await;
+    };
+    let who = caller.doing("sign off decision");
+    let written = match app
+        .cases
+        .sign_off(&who, (app.clock)(), &id, accept, reasons, version)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(ContactError::Intake(e)) if e.field == "reasons" => {
+            let r = Refusal::bad("sign-off-reasons", "Enter why the decision is sent back.");
+            return render_contact(
+                &app,
+                &caller,
+                &id,
+                None,
+                Some(r),
+                Some(("sign-off-reasons", reasons)),
+            )
+            .await;
+        }
+        Err(e) => Err(e),
+    };
+    let done = if accept {
+        "signed"
+    } else {
+        "returned-decision"
+    };
+    answer(
+        &app,
+        &caller,
+        &id,
+        written,
+        done,
+        "accept",
+        Some(("sign-off-reasons", reasons)),
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -128,10 +128,38 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             Get,
+            "/front-door",
+            Needs(ScreenContacts),
+            Page,
+            front_door::queue,
+        ),
+        route(
+            Get,
             "/contacts/{id}",
             Needs(ScreenContacts),
             Page,
             front_door::contact,
+        ),
+        route(
+            Get,
+            "/contacts/{id}/decision",
+            Needs(DecideContacts),
+            Page,
+            front_door::decision,
+        ),
+        route(
+            Post,
+            "/contacts/{id}/decision",
+            Needs(DecideContacts),
+            Page,
+            front_door::decide,
+        ),
+        route(
+            Post,
+            "/contacts/{id}/sign-off",
+            Needs(SignOffDecisions),
+            Page,
+            front_door::sign_off,
         ),
         route(
             Post,

@@ -26,6 +26,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/front_door/contact.html"),
     ),
     (
+        "front_door/decision.html",
+        include_str!("../templates/front_door/decision.html"),
+    ),
+    (
+        "front_door/queue.html",
+        include_str!("../templates/front_door/queue.html"),
+    ),
+    (
         "front_door/forms.html",
         include_str!("../templates/front_door/forms.html"),
     ),

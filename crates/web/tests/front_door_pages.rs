@@ -437,3 +437,266 @@ async fn a_partner_sees_its_own_contacts_and_nothing_of_the_child() {
     let (status, _) = page(&app, &other, &format!("/partner/contacts/{CONTACT}")).await;
     assert_eq!(status, 404);
 }
+
+/// Testshire with a front door (a manager signs off no further action), its threshold's
+/// levels, and an early help team in Ashford.
+async fn with_threshold(app: &TestApp) {
+    use hearth_domain::codes::ContactOutcome;
+    use hearth_domain::ids::TeamId;
+    use hearth_domain::org::{Level, Service, Team};
+    let mut org = hearth_testkit::front_door_organisation();
+    org.threshold.levels = vec![
+        Level {
+            name: String::from("2"),
+            label: String::from("Additional needs"),
+            outcome: ContactOutcome::EarlyHelp,
+            service: Some(Service::EarlyHelp),
+        },
+        Level {
+            name: String::from("3"),
+            label: String::from("Complex needs"),
+            outcome: ContactOutcome::Referral,
+            service: Some(Service::ChildInNeed),
+        },
+    ];
+    org.areas[0].localities[0].teams.push(Team {
+        id: TeamId::parse("T2").unwrap(),
+        name: String::from("Ashford early help"),
+        service: Service::EarlyHelp,
+    });
+    app.store.put_organisation(&org).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_queue_lists_contacts_by_where_they_stand_oldest_first() {
+    let (app, screener) = front_door().await;
+    let (status, body) = page(&app, &screener, "/front-door").await;
+    assert_eq!(status, 200, "{body}");
+    assert_in_order(
+        &body,
+        &[
+            r#"<a class="govuk-service-navigation__link" href="&#x2f;front-door" aria-current="true">"#,
+            "<h1 class=\"govuk-heading-l\">Front door</h1>",
+            r#"aria-current="page">New</a>"#,
+            "Awaiting checks",
+            "1 contact, oldest first.",
+            &format!(r#"<a class="govuk-link" href="/contacts/{CONTACT}">{CONTACT}</a>"#),
+            "2024-06-01 09:30",
+            "Ava Testingtn, Alex Testington",
+            "Same day",
+            "New",
+        ],
+    );
+    assert_only_the_external_script(&body);
+    insta::assert_snapshot!("queue", body.replace(&screener.csrf, "[csrf token]"));
+    let (_, body) = page(&app, &screener, "/front-door?tab=checks").await;
+    assert!(body.contains("No contacts."), "{body}");
+    assert!(!body.contains(CONTACT), "{body}");
+    // An urgency filter that does not match empties the list; one that does keeps it.
+    let (_, body) = page(&app, &screener, "/front-door?tab=new&urgency=routine").await;
+    assert!(body.contains("No contacts."), "{body}");
+    let (_, body) = page(&app, &screener, "/front-door?tab=new&urgency=same_day").await;
+    assert!(body.contains(CONTACT), "{body}");
+    assert!(
+        body.contains(r#"<option value="same_day" selected>Same day</option>"#),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_screener_decides_a_linked_child_naming_the_field_a_refusal_is_about() {
+    let (app, screener) = front_door().await;
+    with_threshold(&app).await;
+    let version = contact_version(&app).await.to_string();
+    let (status, _, _) = post(
+        &app,
+        &screener,
+        &contact_path("/links"),
+        &[
+            ("given", "0"),
+            ("person", "child:C1"),
+            ("version", &version),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, body) = page(&app, &screener, &contact_path("")).await;
+    assert!(
+        body.contains(&format!(r#"href="/contacts/{CONTACT}/decision""#)),
+        "{body}"
+    );
+    let (status, body) = page(&app, &screener, &contact_path("/decision")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_in_order(
+        &body,
+        &[
+            "Decide the contact",
+            "Ava Testingtn (C1)",
+            r#"<input type="hidden" name="child-0" value="C1">"#,
+            "What happens next",
+            r#"value="early_help""#,
+            "Level of need",
+            "2 (Early help)",
+            "Additional needs",
+            "3 (Referral to children&#x27;s social care)",
+            "Complex needs",
+            "Reasons for the decision",
+            "Primary need (for a referral)",
+        ],
+    );
+    assert_only_the_external_script(&body);
+    insta::assert_snapshot!(
+        "decision_form",
+        body.replace(&screener.csrf, "[csrf token]")
+    );
+    let version = contact_version(&app).await.to_string();
+    // No outcome chosen: named by the form.
+    let (status, _, body) = post(
+        &app,
+        &screener,
+        &contact_path("/decision"),
+        &[("version", &version), ("child-0", "C1")],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains(r##"<a href="#outcome-0">Choose what happens next.</a>"##),
+        "{body}"
+    );
+    // No reasons: refused by the use case, named by the form's field, typed values kept.
+    let (status, _, body) = post(
+        &app,
+        &screener,
+        &contact_path("/decision"),
+        &[
+            ("version", &version),
+            ("child-0", "C1"),
+            ("outcome-0", "early_help"),
+            ("level-0", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_in_order(
+        &body,
+        &[
+            r##"<a href="#reasons-0">Enter the reasons for the decision.</a>"##,
+            r#"value="early_help" checked"#,
+            r#"<p id="reasons-0-error" class="govuk-error-message">"#,
+        ],
+    );
+    assert_eq!(contact_version(&app).await.to_string(), version);
+    let (status, location, body) = post(
+        &app,
+        &screener,
+        &contact_path("/decision"),
+        &[
+            ("version", &version),
+            ("child-0", "C1"),
+            ("outcome-0", "early_help"),
+            ("level-0", "2"),
+            (
+                "reasons-0",
+                "Needs support at home; no risk of significant harm.",
+            ),
+            ("primary_need-0", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(location.unwrap(), contact_path("?done=decided"));
+    let (_, body) = page(&app, &screener, &contact_path("?done=decided")).await;
+    assert_in_order(
+        &body,
+        &[
+            "The contact was decided.",
+            "Decided",
+            "C1: Early help, level 2",
+            "Needs support at home; no risk of significant harm.",
+            "Decided by sky.screener",
+            "C1 went to",
+        ],
+    );
+    // Decided today, on the queue.
+    let (_, body) = page(&app, &screener, "/front-door?tab=today").await;
+    assert!(body.contains(CONTACT), "{body}");
+}
+
+#[tokio::test]
+async fn a_manager_signs_off_a_proposed_decision() {
+    let (app, screener) = front_door().await;
+    with_threshold(&app).await;
+    let version = contact_version(&app).await.to_string();
+    // No further action for the whole contact waits for a manager.
+    let (status, location, body) = post(
+        &app,
+        &screener,
+        &contact_path("/decision"),
+        &[
+            ("version", &version),
+            ("child-0", ""),
+            ("outcome-0", "nfa"),
+            ("level-0", ""),
+            (
+                "reasons-0",
+                "A misunderstanding; the school has spoken to the family.",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(location.unwrap(), contact_path("?done=proposed"));
+    let (_, body) = page(&app, &screener, &contact_path("?done=proposed")).await;
+    assert!(
+        body.contains("The decision was proposed: a manager signs it off."),
+        "{body}"
+    );
+    assert!(body.contains("Waiting for a manager to sign off"), "{body}");
+    assert!(
+        !body.contains("Sign the decision off?"),
+        "a screener may not: {body}"
+    );
+
+    let manager = sign_in(
+        &app.store,
+        "max.manager",
+        Role::TeamManager,
+        NOW.parse().unwrap(),
+    )
+    .await;
+    let (_, body) = page(&app, &manager, &contact_path("")).await;
+    assert!(body.contains("Sign the decision off?"), "{body}");
+    let version = contact_version(&app).await.to_string();
+    // Sending it back needs a reason.
+    let (status, _, body) = post(
+        &app,
+        &manager,
+        &contact_path("/sign-off"),
+        &[("version", &version), ("accept", "no"), ("reasons", "")],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains(r##"<a href="#sign-off-reasons">Enter why the decision is sent back.</a>"##),
+        "{body}"
+    );
+    let (status, location, body) = post(
+        &app,
+        &manager,
+        &contact_path("/sign-off"),
+        &[("version", &version), ("accept", "yes"), ("reasons", "")],
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(location.unwrap(), contact_path("?done=signed"));
+    let (_, body) = page(&app, &manager, &contact_path("?done=signed")).await;
+    assert_in_order(
+        &body,
+        &[
+            "The decision was signed off.",
+            "Decided",
+            "The whole contact: No further action",
+            "Decided by sky.screener, signed off by max.manager",
+        ],
+    );
+}
