@@ -15,11 +15,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hearth_app::due::{DueBody, Listing, parse_request};
 use hearth_app::intake::read_json;
-use hearth_app::{AppError, CandidateView, ContactError, ContactView};
+use hearth_app::{AppError, CandidateView, ChildDecision, ContactError, ContactView};
 use hearth_domain::access::SearchResults;
-use hearth_domain::codes::{Agency, Rag};
+use hearth_domain::codes::{Agency, ContactOutcome, PrimaryNeed, Rag};
 use hearth_domain::contact::{ContactState, ContactStatus, IntakeError, IntakeProblem};
-use hearth_domain::event::{EventData, OccurredAt};
+use hearth_domain::event::{ContactRouted, EventData, OccurredAt};
 use hearth_domain::ids::{
     Actor, ChildId, ContactId, EventId, FamilyId, PersonRef, TeamId, WorkerId,
 };
@@ -862,6 +862,104 @@ pub(crate) async fn record_check(
             .record_check(&who, (app.clock)(), &id, agency, answer.findings)
             .await,
     )
+}
+
+/// One decision of a request to decide a contact: for a linked child, or (without
+/// `child`) for the whole contact.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DecisionBody {
+    /// The linked child it is for; absent for the whole contact (no further action or
+    /// advice).
+    #[serde(default)]
+    child: Option<ChildId>,
+    outcome: ContactOutcome,
+    /// The authority's level of need, by its name in the organisation's threshold.
+    #[serde(default)]
+    level: Option<String>,
+    /// Why, in a sentence or two.
+    reasons: String,
+    /// Needed for a referral to children's social care.
+    #[serde(default)]
+    primary_need: Option<PrimaryNeed>,
+}
+
+/// Decide a contact at the version read: one decision for each linked child, or one for
+/// the whole contact.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DecisionRequest {
+    /// The contact's version as read.
+    #[schema(value_type = u64)]
+    version: Version,
+    decisions: Vec<DecisionBody>,
+}
+
+/// What a decision wrote.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct DecisionWritten<'a> {
+    /// The contact's version after the write.
+    #[schema(value_type = u64)]
+    version: Version,
+    /// Written as a proposal, waiting for a manager's sign-off (the organisation asks
+    /// for one for this outcome).
+    proposed: bool,
+    /// Where each decided child (or the contact) went, in the order decided; empty for
+    /// a proposal.
+    routes: &'a [ContactRouted],
+    /// The children referred who had a referral less than 12 months before.
+    re_referrals: &'a [ChildId],
+}
+
+/// `POST /api/v1/contacts/{id}/decision`: decide a contact. 201 with where each child
+/// went; a decision the authority has a manager sign off is written as a proposal.
+pub(crate) async fn decide(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let id = contact_id(path)?;
+    let request: DecisionRequest = match read_body(&headers, body, "decision") {
+        Ok(request) => request,
+        Err(refused) => return Ok(*refused),
+    };
+    let decisions = request
+        .decisions
+        .into_iter()
+        .map(|d| ChildDecision {
+            child: d.child,
+            outcome: d.outcome,
+            level: d.level,
+            reasons: d.reasons,
+            primary_need: d.primary_need,
+        })
+        .collect();
+    let who = caller.doing(SCREEN_ACTION);
+    let decided = match app
+        .cases
+        .decide(&who, (app.clock)(), &id, decisions, request.version)
+        .await
+    {
+        Ok(decided) => decided,
+        // The request's own fields, named as it gives them.
+        Err(ContactError::Intake(e)) => {
+            return Ok(problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("The decision was refused: {e}."),
+            ));
+        }
+        Err(e) => return contact_refusal(e),
+    };
+    let mut response = json(&DecisionWritten {
+        version: decided.version,
+        proposed: decided.proposed,
+        routes: &decided.routes,
+        re_referrals: &decided.re_referrals,
+    })?;
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
 }
 
 /// What the user is told when the path names no agency a MASH asks.

@@ -11,8 +11,8 @@
 //! and what the API really sends validates against its schemas.
 
 use crate::api::{
-    CheckAnswer, CheckRequest, ChildBody, ChildIdentity, ContactBody, ContactCreated, LinkRequest,
-    NewEvent, Written,
+    CheckAnswer, CheckRequest, ChildBody, ChildIdentity, ContactBody, ContactCreated,
+    DecisionRequest, DecisionWritten, LinkRequest, NewEvent, Written,
 };
 use crate::error::Problem;
 use crate::routes::{API_PREFIX, Access, Serves, table};
@@ -57,6 +57,8 @@ pub fn named_schemas() -> Vec<(String, RefOr<Schema>)> {
     add::<LinkRequest>(&mut all);
     add::<CheckRequest>(&mut all);
     add::<CheckAnswer>(&mut all);
+    add::<DecisionRequest>(&mut all);
+    add::<DecisionWritten>(&mut all);
     all
 }
 
@@ -351,6 +353,24 @@ pub(crate) fn record_check() -> Value {
         ],
         "requestBody": {"required": true, "content": {"application/json": {"schema": schema_ref::<CheckAnswer>()}}},
         "responses": screening_responses("Recorded: the contact's new version.")
+    })
+}
+
+pub(crate) fn decide_contact() -> Value {
+    json!({
+        "operationId": "decideContact",
+        "description": "Needs the permission to decide contacts. One write, all or nothing: `contact_decided` on the contact and each child's journey, `referral_accepted` for a referral, and the route (to the family's worker, the locality's team, or the front door for an address outside the authority or none). An outcome the organisation has a manager sign off is written as a proposal instead. The contact and each child written to are logged; every refusal is logged against the contact. A call made with a browser session must send the session's CSRF token in X-CSRF-Token.",
+        "parameters": [contact_id()],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": schema_ref::<DecisionRequest>()}}},
+        "responses": {
+            "201": ok("Decided (or proposed): the contact's new version and where each child went.", schema_ref::<DecisionWritten>()),
+            "400": problem("The body could not be read; the detail names the field."),
+            "404": problem("No contact with that id."),
+            "409": problem("The contact has changed since the version given; read it again. Nothing was written."),
+            "413": problem("The body is over 64 KiB; nothing was written."),
+            "415": problem("The body is not sent as application/json."),
+            "422": problem("The decision was refused: a field missing (reasons, a referral's primary need; the detail names it), a level the threshold does not have, a child not linked, or a step the journeys refuse. Nothing was written.")
+        }
     })
 }
 

@@ -346,6 +346,16 @@ pub fn table() -> Vec<Route> {
             api::record_check,
         ),
         route(
+            Post,
+            "/api/v1/contacts/{id}/decision",
+            Needs(DecideContacts),
+            Api {
+                summary: "Decide a contact: for each linked child (or the whole contact) the outcome, level, reasons and primary need; routed once decided, or proposed for a manager's sign-off where the authority asks for one.",
+                operation: openapi::decide_contact,
+            },
+            api::decide,
+        ),
+        route(
             Get,
             "/api/v1/openapi.json",
             Public,

@@ -57,6 +57,14 @@ async fn send(
             }
             Some((_, "checks")) => serde_json::json!({"agency": "police", "rag": "red"}),
             Some((_, "checks/police")) => serde_json::json!({"findings": "known to police"}),
+            Some((id, "decision")) => {
+                let id = hearth_domain::ids::ContactId::parse(id).unwrap();
+                let contact = app.store.contact(&id).await.unwrap();
+                let version = contact.map_or(1, |c| c.version);
+                serde_json::json!({"version": version, "decisions": [
+                    {"outcome": "nfa", "reasons": "Known to police; no concern for the children."}
+                ]})
+            }
             _ => event_body(app).await,
         };
         request = request.json(&body);

@@ -202,7 +202,7 @@ async fn post(client: &reqwest::Client, url: String, body: Value) -> (u16, Value
 }
 
 #[tokio::test]
-async fn a_screener_reads_a_contact_with_its_candidates_links_the_child_and_runs_a_check() {
+async fn a_screener_reads_a_contact_with_its_candidates_links_the_child_runs_a_check_and_decides() {
     let app = TestApp::spawn().await;
     let police = partner_system(&app, "testshire.police").await;
     let response = police
@@ -289,6 +289,34 @@ async fn a_screener_reads_a_contact_with_its_candidates_links_the_child_and_runs
         "Two call-outs to the address this year."
     );
     assert_eq!(contact["status"], "awaiting_decision");
+
+    // Decided at the version read: no further action for the whole contact.
+    let version = contact["version"].clone();
+    let (status, problem) = post(
+        &jo,
+        app.url(&format!("{location}/decision")),
+        json!({"version": version, "decisions": [{"outcome": "nfa", "reasons": " "}]}),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(
+        problem["detail"],
+        "The decision was refused: decisions[0].reasons: must not be empty."
+    );
+    let nfa = json!({"version": version, "decisions": [
+        {"outcome": "nfa", "reasons": "Known to police; the children are safe with their mother."}
+    ]});
+    let (status, decided) = post(&jo, app.url(&format!("{location}/decision")), nfa.clone()).await;
+    assert_eq!(status, 201, "{decided}");
+    assert_eq!(decided["proposed"], false);
+    let (status, problem) = post(&jo, app.url(&format!("{location}/decision")), nfa).await;
+    assert_eq!(status, 409, "{problem}");
+    // The partner sees the outcome, and nothing of the child.
+    let (status, outcome) = get(&police, app.url(&format!("{location}/outcome"))).await;
+    assert_eq!(status, 200);
+    assert_eq!(outcome["status"], "decided", "{outcome}");
+    assert_eq!(outcome["outcome"], "nfa");
+    assert!(outcome["decided"].is_string(), "{outcome}");
 
     // A partner may not screen, nor a screener read a partner's outcome view.
     let (status, _) = get(&police, app.url(&location)).await;

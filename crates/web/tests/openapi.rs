@@ -758,5 +758,19 @@ async fn a_screeners_steps_are_as_the_document_describes() {
         assert_eq!(response.status(), 201, "{path}");
         schemas.assert_valid("Written", &response.json::<Value>().await.unwrap());
     }
-    schemas.assert_valid("ContactBody", &read().await);
+    let contact = read().await;
+    schemas.assert_valid("ContactBody", &contact);
+    let decision = json!({"version": contact["version"], "decisions": [
+        {"outcome": "advice", "reasons": "The family were given the number of the school nurse."}
+    ]});
+    schemas.assert_valid("DecisionRequest", &decision);
+    let response = jo
+        .client
+        .post(app.url(&format!("{location}/decision")))
+        .json(&decision)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    schemas.assert_valid("DecisionWritten", &response.json::<Value>().await.unwrap());
 }
