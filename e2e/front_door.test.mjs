@@ -1,7 +1,8 @@
-// The front door in a real browser: a partner sends a contact about a child of the
-// synthetic county with the surname misspelt; a screener opens it, finds the child
-// among the candidates, links them, asks for a police check and records its return;
-// the partner sees the contact as received and nothing of the child. Every page
+// The front door in a real browser: a partner makes a contact through the web form (its
+// answers checked) about a child of the synthetic county with the surname misspelt; a
+// screener opens it, finds the child among the candidates, links them, asks for a police
+// check, records its return and decides it from the queue; the partner sees what became
+// of it and nothing of the child. Every page
 // visited, and a form refused, is checked with axe-core (as in journeys.test.mjs).
 //
 // Environment (set by scripts/e2e.sh): HEARTH_E2E_URL, HEARTH_E2E_PASSWORD (users
@@ -69,7 +70,7 @@ async function submit(page, button) {
   await Promise.all([page.waitForNavigation(), button.click()]);
 }
 
-test('a screener links a contact with a misspelt surname to the child, checks with the police; the partner sees only the outcome; every page passes axe', async () => {
+test('a partner makes a contact through the form with the surname misspelt; a screener links the child, checks with the police and decides it from the queue; the partner sees only the outcome; every page passes axe', async () => {
   const screener = await signedIn('e2e.screener');
   const partner = await signedIn('e2e.partner');
   try {
@@ -92,29 +93,32 @@ test('a screener links a contact with a misspelt surname to the child, checks wi
     // One letter dropped from the surname.
     const misspelt = family.slice(0, -2) + family.slice(-1);
 
-    // The partner lands on their contacts and sends one through the API with their session.
+    // The partner lands on their contacts.
     const p = partner.page;
     assert.match(p.url(), /\/partner\/contacts$/);
     await checkAccessibility(p, 'the partner\'s contacts');
-    const csrf = await p.locator('input[name="csrf"]').first().getAttribute('value');
-    const yesterday = new Date(Date.now() - 24 * 3600 * 1000).toISOString().slice(0, 10);
-    const response = await p.request.post(`${base}/api/v1/contacts`, {
-      headers: { 'x-csrf-token': csrf, origin: base },
-      data: {
-        received_at: `${yesterday}T09:30`,
-        source: '6',
-        referrer: { organisation: 'Testshire Police', name: 'PC Vigilant' },
-        people: [{
-          role: 'child', given_name: given, family_name: misspelt, date_of_birth: child.born,
-          address: { lines: ['1 Any Street'], town: 'Anytown', postcode: child.postcode },
-        }],
-        narrative: 'Police were called to a domestic incident; the child was in the house.',
-        consent: 'not_sought_risk',
-        urgency: 'same_day',
-      },
-    });
-    assert.equal(response.status(), 201, await response.text());
-    const { id } = await response.json();
+    // The partner makes the contact through the form: refused once, checked, then sent.
+    await submit(p, p.getByRole('button', { name: 'Make a contact' }));
+    await checkAccessibility(p, 'the contact form');
+    await p.getByLabel('Your name').fill('PC Vigilant');
+    await p.getByLabel('Who is making the contact').selectOption('6');
+    await p.getByLabel('First name').first().fill(given);
+    await p.getByLabel('Last name').first().fill(misspelt);
+    await p.getByLabel('Date of birth').fill('not a date');
+    await p.getByLabel('Postcode (optional)').fill(child.postcode);
+    await p.getByLabel('What are you worried about?').fill('Police were called to a domestic incident; the child was in the house.');
+    await p.getByLabel('Not sought: it would put the child at risk').check();
+    await p.getByLabel('Same day').check();
+    await submit(p, p.getByRole('button', { name: 'Continue' }));
+    assert.match(await p.content(), /Enter the child&#x27;s date of birth as YYYY-MM-DD|Enter the child's date of birth as YYYY-MM-DD/);
+    await checkAccessibility(p, 'the contact form, refused');
+    await p.getByLabel('Date of birth').fill(child.born);
+    await submit(p, p.getByRole('button', { name: 'Continue' }));
+    await checkAccessibility(p, 'check your answers');
+    await submit(p, p.getByRole('button', { name: 'Send the contact' }));
+    await checkAccessibility(p, 'contact sent');
+    const id = p.url().split('/').pop();
+    assert.match(id, /^CT/);
 
     // The screener opens it and finds the child among the candidates.
     await s.goto(`${base}/contacts/${id}`);
@@ -140,11 +144,26 @@ test('a screener links a contact with a misspelt surname to the child, checks wi
     assert.match(await s.content(), /The check&#x27;s return was recorded\.|The check's return was recorded\./);
     await checkAccessibility(s, 'the contact, checked');
 
+    // The queue lists it awaiting a decision; the screener decides it.
+    await s.goto(`${base}/front-door?tab=decision`);
+    await checkAccessibility(s, 'the front-door queue');
+    await submit(s, s.getByRole('link', { name: id }));
+    await submit(s, s.getByRole('button', { name: 'Decide the contact' }));
+    await checkAccessibility(s, 'the decision form');
+    await submit(s, s.getByRole('button', { name: 'Decide' }));
+    assert.match(await s.content(), /Choose what happens next\./);
+    await checkAccessibility(s, 'the decision form, refused');
+    await s.getByLabel('Information and advice', { exact: true }).check();
+    await s.getByLabel('Reasons for the decision').fill('Advice to the school; no role for children\'s services.');
+    await submit(s, s.getByRole('button', { name: 'Decide' }));
+    assert.match(await s.content(), /The contact was decided\.|The decision was proposed/);
+    await checkAccessibility(s, 'the contact, decided');
+
     // The partner sees the contact as received, and nothing of the child.
     await p.goto(`${base}/partner/contacts/${id}`);
     await checkAccessibility(p, 'the partner\'s contact');
     const seen = await p.content();
-    assert.match(seen, /Received/);
+    assert.match(seen, /Received|Decided/);
     assert.ok(!seen.includes(child.id) && !seen.includes(family), 'nothing of the child');
   } finally {
     await screener.ctx.close();

@@ -25,8 +25,14 @@ use hearth_app::{
     CandidateView, ChildDecision, ContactView, GivenView, PartnerStatus, PartnerView,
 };
 use hearth_domain::access::Permission;
-use hearth_domain::codes::{Agency, ContactOutcome, GivenRole, PrimaryNeed, Rag, Urgency};
-use hearth_domain::contact::{ContactStatus, GivenAddress, GivenPerson};
+use hearth_domain::codes::{
+    Agency, Channel, Consent, ContactOutcome, GivenRole, PrimaryNeed, Rag, ReferralSource, Urgency,
+};
+use hearth_domain::contact::{
+    ContactStatus, GivenAddress, GivenPerson, Intake, NewContact, Referrer,
+};
+use hearth_domain::event::OccurredAt;
+use hearth_domain::identifiers::Postcode;
 use hearth_domain::ids::{ContactId, PersonRef, TeamId, WorkerId};
 use hearth_domain::org::Service;
 use hearth_domain::people::{Address, PersonDetails};
@@ -1539,6 +1545,359 @@ pub(crate) async fn sign_off(
         Some(("sign-off-reasons", reasons)),
     )
     .await
+}
+
+/// A contact as the web form gives it: one child, and an adult if named.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct RaiseForm {
+    #[serde(default)]
+    referrer_name: String,
+    #[serde(default)]
+    referrer_organisation: String,
+    #[serde(default)]
+    referrer_role: String,
+    #[serde(default)]
+    referrer_phone: String,
+    #[serde(default)]
+    referrer_email: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    child_given: String,
+    #[serde(default)]
+    child_family: String,
+    #[serde(default)]
+    child_dob: String,
+    #[serde(default)]
+    address_line: String,
+    #[serde(default)]
+    town: String,
+    #[serde(default)]
+    postcode: String,
+    #[serde(default)]
+    adult_given: String,
+    #[serde(default)]
+    adult_family: String,
+    #[serde(default)]
+    adult_relationship: String,
+    #[serde(default)]
+    narrative: String,
+    #[serde(default)]
+    consent: String,
+    #[serde(default)]
+    urgency: String,
+    /// On the check-answers page: `send`, or `change` to go back to the form.
+    #[serde(default, skip_serializing)]
+    action: String,
+}
+
+fn optional_text(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// The form field for a field the one rule names (`people[0].date_of_birth`).
+fn raise_field(named: &str) -> &'static str {
+    match named {
+        "referrer.name" => "referrer_name",
+        "referrer.organisation" => "referrer_organisation",
+        "referrer.role" => "referrer_role",
+        "referrer.phone" => "referrer_phone",
+        "referrer.email" => "referrer_email",
+        "narrative" => "narrative",
+        "people[0].family_name" => "child_family",
+        "people[0].date_of_birth" => "child_dob",
+        "people[1].given_name" => "adult_given",
+        "people[1].family_name" => "adult_family",
+        "people[1].relationship" => "adult_relationship",
+        n if n.starts_with("people[0].address") => "postcode",
+        n if n.starts_with("people[1]") => "adult_given",
+        _ => "child_given",
+    }
+}
+
+impl RaiseForm {
+    /// The contact the form gives, made now, or what is wrong with it.
+    fn contact(&self, now: jiff::Timestamp) -> Result<NewContact, Problem> {
+        let problem = |field: &str, message: &str| Problem {
+            field: field.to_owned(),
+            message: message.to_owned(),
+        };
+        let Ok(source) = ReferralSource::from_code(self.source.trim()) else {
+            return Err(problem("source", "Choose who is making the contact."));
+        };
+        let Ok(date_of_birth) = self.child_dob.trim().parse::<jiff::civil::Date>() else {
+            return Err(problem(
+                "child_dob",
+                "Enter the child's date of birth as YYYY-MM-DD, for example 2015-06-01.",
+            ));
+        };
+        let postcode = match optional_text(&self.postcode) {
+            None => None,
+            Some(p) => match Postcode::parse(&p) {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    return Err(problem(
+                        "postcode",
+                        "Enter a real postcode, for example TN23 1AA, or leave it out.",
+                    ));
+                }
+            },
+        };
+        let Ok(consent) = Consent::from_code(self.consent.trim()) else {
+            return Err(problem(
+                "consent",
+                "Choose whether the family agreed to the contact.",
+            ));
+        };
+        let Ok(urgency) = Urgency::from_code(self.urgency.trim()) else {
+            return Err(problem(
+                "urgency",
+                "Choose how soon the child needs a response.",
+            ));
+        };
+        let address =
+            (postcode.is_some() || optional_text(&self.town).is_some()).then(|| GivenAddress {
+                lines: optional_text(&self.address_line).into_iter().collect(),
+                town: self.town.trim().to_owned(),
+                postcode,
+            });
+        let person = |role, given: &str, family: &str| GivenPerson {
+            role,
+            given_name: given.trim().to_owned(),
+            family_name: family.trim().to_owned(),
+            other_names: Vec::new(),
+            date_of_birth: None,
+            expected_date_of_birth: None,
+            sex: None,
+            nhs_number: None,
+            address: address.clone(),
+            relationship: None,
+        };
+        let mut people = vec![GivenPerson {
+            date_of_birth: Some(date_of_birth),
+            ..person(GivenRole::Child, &self.child_given, &self.child_family)
+        }];
+        if optional_text(&self.adult_given).is_some() || optional_text(&self.adult_family).is_some()
+        {
+            people.push(GivenPerson {
+                relationship: optional_text(&self.adult_relationship),
+                ..person(GivenRole::Adult, &self.adult_given, &self.adult_family)
+            });
+        }
+        let local = now
+            .to_zoned(jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC));
+        let contact = NewContact {
+            received_at: OccurredAt::at(local.date(), local.hour(), local.minute()),
+            source,
+            intake: Intake {
+                via: Channel::Form,
+                referrer: Referrer {
+                    organisation: optional_text(&self.referrer_organisation),
+                    name: self.referrer_name.trim().to_owned(),
+                    role: optional_text(&self.referrer_role),
+                    phone: optional_text(&self.referrer_phone),
+                    email: optional_text(&self.referrer_email),
+                },
+                people,
+                narrative: self.narrative.trim().to_owned(),
+                consent,
+                urgency,
+                partner_ref: None,
+            },
+        };
+        contact.validate(today(now)).map_err(|e| Problem {
+            field: raise_field(&e.field).to_owned(),
+            message: format!("{}.", capitalised(&e)),
+        })?;
+        Ok(contact)
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct RaisePage<'f> {
+    form: &'f RaiseForm,
+    errors: Vec<Problem>,
+    sources: Vec<Choice>,
+    consents: Vec<Choice>,
+    urgencies: Vec<Choice>,
+    /// The answers as the check page lists them.
+    answers: Vec<Item>,
+}
+
+fn raise_page<'f>(form: &'f RaiseForm, errors: Vec<Problem>) -> RaisePage<'f> {
+    let code = |s: &str| s.trim().to_owned();
+    RaisePage {
+        form,
+        errors,
+        sources: std::iter::once(choice("", "Choose", None, form.source.trim().is_empty()))
+            .chain(
+                ReferralSource::ALL
+                    .iter()
+                    .map(|s| choice(s.code(), s.label(), None, code(&form.source) == s.code())),
+            )
+            .collect(),
+        consents: Consent::ALL
+            .iter()
+            .map(|c| choice(c.code(), c.label(), None, code(&form.consent) == c.code()))
+            .collect(),
+        urgencies: Urgency::ALL
+            .iter()
+            .map(|u| choice(u.code(), u.label(), None, code(&form.urgency) == u.code()))
+            .collect(),
+        answers: Vec::new(),
+    }
+}
+
+fn answers(contact: &NewContact) -> Vec<Item> {
+    let i = &contact.intake;
+    let mut rows = vec![
+        item("Who is making it", i.referrer.name.as_str()),
+        item(
+            "Organisation",
+            i.referrer.organisation.clone().unwrap_or_default(),
+        ),
+        item("Source", contact.source.label()),
+    ];
+    for p in &i.people {
+        let mut text = format!("{} {}", p.given_name, p.family_name);
+        if let Some(dob) = p.date_of_birth {
+            text.push_str(&format!(", born {dob}"));
+        }
+        if let Some(r) = &p.relationship {
+            text.push_str(&format!(" ({r})"));
+        }
+        rows.push(item(
+            if p.role == GivenRole::Adult {
+                "Adult"
+            } else {
+                "Child"
+            },
+            text,
+        ));
+    }
+    if let Some(a) = i.people.first().and_then(|p| p.address.as_ref()) {
+        rows.push(item("Address", given_address(a)));
+    }
+    rows.push(item("What is the concern", i.narrative.as_str()));
+    rows.push(item("Consent", i.consent.label()));
+    rows.push(item("Urgency", i.urgency.label()));
+    rows
+}
+
+fn render_raise(
+    caller: &Caller,
+    template: &str,
+    page: &RaisePage<'_>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let html = templates::render_for(template, &Account::of(caller), page)?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// `GET /contacts/new`: the form for making a contact with the front door.
+pub(crate) async fn raise(Extension(caller): Extension<Caller>) -> Result<Response, PageError> {
+    let form = RaiseForm::default();
+    render_raise(
+        &caller,
+        "front_door/raise.html",
+        &raise_page(&form, Vec::new()),
+        StatusCode::OK,
+    )
+}
+
+/// `POST /contacts/new`: the answers checked, then shown back to be sent (or the form
+/// again, naming what is wrong).
+pub(crate) async fn raise_check(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: Result<Form<RaiseForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    match form.contact((app.clock)()) {
+        Ok(contact) => {
+            let mut page = raise_page(&form, Vec::new());
+            page.answers = answers(&contact);
+            render_raise(
+                &caller,
+                "front_door/raise_check.html",
+                &page,
+                StatusCode::OK,
+            )
+        }
+        Err(problem) => render_raise(
+            &caller,
+            "front_door/raise.html",
+            &raise_page(&form, vec![problem]),
+            StatusCode::BAD_REQUEST,
+        ),
+    }
+}
+
+/// `POST /contacts/new/check`: send the contact checked (or go back to change it).
+pub(crate) async fn raise_send(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: Result<Form<RaiseForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    let now = (app.clock)();
+    let contact = match form.contact(now) {
+        Ok(contact) if form.action == "send" => contact,
+        Ok(_) => {
+            return render_raise(
+                &caller,
+                "front_door/raise.html",
+                &raise_page(&form, Vec::new()),
+                StatusCode::OK,
+            );
+        }
+        Err(problem) => {
+            return render_raise(
+                &caller,
+                "front_door/raise.html",
+                &raise_page(&form, vec![problem]),
+                StatusCode::BAD_REQUEST,
+            );
+        }
+    };
+    let who = caller.doing("make contact");
+    match app.cases.receive_contact(&who, now, contact).await {
+        Ok(id) => Ok(Redirect::to(&format!("/contacts/sent/{id}")).into_response()),
+        Err(ContactError::Intake(e)) => render_raise(
+            &caller,
+            "front_door/raise.html",
+            &raise_page(
+                &form,
+                vec![Problem {
+                    field: raise_field(&e.field).to_owned(),
+                    message: format!("{}.", capitalised(&e)),
+                }],
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /contacts/sent/{id}`: the contact was sent, and its reference. Reads nothing.
+pub(crate) async fn raise_sent(
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<IdPath>, PathRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Path(IdPath { id })) = path else {
+        return Err(Failure::NotFound(NO_CONTACT).into());
+    };
+    let id = contact_id(&id)?;
+    let html = templates::render_for(
+        "front_door/raise_sent.html",
+        &Account::of(&caller),
+        &serde_json::json!({
+            "id": id.to_string(),
+            "may_follow": caller.role.may(Permission::ViewOwnContacts),
+        }),
+    )?;
+    Ok(Html(html).into_response())
 }
 
 #[cfg(test)]

@@ -34,6 +34,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/front_door/queue.html"),
     ),
     (
+        "front_door/raise.html",
+        include_str!("../templates/front_door/raise.html"),
+    ),
+    (
+        "front_door/raise_check.html",
+        include_str!("../templates/front_door/raise_check.html"),
+    ),
+    (
+        "front_door/raise_sent.html",
+        include_str!("../templates/front_door/raise_sent.html"),
+    ),
+    (
         "front_door/forms.html",
         include_str!("../templates/front_door/forms.html"),
     ),

@@ -700,3 +700,117 @@ async fn a_manager_signs_off_a_proposed_decision() {
         ],
     );
 }
+
+#[tokio::test]
+async fn a_contact_is_made_through_the_form_checked_then_sent() {
+    let app = TestApp::spawn().await;
+    let partner = sign_in(&app.store, PARTNER, Role::Partner, NOW.parse().unwrap()).await;
+    let (status, body) = page(&app, &partner, "/contacts/new").await;
+    assert_eq!(status, 200, "{body}");
+    assert_in_order(
+        &body,
+        &[
+            "Make a contact",
+            r#"<form method="post" action="/contacts/new" novalidate>"#,
+            &format!(
+                r#"<input type="hidden" name="csrf" value="{}">"#,
+                partner.csrf
+            ),
+            r#"for="referrer_name""#,
+            r#"id="source" name="source""#,
+            r#"for="child_dob""#,
+            r#"name="consent" type="radio" value="given""#,
+            r#"name="urgency" type="radio" value="routine""#,
+        ],
+    );
+    assert_only_the_external_script(&body);
+    let mut fields = vec![
+        ("referrer_name", "Jo Teacher"),
+        ("referrer_organisation", "Ashford Primary School"),
+        ("source", "2A"),
+        ("child_given", "Ava"),
+        ("child_family", "Testingtn"),
+        ("child_dob", "01/06/2015"),
+        ("postcode", "TN23 1AA"),
+        ("town", "Ashford"),
+        ("adult_given", "Alex"),
+        ("adult_family", "Testington"),
+        ("adult_relationship", "mother"),
+        ("narrative", "Ava said she was scared to go home."),
+        ("consent", "not_sought_risk"),
+        ("urgency", "same_day"),
+    ];
+    // A date of birth not as YYYY-MM-DD is named, and what was typed stays.
+    let (status, _, body) = post(&app, &partner, "/contacts/new", &fields).await;
+    assert_eq!(status, 400, "{body}");
+    assert_in_order(
+        &body,
+        &[
+            r##"<a href="#child_dob">Enter the child&#x27;s date of birth as YYYY-MM-DD"##,
+            r#"value="Testingtn""#,
+            r#"<p id="child_dob-error" class="govuk-error-message">"#,
+        ],
+    );
+    fields[5] = ("child_dob", "2015-06-01");
+    let (status, _, body) = post(&app, &partner, "/contacts/new", &fields).await;
+    assert_eq!(status, 200, "{body}");
+    assert_in_order(
+        &body,
+        &[
+            "Check your answers before sending the contact",
+            "Jo Teacher",
+            "Ava Testingtn, born 2015-06-01",
+            "Alex Testington (mother)",
+            "Ashford, TN23 1AA",
+            "Not sought: it would put the child at risk",
+            r#"<form method="post" action="/contacts/new/check" novalidate>"#,
+            r#"<input type="hidden" name="child_family" value="Testingtn">"#,
+            "Send the contact",
+        ],
+    );
+    // Nothing is written until it is sent; changing goes back to the form, filled in.
+    let mut change = fields.clone();
+    change.push(("action", "change"));
+    let (status, _, body) = post(&app, &partner, "/contacts/new/check", &change).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#"value="Jo Teacher""#), "{body}");
+    let (_, body) = page(&app, &partner, "/partner/contacts").await;
+    assert!(
+        body.contains("You have not made any contacts yet."),
+        "{body}"
+    );
+
+    let mut send = fields.clone();
+    send.push(("action", "send"));
+    let (status, location, _) = post(&app, &partner, "/contacts/new/check", &send).await;
+    assert_eq!(status, 303);
+    let location = location.unwrap();
+    let id = location.strip_prefix("/contacts/sent/").unwrap().to_owned();
+    let (status, body) = page(&app, &partner, &location).await;
+    assert_eq!(status, 200, "{body}");
+    assert_in_order(
+        &body,
+        &["Contact sent", &id, &format!("/partner/contacts/{id}")],
+    );
+    let (_, body) = page(&app, &partner, "/partner/contacts").await;
+    assert!(body.contains(&id), "{body}");
+    // The screener sees it as given, with the child a likely match.
+    let screener = sign_in(
+        &app.store,
+        "sky.screener",
+        Role::Screener,
+        NOW.parse().unwrap(),
+    )
+    .await;
+    let (_, body) = page(&app, &screener, &format!("/contacts/{id}")).await;
+    assert_in_order(
+        &body,
+        &[
+            "Online form",
+            "Jo Teacher",
+            "1. Ava Testingtn",
+            "Likely match",
+            "2. Alex Testington",
+        ],
+    );
+}
