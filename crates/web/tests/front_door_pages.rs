@@ -501,6 +501,26 @@ async fn the_queue_lists_contacts_by_where_they_stand_oldest_first() {
         body.contains(r#"<option value="same_day" selected>Same day</option>"#),
         "{body}"
     );
+    assert!(!body.contains("Overdue"), "{body}");
+    // Four days on, undecided, it is overdue.
+    let days = 4 * 24 * 60 * 60;
+    app.advance(days);
+    let later = NOW
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .checked_add(jiff::SignedDuration::from_secs(days))
+        .unwrap();
+    let screener = sign_in(&app.store, "sky.later", Role::Screener, later).await;
+    let (_, body) = page(&app, &screener, "/front-door").await;
+    assert_in_order(
+        &body,
+        &[
+            CONTACT,
+            "End of 2024-06-03",
+            r#"<strong class="govuk-tag govuk-tag--red">"#,
+            "Overdue",
+        ],
+    );
 }
 
 #[tokio::test]
