@@ -33,7 +33,7 @@ use hearth_domain::contact::{
 };
 use hearth_domain::event::OccurredAt;
 use hearth_domain::identifiers::Postcode;
-use hearth_domain::ids::{ContactId, PersonRef, TeamId, WorkerId};
+use hearth_domain::ids::{ContactId, FamilyId, PersonRef, TeamId, WorkerId};
 use hearth_domain::org::Service;
 use hearth_domain::people::{Address, PersonDetails};
 use hearth_domain::timescales::Due;
@@ -300,6 +300,8 @@ struct Person {
     reason: String,
     reason_error: Option<String>,
     link_error: Option<String>,
+    /// The family a new record for this person joins: a linked child's.
+    family: Option<String>,
 }
 
 fn person(given: &GivenView, person: Option<&GivenPerson>, org: &Authority) -> Person {
@@ -326,6 +328,7 @@ fn person(given: &GivenView, person: Option<&GivenPerson>, org: &Authority) -> P
         reason: String::new(),
         reason_error: None,
         link_error: None,
+        family: None,
     }
 }
 
@@ -446,11 +449,26 @@ fn contact_page(view: &ContactView, org: &Authority) -> ContactPage {
         }
     }
     let given = intake.map_or(&[][..], |i| i.people.as_slice());
-    let people = view
+    let mut people: Vec<Person> = view
         .people
         .iter()
         .map(|g| person(g, given.get(usize::from(g.given)), org))
         .collect();
+    // Someone new named alongside a child already linked joins that child's family.
+    let family = view.people.iter().find_map(|g| {
+        let linked = g.linked.as_ref()?;
+        g.candidates
+            .iter()
+            .find(|c| &c.person == linked)?
+            .child
+            .as_ref()?
+            .family
+            .as_ref()
+            .map(ToString::to_string)
+    });
+    for p in &mut people {
+        p.family = family.clone();
+    }
     let checks = state
         .checks
         .iter()
@@ -748,6 +766,9 @@ pub(crate) async fn link(
 pub(crate) struct CreateForm {
     #[serde(default)]
     given: String,
+    /// The family of a child the contact is already linked to, for the new record to join.
+    #[serde(default)]
+    family: String,
 }
 
 /// `POST /contacts/{id}/people`: register a given person as someone new and link them.
@@ -767,9 +788,22 @@ pub(crate) async fn create(
         return render_contact(&app, &caller, &id, None, Some(refusal), None).await;
     };
     let who = caller.doing(WRITE_ACTION);
+    let family = match optional_text(&form.family) {
+        None => None,
+        Some(f) => match FamilyId::parse(&f) {
+            Ok(f) => Some(f),
+            Err(_) => {
+                let refusal = Refusal::bad(
+                    format!("person-{given}"),
+                    "The form was incomplete: open the contact again.",
+                );
+                return render_contact(&app, &caller, &id, None, Some(refusal), None).await;
+            }
+        },
+    };
     let written = app
         .cases
-        .create_person(&who, (app.clock)(), &id, given, None)
+        .create_person(&who, (app.clock)(), &id, given, family)
         .await
         .map(drop);
     let field = format!("person-{given}");

@@ -28,6 +28,11 @@ fn intake() -> hearth_domain::contact::Intake {
 
 /// Write contact [`CONTACT`], as [`PARTNER`] sent it, straight into the store.
 async fn seed(app: &TestApp) {
+    seed_saying(app, intake()).await;
+}
+
+/// Write contact [`CONTACT`] saying `intake`, as [`PARTNER`] sent it.
+async fn seed_saying(app: &TestApp, intake: hearth_domain::contact::Intake) {
     use hearth_domain::event::{ContactReceived, Event, EventData, OccurredAt};
     use hearth_domain::ids::{Actor, EventId};
     let id = ContactId::parse(CONTACT).unwrap();
@@ -38,7 +43,7 @@ async fn seed(app: &TestApp) {
         recorded_at: NOW.parse().unwrap(),
         recorded_by: Actor::parse(PARTNER).unwrap(),
         data: EventData::ContactReceived(ContactReceived {
-            intake: Some(Box::new(intake())),
+            intake: Some(Box::new(intake)),
             ..ContactReceived::new(id, hearth_domain::codes::ReferralSource::Schools)
         }),
     };
@@ -833,4 +838,99 @@ async fn a_contact_is_made_through_the_form_checked_then_sent() {
             "2. Alex Testington",
         ],
     );
+}
+
+#[tokio::test]
+async fn someone_new_named_with_a_linked_child_joins_the_childs_family() {
+    use hearth_domain::event::{Event, EventData, PersonRegistered};
+    use hearth_domain::ids::{AdultId, FamilyId};
+    use hearth_testkit::builders::{details, ev};
+    let (app, screener) = {
+        let app = TestApp::spawn().await;
+        let screener = sign_in(
+            &app.store,
+            "sky.screener",
+            Role::Screener,
+            NOW.parse().unwrap(),
+        )
+        .await;
+        (app, screener)
+    };
+    // Zoe Fairweather (C9) in family F9, whose father Dan is known; her mother is not.
+    let f9 = FamilyId::parse("F9").unwrap();
+    let mut zoe = details("Zoe", "Fairweather", jiff::civil::date(2016, 3, 3));
+    zoe.address = Some(hearth_domain::people::Address {
+        lines: vec![String::from("9 Mill Lane")],
+        town: String::from("Ashford"),
+        postcode: "TN23 1AA".parse().unwrap(),
+    });
+    let mut dad = ev(
+        "C9",
+        "f9-01",
+        "2024-01-10",
+        EventData::PersonRegistered(PersonRegistered {
+            adult: Some(AdultId::parse("A9").unwrap()),
+            family: Some(f9.clone()),
+            details: details("Dan", "Fairweather", jiff::civil::date(1980, 1, 1)),
+        }),
+    );
+    dad.subject = Subject::Family(f9.clone());
+    app.store.append(0, vec![dad]).await.unwrap();
+    let child: Event = ev(
+        "C9",
+        "c9-01",
+        "2024-01-10",
+        EventData::PersonRegistered(PersonRegistered {
+            adult: None,
+            family: Some(f9.clone()),
+            details: zoe,
+        }),
+    );
+    app.store.append(0, vec![child]).await.unwrap();
+    let mut said = intake();
+    said.people[0].given_name = String::from("Zoe");
+    said.people[0].family_name = String::from("Fairweather");
+    said.people[0].date_of_birth = Some(jiff::civil::date(2016, 3, 3));
+    said.people[1].given_name = String::from("Mia");
+    said.people[1].family_name = String::from("Fairweather");
+    said.people[1].date_of_birth = Some(jiff::civil::date(1991, 7, 7));
+    seed_saying(&app, said).await;
+
+    let version = contact_version(&app).await.to_string();
+    let (status, _, body) = post(
+        &app,
+        &screener,
+        &contact_path("/links"),
+        &[
+            ("given", "0"),
+            ("person", "child:C9"),
+            ("version", &version),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    let (_, body) = page(&app, &screener, &contact_path("")).await;
+    assert_in_order(
+        &body,
+        &[
+            "2. Mia Fairweather",
+            r#"<input type="hidden" name="given" value="1">"#,
+            r#"<input type="hidden" name="family" value="F9">"#,
+            "Create a new record",
+            " in family F9",
+        ],
+    );
+    let (status, location, body) = post(
+        &app,
+        &screener,
+        &contact_path("/people"),
+        &[("given", "1"), ("family", "F9")],
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(location.unwrap(), contact_path("?done=created"));
+    let (events, _) = app.store.journey(&Subject::Family(f9)).await.unwrap();
+    assert_eq!(events.len(), 2, "Mia is registered in F9");
+    let (_, body) = page(&app, &screener, &contact_path("?done=created")).await;
+    assert_in_order(&body, &["2. Mia Fairweather", "Linked to AD"]);
 }
