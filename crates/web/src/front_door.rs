@@ -41,8 +41,7 @@ use hearth_store::QueueFilter;
 use serde::{Deserialize, Serialize};
 
 /// Logged for each contact page shown, and for each step written from it.
-const VIEW_ACTION: &str = "screen contact";
-const WRITE_ACTION: &str = "screen contact";
+const SCREEN_ACTION: &str = "screen contact";
 /// Logged for each contact a partner is shown.
 const PARTNER_ACTION: &str = "partner outcome";
 
@@ -593,7 +592,7 @@ async fn render_contact(
     typed: Option<(&str, &str)>,
 ) -> Result<Response, PageError> {
     let now = (app.clock)();
-    let who = caller.doing(VIEW_ACTION);
+    let who = caller.doing(SCREEN_ACTION);
     let view = match app.cases.contact(&who, now, id).await {
         Ok(view) => view,
         Err(e) => return Err(e.into()),
@@ -753,7 +752,7 @@ pub(crate) async fn link(
         let refusal = Refusal::bad(field, "The form was incomplete: open the contact again.");
         return render_contact(&app, &caller, &id, None, Some(refusal), None).await;
     };
-    let who = caller.doing(WRITE_ACTION);
+    let who = caller.doing(SCREEN_ACTION);
     let written = app
         .cases
         .link_person(&who, (app.clock)(), &id, given, person, version)
@@ -787,7 +786,7 @@ pub(crate) async fn create(
         let refusal = Refusal::bad("people", "Choose the person to make a new record for.");
         return render_contact(&app, &caller, &id, None, Some(refusal), None).await;
     };
-    let who = caller.doing(WRITE_ACTION);
+    let who = caller.doing(SCREEN_ACTION);
     let family = match optional_text(&form.family) {
         None => None,
         Some(f) => match FamilyId::parse(&f) {
@@ -843,7 +842,7 @@ pub(crate) async fn unlink(
         let refusal = Refusal::bad(field, "Enter why the link is wrong.");
         return render_contact(&app, &caller, &id, None, Some(refusal), None).await;
     }
-    let who = caller.doing(WRITE_ACTION);
+    let who = caller.doing(SCREEN_ACTION);
     let written = app
         .cases
         .unlink_person(&who, (app.clock)(), &id, given, reason)
@@ -892,7 +891,7 @@ pub(crate) async fn request_check(
         );
         return render_contact(&app, &caller, &id, None, Some(refusal), None).await;
     };
-    let who = caller.doing(WRITE_ACTION);
+    let who = caller.doing(SCREEN_ACTION);
     let written = app
         .cases
         .request_check(&who, (app.clock)(), &id, agency, rag)
@@ -937,7 +936,7 @@ pub(crate) async fn record_check(
         );
         return render_contact(&app, &caller, &id, None, Some(refusal), None).await;
     }
-    let who = caller.doing(WRITE_ACTION);
+    let who = caller.doing(SCREEN_ACTION);
     let written = app
         .cases
         .record_check(&who, (app.clock)(), &id, agency, Some(findings.to_owned()))
@@ -1342,7 +1341,7 @@ async fn render_decision(
     refusal: Option<Refusal>,
 ) -> Result<Response, PageError> {
     let now = (app.clock)();
-    let who = caller.doing(VIEW_ACTION);
+    let who = caller.doing(SCREEN_ACTION);
     let view = app.cases.contact(&who, now, id).await?;
     let authority = app.cases.authority(today(now)).await?;
     let mut page = decision_page(&view, &authority, typed);
@@ -1953,5 +1952,21 @@ mod tests {
         );
         assert_eq!(banner("<script>"), None);
         assert_eq!(banner(""), None);
+    }
+
+    #[test]
+    fn a_refusal_is_shown_by_the_form_field_it_is_about() {
+        assert_eq!(decision_field("decisions[1].reasons"), "reasons-1");
+        assert_eq!(
+            decision_field("decisions[0].primary_need"),
+            "primary_need-0"
+        );
+        assert_eq!(decision_field("reasons"), "reasons-0");
+        assert_eq!(decision_field("decisions"), "decision");
+        assert_eq!(raise_field("people[0].date_of_birth"), "child_dob");
+        assert_eq!(raise_field("people[0].address.postcode"), "postcode");
+        assert_eq!(raise_field("people[1].family_name"), "adult_family");
+        assert_eq!(raise_field("referrer.email"), "referrer_email");
+        assert_eq!(raise_field("people"), "child_given");
     }
 }
