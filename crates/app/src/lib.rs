@@ -72,8 +72,9 @@ pub enum AppError {
     /// to them like no record); a refusal for a restriction has been logged.
     #[error("there is no such child")]
     NoChild,
-    /// The event may not be recorded now (dated after today, or naming someone the
-    /// authority does not employ); the message names ids, kinds and dates.
+    /// The event may not be recorded now (dated after today, naming someone the
+    /// authority does not employ, or a merge either child's journey refuses); the
+    /// message names ids, kinds and dates.
     #[error("{0}")]
     NotRecordable(hearth_domain::journey::JourneyError),
     #[error(transparent)]

@@ -328,6 +328,7 @@ mod tests {
                         PersonsMerged {
                             duplicate: child("C2"),
                             survivor: Some(child("C1")),
+                            reason: None,
                         },
                     ),
                 ],

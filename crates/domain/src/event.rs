@@ -252,6 +252,8 @@ pub struct AddressChanged {
 /// Recorded on both children's journeys: `duplicate` was the same child as the survivor.
 /// On the survivor's journey `survivor` is absent; on the duplicate's it names the
 /// survivor. Merges written before the duplicate's journey carried one have it absent.
+/// `reason` says why the records were judged the same child (or, on an unmerge, why
+/// they were not), so a wrong merge can be traced; merges written before it have none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -259,6 +261,8 @@ pub struct PersonsMerged {
     pub duplicate: ChildId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub survivor: Option<ChildId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl PersonsMerged {
@@ -267,6 +271,7 @@ impl PersonsMerged {
         PersonsMerged {
             duplicate,
             survivor: None,
+            reason: None,
         }
     }
 }

@@ -1178,6 +1178,7 @@ mod tests {
         PersonsMerged {
             duplicate: child(duplicate),
             survivor: survivor.map(child),
+            reason: None,
         }
     }
 

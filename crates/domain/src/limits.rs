@@ -70,6 +70,9 @@ pub fn check_text(data: &EventData) -> Result<(), Problem> {
         }
         E::PersonLinked(l) => optional("model", l.model.as_deref(), MODEL_CHARS),
         E::PersonUnlinked(u) => bounded("reason", &u.reason, REASON_CHARS),
+        E::PersonsMerged(m) | E::PersonsUnmerged(m) => {
+            optional("reason", m.reason.as_deref(), REASON_CHARS)
+        }
         E::ContactRouted(r) => optional("locality", r.locality.as_deref(), NAME_CHARS),
         E::PlacementStarted(p) => p
             .urn

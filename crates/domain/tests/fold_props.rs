@@ -127,7 +127,7 @@ proptest! {
         let other = ChildId::parse("C2").unwrap();
         for survivor in [None, Some(other.clone())] {
             let duplicate = if survivor.is_some() { j.child.clone() } else { other.clone() };
-            let payload = PersonsMerged { duplicate, survivor: survivor.clone() };
+            let payload = PersonsMerged { duplicate, survivor: survivor.clone(), reason: None };
             let mut k = j.clone();
             let merge = k.event(k.date, EventData::PersonsMerged(payload.clone()));
             k.events.push(merge);

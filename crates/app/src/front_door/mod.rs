@@ -1,10 +1,12 @@
 //! The front door (issue 13): contacts received, screened, decided and routed.
 //! Each step is a file: `intake` (receiving), `screening` (the contact read with its
 //! candidates, links, checks), `decision` (deciding, signing off, routing, the queue),
-//! `partner` (what a partner sees of its own contacts).
+//! `partner` (what a partner sees of its own contacts), `merge` (two records of one
+//! child merged, and a wrong merge undone).
 
 mod decision;
 mod intake;
+mod merge;
 mod partner;
 mod screening;
 
