@@ -7,7 +7,7 @@
 //! call it: [`Access`] has no default, and `tests/access.rs` checks that the router
 //! serves exactly the table's paths.
 
-use crate::{AppState, api, assets, front_door, openapi, pages, sign_in};
+use crate::{AppState, api, assets, front_door, merge, openapi, pages, sign_in};
 use axum::handler::Handler;
 use axum::routing::{MethodRouter, get, post};
 use hearth_domain::access::Permission;
@@ -117,6 +117,27 @@ pub fn table() -> Vec<Route> {
             Needs(ReadAccessLog),
             Page,
             pages::access_log,
+        ),
+        route(
+            Get,
+            "/children/{id}/merge",
+            Needs(MergePersons),
+            Page,
+            merge::show,
+        ),
+        route(
+            Post,
+            "/children/{id}/merge",
+            Needs(MergePersons),
+            Page,
+            merge::merge,
+        ),
+        route(
+            Post,
+            "/children/{id}/unmerge",
+            Needs(MergePersons),
+            Page,
+            merge::unmerge,
         ),
         route(Get, "/due", Needs(ViewDueList), Page, pages::due),
         route(

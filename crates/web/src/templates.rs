@@ -41,6 +41,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "front_door/raise_check.html",
         include_str!("../templates/front_door/raise_check.html"),
     ),
+    ("merge.html", include_str!("../templates/merge.html")),
     (
         "front_door/raise_sent.html",
         include_str!("../templates/front_door/raise_sent.html"),
