@@ -266,6 +266,12 @@ struct Entry {
 struct ChildPage {
     id: String,
     name: String,
+    /// The record this one was merged into, while the merge stands.
+    merged_into: Option<String>,
+    /// Duplicates merged into this record, while each merge stands.
+    merged: Vec<String>,
+    /// Whether to offer the merge page.
+    may_merge: bool,
     facts: Vec<Item>,
     counts: Vec<Item>,
     entries: Vec<Entry>,
@@ -402,6 +408,11 @@ pub(crate) async fn child(
             .details
             .as_ref()
             .map_or_else(|| String::from("Name not recorded"), |d| d.name.to_string()),
+        merged_into: state.merged_into.as_ref().map(ToString::to_string),
+        merged: state.merged.iter().map(ToString::to_string).collect(),
+        may_merge: caller
+            .role
+            .may(hearth_domain::access::Permission::MergePersons),
         facts: facts(state, &authority, today(now)),
         counts: counts(state),
         entries: entries(&journey, &authority),

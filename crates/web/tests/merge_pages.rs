@@ -104,6 +104,12 @@ async fn a_screener_checks_then_merges_a_duplicate_and_undoes_it() {
     let (status, location, _) = post(&app, &screener, "/children/C1/merge", &confirm).await;
     assert_eq!((status, location.as_deref()), (303, Some("/children/C1")));
     assert_eq!(merged_into(&app, "C2").await, ChildId::parse("C1").ok());
+    // Each record's page says so, and where the other one is.
+    let (_, page) = app.page("/children/C2").await;
+    assert!(page.contains("This record was merged into"), "{page}");
+    assert!(page.contains("href=\"/children/C1\""), "{page}");
+    let (_, page) = app.page("/children/C1").await;
+    assert!(page.contains("Records merged into this one"), "{page}");
 
     // Confirming the same check page again is refused by name.
     let (status, _, page) = post(&app, &screener, "/children/C1/merge", &confirm).await;
