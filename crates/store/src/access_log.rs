@@ -7,6 +7,28 @@ use crate::StoreError;
 use hearth_domain::ids::Subject;
 use jiff::Timestamp;
 
+/// Access-log rows that share a time, an actor and an action: one for each of
+/// `targets` (a subject's id, a route, or "session").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRows {
+    pub at: Timestamp,
+    pub actor: String,
+    pub targets: Vec<String>,
+    pub action: String,
+}
+
+impl AccessRows {
+    /// One row for each of `subjects`, as `actor` did `action` on them at `at`.
+    pub fn of(at: Timestamp, actor: &str, subjects: &[Subject], action: &str) -> AccessRows {
+        AccessRows {
+            at,
+            actor: actor.to_owned(),
+            targets: subjects.iter().map(Subject::to_string).collect(),
+            action: action.to_owned(),
+        }
+    }
+}
+
 /// Who looked at what, and when: one chained row for each record shown.
 #[async_trait::async_trait]
 pub trait AccessLog: Send + Sync {
@@ -84,12 +106,12 @@ macro_rules! impl_access_log {
                 if targets.is_empty() {
                     return Ok(());
                 }
-                let job = $crate::writer::Job::Access {
-                    at: at.to_string(),
+                let job = $crate::writer::Job::Access($crate::AccessRows {
+                    at,
                     actor: actor.to_owned(),
                     targets: targets.to_vec(),
                     action: action.to_owned(),
-                };
+                });
                 self.writer.submit(job).await.map(|_| ())
             }
 

@@ -4,9 +4,9 @@
 //! [`impl_journal!`] writes the methods once for both.
 
 use crate::chain::ChainReport;
-use crate::write::parse_body;
-use crate::writer::Writer;
-use crate::{StoreError, Version};
+use crate::write::{self, parse_body};
+use crate::writer::{Expected, Job, Writer};
+use crate::{AccessRows, StoreError, Version};
 use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, Subject};
 use std::io::Write;
@@ -29,6 +29,17 @@ pub trait Journal: Send + Sync {
         &self,
         expected: Vec<(Subject, Version)>,
         events: Vec<Event>,
+    ) -> Result<Vec<(Subject, Version)>, StoreError>;
+
+    /// [`Journal::append_many`], and in the same transaction the access-log rows that
+    /// record the write (`log`): the events and the rows are written together or not
+    /// at all, so a write acknowledged has its rows and a refused one has none, and the
+    /// caller waits for one commit, not two.
+    async fn append_many_logged(
+        &self,
+        expected: Vec<(Subject, Version)>,
+        events: Vec<Event>,
+        log: AccessRows,
     ) -> Result<Vec<(Subject, Version)>, StoreError>;
 
     /// Append a batch of events for any number of subjects, in order, all or nothing
@@ -91,6 +102,25 @@ pub(crate) const POSITION: &str = "SELECT seq FROM chain_head WHERE chain = 'jou
 pub(crate) const EXPORT_ALL: &str = "SELECT body FROM journal ORDER BY seq";
 pub(crate) const EXPORT_SUBJECT: &str = "SELECT body FROM journal WHERE subject = $1 ORDER BY seq";
 
+/// `append_many` through `writer`, with the access-log rows `log` in the same
+/// transaction if given.
+pub(crate) async fn append_many(
+    writer: &Writer,
+    expected: Vec<(Subject, Version)>,
+    events: Vec<Event>,
+    log: Option<AccessRows>,
+) -> Result<Vec<(Subject, Version)>, StoreError> {
+    let named = write::named_versions(&expected)?;
+    let after = write::versions_after(expected, &events);
+    let job = Job::Write {
+        events,
+        expected: Expected::Each(named),
+        log,
+    };
+    writer.submit(job).await?;
+    Ok(after)
+}
+
 /// A subject's journey in journal order, read with `executor` (a pool, or a write
 /// transaction's connection) by the backend's `select_journey`.
 pub(crate) async fn read_journey<'e, DB, E>(
@@ -137,6 +167,7 @@ macro_rules! impl_journal {
                 let job = $crate::writer::Job::Write {
                     events,
                     expected: $crate::writer::Expected::One(expected),
+                    log: None,
                 };
                 let n = self.writer.submit(job).await?;
                 Ok(expected + n)
@@ -148,14 +179,17 @@ macro_rules! impl_journal {
                 events: Vec<hearth_domain::event::Event>,
             ) -> Result<Vec<(hearth_domain::ids::Subject, $crate::Version)>, $crate::StoreError>
             {
-                let named = $crate::write::named_versions(&expected)?;
-                let after = $crate::write::versions_after(expected, &events);
-                let job = $crate::writer::Job::Write {
-                    events,
-                    expected: $crate::writer::Expected::Each(named),
-                };
-                self.writer.submit(job).await?;
-                Ok(after)
+                $crate::journal::append_many(&self.writer, expected, events, None).await
+            }
+
+            async fn append_many_logged(
+                &self,
+                expected: Vec<(hearth_domain::ids::Subject, $crate::Version)>,
+                events: Vec<hearth_domain::event::Event>,
+                log: $crate::AccessRows,
+            ) -> Result<Vec<(hearth_domain::ids::Subject, $crate::Version)>, $crate::StoreError>
+            {
+                $crate::journal::append_many(&self.writer, expected, events, Some(log)).await
             }
 
             async fn append_batch(
@@ -165,6 +199,7 @@ macro_rules! impl_journal {
                 let job = $crate::writer::Job::Write {
                     events,
                     expected: $crate::writer::Expected::Batch,
+                    log: None,
                 };
                 self.writer.submit(job).await
             }

@@ -32,7 +32,7 @@ mod write;
 mod writer;
 
 pub use access_control::{AccessControl, Lockout, Restrictions, Session};
-pub use access_log::AccessLog;
+pub use access_log::{AccessLog, AccessRows};
 pub use chain::{ChainReport, ChainStatus};
 pub use contacts::{ContactRecord, Contacts, IndexedPerson, QueueFilter};
 pub use due_cache::DueCache;

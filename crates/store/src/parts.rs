@@ -7,9 +7,9 @@
 //! ```
 
 use crate::{
-    AccessControl, AccessLog, ApiToken, ChainReport, ChildRecord, ChildSummary, ContactRecord,
-    Contacts, DueCache, DueCacheKey, DueClocksRow, DueSink, HeldBy, IndexedPerson, Journal,
-    JourneySink, Lockout, OrganisationVersion, Organisations, Projections, QueueFilter,
+    AccessControl, AccessLog, AccessRows, ApiToken, ChainReport, ChildRecord, ChildSummary,
+    ContactRecord, Contacts, DueCache, DueCacheKey, DueClocksRow, DueSink, HeldBy, IndexedPerson,
+    Journal, JourneySink, Lockout, OrganisationVersion, Organisations, Projections, QueueFilter,
     RebuildReport, Restrictions, Session, Store, StoreError, User, Version, Writer,
 };
 use hearth_domain::access::UserName;
@@ -59,6 +59,14 @@ impl Journal for Parts {
         events: Vec<Event>,
     ) -> Result<Vec<(Subject, Version)>, StoreError> {
         self.journal.append_many(expected, events).await
+    }
+    async fn append_many_logged(
+        &self,
+        expected: Vec<(Subject, Version)>,
+        events: Vec<Event>,
+        log: AccessRows,
+    ) -> Result<Vec<(Subject, Version)>, StoreError> {
+        self.journal.append_many_logged(expected, events, log).await
     }
     async fn append_batch(&self, events: Vec<Event>) -> Result<u64, StoreError> {
         self.journal.append_batch(events).await

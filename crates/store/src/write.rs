@@ -7,7 +7,9 @@
 use crate::chain::{self, Chain, Hash, Head};
 use crate::projection::{ContactFold, State};
 use crate::writer::Expected;
-use crate::{ChildRecord, DueCacheKey, DueClocksRow, DueSource, HeldBy, StoreError, Version};
+use crate::{
+    AccessRows, ChildRecord, DueCacheKey, DueClocksRow, DueSource, HeldBy, StoreError, Version,
+};
 use async_trait::async_trait;
 use hearth_domain::due::settled_since;
 use hearth_domain::event::Event;
@@ -356,17 +358,17 @@ pub(crate) fn versions_after(
         .collect()
 }
 
-/// Append one chained access-log row for each of `targets`. Returns the rows written.
-pub(crate) async fn log_access(
-    tx: &mut dyn WriteTx,
-    at: &str,
-    actor: &str,
-    targets: &[String],
-    action: &str,
-) -> Result<u64, StoreError> {
+/// Append one chained access-log row for each of `log`'s targets. Returns the rows
+/// written.
+pub(crate) async fn log_access(tx: &mut dyn WriteTx, log: &AccessRows) -> Result<u64, StoreError> {
+    if log.targets.is_empty() {
+        return Ok(0);
+    }
+    let at = log.at.to_string();
     let head = tx.lock_head(Chain::AccessLog).await?;
-    let (rows, head) = chain::access_rows(head, at, actor, targets, action);
-    tx.insert_access_log(at, actor, action, &rows).await?;
+    let (rows, head) = chain::access_rows(head, &at, &log.actor, &log.targets, &log.action);
+    tx.insert_access_log(&at, &log.actor, &log.action, &rows)
+        .await?;
     tx.set_head(Chain::AccessLog, head).await?;
     Ok(rows.len() as u64)
 }

@@ -9,7 +9,7 @@
 //! write also rolls back its move of the chain's head, so the chains have no gaps.
 
 use crate::write::{self, WriteTx};
-use crate::{StoreError, Version};
+use crate::{AccessRows, StoreError, Version};
 use async_trait::async_trait;
 use hearth_domain::event::Event;
 use hearth_domain::ids::Subject;
@@ -38,25 +38,25 @@ pub(crate) enum Expected {
 
 /// What a caller asks the writer to do.
 pub(crate) enum Job {
-    /// Events for the journal, based on `expected`.
+    /// Events for the journal, based on `expected`, and the access-log rows that record
+    /// them, if any: written together or refused together, so that an acknowledged
+    /// write has its rows and a refused one has none.
     Write {
         events: Vec<Event>,
         expected: Expected,
+        log: Option<AccessRows>,
     },
-    /// Chained access-log rows, one for each of `targets`.
-    Access {
-        at: String,
-        actor: String,
-        targets: Vec<String>,
-        action: String,
-    },
+    /// Chained access-log rows on their own.
+    Access(AccessRows),
 }
 
 impl Job {
     fn rows(&self) -> usize {
         match self {
-            Job::Write { events, .. } => events.len(),
-            Job::Access { targets, .. } => targets.len(),
+            Job::Write { events, log, .. } => {
+                events.len() + log.as_ref().map_or(0, |log| log.targets.len())
+            }
+            Job::Access(log) => log.targets.len(),
         }
     }
 }
@@ -243,13 +243,18 @@ async fn write_one(tx: &mut dyn WriteTx, job: Job) -> Result<u64, Refusal> {
         .await
         .map_err(Refusal::All)?;
     let result = match job {
-        Job::Write { events, expected } => write::write(tx, events, expected).await,
-        Job::Access {
-            at,
-            actor,
-            targets,
-            action,
-        } => write::log_access(tx, &at, &actor, &targets, &action).await,
+        Job::Write {
+            events,
+            expected,
+            log,
+        } => match write::write(tx, events, expected).await {
+            Ok(n) => match &log {
+                Some(log) => write::log_access(tx, log).await.map(|_| n),
+                None => Ok(n),
+            },
+            refused => refused,
+        },
+        Job::Access(log) => write::log_access(tx, &log).await,
     };
     match result {
         Ok(n) => {

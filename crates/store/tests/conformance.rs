@@ -21,8 +21,8 @@ use hearth_domain::journey::{Problem, effective_events, fold_child, fold_family}
 use hearth_domain::org::{FROM_THE_START, Organisation};
 use hearth_domain::people::Address;
 use hearth_store::{
-    ChainStatus, ChildSummary, ContactRecord, DueCacheKey, DueClocksRow, DueSource, HeldBy,
-    IndexedPerson, QueueFilter, Store, StoreError, Version, Writer, open,
+    AccessRows, ChainStatus, ChildSummary, ContactRecord, DueCacheKey, DueClocksRow, DueSource,
+    HeldBy, IndexedPerson, QueueFilter, Store, StoreError, Version, Writer, open,
 };
 use hearth_testkit::{
     check_requested, child, contact, contact_ev, decided, details, ev, given_child, intake, linked,
@@ -83,6 +83,7 @@ conformance!(
     a_write_to_several_subjects_is_refused_whole_if_any_one_is_stale,
     a_write_to_several_subjects_moves_each_version_it_names,
     a_refused_write_to_several_subjects_in_a_group_is_refused_alone,
+    a_logged_write_commits_its_access_rows_with_its_events_or_neither,
     a_group_takes_no_more_than_its_bound,
     the_organisation_revision_changes_whenever_one_is_stored,
     the_journal_position_moves_with_every_append_and_nothing_else,
@@ -3109,6 +3110,131 @@ async fn a_refused_write_to_several_subjects_in_a_group_is_refused_alone(backend
         1,
         "Cleo's projection is as it was"
     );
+}
+
+/// `append_many_logged` writes its events and its access-log rows in one transaction:
+/// alone, it is one commit and both read back; refused (a stale version, an event the
+/// domain refuses), it writes neither; in a group with the writer held, the refused one
+/// is refused alone, without its rows, and the access log's chain stays exact.
+async fn a_logged_write_commits_its_access_rows_with_its_events_or_neither(backend: Backend) {
+    let db = county(backend).await;
+    let s = &db.store;
+    let writer = s.writer().expect("the store has a writer");
+    let at: jiff::Timestamp = "2024-06-01T12:00:00Z".parse().unwrap();
+    let both = [subject("C1"), subject("C2")];
+    let rows = |n: &str| AccessRows::of(at, "W1", &both, &format!("recorded {n}"));
+    let log_of = |c: &'static str| {
+        let s = s.clone();
+        async move { s.access_log(&subject(c)).await.unwrap() }
+    };
+
+    // Ava is at 12 and Ben at 6.
+    let before = writer.transactions();
+    let after = s
+        .append_many_logged(
+            vec![(subject("C1"), 12), (subject("C2"), 6)],
+            vec![visit_as("C1", "l-01"), visit_as("C2", "l-02")],
+            rows("1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(after, [(subject("C1"), 13), (subject("C2"), 7)]);
+    assert_eq!(writer.transactions(), before + 1, "one commit, not two");
+    for c in ["C1", "C2"] {
+        let log = log_of(c).await;
+        assert_eq!(log.len(), 1, "{c}: {log:?}");
+        let (when, actor, action) = &log[0];
+        assert_eq!(when.parse::<jiff::Timestamp>().unwrap(), at);
+        assert_eq!((actor.as_str(), action.as_str()), ("W1", "recorded 1"));
+    }
+
+    // Refused whole: neither the events nor the rows are written.
+    let unchanged = snapshot(s).await;
+    let stale = refused(
+        s.append_many_logged(
+            vec![(subject("C1"), 13), (subject("C2"), 6)],
+            vec![visit_as("C1", "l-03"), visit_as("C2", "l-04")],
+            rows("stale"),
+        )
+        .await,
+    );
+    assert!(
+        matches!(&stale, StoreError::Conflict { subject: sub, expected: 6, actual: 7 } if *sub == subject("C2")),
+        "{stale:?}"
+    );
+    // Ben is already placed.
+    let bad = refused(
+        s.append_many_logged(
+            vec![(subject("C1"), 13), (subject("C2"), 7)],
+            vec![
+                visit_as("C1", "l-05"),
+                ev("C2", "l-06", "2024-03-02", placement()),
+            ],
+            rows("refused"),
+        )
+        .await,
+    );
+    assert_invalid(&bad, "l-06", &Problem::PlacementAlreadyOpen);
+    assert_eq!(snapshot(s).await, unchanged);
+    assert_eq!(log_of("C1").await.len(), 1);
+    assert_eq!(log_of("C2").await.len(), 1);
+
+    // Held, a good logged write, a stale one and a good one queue together.
+    let before = writer.transactions();
+    let hold = writer.hold().await;
+    let logged = |named: Vec<(Subject, Version)>, events: Vec<Event>, log: AccessRows| {
+        let s = s.clone();
+        tokio::spawn(async move { s.append_many_logged(named, events, log).await })
+    };
+    let arrived = |n: usize| async move {
+        while writer.waiting() < n {
+            tokio::task::yield_now().await;
+        }
+    };
+    let ok_1 = logged(
+        vec![(subject("C1"), 13)],
+        vec![visit_as("C1", "l-07")],
+        AccessRows::of(at, "W2", &[subject("C1")], "recorded 2"),
+    );
+    arrived(1).await;
+    let stale = logged(
+        vec![(subject("C2"), 6)],
+        vec![visit_as("C2", "l-08")],
+        AccessRows::of(at, "W2", &[subject("C2")], "recorded stale"),
+    );
+    arrived(2).await;
+    let ok_2 = logged(
+        vec![(subject("C3"), 1)],
+        vec![visit_as("C3", "l-09")],
+        AccessRows::of(at, "W2", &[subject("C3")], "recorded 3"),
+    );
+    arrived(3).await;
+    assert_eq!(writer.transactions(), before, "the writer was held");
+    drop(hold);
+
+    assert_eq!(ok_1.await.unwrap().unwrap(), [(subject("C1"), 14)]);
+    assert!(matches!(
+        refused(stale.await.unwrap()),
+        StoreError::Conflict { actual: 7, .. }
+    ));
+    assert_eq!(ok_2.await.unwrap().unwrap(), [(subject("C3"), 2)]);
+    assert_eq!(
+        writer.transactions(),
+        before + 1,
+        "one transaction for the three"
+    );
+    let actions = |log: Vec<(String, String, String)>| -> Vec<String> {
+        log.into_iter().map(|(_, _, action)| action).collect()
+    };
+    assert_eq!(actions(log_of("C1").await), ["recorded 1", "recorded 2"]);
+    assert_eq!(actions(log_of("C2").await), ["recorded 1"]);
+    assert_eq!(actions(log_of("C3").await), ["recorded 3"]);
+    assert_eq!(journey_ids(&db, "C2").await.len(), 7, "nothing more on Ben");
+    let events = s.count_events().await.unwrap();
+    assert_eq!(events, 23);
+    let report = s.verify_chains().await.unwrap();
+    assert_eq!(report.journal, ChainStatus::Intact { rows: events });
+    assert_eq!(report.access_log, ChainStatus::Intact { rows: 4 });
 }
 
 /// A write queued behind a full group waits for the next: a batch as large as the bound

@@ -8,7 +8,7 @@ use hearth_domain::access::Permission;
 use hearth_domain::contact::NewContact;
 use hearth_domain::event::{ContactReceived, Event, EventData};
 use hearth_domain::ids::{Actor, ContactId, EventId, Subject};
-use hearth_store::StoreError;
+use hearth_store::{AccessRows, StoreError};
 use jiff::Timestamp;
 
 /// Crockford's base 32: no I, L, O or U, so an id read over the phone is not misheard.
@@ -117,13 +117,11 @@ impl App {
                 .map(|(id, contact)| received(caller, now, id, contact))
                 .collect();
             let expected = subjects.iter().map(|s| (s.clone(), 0)).collect();
-            match self.store().append_many(expected, events).await {
-                Ok(_) => {
-                    self.store()
-                        .log_access_many(now, caller.actor(), &subjects, "submitted")
-                        .await?;
-                    return Ok(ids);
-                }
+            // The log rows go in the events' transaction: one commit to wait for, and
+            // no contact acknowledged without its row.
+            let log = AccessRows::of(now, caller.actor(), &subjects, "submitted");
+            match self.store().append_many_logged(expected, events, log).await {
+                Ok(_) => return Ok(ids),
                 Err(e) if tries < ID_TRIES && taken(&e) => {}
                 Err(e) => return Err(e.into()),
             }
