@@ -15,6 +15,7 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use hearth_app::AppError;
+use hearth_domain::event::EventData;
 use hearth_domain::ids::ChildId;
 use hearth_store::StoreError;
 use serde::{Deserialize, Serialize};
@@ -56,20 +57,29 @@ struct MergePage<'a> {
     check: bool,
     form: &'a MergeForm,
     answers: Vec<Item>,
-    merged: Vec<String>,
+    merged: Vec<Standing>,
     errors: Vec<Problem>,
 }
 
+/// A merge that stands on this record, and what was recorded here since: those events
+/// stay with this record when the merge is undone, to be retracted here and recorded
+/// again on the other record if they were about that child.
+#[derive(Debug, Serialize)]
+struct Standing {
+    duplicate: String,
+    since: Vec<String>,
+}
+
 /// A child's record as the merge pages show it: their name and date of birth, the
-/// duplicates merged into them and the version read; not found if the caller may not
-/// see them.
+/// merges that stand on it and the version read; not found if the caller may not see
+/// them.
 async fn read(
     app: &AppState,
     caller: &Caller,
     id: &ChildId,
-) -> Result<(String, Vec<String>, u64), PageError> {
+) -> Result<(String, Vec<Standing>, u64), PageError> {
     let who = caller.doing(MERGE_ACTION);
-    let Some(record) = app.cases.child_record(&who, (app.clock)(), id).await? else {
+    let Some((record, journey)) = app.cases.chronology(&who, (app.clock)(), id).await? else {
         return Err(Failure::NotFound(NO_CHILD).into());
     };
     let name = record.state.details.as_ref().map_or_else(
@@ -83,7 +93,21 @@ async fn read(
         .state
         .merged
         .iter()
-        .map(ToString::to_string)
+        .map(|duplicate| {
+            let merged_at = journey.iter().rposition(
+                |e| matches!(&e.data, EventData::PersonsMerged(m) if m.duplicate == *duplicate),
+            );
+            let since = merged_at
+                .map(|at| &journey[at + 1..])
+                .unwrap_or_default()
+                .iter()
+                .map(|e| format!("{} {}", e.occurred_at, e.kind().replace('_', " ")))
+                .collect();
+            Standing {
+                duplicate: duplicate.to_string(),
+                since,
+            }
+        })
         .collect();
     Ok((name, merged, record.version))
 }

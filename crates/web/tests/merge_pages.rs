@@ -7,7 +7,8 @@
 mod support;
 
 use hearth_domain::access::Role;
-use hearth_domain::ids::ChildId;
+use hearth_domain::event::Event;
+use hearth_domain::ids::{ChildId, EventId, Subject};
 use support::*;
 
 /// Post `fields` as a browser's form would, with the session's token in the form.
@@ -47,6 +48,18 @@ async fn merged_into(app: &TestApp, child: &str) -> Option<ChildId> {
         .unwrap()
         .state
         .merged_into
+}
+
+/// The merge page of C1, as `user` sees it.
+async fn screener_page(app: &TestApp, user: &SignedIn) -> (u16, String) {
+    let response = user
+        .client
+        .get(app.url("/children/C1/merge"))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
 }
 
 /// The value of the hidden field `name` on `page`.
@@ -116,16 +129,38 @@ async fn a_screener_checks_then_merges_a_duplicate_and_undoes_it() {
     assert_eq!(status, 409, "{page}");
     assert!(page.contains("has changed since you checked it"), "{page}");
 
-    let page = screener
-        .client
-        .get(app.url("/children/C1/merge"))
-        .send()
+    let (_, page) = screener_page(&app, &screener).await;
+    assert!(page.contains("Merged into this record: C2"), "{page}");
+    // A third record merged in meanwhile is listed as recorded here since C2's merge.
+    let c2 = app
+        .store
+        .journey(&Subject::Child(ChildId::parse("C2").unwrap()))
         .await
         .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains("Merged into this record: C2"), "{page}");
+        .0;
+    let c3 = Event {
+        id: EventId::parse("c3-01").unwrap(),
+        subject: Subject::Child(ChildId::parse("C3").unwrap()),
+        ..c2[0].clone()
+    };
+    app.store.append(0, vec![c3]).await.unwrap();
+    let third = [("duplicate", "C3"), ("reason", "Same child again")];
+    let (_, _, check) = post(&app, &screener, "/children/C1/merge", &third).await;
+    let versions = hidden(&check, "versions");
+    let mut confirm = third.to_vec();
+    confirm.extend([("versions", versions.as_str()), ("action", "merge")]);
+    let (status, _, _) = post(&app, &screener, "/children/C1/merge", &confirm).await;
+    assert_eq!(status, 303);
+    let (_, page) = screener_page(&app, &screener).await;
+    assert_in_order(
+        &page,
+        &[
+            "Merged into this record: C2",
+            "Recorded here since the merge",
+            "persons merged",
+            "Merged into this record: C3",
+        ],
+    );
     let undo = [("duplicate", "C2"), ("reason", "Twins: two children")];
     let (status, location, _) = post(&app, &screener, "/children/C1/unmerge", &undo).await;
     assert_eq!((status, location.as_deref()), (303, Some("/children/C1")));
