@@ -20,7 +20,7 @@ use hearth_app::due::{
 };
 use hearth_domain::access::SearchResults;
 use hearth_domain::due::{DUE_SOON_WORKING_DAYS, Standing, Tally};
-use hearth_domain::event::{Event, EventData};
+use hearth_domain::event::{Event, EventData, OccurredAt};
 use hearth_domain::identifiers::NhsNumber;
 use hearth_domain::ids::{ChildId, EventId, TeamId, WorkerId};
 use hearth_domain::journey::ChildState;
@@ -260,6 +260,10 @@ struct Entry {
     datetime: String,
     sentence: String,
     note: Option<&'static str>,
+    /// The record merged into this one that the entry comes from, if not this one.
+    from: Option<String>,
+    #[serde(skip)]
+    at: OccurredAt,
 }
 
 #[derive(Debug, Serialize)]
@@ -354,6 +358,15 @@ fn counts(state: &ChildState) -> Vec<Item> {
 
 /// The journey newest first by business date (journal order kept within a moment),
 /// with the events that were later retracted or amended marked as such.
+/// [`entries`] of a duplicate merged into the record shown, each naming it.
+fn entries_from(journey: &[Event], org: &Authority, from: &str) -> Vec<Entry> {
+    let mut list = entries(journey, org);
+    for entry in &mut list {
+        entry.from = Some(from.to_owned());
+    }
+    list
+}
+
 fn entries(journey: &[Event], org: &Authority) -> Vec<Entry> {
     let mut retracted: HashSet<&EventId> = HashSet::new();
     let mut amended: HashSet<&EventId> = HashSet::new();
@@ -373,6 +386,8 @@ fn entries(journey: &[Event], org: &Authority) -> Vec<Entry> {
     order
         .into_iter()
         .map(|(_, e)| Entry {
+            from: None,
+            at: e.occurred_at,
             when: when(e.occurred_at),
             datetime: e.occurred_at.to_string(),
             sentence: describe_in_journey(e, journey, Some(org)),
@@ -402,6 +417,17 @@ pub(crate) async fn child(
     };
     let authority = app.cases.authority(today(now)).await?;
     let state = &record.state;
+    // While a merge stands, the duplicate's chronology is shown among this one's,
+    // newest first, each of its entries saying where it comes from. A duplicate the
+    // caller may not see is left out (that refusal is logged by the use case).
+    let mut entries = entries(&journey, &authority);
+    for duplicate in &state.merged {
+        if let Some((events, _)) = app.cases.child_journey(&who, now, duplicate).await? {
+            let from = duplicate.to_string();
+            entries.extend(entries_from(&events, &authority, &from));
+        }
+    }
+    entries.sort_by_key(|e| std::cmp::Reverse(e.at));
     let page = ChildPage {
         id: id.to_string(),
         name: state
@@ -415,7 +441,7 @@ pub(crate) async fn child(
             .may(hearth_domain::access::Permission::MergePersons),
         facts: facts(state, &authority, today(now)),
         counts: counts(state),
-        entries: entries(&journey, &authority),
+        entries,
     };
     Ok(Html(templates::render_for(
         "child.html",

@@ -123,6 +123,8 @@ async fn a_screener_checks_then_merges_a_duplicate_and_undoes_it() {
     assert!(page.contains("href=\"/children/C1\""), "{page}");
     let (_, page) = app.page("/children/C1").await;
     assert!(page.contains("Records merged into this one"), "{page}");
+    // The survivor's chronology shows the duplicate's among its own while it stands.
+    assert!(page.contains("From record C2"), "{page}");
 
     // Confirming the same check page again is refused by name.
     let (status, _, page) = post(&app, &screener, "/children/C1/merge", &confirm).await;
@@ -165,6 +167,8 @@ async fn a_screener_checks_then_merges_a_duplicate_and_undoes_it() {
     let (status, location, _) = post(&app, &screener, "/children/C1/unmerge", &undo).await;
     assert_eq!((status, location.as_deref()), (303, Some("/children/C1")));
     assert_eq!(merged_into(&app, "C2").await, None);
+    let (_, page) = app.page("/children/C1").await;
+    assert!(!page.contains("From record C2"), "{page}");
 
     // Undoing it twice is refused, and said so.
     let (status, _, page) = post(&app, &screener, "/children/C1/unmerge", &undo).await;
