@@ -570,10 +570,8 @@ async fn a_screener_decides_a_linked_child_naming_the_field_a_refusal_is_about()
         ],
     );
     assert_only_the_external_script(&body);
-    insta::assert_snapshot!(
-        "decision_form",
-        body.replace(&screener.csrf, "[csrf token]")
-    );
+    let form = body.replace(&screener.csrf, "[csrf token]");
+    insta::assert_snapshot!("decision_form", form);
     let version = contact_version(&app).await.to_string();
     // No outcome chosen: named by the form.
     let (status, _, body) = post(
