@@ -3,7 +3,7 @@
 //! are `application/problem+json`.
 
 use crate::AppState;
-use crate::error::{ApiError, Failure, NO_CHILD, WebError, problem};
+use crate::error::{ApiError, Failure, NO_CHILD, NO_CONTACT, WebError, problem};
 use crate::pages::{LIST_LIMIT, child_id, clean_query, store_query, today};
 use crate::routes::API_PREFIX;
 use crate::session::Caller;
@@ -492,10 +492,6 @@ pub(crate) async fn append(
     *response.status_mut() = StatusCode::CREATED;
     Ok(response)
 }
-
-/// What the user is told when there is no contact with the ID they asked for, or one
-/// they may not see (another partner's reads the same).
-pub(crate) const NO_CONTACT: &str = "No contact with that ID";
 
 /// Logged for each contact a partner is shown.
 const PARTNER_ACTION: &str = "partner outcome";

@@ -50,6 +50,14 @@ fn contact_id(raw: &str) -> Result<ContactId, Failure> {
     ContactId::parse(raw).map_err(|_| Failure::NotFound(NO_CONTACT))
 }
 
+/// The contact named by a `/contacts/{id}` path, or not found.
+fn path_contact(path: Result<Path<IdPath>, PathRejection>) -> Result<ContactId, Failure> {
+    let Ok(Path(IdPath { id })) = path else {
+        return Err(Failure::NotFound(NO_CONTACT));
+    };
+    contact_id(&id)
+}
+
 /// Where a contact stands, as the page says it.
 fn status_text(status: ContactStatus) -> &'static str {
     match status {
@@ -703,10 +711,7 @@ pub(crate) async fn contact(
     path: Result<Path<IdPath>, PathRejection>,
     done: Result<Query<Done>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Path(IdPath { id })) = path else {
-        return Err(Failure::NotFound(NO_CONTACT).into());
-    };
-    let id = contact_id(&id)?;
+    let id = path_contact(path)?;
     let done = done.map(|Query(d)| d).unwrap_or_default();
     render_contact(&app, &caller, &id, banner(&done.done), None, None).await
 }
@@ -734,10 +739,7 @@ pub(crate) async fn link(
     path: Result<Path<IdPath>, PathRejection>,
     form: Result<Form<LinkForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Path(IdPath { id })) = path else {
-        return Err(Failure::NotFound(NO_CONTACT).into());
-    };
-    let id = contact_id(&id)?;
+    let id = path_contact(path)?;
     let form = form.map(|Form(f)| f).unwrap_or_default();
     let Some(given) = given_of(&form.given) else {
         let refusal = Refusal::bad("people", "Choose the record to link the person to.");
@@ -777,10 +779,7 @@ pub(crate) async fn create(
     path: Result<Path<IdPath>, PathRejection>,
     form: Result<Form<CreateForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Path(IdPath { id })) = path else {
-        return Err(Failure::NotFound(NO_CONTACT).into());
-    };
-    let id = contact_id(&id)?;
+    let id = path_contact(path)?;
     let form = form.map(|Form(f)| f).unwrap_or_default();
     let Some(given) = given_of(&form.given) else {
         let refusal = Refusal::bad("people", "Choose the person to make a new record for.");
@@ -875,10 +874,7 @@ pub(crate) async fn request_check(
     path: Result<Path<IdPath>, PathRejection>,
     form: Result<Form<CheckForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Path(IdPath { id })) = path else {
-        return Err(Failure::NotFound(NO_CONTACT).into());
-    };
-    let id = contact_id(&id)?;
+    let id = path_contact(path)?;
     let form = form.map(|Form(f)| f).unwrap_or_default();
     let Ok(agency) = Agency::from_code(form.agency.trim()) else {
         let refusal = Refusal::bad("agency", "Choose the agency to ask for a check.");
@@ -1013,10 +1009,7 @@ pub(crate) async fn partner_contact(
     Extension(caller): Extension<Caller>,
     path: Result<Path<IdPath>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Path(IdPath { id })) = path else {
-        return Err(Failure::NotFound(NO_CONTACT).into());
-    };
-    let id = contact_id(&id)?;
+    let id = path_contact(path)?;
     let who = caller.doing(PARTNER_ACTION);
     let view = match app.cases.contact_outcome(&who, (app.clock)(), &id).await {
         Ok(view) => view,
@@ -1376,10 +1369,7 @@ pub(crate) async fn decision(
     Extension(caller): Extension<Caller>,
     path: Result<Path<IdPath>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Path(IdPath { id })) = path else {
-        return Err(Failure::NotFound(NO_CONTACT).into());
-    };
-    let id = contact_id(&id)?;
+    let id = path_contact(path)?;
     render_decision(&app, &caller, &id, &Fields::new(), None).await
 }
 
@@ -1405,10 +1395,7 @@ pub(crate) async fn decide(
     path: Result<Path<IdPath>, PathRejection>,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Path(IdPath { id })) = path else {
-        return Err(Failure::NotFound(NO_CONTACT).into());
-    };
-    let id = contact_id(&id)?;
+    let id = path_contact(path)?;
     let fields = form.map(|Form(f)| f).unwrap_or_default();
     let mut decisions = Vec::new();
     let mut i = 0;
@@ -1524,10 +1511,7 @@ pub(crate) async fn sign_off(
     path: Result<Path<IdPath>, PathRejection>,
     form: Result<Form<SignOffForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Path(IdPath { id })) = path else {
-        return Err(Failure::NotFound(NO_CONTACT).into());
-    };
-    let id = contact_id(&id)?;
+    let id = path_contact(path)?;
     let form = form.map(|Form(f)| f).unwrap_or_default();
     let accept = match form.accept.trim() {
         "yes" => true,
@@ -1918,10 +1902,7 @@ pub(crate) async fn raise_sent(
     Extension(caller): Extension<Caller>,
     path: Result<Path<IdPath>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Path(IdPath { id })) = path else {
-        return Err(Failure::NotFound(NO_CONTACT).into());
-    };
-    let id = contact_id(&id)?;
+    let id = path_contact(path)?;
     let html = templates::render_for(
         "front_door/raise_sent.html",
         &Account::of(&caller),
