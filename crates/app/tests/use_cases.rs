@@ -465,6 +465,7 @@ async fn a_worker_not_in_post_on_the_event_s_day_is_refused_in_one_sentence() {
             id: WorkerId::parse(id).unwrap(),
             start_date: start,
             end_date: end,
+            qualified: None,
             ..w1.clone()
         });
     }

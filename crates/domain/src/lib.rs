@@ -30,6 +30,7 @@ macro_rules! text_schema {
 
 pub mod access;
 pub mod calendar;
+pub mod caseload;
 pub mod codes;
 pub mod contact;
 pub mod due;

@@ -321,6 +321,10 @@ pub struct Worker {
     pub start_date: Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<Date>,
+    /// The day the worker qualified (social work registration), where the document
+    /// says: a worker qualified less than a year ago is newly qualified (ASYE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualified: Option<Date>,
 }
 
 /// One step of the way to a key in the document: a key or a list position.

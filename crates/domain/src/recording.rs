@@ -199,6 +199,7 @@ mod tests {
             employment: Employment::Employed,
             start_date: start,
             end_date: end,
+            qualified: None,
         }
     }
 

@@ -426,6 +426,7 @@ impl Workforce {
                             },
                             start_date: start.to_date(),
                             end_date: (end <= to).then(|| end.minus(1).to_date()),
+                            qualified: None,
                         });
                         spells.push(Spell { start, end, worker });
                         if end > to {

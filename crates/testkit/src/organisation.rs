@@ -38,6 +38,7 @@ pub fn organisation() -> Organisation {
             employment: Employment::Employed,
             start_date: date(2020, 1, 6),
             end_date: None,
+            qualified: None,
         }],
         ..Organisation::default()
     }
@@ -70,6 +71,7 @@ pub fn front_door_organisation() -> Organisation {
         employment: Employment::Employed,
         start_date: date(2020, 1, 6),
         end_date: None,
+        qualified: None,
     });
     org.front_door = Some(FrontDoorPolicy {
         team: TeamId::parse("T0").unwrap(),
