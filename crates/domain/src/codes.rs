@@ -69,6 +69,35 @@ macro_rules! code_list {
                 f.write_str(self.label())
             }
         }
+
+        /// Offered on a form (`forms.rs`) as its codes with their labels.
+        impl crate::forms::Coded for $name {
+            const LIST: crate::forms::CodeList = crate::forms::CodeList {
+                name: $list,
+                options: &[$(($code, $label)),+],
+            };
+            fn code_of(self) -> &'static str {
+                self.code()
+            }
+            fn of_code(code: &str) -> Option<Self> {
+                $name::from_code(code).ok()
+            }
+        }
+
+        impl crate::forms::Value for $name {
+            const INPUT: crate::forms::Input = crate::forms::Input::Code(
+                <$name as crate::forms::Coded>::LIST,
+            );
+            fn read(values: &[&str], field: &crate::forms::Field) -> Result<Self, String> {
+                crate::forms::read_code(values, field)
+            }
+            fn write(&self, out: &mut Vec<String>) {
+                out.push(self.code().to_owned());
+            }
+            fn sample() -> Self {
+                $name::ALL[0]
+            }
+        }
     };
 }
 

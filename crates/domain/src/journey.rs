@@ -395,6 +395,12 @@ impl ChildState {
         Ok(())
     }
 
+    /// Whether a payload dated `date` would fold onto this state, applying it if so:
+    /// for trying what may come next (`forms::fitting`) without making an event.
+    pub fn try_apply(&mut self, date: Date, data: &EventData) -> Result<(), Problem> {
+        self.apply_data(date, data)
+    }
+
     /// Open work, in words, for lists and the chronology header.
     pub fn open_work(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
