@@ -141,6 +141,11 @@ fn changed_fields(c: &PersonChanges) -> Vec<&'static str> {
         .collect()
 }
 
+/// The sentence for a kind with no fields: its form's title (`hearth_domain::forms`).
+fn titled(data: &EventData) -> String {
+    String::from(hearth_domain::forms::title(data.kind()).unwrap_or_else(|| data.kind()))
+}
+
 fn yes_no(value: bool, yes: &str, no: &str) -> String {
     String::from(if value { yes } else { no })
 }
@@ -226,8 +231,8 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             "Early help started (stepped down from children's social care)",
             "Early help started",
         ),
-        E::EarlyHelpAssessmentCompleted(_) => String::from("Early help assessment completed"),
-        E::FamilyPlanReviewed(_) => String::from("Family plan reviewed"),
+        E::EarlyHelpAssessmentCompleted(_) => titled(data),
+        E::FamilyPlanReviewed(_) => titled(data),
         E::EarlyHelpEnded(e) => format!("Early help ended: {}", e.reason.label()),
         // work
         E::Allocated(a) => format!(
@@ -235,7 +240,7 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             worker_name(&a.worker, org),
             team_name(&a.team, org)
         ),
-        E::Unallocated(_) => String::from("Worker unallocated"),
+        E::Unallocated(_) => titled(data),
         E::MeetingHeld(m) => format!("{} held", m.meeting.label()),
         E::Visit(v) => {
             let seen = match (v.seen, v.seen_alone) {
@@ -246,7 +251,7 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             format!("Visit by {}: {seen}", worker_name(&v.worker, org))
         }
         // child in need
-        E::AssessmentStarted(_) => String::from("Assessment started"),
+        E::AssessmentStarted(_) => titled(data),
         E::AssessmentCompleted(a) => {
             let outcome = yes_no(a.services_needed, "services needed", "no services needed");
             if a.factors.is_empty() {
@@ -259,9 +264,9 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
                 )
             }
         }
-        E::CinPlanStarted(_) => String::from("Child in need plan started"),
-        E::CinPlanReviewed(_) => String::from("Child in need plan reviewed"),
-        E::CinPlanEnded(_) => String::from("Child in need plan ended"),
+        E::CinPlanStarted(_) => titled(data),
+        E::CinPlanReviewed(_) => titled(data),
+        E::CinPlanEnded(_) => titled(data),
         E::CinClosed(c) => format!("Child in need episode closed: {}", c.reason.label()),
         // protection
         E::StrategyDiscussion(s) => yes_no(
@@ -269,7 +274,7 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             "Strategy discussion held: section 47 enquiry to start",
             "Strategy discussion held: no section 47 enquiry",
         ),
-        E::S47Started(_) => String::from("Section 47 enquiry started"),
+        E::S47Started(_) => titled(data),
         E::S47Completed(s) => yes_no(
             s.icpc_required,
             "Section 47 enquiry completed: initial child protection conference needed",
@@ -284,7 +289,7 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             "Child protection plan started (category: {})",
             c.category.label()
         ),
-        E::CoreGroupHeld(_) => String::from("Core group meeting held"),
+        E::CoreGroupHeld(_) => titled(data),
         E::CpReviewHeld(r) => yes_no(
             r.continue_plan,
             "Child protection review conference held: plan continues",
@@ -294,7 +299,7 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             "Child protection category changed to {}",
             c.category.label()
         ),
-        E::CpPlanEnded(_) => String::from("Child protection plan ended"),
+        E::CpPlanEnded(_) => titled(data),
         // in care
         E::LookedAfterStarted(l) => {
             let uasc = if l.uasc {
@@ -321,10 +326,10 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             "Looked after review held (child's participation: {})",
             r.participation.label()
         ),
-        E::IroContact(_) => String::from("Contact with the independent reviewing officer"),
-        E::HealthAssessment(_) => String::from("Health assessment"),
-        E::DentalCheck(_) => String::from("Dental check"),
-        E::PepReviewed(_) => String::from("Personal education plan reviewed"),
+        E::IroContact(_) => titled(data),
+        E::HealthAssessment(_) => titled(data),
+        E::DentalCheck(_) => titled(data),
+        E::PepReviewed(_) => titled(data),
         E::MissingStarted(m) => format!("Missing episode started: {}", m.missing.label()),
         E::MissingEnded(m) => {
             let interview = match (m.return_interview_offered, m.return_interview_accepted) {
@@ -337,13 +342,11 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
         E::LookedAfterEnded(l) => format!("Stopped being looked after: {}", l.reason.label()),
         // permanence
         E::PermanencePlanSet(p) => format!("Permanence plan set: {}", p.plan.label()),
-        E::AdmDecision(_) => {
-            String::from("Agency decision maker decided the child should be placed for adoption")
-        }
-        E::PlacementOrder(_) => String::from("Placement order granted"),
-        E::AdoptionMatched(_) => String::from("Matched with prospective adopters"),
-        E::PlacedForAdoption(_) => String::from("Placed for adoption"),
-        E::AdoptionOrder(_) => String::from("Adoption order granted"),
+        E::AdmDecision(_) => titled(data),
+        E::PlacementOrder(_) => titled(data),
+        E::AdoptionMatched(_) => titled(data),
+        E::PlacedForAdoption(_) => titled(data),
+        E::AdoptionOrder(_) => titled(data),
         E::AdoptionDecisionReversed(a) => {
             format!("Adoption decision reversed: {}", a.reason.label())
         }
@@ -352,7 +355,7 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             "Personal adviser allocated: {}",
             worker_name(&p.adviser, org)
         ),
-        E::PathwayPlanReviewed(_) => String::from("Pathway plan reviewed"),
+        E::PathwayPlanReviewed(_) => titled(data),
         E::CareLeaverContact(c) => format!(
             "Care leaver contact: {}; {}; {}",
             c.in_touch.label(),

@@ -23,6 +23,7 @@ mod front_door;
 mod merge;
 pub mod openapi;
 mod pages;
+mod record;
 pub mod routes;
 mod security;
 pub mod session;

@@ -276,6 +276,10 @@ struct ChildPage {
     merged: Vec<String>,
     /// Whether to offer the merge page.
     may_merge: bool,
+    /// Whether to offer the record pages (never on a record merged into another).
+    may_record: bool,
+    /// What was just recorded through a form, for the banner.
+    recorded: Option<&'static str>,
     facts: Vec<Item>,
     counts: Vec<Item>,
     entries: Vec<Entry>,
@@ -404,12 +408,21 @@ fn entries(journey: &[Event], org: &Authority) -> Vec<Entry> {
 
 /// `GET /children/{id}`: the child's chronology. The view is logged before the page is
 /// sent; if it cannot be logged, the page is not shown.
+/// `?recorded=KIND`: the kind just recorded through its form.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ChildParams {
+    #[serde(default)]
+    recorded: String,
+}
+
 pub(crate) async fn child(
     State(app): State<AppState>,
     Extension(caller): Extension<Caller>,
     path: Result<Path<String>, PathRejection>,
+    params: Result<Query<ChildParams>, QueryRejection>,
 ) -> Result<Html<String>, PageError> {
     let id = child_id(path)?;
+    let params = params.map(|Query(p)| p).unwrap_or_default();
     let now = (app.clock)();
     let who = caller.doing("view chronology");
     let Some((record, journey)) = app.cases.chronology(&who, now, &id).await? else {
@@ -439,6 +452,12 @@ pub(crate) async fn child(
         may_merge: caller
             .role
             .may(hearth_domain::access::Permission::MergePersons),
+        may_record: state.merged_into.is_none()
+            && caller
+                .role
+                .may(hearth_domain::access::Permission::RecordEvents),
+        // Only a declared form's title is shown, never what the query said.
+        recorded: hearth_domain::forms::title(&params.recorded),
         facts: facts(state, &authority, today(now)),
         counts: counts(state),
         entries,

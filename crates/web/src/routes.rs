@@ -7,7 +7,7 @@
 //! call it: [`Access`] has no default, and `tests/access.rs` checks that the router
 //! serves exactly the table's paths.
 
-use crate::{AppState, api, assets, front_door, merge, openapi, pages, sign_in};
+use crate::{AppState, api, assets, front_door, merge, openapi, pages, record, sign_in};
 use axum::handler::Handler;
 use axum::routing::{MethodRouter, get, post};
 use hearth_domain::access::Permission;
@@ -138,6 +138,27 @@ pub fn table() -> Vec<Route> {
             Needs(MergePersons),
             Page,
             merge::unmerge,
+        ),
+        route(
+            Get,
+            "/children/{id}/record",
+            Needs(RecordEvents),
+            Page,
+            record::choose,
+        ),
+        route(
+            Get,
+            "/children/{id}/record/{kind}",
+            Needs(RecordEvents),
+            Page,
+            record::show,
+        ),
+        route(
+            Post,
+            "/children/{id}/record/{kind}",
+            Needs(RecordEvents),
+            Page,
+            record::save,
         ),
         route(Get, "/due", Needs(ViewDueList), Page, pages::due),
         route(

@@ -43,6 +43,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("merge.html", include_str!("../templates/merge.html")),
     (
+        "record/choose.html",
+        include_str!("../templates/record/choose.html"),
+    ),
+    (
+        "record/form.html",
+        include_str!("../templates/record/form.html"),
+    ),
+    (
         "front_door/raise_sent.html",
         include_str!("../templates/front_door/raise_sent.html"),
     ),

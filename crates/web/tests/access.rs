@@ -72,10 +72,13 @@ async fn send(
     request.send().await.unwrap()
 }
 
-/// A form of the front door's pages (or the merge pages): the route x role test posts it empty, so a role
+/// A form of the front door's pages (or the merge or record pages): the route x role test posts it empty, so a role
 /// allowed it gets the form back naming the missing field (400), and nothing is written.
 fn is_front_door_form(path: &str) -> bool {
-    path.starts_with("/contacts/") || path.ends_with("/merge") || path.ends_with("/unmerge")
+    path.starts_with("/contacts/")
+        || path.ends_with("/merge")
+        || path.ends_with("/unmerge")
+        || path.contains("/record/")
 }
 
 /// How many rows the access log holds.
@@ -148,6 +151,9 @@ async fn nobody_reaches_a_record_or_the_api_without_signing_in_and_each_try_is_l
             "GET /children/{id}/merge",
             "POST /children/{id}/merge",
             "POST /children/{id}/unmerge",
+            "GET /children/{id}/record",
+            "GET /children/{id}/record/{kind}",
+            "POST /children/{id}/record/{kind}",
             "GET /api/v1/children/{id}",
             "GET /api/v1/children/{id}/journey",
             "POST /api/v1/children/{id}/events",

@@ -77,7 +77,11 @@ pub fn example_paths(path: &str) -> Vec<String> {
                 .replace("{given}", "0")
                 .replace("{agency}", "police"),
         ],
-        _ => vec![path.replace("{id}", "C1").replace("{name}", "app.css")],
+        _ => vec![
+            path.replace("{id}", "C1")
+                .replace("{name}", "app.css")
+                .replace("{kind}", "visit"),
+        ],
     }
 }
 

@@ -1,0 +1,492 @@
+//! Recording an event on a child's journey through a page (issue 14 item 1): choose what
+//! to record from the kinds the journey would take now, then the kind's form, drawn
+//! from its declaration (`hearth_domain::forms`) and read back through it. A good form
+//! goes through `App::record_event` and back to the child with a banner; bad input comes
+//! back with the error summary, a message by each field and what was typed, writing
+//! nothing; a record someone else saved to first shows what they saved, keeping the
+//! input to save again (item 8). Needs `RecordEvents`.
+
+use crate::AppState;
+use crate::chronology::describe_in_journey;
+use crate::error::{Failure, NO_CHILD, PageError};
+use crate::pages::{child_id, today};
+use crate::session::{Account, Caller};
+use crate::templates;
+use axum::Extension;
+use axum::extract::rejection::{FormRejection, PathRejection};
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use hearth_app::{AppError, NewEvent};
+use hearth_domain::event::{Event, OccurredAt};
+use hearth_domain::forms::{self, EventForm, FieldError, Input, Stage, Submitted};
+use hearth_domain::ids::{ChildId, EventId};
+use hearth_domain::journey::Problem;
+use hearth_domain::org::Organisation;
+use hearth_store::{StoreError, Version};
+use jiff::civil::Date;
+use serde::Serialize;
+
+/// What the access log says the pages were for.
+const RECORD_ACTION: &str = "record event";
+
+/// The form's field carrying the version of the journey the form was drawn from.
+const VERSION: &str = "version";
+
+/// Code lists up to this long are radios; longer ones a select.
+const MAX_RADIOS: usize = 10;
+
+#[derive(Debug, Serialize)]
+struct Choice {
+    kind: &'static str,
+    title: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct Group {
+    stage: &'static str,
+    choices: Vec<Choice>,
+}
+
+#[derive(Debug, Serialize)]
+struct ChoosePage {
+    title: &'static str,
+    id: String,
+    name: String,
+    groups: Vec<Group>,
+}
+
+#[derive(Debug, Serialize)]
+struct Opt {
+    value: String,
+    text: String,
+    checked: bool,
+}
+
+/// One field as the template draws it.
+#[derive(Debug, Serialize)]
+struct FieldView {
+    name: &'static str,
+    label: &'static str,
+    hint: Option<&'static str>,
+    /// "text", "postcode", "radios", "select" or "checkboxes".
+    control: &'static str,
+    required: bool,
+    value: String,
+    options: Vec<Opt>,
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct DateView {
+    day: String,
+    month: String,
+    year: String,
+    time: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Shown {
+    field: String,
+    message: String,
+}
+
+#[derive(Debug, Serialize)]
+struct FormPage {
+    title: &'static str,
+    id: String,
+    name: String,
+    kind: &'static str,
+    version: Version,
+    when: DateView,
+    fields: Vec<FieldView>,
+    errors: Vec<Shown>,
+    /// Saved by someone else since the form was drawn, when that stopped this save.
+    changed: Vec<String>,
+}
+
+/// A child's record as the pages read it: name, state, journey and version; not found
+/// if the caller may not see them.
+async fn read(
+    app: &AppState,
+    caller: &Caller,
+    id: &ChildId,
+) -> Result<(String, hearth_store::ChildRecord, Vec<Event>), PageError> {
+    let who = caller.doing(RECORD_ACTION);
+    let Some((record, journey)) = app.cases.chronology(&who, (app.clock)(), id).await? else {
+        return Err(Failure::NotFound(NO_CHILD).into());
+    };
+    let name = record
+        .state
+        .details
+        .as_ref()
+        .map_or_else(|| String::from("Name not recorded"), |d| d.name.to_string());
+    Ok((name, record, journey))
+}
+
+/// `GET /children/{id}/record`: what may be recorded on the child now, by stage.
+pub(crate) async fn choose(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Html<String>, PageError> {
+    let id = child_id(path)?;
+    let (name, record, _) = read(&app, &caller, &id).await?;
+    let fitting = forms::fitting(&record.state, today((app.clock)()));
+    let groups = Stage::ALL
+        .iter()
+        .map(|stage| Group {
+            stage: stage.label(),
+            choices: fitting
+                .iter()
+                .filter(|f| f.stage == *stage)
+                .map(|f| Choice {
+                    kind: f.kind,
+                    title: f.title,
+                })
+                .collect(),
+        })
+        .filter(|g| !g.choices.is_empty())
+        .collect();
+    let page = ChoosePage {
+        title: "What do you want to record?",
+        id: id.to_string(),
+        name,
+        groups,
+    };
+    Ok(Html(templates::render_for(
+        "record/choose.html",
+        &Account::of(&caller),
+        &page,
+    )?))
+}
+
+/// The kind's form, or not found.
+fn form_of(kind: &str) -> Result<EventForm, PageError> {
+    forms::form(kind).ok_or_else(|| Failure::NotFound("No such form").into())
+}
+
+/// The kind in the path with the child's id.
+fn kind_path(
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<(ChildId, EventForm), PageError> {
+    let Ok(Path((id, kind))) = path else {
+        return Err(Failure::NotFound(NO_CHILD).into());
+    };
+    let id = ChildId::parse(&id).map_err(|_| Failure::NotFound(NO_CHILD))?;
+    Ok((id, form_of(&kind)?))
+}
+
+/// `GET /children/{id}/record/{kind}`: the kind's form, dated today.
+pub(crate) async fn show(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, PageError> {
+    let (id, form) = kind_path(path)?;
+    let (name, record, _) = read(&app, &caller, &id).await?;
+    let day = today((app.clock)());
+    let typed: Vec<(String, String)> = forms::write_occurred_at(OccurredAt::on(day))
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    let org = app.cases.authority(day).await?;
+    let page = page(
+        &form,
+        &id,
+        name,
+        record.version,
+        &typed,
+        org.organisation.as_ref(),
+        day,
+        Vec::new(),
+    );
+    render(&caller, &page, StatusCode::OK)
+}
+
+fn render(caller: &Caller, page: &FormPage, status: StatusCode) -> Result<Response, PageError> {
+    let html = templates::render_for("record/form.html", &Account::of(caller), page)?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// The form page for `form`, filled in with what was `typed`, with `errors`.
+#[allow(clippy::too_many_arguments)]
+fn page(
+    form: &EventForm,
+    id: &ChildId,
+    name: String,
+    version: Version,
+    typed: &[(String, String)],
+    org: Option<&Organisation>,
+    day: Date,
+    errors: Vec<FieldError>,
+) -> FormPage {
+    let submitted = Submitted::new(typed);
+    let first = |name: &str| {
+        submitted
+            .values(name)
+            .first()
+            .map_or_else(String::new, |v| (*v).to_owned())
+    };
+    let error_for = |name: &str| {
+        errors
+            .iter()
+            .find(|e| e.field == name)
+            .map(|e| e.message.clone())
+    };
+    let fields = form
+        .fields
+        .iter()
+        .map(|f| {
+            let given = submitted.values(f.name);
+            let options = |list: &[(String, String)]| {
+                list.iter()
+                    .map(|(value, text)| Opt {
+                        checked: given.contains(&value.as_str()),
+                        value: value.clone(),
+                        text: text.clone(),
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let (control, options) = match f.input {
+                Input::Text => ("text", Vec::new()),
+                Input::Postcode => ("postcode", Vec::new()),
+                Input::YesNo => (
+                    "radios",
+                    options(&[
+                        (String::from("yes"), String::from("Yes")),
+                        (String::from("no"), String::from("No")),
+                    ]),
+                ),
+                Input::Code(list) | Input::Codes(list) => {
+                    let coded: Vec<(String, String)> = list
+                        .options
+                        .iter()
+                        .map(|(code, label)| ((*code).to_owned(), format!("{label} ({code})")))
+                        .collect();
+                    let control = if matches!(f.input, Input::Codes(_)) {
+                        "checkboxes"
+                    } else if coded.len() <= MAX_RADIOS {
+                        "radios"
+                    } else {
+                        "select"
+                    };
+                    (control, options(&coded))
+                }
+                Input::Worker => match org {
+                    Some(org) => (
+                        "select",
+                        options(
+                            &org.workers
+                                .iter()
+                                .filter(|w| {
+                                    w.start_date <= day && w.end_date.is_none_or(|end| end >= day)
+                                })
+                                .map(|w| (w.id.to_string(), format!("{} ({})", w.name, w.id)))
+                                .collect::<Vec<_>>(),
+                        ),
+                    ),
+                    None => ("text", Vec::new()),
+                },
+                Input::Team => match org {
+                    Some(org) => (
+                        "select",
+                        options(
+                            &org.teams()
+                                .map(|(_, _, t)| {
+                                    (t.id.to_string(), format!("{} ({})", t.name, t.id))
+                                })
+                                .collect::<Vec<_>>(),
+                        ),
+                    ),
+                    None => ("text", Vec::new()),
+                },
+            };
+            FieldView {
+                name: f.name,
+                label: f.label,
+                hint: f.hint,
+                control,
+                required: f.required,
+                value: first(f.name),
+                options,
+                error: error_for(f.name),
+            }
+        })
+        .collect();
+    FormPage {
+        title: form.title,
+        id: id.to_string(),
+        name,
+        kind: form.kind,
+        version,
+        when: DateView {
+            day: first(forms::DAY),
+            month: first(forms::MONTH),
+            year: first(forms::YEAR),
+            time: first(forms::TIME),
+            error: error_for(forms::OCCURRED_AT),
+        },
+        fields,
+        errors: errors
+            .into_iter()
+            .map(|e| Shown {
+                // The date input's first box is the one to jump to.
+                field: if e.field == forms::OCCURRED_AT {
+                    String::from(forms::DAY)
+                } else {
+                    e.field.to_owned()
+                },
+                message: e.message,
+            })
+            .collect(),
+        changed: Vec::new(),
+    }
+}
+
+/// Where the journey's or the organisation's refusal of an event is shown: by the field
+/// it concerns, or by the date when it is about when or where on the journey it falls.
+fn refusal_field(form: &EventForm, problem: &Problem) -> &'static str {
+    let input_field = |wanted: fn(&Input) -> bool| {
+        form.fields
+            .iter()
+            .find(|f| wanted(&f.input))
+            .map_or(forms::OCCURRED_AT, |f| f.name)
+    };
+    match problem {
+        Problem::UnknownWorker(_) | Problem::NotInPost(_) => {
+            input_field(|i| matches!(i, Input::Worker))
+        }
+        Problem::UnknownTeam(_) => input_field(|i| matches!(i, Input::Team)),
+        Problem::TooLong { field, .. } | Problem::TooManyLines { field, .. } => form
+            .fields
+            .iter()
+            .find(|f| f.name == *field)
+            .map_or(forms::OCCURRED_AT, |f| f.name),
+        _ => forms::OCCURRED_AT,
+    }
+}
+
+/// `POST /children/{id}/record/{kind}`: record the event, or say what is wrong.
+pub(crate) async fn save(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    body: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, PageError> {
+    let (id, form) = kind_path(path)?;
+    let typed = body.map(|Form(pairs)| pairs).unwrap_or_default();
+    let now = (app.clock)();
+    let day = today(now);
+    let submitted = Submitted::new(&typed);
+    let version: Option<Version> = submitted
+        .values(VERSION)
+        .first()
+        .and_then(|v| v.parse().ok());
+    let when = forms::read_occurred_at(&submitted);
+    let data = forms::parse(form.kind, &submitted);
+    let mut errors: Vec<FieldError> = when.as_ref().err().cloned().into_iter().collect();
+    if let Some(Err(field_errors)) = &data {
+        errors.extend(field_errors.iter().cloned());
+    }
+    let (name, record, journey) = read(&app, &caller, &id).await?;
+    let org = app.cases.authority(day).await?;
+    let show = |errors, version, status| {
+        let page = page(
+            &form,
+            &id,
+            name.clone(),
+            version,
+            &typed,
+            org.organisation.as_ref(),
+            day,
+            errors,
+        );
+        render(&caller, &page, status)
+    };
+    let (Some(version), Ok(occurred_at), Some(Ok(data))) = (version, when, data) else {
+        if errors.is_empty() {
+            // Only the version was missing: a form not drawn by this page.
+            errors.push(FieldError {
+                field: forms::OCCURRED_AT,
+                message: String::from(
+                    "The form was incomplete: check your answers and save again.",
+                ),
+            });
+        }
+        return show(
+            errors,
+            version.unwrap_or(record.version),
+            StatusCode::BAD_REQUEST,
+        );
+    };
+    let new = NewEvent {
+        version,
+        id: event_id(&id, version),
+        occurred_at,
+        data,
+    };
+    let who = caller.doing(RECORD_ACTION);
+    let refused = match app.cases.record_event(&who, now, &id, new).await {
+        Ok(_) => {
+            return Ok(
+                Redirect::to(&format!("/children/{id}?recorded={}", form.kind)).into_response(),
+            );
+        }
+        Err(e) => e,
+    };
+    let one = |field, message: String| vec![FieldError { field, message }];
+    match refused {
+        AppError::NotRecordable(e) | AppError::Store(StoreError::Invalid(e)) => {
+            let field = refusal_field(&form, &e.problem);
+            let message = format!("This cannot be recorded as it stands: {}.", e.problem);
+            show(
+                one(field, message),
+                record.version,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        AppError::Store(StoreError::Conflict { .. } | StoreError::DuplicateEvent(_)) => {
+            // Someone else saved first: show what they saved, and keep what was typed,
+            // drawn at the version read now so that saving again can go through.
+            let since = usize::try_from(version).unwrap_or(usize::MAX);
+            let changed = journey
+                .get(since..)
+                .unwrap_or_default()
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}: {}",
+                        crate::chronology::when(e.occurred_at),
+                        describe_in_journey(e, &journey, Some(&*org))
+                    )
+                })
+                .collect();
+            let message = String::from(
+                "Someone else saved to this record after you opened this form. Check what changed, then save again.",
+            );
+            let mut page = page(
+                &form,
+                &id,
+                name.clone(),
+                record.version,
+                &typed,
+                org.organisation.as_ref(),
+                day,
+                one(forms::OCCURRED_AT, message),
+            );
+            page.changed = changed;
+            render(&caller, &page, StatusCode::CONFLICT)
+        }
+        AppError::NoChild => Err(Failure::NotFound(NO_CHILD).into()),
+        other => Err(other.into()),
+    }
+}
+
+/// The id of an event recorded through a form on `child`'s journey read at `version`:
+/// unique, as a child's id is and its version only grows.
+fn event_id(child: &ChildId, version: Version) -> EventId {
+    EventId::parse(&format!("{child}-{}-form", version + 1))
+        .unwrap_or_else(|_| unreachable!("an id, a number and a word make an event id"))
+}

@@ -1,0 +1,266 @@
+//! Recording through pages end to end: the choose page offers what the journey takes
+//! now, a good form lands on the journey and goes back to the child with a banner, a
+//! bad one comes back with the error summary, each field's message and what was typed
+//! and writes nothing, and a record saved to by someone else first shows what changed
+//! and keeps the input. Which roles reach the pages is tried in `access.rs`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use hearth_domain::access::Role;
+use hearth_domain::event::EventData;
+use hearth_domain::ids::ChildId;
+use support::*;
+
+/// Post `fields` as a browser's form would, with the session's token in the form.
+async fn post(
+    app: &TestApp,
+    user: &SignedIn,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, Option<String>, String) {
+    let mut form = vec![("csrf", user.csrf.as_str())];
+    form.extend_from_slice(fields);
+    let response = user
+        .client
+        .post(app.url(path))
+        .header("origin", format!("http://{}", app.addr))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    (status, location, response.text().await.unwrap())
+}
+
+/// A social worker who records through the pages.
+async fn recorder(app: &TestApp) -> SignedIn {
+    let now = NOW.parse().unwrap();
+    sign_in(&app.store, "sw.recorder", Role::SocialWorker, now).await
+}
+
+async fn version(app: &TestApp) -> u64 {
+    let id = ChildId::parse("C1").unwrap();
+    app.store.child(&id).await.unwrap().unwrap().version
+}
+
+/// The value of the hidden field `name` on `page`.
+fn hidden(page: &str, name: &str) -> String {
+    let start = format!("name=\"{name}\" value=\"");
+    let rest = &page[page.find(&start).unwrap() + start.len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+/// A visit by W1 on NOW's day, seen and not alone, at the version `v`.
+fn visit(v: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("version", v),
+        ("occurred_at-day", "1"),
+        ("occurred_at-month", "6"),
+        ("occurred_at-year", "2024"),
+        ("worker", "W1"),
+        ("seen", "yes"),
+        ("seen_alone", "no"),
+    ]
+}
+
+#[tokio::test]
+async fn the_choose_page_offers_only_what_fits_the_journey_now() {
+    let app = TestApp::spawn().await;
+    let (status, page) = app.page("/children/C1/record").await;
+    assert_eq!(status, 200, "{page}");
+    // C1 has an open protection plan and is not looked after.
+    assert!(
+        page.contains("href=\"/children/C1/record/core_group_held\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("href=\"/children/C1/record/visit\""),
+        "{page}"
+    );
+    assert!(page.contains("Child protection"), "{page}");
+    assert!(!page.contains("/record/placement_started"), "{page}");
+    assert!(!page.contains("/record/cp_plan_started"), "{page}");
+    // The child's page links to it.
+    let (_, child) = app.page("/children/C1").await;
+    assert!(child.contains("href=\"/children/C1/record\""), "{child}");
+}
+
+#[tokio::test]
+async fn a_form_is_drawn_from_its_declaration() {
+    let app = TestApp::spawn().await;
+    let (status, page) = app.page("/children/C1/record/cin_closed").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Reason for closure"), "{page}");
+    // The DfE codes with their labels.
+    assert!(page.contains("value=\"RC8\""), "{page}");
+    assert!(
+        page.contains("Case closed after assessment, no further action (RC8)"),
+        "{page}"
+    );
+    assert_eq!(hidden(&page, "version"), version(&app).await.to_string());
+    // Dated today by default.
+    assert!(
+        page.contains(r#"name="occurred_at-year" type="text" inputmode="numeric" value="2024""#),
+        "{page}"
+    );
+    let (status, page) = app.page("/children/C1/record/assessment_completed").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("type=\"checkbox\" value=\"1A\""), "{page}");
+    let (status, _) = app.page("/children/C1/record/persons_merged").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_good_form_is_recorded_and_the_child_page_says_so() {
+    let app = TestApp::spawn().await;
+    let sw = recorder(&app).await;
+    let before = version(&app).await;
+    let v = before.to_string();
+    let (status, location, body) = post(&app, &sw, "/children/C1/record/visit", &visit(&v)).await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(location.as_deref(), Some("/children/C1?recorded=visit"));
+    assert_eq!(version(&app).await, before + 1);
+    let (journey, _) = app
+        .store
+        .journey(&hearth_domain::ids::Subject::parse("child:C1").unwrap())
+        .await
+        .unwrap();
+    let last = journey.last().unwrap();
+    assert!(
+        matches!(&last.data, EventData::Visit(v) if v.seen && !v.seen_alone && v.worker.as_str() == "W1"),
+        "{last:?}"
+    );
+    assert_eq!(last.recorded_by.as_str(), "sw.recorder");
+    let (_, page) = app.page("/children/C1?recorded=visit").await;
+    assert!(page.contains("Recorded: Visit"), "{page}");
+    assert!(
+        page.contains("Visit by Sam Patel: child seen, not alone"),
+        "{page}"
+    );
+    // Only a declared form's title makes a banner.
+    let (_, page) = app.page("/children/C1?recorded=%3Cscript%3E").await;
+    assert!(!page.contains("Recorded:"), "{page}");
+}
+
+#[tokio::test]
+async fn bad_input_comes_back_with_its_errors_and_what_was_typed_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let sw = recorder(&app).await;
+    let before = version(&app).await;
+    let v = before.to_string();
+    let form = [
+        ("version", v.as_str()),
+        ("occurred_at-day", "31"),
+        ("occurred_at-month", "2"),
+        ("occurred_at-year", "2024"),
+        ("worker", "W1"),
+        ("seen_alone", "no"),
+    ];
+    let (status, _, page) = post(&app, &sw, "/children/C1/record/visit", &form).await;
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("There is a problem"), "{page}");
+    // In the summary, linking to the field, and by the field.
+    assert!(page.contains("href=\"#occurred_at-day\""), "{page}");
+    assert!(page.contains("href=\"#seen\""), "{page}");
+    assert_eq!(
+        page.matches("The date it happened must be a real date.")
+            .count(),
+        2,
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("Select whether the child was seen.").count(),
+        2,
+        "{page}"
+    );
+    // What was typed is kept.
+    assert!(page.contains("value=\"31\""), "{page}");
+    assert!(page.contains("value=\"W1\" selected"), "{page}");
+    assert!(page.contains("value=\"no\" checked"), "{page}");
+    assert_eq!(version(&app).await, before);
+}
+
+#[tokio::test]
+async fn what_the_journey_or_the_organisation_refuses_is_named_on_the_form() {
+    let app = TestApp::spawn().await;
+    let sw = recorder(&app).await;
+    let before = version(&app).await;
+    let v = before.to_string();
+    // Not looked after: no placement to end.
+    let form = [
+        ("version", v.as_str()),
+        ("occurred_at-day", "1"),
+        ("occurred_at-month", "6"),
+        ("occurred_at-year", "2024"),
+        ("reason", "CARPL"),
+    ];
+    let (status, _, page) = post(&app, &sw, "/children/C1/record/placement_ended", &form).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("the child is not looked after"), "{page}");
+    // A worker not in the organisation.
+    let mut bad = visit(&v);
+    bad[4] = ("worker", "W99");
+    let (status, _, page) = post(&app, &sw, "/children/C1/record/visit", &bad).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("href=\"#worker\""), "{page}");
+    assert!(
+        page.contains("there is no worker W99 in the organisation"),
+        "{page}"
+    );
+    // Tomorrow.
+    let mut late = visit(&v);
+    late[1] = ("occurred_at-day", "2");
+    let (status, _, page) = post(&app, &sw, "/children/C1/record/visit", &late).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("it is dated after today"), "{page}");
+    assert_eq!(version(&app).await, before);
+}
+
+#[tokio::test]
+async fn a_second_editor_is_shown_what_changed_and_keeps_their_input() {
+    let app = TestApp::spawn().await;
+    let sw = recorder(&app).await;
+    let (_, form) = app.page("/children/C1/record/core_group_held").await;
+    let read = hidden(&form, "version");
+    // Someone else saves a visit first.
+    let (status, _, _) = post(&app, &sw, "/children/C1/record/visit", &visit(&read)).await;
+    assert_eq!(status, 303);
+    let core_group = [
+        ("version", read.as_str()),
+        ("occurred_at-day", "1"),
+        ("occurred_at-month", "6"),
+        ("occurred_at-year", "2024"),
+        ("occurred_at-time", "10:30"),
+    ];
+    let (status, _, page) = post(
+        &app,
+        &sw,
+        "/children/C1/record/core_group_held",
+        &core_group,
+    )
+    .await;
+    assert_eq!(status, 409, "{page}");
+    assert!(page.contains("Someone else saved to this record"), "{page}");
+    assert!(
+        page.contains("2024-06-01: Visit by Sam Patel: child seen, not alone"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"10:30\""), "{page}");
+    // Drawn again at the version now, so saving again goes through.
+    let now = hidden(&page, "version");
+    assert_eq!(now, version(&app).await.to_string());
+    let mut again = core_group.to_vec();
+    again[0] = ("version", now.as_str());
+    let (status, location, _) =
+        post(&app, &sw, "/children/C1/record/core_group_held", &again).await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/children/C1?recorded=core_group_held"))
+    );
+}
