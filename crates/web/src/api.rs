@@ -20,6 +20,7 @@ use hearth_domain::access::SearchResults;
 use hearth_domain::codes::{Agency, ContactOutcome, PrimaryNeed, Rag};
 use hearth_domain::contact::{ContactState, ContactStatus, IntakeError, IntakeProblem};
 use hearth_domain::event::{ContactRouted, EventData, OccurredAt};
+use hearth_domain::forms;
 use hearth_domain::ids::{
     Actor, ChildId, ContactId, EventId, FamilyId, PersonRef, TeamId, WorkerId,
 };
@@ -347,9 +348,62 @@ fn is_json(headers: &HeaderMap) -> bool {
         })
 }
 
-/// The body as a [`NewEvent`], or what is wrong with it in a plain phrase naming the
-/// field: never the parser's own words, which describe Rust types, not the API.
+/// The body as a [`NewEvent`], or what is wrong with it in plain sentences: for a kind
+/// a practitioner records through a form, a payload the form would refuse is refused
+/// in the form's own words (`hearth_domain::forms`), so the page and the API cannot
+/// disagree; anything else names the field, never in the parser's own words, which
+/// describe Rust types, not the API.
 fn read_event(body: &[u8]) -> Result<NewEvent, String> {
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body)
+        && let Some(refused) = refused_by_form(&value)
+    {
+        return Err(refused);
+    }
+    read_envelope(body).map_err(|why| format!("The event could not be read: {why}."))
+}
+
+/// What the kind's form says is wrong with the event's `data`, if it has a form and
+/// the data is an object of its fields with values a form could have sent (text,
+/// yes or no, numbers, lists of them); otherwise the reading of the JSON judges it.
+fn refused_by_form(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value as J;
+    let kind = value.get("kind")?.as_str()?;
+    let form = forms::form(kind)?;
+    let data = value.get("data")?.as_object()?;
+    let text = |v: &J| match v {
+        J::String(s) => Some(s.clone()),
+        J::Bool(b) => Some(String::from(if *b { "yes" } else { "no" })),
+        J::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let mut pairs = Vec::new();
+    for (name, v) in data {
+        if !form.fields.iter().any(|f| f.name == name) {
+            return None;
+        }
+        match v {
+            J::Null => {}
+            J::Array(items) => {
+                for item in items {
+                    pairs.push((name.clone(), text(item)?));
+                }
+            }
+            other => pairs.push((name.clone(), text(other)?)),
+        }
+    }
+    let errors = forms::parse(kind, &forms::Submitted::new(&pairs))?.err()?;
+    Some(
+        errors
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// The body as a [`NewEvent`], or what is wrong with it in a plain phrase naming the
+/// field.
+fn read_envelope(body: &[u8]) -> Result<NewEvent, String> {
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
         return Err(String::from("the body is not JSON"));
     };
@@ -450,12 +504,7 @@ pub(crate) async fn append(
     };
     let new = match read_event(&body) {
         Ok(new) => new,
-        Err(why) => {
-            return Ok(problem(
-                StatusCode::BAD_REQUEST,
-                &format!("The event could not be read: {why}."),
-            ));
-        }
+        Err(detail) => return Ok(problem(StatusCode::BAD_REQUEST, &detail)),
     };
     let new = hearth_app::NewEvent {
         version: new.version,

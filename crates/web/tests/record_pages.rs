@@ -264,3 +264,56 @@ async fn a_second_editor_is_shown_what_changed_and_keeps_their_input() {
         (303, Some("/children/C1?recorded=core_group_held"))
     );
 }
+
+#[tokio::test]
+async fn the_api_and_the_page_refuse_the_same_input_in_the_same_words() {
+    let app = TestApp::spawn().await;
+    let sw = recorder(&app).await;
+    let before = version(&app).await;
+    let v = before.to_string();
+    let form = [
+        ("version", v.as_str()),
+        ("occurred_at-day", "1"),
+        ("occurred_at-month", "6"),
+        ("occurred_at-year", "2024"),
+        ("reason", "RC99"),
+    ];
+    let (status, _, page) = post(&app, &sw, "/children/C1/record/cin_closed", &form).await;
+    assert_eq!(status, 400, "{page}");
+    let sentence = "Select the reason for closure from the list.";
+    assert!(page.contains(sentence), "{page}");
+    let response = app
+        .client
+        .post(app.url("/api/v1/children/C1/events"))
+        .json(&serde_json::json!({
+            "version": before,
+            "id": "api-closed",
+            "occurred_at": "2024-06-01",
+            "kind": "cin_closed",
+            "data": {"reason": "RC99"},
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let answer: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(answer["detail"], sentence);
+    // A missing answer too.
+    let response = app
+        .client
+        .post(app.url("/api/v1/children/C1/events"))
+        .json(&serde_json::json!({
+            "version": before,
+            "id": "api-visit",
+            "occurred_at": "2024-06-01",
+            "kind": "visit",
+            "data": {"worker": "W1", "seen": true},
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let answer: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(answer["detail"], "Select whether the child was seen alone.");
+    assert_eq!(version(&app).await, before);
+}
