@@ -10,6 +10,7 @@ use crate::{StoreError, Version};
 use hearth_domain::access::UserName;
 use hearth_domain::codes::{Sex, Urgency};
 use hearth_domain::contact::{ContactState, ContactStatus};
+use hearth_domain::event::Event;
 use hearth_domain::ids::{Actor, ChildId, ContactId, FamilyId, PersonRef};
 use hearth_domain::people::Name;
 use jiff::civil::Date;
@@ -105,6 +106,31 @@ pub trait Contacts: Send + Sync {
     /// The people whose index rows were written after journal place `seq`, in the order
     /// written (0: everyone), so that a copy kept in memory can catch up.
     async fn people_since(&self, seq: u64) -> Result<Vec<IndexedPerson>, StoreError>;
+
+    /// The journeys, contacts' and children's, holding a contact received on a day from
+    /// `from` to `to` (both included), as the journal dates them (a receipt amended into
+    /// the period from outside it is not found). Each is whole and in journal order,
+    /// handed to `each` one at a time, read from one snapshot a batch at a time, so
+    /// memory stays flat. Returns how many journeys were read.
+    async fn contact_journeys(
+        &self,
+        from: Date,
+        to: Date,
+        each: &mut JourneyEach<'_>,
+    ) -> Result<u64, StoreError>;
+}
+
+/// Hands each journey over as it is read; see [`Contacts::contact_journeys`].
+pub type JourneyEach<'a> = dyn FnMut(Vec<Event>) + Send + 'a;
+
+/// The subjects with a contact received from `$1` up to, not including, `$2` (dates as
+/// text, which sort in time order byte by byte), by the partial index on those events
+/// (`journal_contact_received`), with the backend's byte-by-byte collation in `{}`.
+pub(crate) fn contact_subjects(bytewise: &str) -> String {
+    format!(
+        "SELECT DISTINCT subject FROM journal WHERE kind = 'contact_received' \
+         AND occurred_at{bytewise} >= $1 AND occurred_at{bytewise} < $2"
+    )
 }
 
 /// Whether the person index must be filled: a database from before it existed has
@@ -250,6 +276,40 @@ macro_rules! impl_contacts {
                 rows.into_iter()
                     .map($crate::write::PersonRow::parse)
                     .collect()
+            }
+
+            async fn contact_journeys(
+                &self,
+                from: jiff::civil::Date,
+                to: jiff::civil::Date,
+                each: &mut $crate::JourneyEach<'_>,
+            ) -> Result<u64, $crate::StoreError> {
+                let dialect = &Self::DIALECT;
+                // The day after `to`, so a receipt at 23:50 on `to` is inside.
+                let until = to
+                    .tomorrow()
+                    .map_or_else(|_| String::from("9"), |d| d.to_string());
+                // One read transaction on one snapshot, so the journeys agree.
+                let mut tx = self.pool.begin().await?;
+                if let Some(snapshot) = dialect.snapshot {
+                    sqlx::query(snapshot).execute(&mut *tx).await?;
+                }
+                // Safe: the collation is a constant, not input.
+                let subjects: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(
+                    $crate::contacts::contact_subjects(dialect.bytewise),
+                ))
+                .bind(from.to_string())
+                .bind(until)
+                .fetch_all(&mut *tx)
+                .await?;
+                for chunk in subjects.chunks(dialect.children_per_read) {
+                    let mut journeys = Self::read_journeys(&mut tx, chunk.to_vec()).await?;
+                    for subject in chunk {
+                        each(journeys.take(subject));
+                    }
+                }
+                tx.rollback().await?;
+                Ok(subjects.len() as u64)
             }
         }
     };

@@ -34,7 +34,7 @@ mod writer;
 pub use access_control::{AccessControl, Lockout, Restrictions, Session};
 pub use access_log::{AccessLog, AccessRows};
 pub use chain::{ChainReport, ChainStatus};
-pub use contacts::{ContactRecord, Contacts, IndexedPerson, QueueFilter};
+pub use contacts::{ContactRecord, Contacts, IndexedPerson, JourneyEach, QueueFilter};
 pub use due_cache::DueCache;
 pub use journal::Journal;
 pub use organisation::{OrganisationVersion, Organisations};

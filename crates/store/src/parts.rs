@@ -9,8 +9,8 @@
 use crate::{
     AccessControl, AccessLog, AccessRows, ApiToken, ChainReport, ChildRecord, ChildSummary,
     ContactRecord, Contacts, DueCache, DueCacheKey, DueClocksRow, DueSink, HeldBy, IndexedPerson,
-    Journal, JourneySink, Lockout, OrganisationVersion, Organisations, Projections, QueueFilter,
-    RebuildReport, Restrictions, Session, Store, StoreError, User, Version, Writer,
+    Journal, JourneyEach, JourneySink, Lockout, OrganisationVersion, Organisations, Projections,
+    QueueFilter, RebuildReport, Restrictions, Session, Store, StoreError, User, Version, Writer,
 };
 use hearth_domain::access::UserName;
 use hearth_domain::event::Event;
@@ -143,6 +143,14 @@ impl Contacts for Parts {
     }
     async fn people_since(&self, seq: u64) -> Result<Vec<IndexedPerson>, StoreError> {
         self.contacts.people_since(seq).await
+    }
+    async fn contact_journeys(
+        &self,
+        from: Date,
+        to: Date,
+        each: &mut JourneyEach<'_>,
+    ) -> Result<u64, StoreError> {
+        self.contacts.contact_journeys(from, to, each).await
     }
 }
 

@@ -971,6 +971,11 @@ impl Journeys {
         Ok(())
     }
 
+    /// The journey read for `subject`, taken out (none if it has no events).
+    pub(crate) fn take(&mut self, subject: &str) -> Vec<Event> {
+        self.by_subject.remove(subject).unwrap_or_default()
+    }
+
     /// Hand each of `children` to `each` with its clocks, or else its journey.
     pub(crate) fn hand_over(mut self, children: &[Unsettled], each: &mut crate::DueSink<'_>) {
         for u in children {

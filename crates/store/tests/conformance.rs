@@ -63,6 +63,7 @@ conformance!(
     an_exported_journal_imports_to_the_same_store,
     a_contacts_journey_is_projected_and_queued,
     people_are_indexed_with_the_place_of_their_last_write,
+    the_journeys_with_a_contact_in_a_period_are_read_whole,
     the_journal_cannot_be_changed_or_emptied,
     rebuilding_gives_the_projections_kept_incrementally_and_a_reopened_store_keeps_every_write,
     family_events_recorded_late_are_folded_in_date_order,
@@ -1674,6 +1675,47 @@ async fn a_contacts_journey_is_projected_and_queued(backend: Backend) {
     let db = db.reopen().await;
     assert_eq!(snapshot(&db.store).await, incremental);
     assert_eq!(db.store.contact(&contact("K5")).await.unwrap().unwrap(), k5);
+}
+
+/// The journeys holding a contact received in a period are the contacts' and the
+/// children's (a mirror), each read whole, once; both ends of the period are inside,
+/// to the last minute of its last day.
+async fn the_journeys_with_a_contact_in_a_period_are_read_whole(backend: Backend) {
+    let db = front_door(backend).await;
+    let read = |from: Date, to: Date| {
+        let store = db.store.clone();
+        async move {
+            let mut read: Vec<(String, usize)> = Vec::new();
+            let n = store
+                .contact_journeys(from, to, &mut |journey| {
+                    let subject = journey.first().map(|e| e.subject.to_string());
+                    read.push((subject.unwrap_or_default(), journey.len()));
+                })
+                .await
+                .unwrap();
+            assert_eq!(n as usize, read.len());
+            read.sort();
+            read
+        }
+    };
+    // K5 on 1 May, mirrored on Cleo (C3), who has two events.
+    assert_eq!(
+        read(date(2024, 5, 1), date(2024, 5, 1)).await,
+        [("child:C3".to_owned(), 2), ("contact:K5".to_owned(), 3)]
+    );
+    // K6 on 20 April; K7 at 16:00 on 25 April, with its decision and routing.
+    assert_eq!(
+        read(date(2024, 4, 20), date(2024, 4, 25)).await,
+        [("contact:K6".to_owned(), 1), ("contact:K7".to_owned(), 3)]
+    );
+    // Ava's contact on 10 January and Ben's on 1 February, on their journeys alone.
+    let winter = read(date(2024, 1, 1), date(2024, 2, 29)).await;
+    assert_eq!(
+        winter.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(),
+        ["child:C1", "child:C2"]
+    );
+    assert_eq!(winter[0].1, ava().len());
+    assert!(read(date(2024, 4, 26), date(2024, 4, 30)).await.is_empty());
 }
 
 /// The person index holds every child with details and every adult a family names,
