@@ -37,9 +37,10 @@ mod sign_in;
 pub use accounts::{CreatedToken, NewUser};
 pub use caller::{COMMAND_LINE, Caller, Who};
 pub use front_door::{
-    CandidateView, ChildDecision, ContactView, Decided, GivenView, Involvement, KnownAdult,
-    MY_CONTACTS, PartnerStatus, PartnerView, QueueRow,
+    CandidateView, ChildDecision, ContactView, Decided, FunnelError, GivenView, Involvement,
+    KnownAdult, MY_CONTACTS, PartnerStatus, PartnerView, QueueRow,
 };
+pub use hearth_analytics::funnel::{Funnel, Period, PeriodError, Place, Stages};
 pub use hearth_store::{ChainReport, ChainStatus, HeldBy, OrganisationVersion, RebuildReport};
 pub use journal_io::ImportError;
 pub use maintenance::{DatabaseState, NewCounty};
