@@ -1,8 +1,7 @@
 //! A person "as given at the front door": what a referrer says about someone Hearth
-//! holds, with the mistakes referrers make, at rates that are data ([`Rates`]). The
+//! holds, with the mistakes referrers make, at rates that are data ([`Rates`]). Every
+//! generated contact names its people this way (at [`Rates::default`]), and the
 //! matching bench holds out contacts made this way from people whose records it knows.
-//! Nothing the generator writes goes through here, so a county is the same with or
-//! without it.
 
 use crate::names::BRITISH_SURNAMES;
 use crate::people;

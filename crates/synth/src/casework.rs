@@ -183,11 +183,12 @@ impl Sim<'_> {
         let r = decided.iter().map(|d| d.2).max().unwrap_or(self.ctx.end);
         self.fam.last_referral = Some(r);
         let mut kids = Vec::new();
-        for (k, contact, day) in decided {
-            let Some(c) = self.child(*k) else { continue };
-            let disabled = !c.disabilities.is_empty();
-            let teen = age_on(c.dob, *day) >= 13;
-            let primary_need = self.primary_need(severity, disabled, teen);
+        for (k, contact, day, need) in decided {
+            if self.child(*k).is_none() {
+                continue;
+            }
+            // The front door's decision to refer gave it.
+            let primary_need = need.unwrap_or(PrimaryNeed::NotStated);
             self.n.referral += 1;
             let referral = ReferralId::parse(&format!("R{:08}", self.n.referral))?;
             self.begin(*k, *day, Stage::Assessment, service, level);
@@ -323,7 +324,7 @@ impl Sim<'_> {
             hearth_domain::codes::ContactOutcome::Referral,
             Some(level),
         )?;
-        let Some((k, contact, day)) = decided.into_iter().next() else {
+        let Some((k, contact, day, need)) = decided.into_iter().next() else {
             return Ok(());
         };
         self.n.referral += 1;
@@ -337,7 +338,7 @@ impl Sim<'_> {
                 referral,
                 contact: Some(contact),
                 source,
-                primary_need: PrimaryNeed::AbsentParenting,
+                primary_need: need.unwrap_or(PrimaryNeed::AbsentParenting),
             }),
         );
         let start = self.ctx.days.on_or_after(day);
@@ -443,7 +444,12 @@ impl Sim<'_> {
         }
     }
 
-    fn primary_need(&mut self, severity: Severity, disabled: bool, teen: bool) -> PrimaryNeed {
+    pub(crate) fn primary_need(
+        &mut self,
+        severity: Severity,
+        disabled: bool,
+        teen: bool,
+    ) -> PrimaryNeed {
         if disabled && self.rng.chance(0.5) {
             return PrimaryNeed::ChildsDisability;
         }

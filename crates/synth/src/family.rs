@@ -5,6 +5,7 @@
 
 use crate::SynthError;
 use crate::calendar::{Day, age_on};
+use crate::front_door::ContactDraft;
 use crate::generator::{Counters, Ctx};
 use crate::journal::{Journal, Who};
 use crate::model::{self, Severity, Tier};
@@ -16,6 +17,7 @@ use hearth_domain::codes::{Disability, Ethnicity, ReferralSource, RelationshipKi
 use hearth_domain::event::{
     AddressChanged, EventData, PersonAmended, PersonRegistered, Relationship,
 };
+use hearth_domain::identifiers::NhsNumber;
 use hearth_domain::ids::{AdultId, ChildId, FamilyId, PersonRef, Subject};
 use hearth_domain::org::Service;
 use hearth_domain::people::{Address, Name, PersonChanges, PersonDetails};
@@ -47,6 +49,8 @@ pub(crate) struct Child {
     pub(crate) given: String,
     pub(crate) surname: String,
     pub(crate) disabilities: Vec<Disability>,
+    /// The NHS number on record, once there is one.
+    pub(crate) nhs: Option<NhsNumber>,
     pub(crate) registered: Option<Day>,
     /// From this day the journey knows the date of birth (registration, or the
     /// amendment recorded after an unborn child's birth).
@@ -82,6 +86,8 @@ pub(crate) struct Adult {
     /// How the adult is related to the children.
     pub(crate) kind: RelationshipKind,
     pub(crate) registered: bool,
+    /// The day the adult was put on record (a contact's day).
+    pub(crate) registered_on: Option<Day>,
     pub(crate) left: bool,
 }
 
@@ -98,6 +104,8 @@ pub(crate) struct Family {
     pub(crate) adults: Vec<Adult>,
     pub(crate) journal: Journal,
     pub(crate) children: Vec<Child>,
+    /// The contacts' own journeys.
+    pub(crate) contacts: Vec<ContactDraft>,
     /// The day of the family's latest referral.
     pub(crate) last_referral: Option<Day>,
 }
@@ -159,6 +167,7 @@ impl<'a> Sim<'a> {
                 adults: Vec::new(),
                 journal: Journal::default(),
                 children: Vec::new(),
+                contacts: Vec::new(),
                 last_referral: None,
             },
         };
@@ -305,6 +314,7 @@ impl<'a> Sim<'a> {
             given,
             surname,
             disabilities,
+            nhs: None,
             registered: None,
             known_born: dob,
             journal: Journal::default(),
@@ -392,6 +402,7 @@ impl<'a> Sim<'a> {
             details,
             kind,
             registered: false,
+            registered_on: None,
             left: false,
         });
         Ok(())
@@ -518,6 +529,7 @@ impl<'a> Sim<'a> {
                 continue;
             }
             adult.registered = true;
+            adult.registered_on = Some(t);
             let (id, kind) = (adult.id.clone(), adult.kind);
             let data = EventData::PersonRegistered(PersonRegistered {
                 adult: Some(id.clone()),
@@ -609,7 +621,7 @@ impl<'a> Sim<'a> {
             } else {
                 Vec::new()
             },
-            nhs_number: nhs,
+            nhs_number: nhs.clone(),
             upn,
             address: if c.uasc { None } else { address },
         };
@@ -626,6 +638,7 @@ impl<'a> Sim<'a> {
             family: Some(family),
             details,
         });
+        let mut nhs_after_birth = None;
         let amendment = if born {
             None
         } else {
@@ -645,7 +658,11 @@ impl<'a> Sim<'a> {
                 sex: Some(sex),
                 ethnicity: Some(ethnicity),
                 disabilities: (!disabilities.is_empty()).then_some(disabilities),
-                nhs_number: Some(people::nhs_number(&mut self.n.nhs)?),
+                nhs_number: {
+                    let number = people::nhs_number(&mut self.n.nhs)?;
+                    nhs_after_birth = Some(number.clone());
+                    Some(number)
+                },
                 ..PersonChanges::default()
             };
             Some((
@@ -660,6 +677,7 @@ impl<'a> Sim<'a> {
             return Ok(());
         };
         c.registered = Some(t);
+        c.nhs = nhs.or(nhs_after_birth);
         c.journal.push(t, Who::Screener, registered);
         c.known_born = t.max(dob);
         if let Some((day, data)) = amendment {

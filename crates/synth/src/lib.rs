@@ -9,10 +9,12 @@
 //! fold with `hearth_domain::journey`.
 //!
 //! Layout: `preset` (authority data), `org` (teams and workers), `family` (who is in a
-//! family and how often it reaches the front door), `front_door`, `casework` (early
+//! family and how often it reaches the front door), `front_door` (each contact's own
+//! journey, and its mirrors on the children's), `casework` (early
 //! help, child in need, protection), `care` (looked after, adoption, leaving care),
 //! `work` (allocation, visits), `journal` (finished events), `model` (calibration);
-//! `as_given` (a person as a referrer gives them, mistakes included, for the matching bench).
+//! `as_given` (a person as a referrer gives them, mistakes included: what each contact
+//! says, and the matching bench's held-out contacts).
 
 mod as_given;
 mod calendar;

@@ -575,6 +575,20 @@ impl Workforce {
         self.holder_or_colleague(post, day, rng)
     }
 
+    /// The manager of the front door (the screeners' team) on `day`, who signs off the
+    /// decisions the authority asks a manager to.
+    pub(crate) fn front_door_manager(&self, day: Day) -> Option<usize> {
+        let team = self.posts.get(*self.screener_posts.first()?)?.team;
+        let post = self.teams.get(team)?.manager?;
+        self.holder(post, day).map(|(w, _)| w)
+    }
+
+    /// The team of the post `worker` holds.
+    pub(crate) fn team_of(&self, worker: usize) -> Option<&TeamId> {
+        let post = self.posts.get(*self.worker_post.get(worker)?)?;
+        self.team_id(post.team)
+    }
+
     pub(crate) fn iro_post(&self, rng: &mut Rand) -> Option<usize> {
         rng.pick(&self.iro_posts).copied()
     }

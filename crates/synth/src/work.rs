@@ -10,13 +10,17 @@
 use crate::SynthError;
 use crate::calendar::{Day, age_on};
 use crate::family::Sim;
-use crate::journal::{self, Resolver, Who};
+use crate::front_door::PendingRoute;
+use crate::journal::{self, Draft, Resolver, Who};
 use crate::model;
 use crate::org::{Stage, Want};
 use hearth_domain::codes::PlacementType;
-use hearth_domain::event::{Allocated, Empty, Event, EventData, Visit};
-use hearth_domain::org::Service;
+use hearth_domain::event::{Allocated, ContactRouted, Empty, Event, EventData, Visit};
+use hearth_domain::org::{RouteFacts, Service, route};
 use hearth_domain::timescales::Duty;
+
+/// From each day, a child's allocated worker (None while unallocated), in date order.
+type Timeline = Vec<(Day, Option<usize>)>;
 
 /// A worker holding a case, for siblings to share.
 #[derive(Debug, Clone, Copy)]
@@ -68,6 +72,7 @@ impl Sim<'_> {
             &mut self.rng,
         )?);
         let mut held = Vec::new();
+        let mut timelines = Vec::new();
         for k in 0..self.fam.children.len() {
             if self.child(k).is_none_or(|c| c.registered.is_none()) {
                 continue;
@@ -94,8 +99,67 @@ impl Sim<'_> {
                 &resolver,
                 &mut self.rng,
             )?);
+            timelines.push((k, timeline));
+        }
+        // The contacts' journeys last, each with where its decisions went.
+        let resolver = Resolver {
+            wf: &ctx.wf,
+            timeline: &[],
+            iro_post: None,
+            advisers: &[],
+        };
+        for mut contact in std::mem::take(&mut self.fam.contacts) {
+            for pending in contact.routes.iter().rev() {
+                if let Some(data) = self.routed(pending, &timelines) {
+                    let draft = Draft {
+                        day: pending.day,
+                        minute: Some(pending.minute),
+                        who: pending.who,
+                        data,
+                    };
+                    let at = pending.at.min(contact.journal.drafts.len());
+                    contact.journal.drafts.insert(at, draft);
+                }
+            }
+            out.extend(journal::finish(
+                contact.journal,
+                &contact.subject,
+                ctx.end,
+                &resolver,
+                &mut self.rng,
+            )?);
         }
         Ok(Some(out))
+    }
+
+    /// Where a decision went, as the app routes one (`org::route`): to the worker the
+    /// child or a brother or sister already had the day before, if their team does the
+    /// work; else to the locality's team; else the front door's. None for outcomes no
+    /// team takes.
+    fn routed(&self, pending: &PendingRoute, timelines: &[(usize, Timeline)]) -> Option<EventData> {
+        let wf = &self.ctx.wf;
+        let before = |tl: &[(Day, Option<usize>)]| {
+            let i = tl.partition_point(|(d, _)| *d < pending.day);
+            tl.get(i.checked_sub(1)?).and_then(|(_, w)| *w)
+        };
+        let own = timelines.iter().filter(|(k, _)| *k == pending.child);
+        let siblings = timelines.iter().filter(|(k, _)| *k != pending.child);
+        let family_worker = own
+            .chain(siblings)
+            .find_map(|(_, tl)| before(tl))
+            .and_then(|w| Some((wf.worker_id(w)?, wf.team_of(w)?.clone())));
+        let facts = RouteFacts {
+            sector: pending.sector.clone(),
+            family_worker,
+        };
+        let routed = route(&wf.org, pending.outcome, pending.level.as_deref(), &facts).ok()?;
+        Some(EventData::ContactRouted(ContactRouted {
+            child: Some(self.child(pending.child)?.id.clone()),
+            team: routed.team,
+            worker: routed.worker,
+            locality: routed.locality,
+            reason: routed.reason,
+        }))
     }
 
     fn allocate(

@@ -20,7 +20,7 @@ fn lines(name: &str, seed: u64) -> Vec<String> {
             out.push(serde_json::to_string(&event).unwrap());
         }
     }
-    assert!(generator.error().is_none());
+    assert!(generator.error().is_none(), "{:?}", generator.error());
     out
 }
 
