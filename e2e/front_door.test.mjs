@@ -170,3 +170,44 @@ test('a partner makes a contact through the form with the surname misspelt; a sc
     await partner.ctx.close();
   }
 });
+
+test('an analyst reaches the funnel from the navigation and a screener from the queue; a period is drawn and a backwards one refused; every page passes axe', async () => {
+  const analyst = await signedIn('e2e.analyst');
+  const screener = await signedIn('e2e.screener');
+  try {
+    const a = analyst.page;
+    await a.goto(`${base}/due/counts`);
+    await submit(a, a.getByRole('link', { name: 'Front door funnel' }));
+    assert.match(await a.content(), /Contacts received from/);
+    await checkAccessibility(a, 'the funnel, last month');
+
+    // The county is generated to 31 March 2025: its last month has contacts.
+    const period = async (from, to) => {
+      for (const [id, date] of [['from', from], ['to', to]]) {
+        const [day, month, year] = date;
+        await a.locator(`#${id}-day`).fill(day);
+        await a.locator(`#${id}-month`).fill(month);
+        await a.locator(`#${id}-year`).fill(year);
+      }
+      await submit(a, a.getByRole('button', { name: 'Show' }));
+    };
+    await period(['1', '3', '2025'], ['31', '3', '2025']);
+    const drawn = await a.content();
+    assert.match(drawn, /Contacts received from 1 March 2025 to 31 March 2025/);
+    assert.match(drawn, /By referral source/);
+    assert.match(drawn, /By locality/);
+    await checkAccessibility(a, 'the funnel, March 2025');
+
+    await period(['2', '3', '2025'], ['1', '3', '2025']);
+    assert.match(await a.content(), /The start of the period must be on or before its end/);
+    await checkAccessibility(a, 'the funnel, refused');
+
+    const s = screener.page;
+    await s.goto(`${base}/front-door`);
+    await submit(s, s.getByRole('link', { name: /^The funnel/ }));
+    assert.match(await s.content(), /Contacts received from/);
+  } finally {
+    await analyst.ctx.close();
+    await screener.ctx.close();
+  }
+});

@@ -34,6 +34,10 @@ pub enum WebError {
     /// ids and kinds, never what a field held).
     #[error("a contact step was refused: {0}")]
     Contact(String),
+    /// The front door's funnel met a journey it cannot read (its message names ids and
+    /// kinds, never a person).
+    #[error("the funnel failed: {0}")]
+    Funnel(String),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -103,6 +107,7 @@ impl WebError {
             WebError::Json(_) => "json",
             WebError::Due(_) => "due",
             WebError::Contact(_) => "contact",
+            WebError::Funnel(_) => "funnel",
             WebError::Bind { .. } => "bind",
             WebError::Serve(_) => "serve",
         }

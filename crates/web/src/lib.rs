@@ -20,6 +20,7 @@ mod assets;
 pub mod chronology;
 mod error;
 mod front_door;
+mod funnel;
 mod merge;
 pub mod openapi;
 mod pages;

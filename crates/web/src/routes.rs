@@ -7,7 +7,7 @@
 //! call it: [`Access`] has no default, and `tests/access.rs` checks that the router
 //! serves exactly the table's paths.
 
-use crate::{AppState, api, assets, front_door, merge, openapi, pages, record, sign_in};
+use crate::{AppState, api, assets, front_door, funnel, merge, openapi, pages, record, sign_in};
 use axum::handler::Handler;
 use axum::routing::{MethodRouter, get, post};
 use hearth_domain::access::Permission;
@@ -174,6 +174,13 @@ pub fn table() -> Vec<Route> {
             Needs(ScreenContacts),
             Page,
             front_door::queue,
+        ),
+        route(
+            Get,
+            "/front-door/funnel",
+            Needs(ViewFigures),
+            Page,
+            funnel::funnel,
         ),
         route(
             Get,

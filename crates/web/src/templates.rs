@@ -30,6 +30,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/front_door/decision.html"),
     ),
     (
+        "front_door/funnel.html",
+        include_str!("../templates/front_door/funnel.html"),
+    ),
+    (
         "front_door/queue.html",
         include_str!("../templates/front_door/queue.html"),
     ),
