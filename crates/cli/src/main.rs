@@ -384,8 +384,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let report = app.rebuild(&caller, clock::now()).await?;
             warm_due_cache(&app, clock::today()).await;
             println!(
-                "rebuilt the projections of {} children and {} families from {} events",
-                report.children, report.families, report.events
+                "rebuilt the projections of {} children, {} families and {} contacts from {} events",
+                report.children, report.families, report.contacts, report.events
             );
             Ok(())
         }

@@ -114,6 +114,14 @@ fn rebuild_reports_what_it_refolded_and_keeps_the_journal() {
     assert!(out.status.success());
     let said = String::from_utf8(out.stdout).unwrap();
     assert!(said.starts_with("rebuilt the projections of "), "{said}");
+    // A generated county has contacts of their own, and the rebuild counts them.
+    let contacts: u64 = said
+        .split(" contacts from ")
+        .next()
+        .and_then(|head| head.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of contacts in {said}"));
+    assert!(contacts > 0, "{said}");
     assert_eq!(export(&db), before);
 }
 
