@@ -8,8 +8,11 @@
 //! it names), the action what was done. Never a password, its hash, or a token.
 
 use crate::auth::{AuthError, hash_password, new_token};
-use crate::{App, AppError, Caller};
+use crate::{App, AppError, Caller, WorkforceError};
 use hearth_domain::access::{Role, UserName};
+use hearth_domain::caseload::role_fits;
+use hearth_domain::ids::WorkerId;
+use hearth_domain::org::WorkerRole;
 use hearth_store::User;
 use jiff::Timestamp;
 
@@ -19,6 +22,7 @@ pub struct NewUser {
     name: UserName,
     role: Role,
     password_hash: String,
+    worker: Option<WorkerId>,
 }
 
 impl NewUser {
@@ -29,7 +33,16 @@ impl NewUser {
             password_hash: hash_password(password)?,
             name,
             role,
+            worker: None,
         })
+    }
+
+    /// The user, linked to `worker` in the organisation document (a practitioner).
+    pub fn with_worker(self, worker: WorkerId) -> NewUser {
+        NewUser {
+            worker: Some(worker),
+            ..self
+        }
     }
 }
 
@@ -41,7 +54,9 @@ pub struct CreatedToken {
 }
 
 impl App {
-    /// Add `user`, created at `now`. The command line only.
+    /// Add `user`, created at `now`. The command line only. A user linked to a worker
+    /// is refused unless the organisation document in force today has the worker, in a
+    /// role the user's fits (`hearth_domain::caseload::role_fits`).
     pub async fn add_user(
         &self,
         caller: &Caller,
@@ -49,14 +64,35 @@ impl App {
         user: NewUser,
     ) -> Result<(), AppError> {
         self.check_command_line(caller, now, ACCOUNTS).await?;
+        if let Some(id) = &user.worker {
+            let authority = self.authority(crate::today(now)).await?;
+            let worker = authority
+                .organisation
+                .as_ref()
+                .and_then(|o| o.worker(id))
+                .ok_or_else(|| AppError::Workforce(WorkforceError::NoWorker(id.clone())))?;
+            if !role_fits(user.role, worker.role) {
+                return Err(AppError::Workforce(WorkforceError::RoleMismatch {
+                    worker: id.clone(),
+                    worker_role: worker_role_name(worker.role),
+                    role: user.role.to_string(),
+                }));
+            }
+        }
         let target = account(&user.name);
-        let action = format!("user added as {}: {}", user.role, caller.purpose);
+        let linked = user
+            .worker
+            .as_ref()
+            .map(|w| format!(", worker {w}"))
+            .unwrap_or_default();
+        let action = format!("user added as {}{linked}: {}", user.role, caller.purpose);
         self.store()
             .add_user(&User {
                 name: user.name,
                 role: user.role,
                 password_hash: user.password_hash,
                 created_at: now,
+                worker: user.worker,
             })
             .await?;
         self.store()
@@ -111,4 +147,12 @@ const ACCOUNTS: &str = "accounts";
 /// The access log's target for `user`'s account.
 fn account(user: &UserName) -> String {
     format!("user:{user}")
+}
+
+/// A worker's role as the organisation document writes it ("social_worker").
+fn worker_role_name(role: WorkerRole) -> String {
+    serde_json::to_value(role)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

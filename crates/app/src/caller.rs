@@ -1,6 +1,7 @@
 //! Who is asking a use case, and what for: the access log records both.
 
 use hearth_domain::access::{Permission, Role, UserName};
+use hearth_domain::ids::WorkerId;
 use std::collections::BTreeSet;
 
 /// Who the access log and the journal name for the command line.
@@ -22,6 +23,9 @@ pub enum Who {
 pub struct Caller {
     pub who: Who,
     pub purpose: String,
+    /// The worker in the organisation document a practitioner's account is linked to:
+    /// whose caseload is theirs.
+    pub worker: Option<WorkerId>,
 }
 
 impl Caller {
@@ -29,6 +33,7 @@ impl Caller {
         Caller {
             who: Who::User { name, role },
             purpose: purpose.into(),
+            worker: None,
         }
     }
 
@@ -36,7 +41,13 @@ impl Caller {
         Caller {
             who: Who::CommandLine,
             purpose: purpose.into(),
+            worker: None,
         }
+    }
+
+    /// The caller, as the practitioner `worker` (whose caseload is theirs).
+    pub fn as_worker(self, worker: Option<WorkerId>) -> Caller {
+        Caller { worker, ..self }
     }
 
     /// The name the access log and the journal record for this caller.

@@ -401,7 +401,7 @@ impl KeptList {
 impl DueLists {
     /// The due list as at `as_at` for the children `held_by` says, as kept or else
     /// drawn up (and kept).
-    async fn get<'r>(
+    pub(crate) async fn get<'r>(
         &self,
         store: &dyn Store,
         authority: &'r Authority,

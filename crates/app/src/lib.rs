@@ -20,6 +20,7 @@ mod accounts;
 pub mod auth;
 mod authority_cache;
 mod caller;
+mod caseload;
 pub mod due;
 mod front_door;
 pub mod intake;
@@ -36,6 +37,9 @@ mod sign_in;
 
 pub use accounts::{CreatedToken, NewUser};
 pub use caller::{COMMAND_LINE, Caller, Who};
+pub use caseload::{
+    CaseRow, Caseload, DueNote, QueuedChild, TeamCaseloads, TeamMember, WorkforceError,
+};
 pub use front_door::{
     CandidateView, ChildDecision, ContactView, Decided, FunnelError, GivenView, Involvement,
     KnownAdult, MY_CONTACTS, PartnerStatus, PartnerView, QueueRow,
@@ -80,6 +84,10 @@ pub enum AppError {
     NotRecordable(hearth_domain::journey::JourneyError),
     #[error(transparent)]
     Due(DueError),
+    /// A worker or team the organisation document does not have, or a user linked to
+    /// a worker in another role.
+    #[error(transparent)]
+    Workforce(WorkforceError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -155,6 +155,17 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// `records` without those the caller may not see.
+    pub(crate) async fn visible(
+        &self,
+        mut records: Vec<ChildRecord>,
+    ) -> Result<Vec<ChildRecord>, StoreError> {
+        let ids: Vec<ChildId> = records.iter().map(|r| r.state.id.clone()).collect();
+        let restrictions = self.store.restrictions_of(&ids).await?;
+        records.retain(|r| self.may_see(&restrictions, &r.state.id));
+        Ok(records)
+    }
+
     /// Log that each of `children` was shown (in a list), in one go.
     pub(crate) async fn log_shown(&self, children: &[ChildId]) -> Result<(), StoreError> {
         let subjects: Vec<Subject> = children.iter().cloned().map(Subject::Child).collect();

@@ -315,6 +315,7 @@ async fn a_restriction_and_its_lifting_are_logged_on_the_child() {
             role: Role::SocialWorker,
             password_hash: String::from("not a real hash"),
             created_at: now(),
+            worker: None,
         };
         f.store.add_user(&user).await.unwrap();
     }

@@ -277,6 +277,7 @@ async fn a_restricted_child_reads_as_no_child(backend: Backend) {
             role: hearth_domain::access::Role::TeamManager,
             password_hash: String::from("not a hash: never signs in"),
             created_at: now(),
+            worker: None,
         })
         .await
         .unwrap();

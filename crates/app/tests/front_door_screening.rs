@@ -565,6 +565,7 @@ async fn a_restricted_child_is_no_candidate_for_anyone_not_named(backend: Backen
             role: hearth_domain::access::Role::TeamManager,
             password_hash: String::from("not a hash: never signs in"),
             created_at: now(),
+            worker: None,
         })
         .await
         .unwrap();

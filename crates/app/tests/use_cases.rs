@@ -245,6 +245,7 @@ async fn a_restricted_record_looks_like_none_and_the_refusal_is_logged() {
             role: Role::SocialWorker,
             password_hash: String::from("not a hash: never signs in"),
             created_at: now(),
+            worker: None,
         })
         .await
         .unwrap();
@@ -552,6 +553,12 @@ impl Projections for CountsChildCounts {
     async fn count_children(&self) -> Result<u64, StoreError> {
         self.1.fetch_add(1, Ordering::SeqCst);
         self.0.count_children().await
+    }
+    async fn held_children(&self, held_by: &HeldBy) -> Result<Vec<ChildRecord>, StoreError> {
+        self.0.held_children(held_by).await
+    }
+    async fn unallocated_children(&self) -> Result<Vec<ChildRecord>, StoreError> {
+        self.0.unallocated_children().await
     }
     async fn rebuild(&self) -> Result<RebuildReport, StoreError> {
         self.0.rebuild().await

@@ -174,6 +174,10 @@ enum UserCommand {
         /// analyst, auditor or admin.
         #[arg(long)]
         role: String,
+        /// The worker in the organisation document the user is (a practitioner), whose
+        /// caseload is theirs.
+        #[arg(long)]
+        worker: Option<String>,
         /// Read the password from standard input (required).
         #[arg(long)]
         password_stdin: bool,
@@ -398,9 +402,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     db,
                     name,
                     role,
+                    worker,
                     password_stdin,
                 },
-        } => user_add(&db, &name, &role, password_stdin).await,
+        } => user_add(&db, &name, &role, worker.as_deref(), password_stdin).await,
         Command::Token {
             command: TokenCommand::Create { db, user },
         } => {
@@ -514,9 +519,19 @@ async fn audit_verify(db: &str) -> anyhow::Result<()> {
 
 /// `hearth user add`: the password comes from standard input, hashed before it is
 /// stored.
-async fn user_add(db: &str, name: &str, role: &str, password_stdin: bool) -> anyhow::Result<()> {
+async fn user_add(
+    db: &str,
+    name: &str,
+    role: &str,
+    worker: Option<&str>,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
     let name = UserName::parse(name)?;
     let role: Role = role.parse()?;
+    let worker = worker
+        .map(hearth_domain::ids::WorkerId::parse)
+        .transpose()
+        .context("--worker is not a worker id")?;
     if !password_stdin {
         bail!("give the password on standard input, with --password-stdin");
     }
@@ -528,7 +543,10 @@ async fn user_add(db: &str, name: &str, role: &str, password_stdin: bool) -> any
         .strip_suffix('\n')
         .map(|p| p.strip_suffix('\r').unwrap_or(p))
         .unwrap_or(&input);
-    let user = NewUser::new(name.clone(), role, password)?;
+    let mut user = NewUser::new(name.clone(), role, password)?;
+    if let Some(worker) = worker {
+        user = user.with_worker(worker);
+    }
     let app = App::new(open(db).await?);
     let caller = Caller::command_line("hearth user add");
     app.add_user(&caller, clock::now(), user).await?;

@@ -1034,3 +1034,56 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
         assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
     }
 }
+
+/// The id of the first worker in `role` that `hearth org show` lists.
+fn worker_in_role(shown: &str, role: &str) -> String {
+    shown
+        .split("[[workers]]")
+        .skip(1)
+        .find(|block| block.contains(&format!("role = \"{role}\"")))
+        .and_then(|block| {
+            block
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("id = \""))
+                .and_then(|rest| rest.strip_suffix('"'))
+        })
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn a_user_is_linked_to_a_worker_the_organisation_has_in_their_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("county.db");
+    generate(&db, "1");
+    let shown = org_show(&db);
+    let social_worker = worker_in_role(&shown, "social_worker");
+    let add = |name: &str, role: &str, worker: &str| {
+        let mut cmd = hearth();
+        cmd.args(["user", "add", "--db"])
+            .arg(&db)
+            .args(["--name", name, "--role", role, "--worker", worker])
+            .args(["--password-stdin"])
+            .write_stdin("a long enough secret\n");
+        cmd
+    };
+    let out = add("sam.patel", "social-worker", &social_worker)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stderr_of(&mut add("amy", "social-worker", "W-NOBODY"))
+            .contains("there is no worker 'W-NOBODY' in the organisation document")
+    );
+    let wrong = stderr_of(&mut add("amy", "team-manager", &social_worker));
+    assert!(
+        wrong.contains(&format!(
+            "worker {social_worker} is a social_worker in the organisation document, which a team-manager user cannot be linked to"
+        )),
+        "{wrong}"
+    );
+}

@@ -88,10 +88,13 @@ pub enum Permission {
     ViewOwnContacts,
     /// Merge two records of the same child, or undo a merge.
     MergePersons,
+    /// See any team's caseloads and allocation queue, and any worker's caseload (one's
+    /// own needs only `ViewDueList`).
+    ViewTeamCaseloads,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::SearchChildren,
         Permission::ReadRecord,
         Permission::RecordEvents,
@@ -104,6 +107,7 @@ impl Permission {
         Permission::SignOffDecisions,
         Permission::ViewOwnContacts,
         Permission::MergePersons,
+        Permission::ViewTeamCaseloads,
     ];
 }
 
@@ -115,7 +119,8 @@ impl Role {
     ///   duties due.
     ///   They see the figures too, and may make a contact with the front door.
     /// - Screeners and team managers also work the front door: they screen and decide
-    ///   contacts and merge duplicate records. Only a team manager signs off a decision.
+    ///   contacts and merge duplicate records. Only a team manager signs off a decision,
+    ///   and sees teams' and other workers' caseloads.
     /// - A performance analyst sees figures that name no child, and no child's record.
     /// - An auditor finds children and sees who opened their records, but does not read
     ///   the records themselves.
@@ -140,7 +145,11 @@ impl Role {
         );
         match self {
             Role::Screener => practitioner || front_door,
-            Role::TeamManager => practitioner || front_door || what == P::SignOffDecisions,
+            Role::TeamManager => {
+                practitioner
+                    || front_door
+                    || matches!(what, P::SignOffDecisions | P::ViewTeamCaseloads)
+            }
             Role::EarlyHelpWorker | Role::SocialWorker | Role::Iro => practitioner,
             Role::Analyst => matches!(what, P::ViewFigures),
             Role::Auditor => matches!(what, P::SearchChildren | P::ReadAccessLog),
@@ -294,6 +303,7 @@ mod tests {
                 P::DecideContacts,
                 P::SignOffDecisions,
                 P::MergePersons,
+                P::ViewTeamCaseloads,
             ],
         ]
         .concat();

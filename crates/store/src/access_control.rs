@@ -36,7 +36,7 @@ pub(crate) const INSERT_SESSION: &str = "INSERT INTO sessions \
      (id_hash, user_name, csrf_token, started_at, last_seen_at, ended_at) \
      VALUES ($1, $2, $3, $4, $5, NULL)";
 pub(crate) const SELECT_SESSION: &str = "SELECT s.id_hash, s.user_name, s.csrf_token, \
-     s.started_at, s.last_seen_at, s.ended_at, u.role, u.password_hash, u.created_at \
+     s.started_at, s.last_seen_at, s.ended_at, u.role, u.password_hash, u.created_at, u.worker \
      FROM sessions s JOIN users u ON u.name = s.user_name WHERE s.id_hash = $1";
 pub(crate) const TOUCH_SESSION: &str =
     "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2 AND ended_at IS NULL";
@@ -65,6 +65,7 @@ pub(crate) struct SessionRow {
     role: String,
     password_hash: String,
     created_at: String,
+    worker: Option<String>,
 }
 
 impl SessionRow {
@@ -84,6 +85,10 @@ impl SessionRow {
             role: self.role.parse().map_err(corrupt)?,
             password_hash: self.password_hash,
             created_at: time(&self.created_at)?,
+            worker: self
+                .worker
+                .map(|w| hearth_domain::ids::WorkerId::parse(&w).map_err(corrupt))
+                .transpose()?,
         };
         Ok((session, user))
     }
@@ -206,12 +211,13 @@ macro_rules! impl_access_control {
         impl $crate::AccessControl for $store {
         async fn add_user(&self, user: &$crate::User) -> Result<(), $crate::StoreError> {
             let added = sqlx::query(
-                "INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO users (name, role, password_hash, created_at, worker) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(user.name.as_str())
             .bind(user.role.name())
             .bind(&user.password_hash)
             .bind(user.created_at.to_string())
+            .bind(user.worker.as_ref().map(|w| w.as_str().to_owned()))
             .execute(&self.pool)
             .await;
             match added {
@@ -222,7 +228,7 @@ macro_rules! impl_access_control {
 
         async fn user(&self, name: &hearth_domain::access::UserName) -> Result<Option<$crate::User>, $crate::StoreError> {
             let row: Option<$crate::write::UserRow> = sqlx::query_as(
-                "SELECT name, role, password_hash, created_at FROM users WHERE name = $1",
+                "SELECT name, role, password_hash, created_at, worker FROM users WHERE name = $1",
             )
             .bind(name.as_str())
             .fetch_optional(&self.pool)
@@ -248,7 +254,7 @@ macro_rules! impl_access_control {
 
         async fn token_user(&self, token_hash: &str) -> Result<Option<$crate::User>, $crate::StoreError> {
             let row: Option<$crate::write::UserRow> = sqlx::query_as(
-                "SELECT u.name, u.role, u.password_hash, u.created_at FROM api_tokens t \
+                "SELECT u.name, u.role, u.password_hash, u.created_at, u.worker FROM api_tokens t \
                  JOIN users u ON u.name = t.user_name WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
             )
             .bind(token_hash)

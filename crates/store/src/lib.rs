@@ -187,6 +187,8 @@ pub struct User {
     pub role: Role,
     pub password_hash: String,
     pub created_at: Timestamp,
+    /// The worker in the organisation document the user is, if a practitioner.
+    pub worker: Option<WorkerId>,
 }
 
 /// A bearer token as stored: only the SHA-256 of the token, and a label by which it is

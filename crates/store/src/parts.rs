@@ -118,6 +118,12 @@ impl Projections for Parts {
     async fn count_children(&self) -> Result<u64, StoreError> {
         self.projections.count_children().await
     }
+    async fn held_children(&self, held_by: &HeldBy) -> Result<Vec<ChildRecord>, StoreError> {
+        self.projections.held_children(held_by).await
+    }
+    async fn unallocated_children(&self) -> Result<Vec<ChildRecord>, StoreError> {
+        self.projections.unallocated_children().await
+    }
     async fn rebuild(&self) -> Result<RebuildReport, StoreError> {
         self.projections.rebuild().await
     }

@@ -5,7 +5,7 @@
 //! [`impl_projections!`] writes the methods once for both.
 
 use crate::write::SUMMARY_COLUMNS;
-use crate::{ChildRecord, ChildSummary, RebuildReport, StoreError};
+use crate::{ChildRecord, ChildSummary, HeldBy, RebuildReport, StoreError};
 use hearth_domain::ids::ChildId;
 
 /// Each child's and each family's folded state, with its searchable columns.
@@ -22,6 +22,14 @@ pub trait Projections: Send + Sync {
 
     async fn count_children(&self) -> Result<u64, StoreError>;
 
+    /// The children allocated to one team or one worker (every child for
+    /// [`HeldBy::Anyone`]), by id: a caseload.
+    async fn held_children(&self, held_by: &HeldBy) -> Result<Vec<ChildRecord>, StoreError>;
+
+    /// The children with open work and no worker, by id: whom an allocation queue is
+    /// drawn from.
+    async fn unallocated_children(&self) -> Result<Vec<ChildRecord>, StoreError>;
+
     /// Recreate every projection from the journal.
     async fn rebuild(&self) -> Result<RebuildReport, StoreError>;
 
@@ -32,6 +40,28 @@ pub trait Projections: Send + Sync {
 
 pub(crate) const SELECT_CHILD: &str = "SELECT state, version FROM child_state WHERE child_id = $1";
 pub(crate) const COUNT_CHILDREN: &str = "SELECT COUNT(*) FROM child_state";
+/// The children with open work and no worker (the partial index
+/// `child_state_unallocated` holds just these rows).
+pub(crate) const SELECT_UNALLOCATED: &str = "SELECT state, version FROM child_state \
+     WHERE worker IS NULL AND open_work <> '[]' ORDER BY child_id";
+
+/// The children `held_by` names, with the value to bind (none for everyone).
+pub(crate) fn held_query(held_by: &HeldBy) -> (&'static str, Option<String>) {
+    match held_by {
+        HeldBy::Anyone => (
+            "SELECT state, version FROM child_state ORDER BY child_id",
+            None,
+        ),
+        HeldBy::Team(team) => (
+            "SELECT state, version FROM child_state WHERE team = $1 ORDER BY child_id",
+            Some(team.to_string()),
+        ),
+        HeldBy::Worker(worker) => (
+            "SELECT state, version FROM child_state WHERE worker = $1 ORDER BY child_id",
+            Some(worker.to_string()),
+        ),
+    }
+}
 /// What a rebuild empties before it folds the journal again.
 pub(crate) const CLEAR: [&str; 5] = [
     "DELETE FROM child_state",
@@ -134,6 +164,29 @@ macro_rules! impl_projections {
                     .fetch_one(&self.pool)
                     .await?;
                 Ok(n as u64)
+            }
+
+            async fn held_children(
+                &self,
+                held_by: &$crate::HeldBy,
+            ) -> Result<Vec<$crate::ChildRecord>, $crate::StoreError> {
+                let (sql, value) = $crate::projections::held_query(held_by);
+                let mut query = sqlx::query_as::<_, (String, i64)>(sql);
+                if let Some(value) = value {
+                    query = query.bind(value);
+                }
+                let rows = query.fetch_all(&self.pool).await?;
+                rows.into_iter().map($crate::write::child_record).collect()
+            }
+
+            async fn unallocated_children(
+                &self,
+            ) -> Result<Vec<$crate::ChildRecord>, $crate::StoreError> {
+                let rows: Vec<(String, i64)> =
+                    sqlx::query_as($crate::projections::SELECT_UNALLOCATED)
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter().map($crate::write::child_record).collect()
             }
 
             async fn rebuild(&self) -> Result<$crate::RebuildReport, $crate::StoreError> {

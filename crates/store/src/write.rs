@@ -1092,6 +1092,7 @@ pub(crate) struct UserRow {
     role: String,
     password_hash: String,
     created_at: String,
+    worker: Option<String>,
 }
 
 impl UserRow {
@@ -1101,6 +1102,10 @@ impl UserRow {
             role: self.role.parse().map_err(corrupt)?,
             password_hash: self.password_hash,
             created_at: self.created_at.parse().map_err(corrupt)?,
+            worker: self
+                .worker
+                .map(|w| hearth_domain::ids::WorkerId::parse(&w).map_err(corrupt))
+                .transpose()?,
         })
     }
 }

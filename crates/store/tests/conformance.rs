@@ -2153,6 +2153,7 @@ async fn users_and_their_tokens_read_back_and_tokens_can_be_revoked(backend: Bac
         role: Role::SocialWorker,
         password_hash: String::from("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
         created_at: at,
+        worker: None,
     };
     s.add_user(&sam).await.unwrap();
     assert_eq!(s.user(&sam.name).await.unwrap(), Some(sam.clone()));
@@ -2215,6 +2216,7 @@ async fn sessions_start_are_seen_and_end(backend: Backend) {
         role: Role::TeamManager,
         password_hash: String::from("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
         created_at: at,
+        worker: None,
     };
     s.add_user(&sam).await.unwrap();
     let session = Session {
@@ -2267,6 +2269,7 @@ async fn lockouts_read_back_per_user(backend: Backend) {
         role: Role::Screener,
         password_hash: String::from("x"),
         created_at: at,
+        worker: None,
     };
     let (a, b) = (user("a.user"), user("b.user"));
     s.add_user(&a).await.unwrap();
@@ -2344,6 +2347,7 @@ async fn restrictions_name_who_may_see_a_record(backend: Backend) {
             role: Role::SocialWorker,
             password_hash: String::from("x"),
             created_at: at,
+            worker: None,
         })
         .await
         .unwrap();

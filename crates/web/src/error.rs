@@ -13,6 +13,8 @@ pub const INTERNAL_MESSAGE: &str = "Something went wrong; the error has been log
 
 /// What the user is told when there is no child with the ID they asked for.
 pub const NO_CHILD: &str = "No child with that ID";
+/// A worker or team the organisation document does not have.
+pub const NO_WORKFORCE: &str = "No worker or team with that ID";
 
 /// What the user is told when there is no contact with the ID they asked for, or one
 /// they may not see (another partner's reads the same).
@@ -167,6 +169,7 @@ impl From<hearth_app::AppError> for Failure {
                 Failure::Internal(StoreError::Invalid(e).into())
             }
             hearth_app::AppError::Due(e) => Failure::Internal(e.into()),
+            hearth_app::AppError::Workforce(_) => Failure::NotFound(NO_WORKFORCE),
             hearth_app::AppError::Store(e) => Failure::Internal(e.into()),
         }
     }

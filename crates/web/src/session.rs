@@ -29,7 +29,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::auth::token_hash;
 use hearth_domain::access::{Permission, Role, UserName};
-use hearth_domain::ids::{ChildId, Subject};
+use hearth_domain::ids::{ChildId, Subject, WorkerId};
 use hearth_store::{Session, Store};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
@@ -52,6 +52,8 @@ pub const CSRF_FIELD: &str = "csrf";
 pub struct Caller {
     pub user: UserName,
     pub role: Role,
+    /// The worker the user is linked to (a practitioner's caseload is theirs).
+    pub worker: Option<WorkerId>,
     /// The session, for a person at a browser; none for a bearer token.
     pub session: Option<LiveSession>,
     /// The route asked for, as the access log names it: "GET /children/{id}".
@@ -80,6 +82,7 @@ impl Caller {
             self.role,
             format!("{action}: {}", self.route),
         )
+        .as_worker(self.worker.clone())
     }
 }
 
@@ -150,6 +153,7 @@ pub(crate) async fn identify(
             Some(user) => Ok(Caller {
                 user: user.name,
                 role: user.role,
+                worker: user.worker,
                 session: None,
                 route: String::new(),
             }),
@@ -177,6 +181,7 @@ pub(crate) async fn identify(
     Ok(Ok(Caller {
         user: user.name,
         role: user.role,
+        worker: user.worker,
         session: Some(LiveSession {
             id_hash,
             csrf_token: session.csrf_token,

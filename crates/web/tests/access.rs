@@ -635,6 +635,7 @@ async fn add_user_with_password(app: &TestApp, name: &str, role: Role) {
         role,
         password_hash: hearth_app::auth::hash_password(PASSWORD).unwrap(),
         created_at: NOW.parse().unwrap(),
+        worker: None,
     };
     app.store.add_user(&user).await.unwrap();
 }
@@ -1030,6 +1031,7 @@ async fn a_partner_system_calls_the_api_with_a_bearer_token_until_it_is_revoked(
         role: Role::SocialWorker,
         password_hash: String::from("not a hash"),
         created_at: now,
+        worker: None,
     };
     app.store.add_user(&user).await.unwrap();
     let token = hearth_app::auth::new_token(&user.name, now);
@@ -1086,6 +1088,7 @@ async fn a_bearer_token_opens_the_api_and_no_page() {
         role: Role::SocialWorker,
         password_hash: String::from("not a hash"),
         created_at: now,
+        worker: None,
     };
     app.store.add_user(&user).await.unwrap();
     let token = hearth_app::auth::new_token(&user.name, now);

@@ -21,6 +21,7 @@ async fn partner_system(app: &TestApp, name: &str) -> reqwest::Client {
         role: Role::Partner,
         password_hash: String::from("not a hash"),
         created_at: now,
+        worker: None,
     };
     app.store.add_user(&user).await.unwrap();
     let token = hearth_app::auth::new_token(&user.name, now);

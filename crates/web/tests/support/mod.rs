@@ -125,6 +125,7 @@ pub async fn sign_in(store: &Arc<dyn Store>, name: &str, role: Role, now: Timest
         role,
         password_hash: String::from("not a hash: signs in only through a test session"),
         created_at: now,
+        worker: None,
     };
     store.add_user(&user).await.unwrap();
     let (id, session) = hearth_web::session::new_session(&user.name, now);
