@@ -57,7 +57,7 @@ pub(crate) struct ChildBody<'a> {
     state: &'a ChildState,
 }
 
-fn json<T: Serialize>(value: &T) -> Result<Response, WebError> {
+pub(crate) fn json<T: Serialize>(value: &T) -> Result<Response, WebError> {
     let body = serde_json::to_vec(value)?;
     let mut response = (StatusCode::OK, body).into_response();
     response.headers_mut().insert(

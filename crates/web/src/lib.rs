@@ -17,6 +17,7 @@
 
 mod api;
 mod assets;
+mod caseload;
 pub mod chronology;
 mod error;
 mod front_door;

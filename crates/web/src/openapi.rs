@@ -14,6 +14,7 @@ use crate::api::{
     CheckAnswer, CheckRequest, ChildBody, ChildIdentity, ContactBody, ContactCreated,
     DecisionRequest, DecisionWritten, LinkRequest, NewEvent, Written,
 };
+use crate::caseload::CaseloadBody;
 use crate::error::Problem;
 use crate::routes::{API_PREFIX, Access, Serves, table};
 use hearth_app::PartnerView;
@@ -50,6 +51,7 @@ pub fn named_schemas() -> Vec<(String, RefOr<Schema>)> {
     add::<NewEvent>(&mut all);
     add::<Written>(&mut all);
     add::<DueBody>(&mut all);
+    add::<CaseloadBody>(&mut all);
     add::<ContactSubmission>(&mut all);
     add::<ContactCreated>(&mut all);
     add::<PartnerView>(&mut all);
@@ -231,6 +233,22 @@ pub(crate) fn get_due() -> Value {
         "responses": {
             "200": ok("The due list.", schema_ref::<DueBody>()),
             "400": bad_due_request()
+        }
+    })
+}
+
+pub(crate) fn get_caseload() -> Value {
+    json!({
+        "operationId": "getCaseload",
+        "description": "Needs the permission to see the due list for the caller's own caseload (the worker their account is linked to; `caseload` is null for an account linked to none), and a team manager's permission for another worker's or a team's. Each child named is logged.",
+        "parameters": [
+            {"name": "worker", "in": "query", "schema": {"type": "string"}},
+            {"name": "team", "in": "query", "schema": {"type": "string"}, "description": "Give a worker or a team, not both."}
+        ],
+        "responses": {
+            "200": ok("The caseload, or the team's.", schema_ref::<CaseloadBody>()),
+            "400": problem("A worker or team id that cannot be read, or both given."),
+            "404": problem("The organisation has no such worker or team.")
         }
     })
 }

@@ -7,7 +7,9 @@
 //! call it: [`Access`] has no default, and `tests/access.rs` checks that the router
 //! serves exactly the table's paths.
 
-use crate::{AppState, api, assets, front_door, funnel, merge, openapi, pages, record, sign_in};
+use crate::{
+    AppState, api, assets, caseload, front_door, funnel, merge, openapi, pages, record, sign_in,
+};
 use axum::handler::Handler;
 use axum::routing::{MethodRouter, get, post};
 use hearth_domain::access::Permission;
@@ -159,6 +161,21 @@ pub fn table() -> Vec<Route> {
             Needs(RecordEvents),
             Page,
             record::save,
+        ),
+        route(Get, "/my-work", Needs(ViewDueList), Page, caseload::my_work),
+        route(
+            Get,
+            "/my-team",
+            Needs(ViewTeamCaseloads),
+            Page,
+            caseload::my_team,
+        ),
+        route(
+            Get,
+            "/teams/{id}",
+            Needs(ViewTeamCaseloads),
+            Page,
+            caseload::team,
         ),
         route(Get, "/due", Needs(ViewDueList), Page, pages::due),
         route(
@@ -341,6 +358,16 @@ pub fn table() -> Vec<Route> {
                 operation: openapi::get_due,
             },
             api::due,
+        ),
+        route(
+            Get,
+            "/api/v1/caseload",
+            Needs(ViewDueList),
+            Api {
+                summary: "A worker's caseload (their children, what is overdue and due next for each, the weighted load against the limits), or a team's caseloads and allocation queue; with neither asked for, the caller's own.",
+                operation: openapi::get_caseload,
+            },
+            caseload::api,
         ),
         route(
             Get,

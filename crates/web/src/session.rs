@@ -453,6 +453,7 @@ pub struct Account {
     pub may_search: bool,
     pub may_read: bool,
     pub may_view_due: bool,
+    pub may_view_team: bool,
     pub may_view_figures: bool,
     pub may_audit: bool,
     pub may_screen: bool,
@@ -472,6 +473,7 @@ impl Account {
             may_search: caller.role.may(Permission::SearchChildren),
             may_read: caller.role.may(Permission::ReadRecord),
             may_view_due: caller.role.may(Permission::ViewDueList),
+            may_view_team: caller.role.may(Permission::ViewTeamCaseloads),
             may_view_figures: caller.role.may(Permission::ViewFigures),
             may_audit: caller.role.may(Permission::ReadAccessLog),
             may_screen: caller.role.may(Permission::ScreenContacts),
@@ -480,14 +482,16 @@ impl Account {
     }
 }
 
-/// Where a user of `role` starts: the children if they may search them, else the due
-/// list if they may see it, else its counts, else (a partner) the contacts they made,
-/// else their account page.
+/// Where a user of `role` starts: a team manager at their team, any other practitioner
+/// at their own work, else the children if they may search them (an auditor), else the
+/// due list's counts, else (a partner) the contacts they made, else their account page.
 pub fn landing_page(role: Role) -> &'static str {
-    if role.may(Permission::SearchChildren) {
-        "/"
+    if role.may(Permission::ViewTeamCaseloads) {
+        "/my-team"
     } else if role.may(Permission::ViewDueList) {
-        "/due"
+        "/my-work"
+    } else if role.may(Permission::SearchChildren) {
+        "/"
     } else if role.may(Permission::ViewFigures) {
         "/due/counts"
     } else if role.may(Permission::ViewOwnContacts) {

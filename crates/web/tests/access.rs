@@ -818,8 +818,8 @@ async fn five_wrong_passwords_lock_the_account_for_15_minutes() {
     app.advance(1);
     let response = post_sign_in(&app, "jo.screener", PASSWORD, "").await;
     assert_eq!(response.status(), 303);
-    // A screener starts at the children.
-    assert_eq!(response.headers()["location"], "/");
+    // A screener, a practitioner, starts at their own work.
+    assert_eq!(response.headers()["location"], "/my-work");
     // Each failure is in the access log, under the user tried.
     let report = app.store.verify_chains().await.unwrap();
     assert!(

@@ -69,6 +69,7 @@ pub fn example_paths(path: &str) -> Vec<String> {
         "/" => vec![String::from("/"), String::from("/?q=testington")],
         "/api/v1/children" => vec![String::from("/api/v1/children?q=testington")],
         "/api/v1/due" | "/api/v1/due/counts" => vec![format!("{path}?as_at=2024-06-01")],
+        "/teams/{id}" => vec![String::from("/teams/T1")],
         _ if path.starts_with("/api/v1/contacts/") => {
             vec![path.replace("{id}", CONTACT).replace("{agency}", "police")]
         }
@@ -120,12 +121,23 @@ pub struct SignedIn {
 /// password, so no slow hashing), giving a client that sends the session's cookie and
 /// CSRF token with every request.
 pub async fn sign_in(store: &Arc<dyn Store>, name: &str, role: Role, now: Timestamp) -> SignedIn {
+    sign_in_as_worker(store, name, role, None, now).await
+}
+
+/// As [`sign_in`], with the user linked to `worker` in the organisation.
+pub async fn sign_in_as_worker(
+    store: &Arc<dyn Store>,
+    name: &str,
+    role: Role,
+    worker: Option<&str>,
+    now: Timestamp,
+) -> SignedIn {
     let user = User {
         name: UserName::parse(name).unwrap(),
         role,
         password_hash: String::from("not a hash: signs in only through a test session"),
         created_at: now,
-        worker: None,
+        worker: worker.map(|w| hearth_domain::ids::WorkerId::parse(w).unwrap()),
     };
     store.add_user(&user).await.unwrap();
     let (id, session) = hearth_web::session::new_session(&user.name, now);
