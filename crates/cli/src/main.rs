@@ -668,18 +668,69 @@ fn demo_password(role: Role) -> String {
     format!("{}-demo-password", role.name())
 }
 
-/// One demo user per role, named after the role, added unless already there.
+/// One demo user per role, named after the role, added unless already there; each
+/// practitioner linked to a generated worker in their role, so that My work and My team
+/// are full.
 async fn demo_users(app: &App) -> anyhow::Result<()> {
     let caller = Caller::command_line("hearth demo");
+    let mut missing = Vec::new();
     for role in Role::ALL {
         let name = UserName::parse(role.name())?;
-        if app.user_exists(&caller, clock::now(), &name).await? {
-            continue;
+        if !app.user_exists(&caller, clock::now(), &name).await? {
+            missing.push((name, role));
         }
-        let user = NewUser::new(name, role, &demo_password(role))?;
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let workers = demo_workers(app, &caller).await?;
+    for (name, role) in missing {
+        let mut user = NewUser::new(name, role, &demo_password(role))?;
+        if let Some(worker) = workers.get(&role) {
+            user = user.with_worker(worker.clone());
+        }
         app.add_user(&caller, clock::now(), user).await?;
     }
     Ok(())
+}
+
+/// For each practitioner role, the generated worker in post today whose caseload is the
+/// largest (for a team manager, the manager of the team holding the most children; a
+/// screener or an IRO holds none, so the first in post).
+async fn demo_workers(
+    app: &App,
+    caller: &Caller,
+) -> anyhow::Result<std::collections::BTreeMap<Role, hearth_domain::ids::WorkerId>> {
+    use hearth_domain::caseload::role_fits;
+    let now = clock::now();
+    let authority = app.authority(clock::today()).await?;
+    let Some(org) = authority.organisation.as_ref() else {
+        return Ok(std::collections::BTreeMap::new());
+    };
+    // (cases, worker) per role: the most cases wins, the first listed on a tie.
+    let mut best: std::collections::BTreeMap<Role, (u32, hearth_domain::ids::WorkerId)> =
+        std::collections::BTreeMap::new();
+    for (_, _, team) in org.teams() {
+        let caseloads = app.team(caller, now, &team.id).await?;
+        let team_cases: u32 = caseloads.workers.iter().map(|m| m.load.cases).sum();
+        for member in &caseloads.workers {
+            let Some(worker) = org.worker(&member.load.worker) else {
+                continue;
+            };
+            let cases = if worker.role == hearth_domain::org::WorkerRole::TeamManager {
+                team_cases
+            } else {
+                member.load.cases
+            };
+            for role in Role::ALL.into_iter().filter(|r| role_fits(*r, worker.role)) {
+                let better = best.get(&role).is_none_or(|(most, _)| cases > *most);
+                if better {
+                    best.insert(role, (cases, worker.id.clone()));
+                }
+            }
+        }
+    }
+    Ok(best.into_iter().map(|(role, (_, w))| (role, w)).collect())
 }
 
 /// Remove a SQLite database and its write-ahead log files.
