@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # The pages under load: 50 users at once (wrk) on a 5-year Kent, signed in as a social
 # worker, each page for a fixed time: a child's chronology (rotating over many children),
-# a search (rotating over surnames), one team's due list and the whole authority's.
+# a search (rotating over surnames), one team's due list and the whole authority's;
+# then, signed in as a team manager linked to a generated manager, a worker's caseload
+# (My work, rotating over the workers of the county's teams) and a team's page
+# (rotating over the teams).
 # Prints p50, p99 and pages per second for each, and the server's CPU (100% = one core).
-# Goal (issue #12): the child page at p99 <= 50 ms and >= 1,000 pages/s.
+# Goals: the child page at p99 <= 50 ms and >= 1,000 pages/s (issue #12); the caseload
+# and team pages at p99 <= 50 ms (issue #14).
 #
 # Usage: bench/pages.sh [SECONDS]   (each page's run; default 20)
 #   HEARTH_BIN=PATH   a hearth binary to serve with (default: build target/release/hearth)
 #   BENCH_DB=PATH     the Kent database (default: target/bench/kent-5y.db, generated once,
 #                     a few minutes; kept outside git)
 #   CONNECTIONS=N     concurrent users (default 50)
-#   PAGES="child ..." which of child, search, due-team and due-all to drive (default all)
+#   PAGES="child ..." which of child, search, due-team, due-all, my-work and team to drive
+#                     (default all)
 # The figures are only as steady as the machine: run it more than once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +58,20 @@ password="bench-social-worker-password"
 echo "$password" | "$bin" user add --db "$db" --name "$user" --role social-worker \
     --password-stdin > /dev/null 2>&1 || true
 
+# A team manager of our own, linked to the first manager the organisation lists: the
+# team pages and any worker's My work are theirs to see.
+manager="bench-team-manager"
+manager_password="bench-team-manager-password"
+manager_worker=$("$bin" org show --db "$db" | awk '
+    /^\[\[workers\]\]/ { id = "" }
+    /^id = / { id = $3; gsub(/"/, "", id) }
+    /^role = "team_manager"/ && id != "" { print id; exit }')
+echo "$manager_password" | "$bin" user add --db "$db" --name "$manager" --role team-manager \
+    --worker "$manager_worker" --password-stdin > /dev/null 2>&1 || true
+teams=$("$bin" org show --db "$db" | awk '
+    /^\[\[areas\.localities\.teams\]\]/ { team = 1; next }
+    team && /^id = / { id = $3; gsub(/"/, "", id); print id; team = 0 }')
+
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 origin="http://127.0.0.1:$port"
 RUST_LOG=error "$bin" serve --db "$db" --addr "127.0.0.1:$port" > "$work/server.log" 2>&1 &
@@ -69,13 +88,19 @@ curl -sf -o /dev/null "$origin/sign-in" || {
 
 # Sign in as a browser would: the form (and its CSRF token, if it carries one), then
 # post it from this site's origin and keep the session cookie.
-form=$(curl -sf "$origin/sign-in")
-csrf=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' <<< "$form" | head -1)
-cookie=$(curl -s -o /dev/null -D - -H "Origin: $origin" \
-    --data-urlencode "name=$user" --data-urlencode "password=$password" \
-    --data-urlencode "csrf=$csrf" --data-urlencode "next=/" "$origin/sign-in" |
-    sed -n 's/^[Ss]et-[Cc]ookie: \(hearth_session=[0-9a-f]*\).*/\1/p' | head -1)
+sign_in() {
+    local form csrf
+    form=$(curl -sf "$origin/sign-in")
+    csrf=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' <<< "$form" | head -1)
+    curl -s -o /dev/null -D - -H "Origin: $origin" \
+        --data-urlencode "name=$1" --data-urlencode "password=$2" \
+        --data-urlencode "csrf=$csrf" --data-urlencode "next=/" "$origin/sign-in" |
+        sed -n 's/^[Ss]et-[Cc]ookie: \(hearth_session=[0-9a-f]*\).*/\1/p' | head -1
+}
+cookie=$(sign_in "$user" "$password")
 [[ -n "$cookie" ]] || { echo "could not sign in as $user" >&2; exit 1; }
+manager_cookie=$(sign_in "$manager" "$manager_password")
+[[ -n "$manager_cookie" ]] || { echo "could not sign in as $manager" >&2; exit 1; }
 
 # Children to open and surnames to search for, from the search API (a prefix each).
 for letter in A B C D E F G H J K L M N P R S T W; do
@@ -101,6 +126,20 @@ team=$(curl -sf -H "Cookie: $cookie" "$origin/due?as_at=2026-03-31" |
     sed -n 's/.*<option value="\([^"]\+\)".*/\1/p' | head -1)
 echo "/due?as_at=2026-03-31&team=$team" > "$work/due-team.txt"
 echo "/due?as_at=2026-03-31" > "$work/due-all.txt"
+# The teams, and the workers of the first twenty with children allocated.
+for t in $teams; do echo "/teams/$t"; done > "$work/team.txt"
+for t in $(head -20 <<< "$teams"); do
+    curl -sf -H "Cookie: $manager_cookie" "$origin/api/v1/caseload?team=$t"
+    echo
+done | python3 -c '
+import json, sys
+for line in sys.stdin:
+    if line.strip():
+        for w in json.loads(line)["team"]["workers"]:
+            if w["cases"] > 0:
+                print("/my-work?worker=" + w["worker"])
+' > "$work/my-work.txt"
+echo "$(wc -l < "$work/team.txt") teams, $(wc -l < "$work/my-work.txt") workers with children"
 
 # Each wrk thread walks the list from its own place.
 cat > "$work/paths.lua" <<'LUA'
@@ -118,11 +157,15 @@ LUA
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 hz=$(getconf CLK_TCK)
 printf '%-22s %10s %10s %10s %8s %s\n' page p50 p99 pages/s cpu errors
-for page in ${PAGES:-child search due-team due-all}; do
+for page in ${PAGES:-child search due-team due-all my-work team}; do
+    case "$page" in
+        my-work | team) as="$manager_cookie" ;;
+        *) as="$cookie" ;;
+    esac
     before=$(cpu_ticks)
     start=$(date +%s.%N)
     wrk -t2 -c"$connections" -d"${seconds}s" --timeout 30s --latency \
-        -H "Cookie: $cookie" -s "$work/paths.lua" "$origin" -- "$work/$page.txt" \
+        -H "Cookie: $as" -s "$work/paths.lua" "$origin" -- "$work/$page.txt" \
         > "$work/$page.wrk"
     end=$(date +%s.%N)
     after=$(cpu_ticks)
