@@ -47,6 +47,13 @@ for role in social-worker auditor analyst screener partner; do
     echo "$password" | "$hearth" user add --db "$db" --name "e2e.$role" --role "$role" \
         --password-stdin > /dev/null
 done
+# A team manager linked to the first manager the organisation lists, for My team.
+manager=$("$hearth" org show --db "$db" | awk '
+    /^\[\[workers\]\]/ { id = "" }
+    /^id = / { id = $3; gsub(/"/, "", id) }
+    /^role = "team_manager"/ && id != "" { print id; exit }')
+echo "$password" | "$hearth" user add --db "$db" --name e2e.team-manager --role team-manager \
+    --worker "$manager" --password-stdin > /dev/null
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 RUST_LOG=warn "$hearth" serve --db "$db" --addr "127.0.0.1:$port" &
