@@ -23,7 +23,8 @@ pub struct NewEvent {
 
 impl App {
     /// Append `new` to child `id`'s journey, recorded by the caller at `now`, and log
-    /// the write. Needs `RecordEvents`. A child the caller may not see is refused as if
+    /// the write. Needs `RecordEvents`, and to correct an event someone else recorded
+    /// `CorrectOthersEvents` too. A child the caller may not see is refused as if
     /// there were none (writing to it would tell them it exists); an event dated after
     /// today, or naming a worker not in post on its day or a team the authority did not
     /// have then, is refused whatever the journey says; a stale version, a taken event id or an event the journey refuses
@@ -40,6 +41,9 @@ impl App {
         let reader = Reader::new(self.store(), caller, now);
         if !reader.allowed(id).await? {
             return Err(AppError::NoChild);
+        }
+        if let Some(target) = corrected(&new.data) {
+            self.check_correction(caller, now, id, target).await?;
         }
         let event = Event {
             id: new.id,
@@ -59,6 +63,39 @@ impl App {
         let version = self.store().append(new.version, vec![event]).await?;
         reader.log(id).await?;
         Ok(version)
+    }
+}
+
+impl App {
+    /// A practitioner corrects their own events; an event someone else recorded needs
+    /// `CorrectOthersEvents` (a team manager's). A target not on the journey is left
+    /// to the fold to refuse by name.
+    async fn check_correction(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        id: &ChildId,
+        target: &EventId,
+    ) -> Result<(), AppError> {
+        let (journey, _) = self.store().journey(&Subject::Child(id.clone())).await?;
+        let theirs = journey
+            .iter()
+            .find(|e| &e.id == target)
+            .is_some_and(|e| e.recorded_by != actor(caller));
+        if theirs {
+            self.check_child(caller, now, Permission::CorrectOthersEvents, id)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The event a correction corrects.
+fn corrected(data: &EventData) -> Option<&EventId> {
+    match data {
+        EventData::EventAmended(a) => Some(&a.event),
+        EventData::EventRetracted(r) => Some(&r.event),
+        _ => None,
     }
 }
 

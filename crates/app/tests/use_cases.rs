@@ -389,6 +389,91 @@ fn visit(id: &str, on: &str) -> NewEvent {
     }
 }
 
+/// A correction of event `target` on C1, read at `version`.
+fn correction(id: &str, version: u64, data: EventData) -> NewEvent {
+    NewEvent {
+        version,
+        id: EventId::parse(id).unwrap(),
+        occurred_at: OccurredAt::parse("2024-06-03").unwrap(),
+        data,
+    }
+}
+
+fn retraction(target: &str) -> EventData {
+    EventData::EventRetracted(EventRetracted {
+        event: EventId::parse(target).unwrap(),
+        reason: String::from("entered on the wrong child"),
+    })
+}
+
+#[tokio::test]
+async fn a_practitioner_corrects_their_own_events_and_a_manager_anyones() {
+    let f = fixture().await;
+    let sam = user("sam.patel", Role::SocialWorker, "correct: test");
+    let kim = user("kim.worker", Role::SocialWorker, "correct: test");
+    let manager = user("max.manager", Role::TeamManager, "correct: test");
+    f.app
+        .record_event(&sam, now(), &c1(), visit("v1", "2024-06-03"))
+        .await
+        .unwrap();
+    // Another practitioner may not correct Sam's visit, nor an imported event.
+    for target in ["v1", "c1-04"] {
+        let refused = f
+            .app
+            .record_event(&kim, now(), &c1(), correction("k1", 5, retraction(target)))
+            .await;
+        assert!(
+            matches!(
+                refused,
+                Err(AppError::Refused(Permission::CorrectOthersEvents))
+            ),
+            "{refused:?}"
+        );
+    }
+    // Sam amends their own visit.
+    let amended = EventData::EventAmended(EventAmended {
+        event: EventId::parse("v1").unwrap(),
+        reason: String::from("the child was not seen alone"),
+        occurred_at: None,
+        amended: Some(Box::new(EventData::Visit(Visit {
+            worker: WorkerId::parse("W1").unwrap(),
+            seen: true,
+            seen_alone: false,
+        }))),
+    });
+    let version = f
+        .app
+        .record_event(&sam, now(), &c1(), correction("s1", 5, amended))
+        .await
+        .unwrap();
+    assert_eq!(version, 6);
+    // A manager retracts it: anyone's.
+    let version = f
+        .app
+        .record_event(
+            &manager,
+            now(),
+            &c1(),
+            correction("m1", 6, retraction("v1")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(version, 7);
+    let refusals: Vec<(String, String)> = f
+        .log_of_c1()
+        .await
+        .into_iter()
+        .filter(|(_, action)| action.starts_with("refused"))
+        .collect();
+    assert_eq!(
+        refusals,
+        [
+            entry("kim.worker", "refused (role): correct: test"),
+            entry("kim.worker", "refused (role): correct: test"),
+        ]
+    );
+}
+
 #[tokio::test]
 async fn recording_an_event_checks_the_role_the_day_and_logs_the_write() {
     let f = fixture().await;

@@ -91,10 +91,13 @@ pub enum Permission {
     /// See any team's caseloads and allocation queue, and any worker's caseload (one's
     /// own needs only `ViewDueList`).
     ViewTeamCaseloads,
+    /// Amend or retract an event someone else recorded (one's own needs only
+    /// `RecordEvents`).
+    CorrectOthersEvents,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Permission::SearchChildren,
         Permission::ReadRecord,
         Permission::RecordEvents,
@@ -108,6 +111,7 @@ impl Permission {
         Permission::ViewOwnContacts,
         Permission::MergePersons,
         Permission::ViewTeamCaseloads,
+        Permission::CorrectOthersEvents,
     ];
 }
 
@@ -120,7 +124,8 @@ impl Role {
     ///   They see the figures too, and may make a contact with the front door.
     /// - Screeners and team managers also work the front door: they screen and decide
     ///   contacts and merge duplicate records. Only a team manager signs off a decision,
-    ///   and sees teams' and other workers' caseloads.
+    ///   sees teams' and other workers' caseloads, and corrects an event someone else
+    ///   recorded.
     /// - A performance analyst sees figures that name no child, and no child's record.
     /// - An auditor finds children and sees who opened their records, but does not read
     ///   the records themselves.
@@ -148,7 +153,10 @@ impl Role {
             Role::TeamManager => {
                 practitioner
                     || front_door
-                    || matches!(what, P::SignOffDecisions | P::ViewTeamCaseloads)
+                    || matches!(
+                        what,
+                        P::SignOffDecisions | P::ViewTeamCaseloads | P::CorrectOthersEvents
+                    )
             }
             Role::EarlyHelpWorker | Role::SocialWorker | Role::Iro => practitioner,
             Role::Analyst => matches!(what, P::ViewFigures),
@@ -304,6 +312,7 @@ mod tests {
                 P::SignOffDecisions,
                 P::MergePersons,
                 P::ViewTeamCaseloads,
+                P::CorrectOthersEvents,
             ],
         ]
         .concat();

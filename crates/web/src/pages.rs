@@ -262,6 +262,9 @@ struct Entry {
     note: Option<&'static str>,
     /// The record merged into this one that the entry comes from, if not this one.
     from: Option<String>,
+    /// The event's id, when it may be corrected through its form: recorded through one,
+    /// and neither retracted nor a correction itself.
+    correct: Option<String>,
     #[serde(skip)]
     at: OccurredAt,
 }
@@ -391,6 +394,9 @@ fn entries(journey: &[Event], org: &Authority) -> Vec<Entry> {
         .into_iter()
         .map(|(_, e)| Entry {
             from: None,
+            correct: (hearth_domain::forms::title(e.kind()).is_some()
+                && !retracted.contains(&e.id))
+            .then(|| e.id.to_string()),
             at: e.occurred_at,
             when: when(e.occurred_at),
             datetime: e.occurred_at.to_string(),
@@ -406,15 +412,18 @@ fn entries(journey: &[Event], org: &Authority) -> Vec<Entry> {
         .collect()
 }
 
-/// `GET /children/{id}`: the child's chronology. The view is logged before the page is
-/// sent; if it cannot be logged, the page is not shown.
-/// `?recorded=KIND`: the kind just recorded through its form.
+/// `?recorded=KIND`: the kind just recorded through its form; `?corrected=amended` or
+/// `retracted`: an event just corrected.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ChildParams {
     #[serde(default)]
     recorded: String,
+    #[serde(default)]
+    corrected: String,
 }
 
+/// `GET /children/{id}`: the child's chronology. The view is logged before the page is
+/// sent; if it cannot be logged, the page is not shown.
 pub(crate) async fn child(
     State(app): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -457,7 +466,11 @@ pub(crate) async fn child(
                 .role
                 .may(hearth_domain::access::Permission::RecordEvents),
         // Only a declared form's title is shown, never what the query said.
-        recorded: hearth_domain::forms::title(&params.recorded),
+        recorded: match params.corrected.as_str() {
+            "amended" => Some("an amendment"),
+            "retracted" => Some("a retraction"),
+            _ => hearth_domain::forms::title(&params.recorded),
+        },
         facts: facts(state, &authority, today(now)),
         counts: counts(state),
         entries,

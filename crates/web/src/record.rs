@@ -33,6 +33,9 @@ const RECORD_ACTION: &str = "record event";
 /// The form's field carrying the version of the journey the form was drawn from.
 const VERSION: &str = "version";
 
+/// The correction form's field saying why.
+const REASON: &str = "reason";
+
 /// Code lists up to this long are radios; longer ones a select.
 const MAX_RADIOS: usize = 10;
 
@@ -104,6 +107,12 @@ struct FormPage {
     errors: Vec<Shown>,
     /// Saved by someone else since the form was drawn, when that stopped this save.
     changed: Vec<String>,
+    /// Where the form posts to.
+    action: String,
+    /// Set when the form corrects an earlier event: its sentence, and the reason typed.
+    correcting: Option<String>,
+    reason: String,
+    reason_error: Option<String>,
 }
 
 /// A child's record as the pages read it: name, state, journey and version; not found
@@ -315,6 +324,7 @@ fn page(
             }
         })
         .collect();
+    let reason_error = error_for(REASON);
     FormPage {
         title: form.title,
         id: id.to_string(),
@@ -342,6 +352,10 @@ fn page(
             })
             .collect(),
         changed: Vec::new(),
+        action: format!("/children/{id}/record/{}", form.kind),
+        correcting: None,
+        reason: first(REASON),
+        reason_error,
     }
 }
 
@@ -489,4 +503,230 @@ pub(crate) async fn save(
 fn event_id(child: &ChildId, version: Version) -> EventId {
     EventId::parse(&format!("{child}-{}-form", version + 1))
         .unwrap_or_else(|_| unreachable!("an id, a number and a word make an event id"))
+}
+
+/// The event in the path on the child's journey as it stands (amendments applied), with
+/// its form, if it may be corrected through one: recorded through a form, not
+/// retracted. Not found otherwise.
+fn correctable(journey: &[Event], target: &str) -> Result<(Event, EventForm), PageError> {
+    let gone = || PageError::from(Failure::NotFound("No such event to correct"));
+    let effective = hearth_domain::journey::effective_events(journey).map_err(|_| gone())?;
+    let event = effective
+        .into_iter()
+        .find(|e| e.id.as_str() == target)
+        .ok_or_else(gone)?;
+    let form = forms::form(event.kind()).ok_or_else(gone)?;
+    Ok((event, form))
+}
+
+/// The child and event ids in the path.
+fn event_path(
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<(ChildId, String), PageError> {
+    let Ok(Path((id, event))) = path else {
+        return Err(Failure::NotFound(NO_CHILD).into());
+    };
+    let id = ChildId::parse(&id).map_err(|_| Failure::NotFound(NO_CHILD))?;
+    Ok((id, event))
+}
+
+/// The correction form for `event`, filled in with `typed`.
+#[allow(clippy::too_many_arguments)]
+fn correction_page(
+    form: &EventForm,
+    event: &Event,
+    journey: &[Event],
+    id: &ChildId,
+    name: String,
+    version: Version,
+    typed: &[(String, String)],
+    org: &hearth_app::due::Authority,
+    day: Date,
+    errors: Vec<FieldError>,
+) -> FormPage {
+    let mut page = page(
+        form,
+        id,
+        name,
+        version,
+        typed,
+        org.organisation.as_ref(),
+        day,
+        errors,
+    );
+    page.action = format!("/children/{id}/events/{}/correct", event.id);
+    page.correcting = Some(format!(
+        "{}: {}",
+        crate::chronology::when(event.occurred_at),
+        describe_in_journey(event, journey, Some(org))
+    ));
+    page
+}
+
+/// `GET /children/{id}/events/{event}/correct`: the event's form as it stands, to
+/// amend it or retract it, saying why.
+pub(crate) async fn correct(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, PageError> {
+    let (id, target) = event_path(path)?;
+    let (name, record, journey) = read(&app, &caller, &id).await?;
+    let (event, form) = correctable(&journey, &target)?;
+    let typed: Vec<(String, String)> = forms::write_occurred_at(event.occurred_at)
+        .into_iter()
+        .chain(forms::write(&event.data).unwrap_or_default())
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    let day = today((app.clock)());
+    let org = app.cases.authority(day).await?;
+    let page = correction_page(
+        &form,
+        &event,
+        &journey,
+        &id,
+        name,
+        record.version,
+        &typed,
+        &org,
+        day,
+        Vec::new(),
+    );
+    render(&caller, &page, StatusCode::OK)
+}
+
+/// `POST /children/{id}/events/{event}/correct`: amend the event with what the form
+/// now says (`action=amend`), or retract it (`action=retract`), with the reason given.
+pub(crate) async fn save_correction(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    body: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, PageError> {
+    let (id, target) = event_path(path)?;
+    let typed = body.map(|Form(pairs)| pairs).unwrap_or_default();
+    let now = (app.clock)();
+    let day = today(now);
+    let (name, record, journey) = read(&app, &caller, &id).await?;
+    let (event, form) = correctable(&journey, &target)?;
+    let org = app.cases.authority(day).await?;
+    let submitted = Submitted::new(&typed);
+    let retract = submitted.values("action").first() == Some(&"retract");
+    let version: Option<Version> = submitted
+        .values(VERSION)
+        .first()
+        .and_then(|v| v.parse().ok());
+    let reason = submitted.values(REASON).first().map(|r| (*r).to_owned());
+    let mut errors = Vec::new();
+    if reason.is_none() {
+        errors.push(FieldError {
+            field: REASON,
+            message: String::from("Say why you are correcting it."),
+        });
+    }
+    let when = forms::read_occurred_at(&submitted);
+    let data = forms::parse(form.kind, &submitted);
+    if !retract {
+        if let Err(e) = &when {
+            errors.push(e.clone());
+        }
+        if let Some(Err(field_errors)) = &data {
+            errors.extend(field_errors.iter().cloned());
+        }
+    }
+    let show = |errors: Vec<FieldError>, status| {
+        let page = correction_page(
+            &form,
+            &event,
+            &journey,
+            &id,
+            name.clone(),
+            version.unwrap_or(record.version),
+            &typed,
+            &org,
+            day,
+            errors,
+        );
+        render(&caller, &page, status)
+    };
+    let (Some(version), Some(reason), true) = (version, reason, errors.is_empty()) else {
+        if errors.is_empty() {
+            errors.push(FieldError {
+                field: forms::OCCURRED_AT,
+                message: String::from(
+                    "The form was incomplete: check your answers and save again.",
+                ),
+            });
+        }
+        return show(errors, StatusCode::BAD_REQUEST);
+    };
+    let correction = if retract {
+        hearth_domain::event::EventData::EventRetracted(hearth_domain::event::EventRetracted {
+            event: event.id.clone(),
+            reason,
+        })
+    } else {
+        let occurred_at = when.ok().filter(|at| *at != event.occurred_at);
+        let amended = data
+            .and_then(Result::ok)
+            .filter(|d| *d != event.data)
+            .map(Box::new);
+        hearth_domain::event::EventData::EventAmended(hearth_domain::event::EventAmended {
+            event: event.id.clone(),
+            reason,
+            occurred_at,
+            amended,
+        })
+    };
+    let new = NewEvent {
+        version,
+        id: EventId::parse(&format!("{id}-{}-correct", version + 1))
+            .unwrap_or_else(|_| unreachable!("an id, a number and a word make an event id")),
+        occurred_at: OccurredAt::on(day),
+        data: correction,
+    };
+    let who = caller.doing(RECORD_ACTION);
+    let refused = match app.cases.record_event(&who, now, &id, new).await {
+        Ok(_) => {
+            let done = if retract { "retracted" } else { "amended" };
+            return Ok(Redirect::to(&format!("/children/{id}?corrected={done}")).into_response());
+        }
+        Err(e) => e,
+    };
+    let one = |field, message: String| vec![FieldError { field, message }];
+    match refused {
+        AppError::Refused(hearth_domain::access::Permission::CorrectOthersEvents) => show(
+            one(
+                REASON,
+                String::from(
+                    "Only whoever recorded this event, or a team manager, may correct it.",
+                ),
+            ),
+            StatusCode::FORBIDDEN,
+        ),
+        AppError::NotRecordable(e) | AppError::Store(StoreError::Invalid(e)) => {
+            let field = match e.problem {
+                Problem::TooLong {
+                    field: "reason", ..
+                }
+                | Problem::TooManyLines {
+                    field: "reason", ..
+                } => REASON,
+                ref problem => refusal_field(&form, problem),
+            };
+            let message = format!("This cannot be recorded as it stands: {}.", e.problem);
+            show(one(field, message), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        AppError::Store(StoreError::Conflict { .. } | StoreError::DuplicateEvent(_)) => show(
+            one(
+                REASON,
+                String::from(
+                    "Someone else saved to this record after you opened this form. Check the record, then correct it again.",
+                ),
+            ),
+            StatusCode::CONFLICT,
+        ),
+        AppError::NoChild => Err(Failure::NotFound(NO_CHILD).into()),
+        other => Err(other.into()),
+    }
 }

@@ -162,6 +162,20 @@ pub fn table() -> Vec<Route> {
             Page,
             record::save,
         ),
+        route(
+            Get,
+            "/children/{id}/events/{event}/correct",
+            Needs(RecordEvents),
+            Page,
+            record::correct,
+        ),
+        route(
+            Post,
+            "/children/{id}/events/{event}/correct",
+            Needs(RecordEvents),
+            Page,
+            record::save_correction,
+        ),
         route(Get, "/my-work", Needs(ViewDueList), Page, caseload::my_work),
         route(
             Get,

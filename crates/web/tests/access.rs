@@ -79,6 +79,7 @@ fn is_front_door_form(path: &str) -> bool {
         || path.ends_with("/merge")
         || path.ends_with("/unmerge")
         || path.contains("/record/")
+        || path.ends_with("/correct")
 }
 
 /// How many rows the access log holds.
@@ -154,6 +155,8 @@ async fn nobody_reaches_a_record_or_the_api_without_signing_in_and_each_try_is_l
             "GET /children/{id}/record",
             "GET /children/{id}/record/{kind}",
             "POST /children/{id}/record/{kind}",
+            "GET /children/{id}/events/{event}/correct",
+            "POST /children/{id}/events/{event}/correct",
             "GET /api/v1/children/{id}",
             "GET /api/v1/children/{id}/journey",
             "POST /api/v1/children/{id}/events",

@@ -317,3 +317,85 @@ async fn the_api_and_the_page_refuse_the_same_input_in_the_same_words() {
     assert_eq!(answer["detail"], "Select whether the child was seen alone.");
     assert_eq!(version(&app).await, before);
 }
+
+#[tokio::test]
+async fn a_practitioner_corrects_their_own_entry_and_a_manager_anyones() {
+    let app = TestApp::spawn().await;
+    let sw = recorder(&app).await;
+    let (_, child) = app.page("/children/C1").await;
+    // The visit can be corrected; the retracted visit, the retraction and the front
+    // door's events cannot.
+    assert!(
+        child.contains("href=\"/children/C1/events/c1-12/correct\""),
+        "{child}"
+    );
+    for id in ["c1-13", "c1-14", "c1-02"] {
+        assert!(!child.contains(&format!("/events/{id}/correct")), "{id}");
+    }
+    // Sam's own visit, recorded through its form.
+    let v = version(&app).await.to_string();
+    let (status, _, _) = post(&app, &sw, "/children/C1/record/visit", &visit(&v)).await;
+    assert_eq!(status, 303);
+    let own = format!("C1-{}-form", v.parse::<u64>().unwrap() + 1);
+    let path = format!("/children/C1/events/{own}/correct");
+    let (status, form) = app.page(&path).await;
+    assert_eq!(status, 200, "{form}");
+    // Filled in as it stands.
+    assert!(form.contains("value=\"W1\" selected"), "{form}");
+    assert!(
+        form.contains("Visit by Sam Patel: child seen, not alone"),
+        "{form}"
+    );
+    let v = version(&app).await.to_string();
+    let mut amend = visit(&v);
+    amend[6] = ("seen_alone", "yes");
+    amend.push(("action", "amend"));
+    // A reason is needed.
+    let (status, _, page) = post(&app, &sw, &path, &amend).await;
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("Say why you are correcting it."), "{page}");
+    amend.push(("reason", "the child was seen alone after all"));
+    let (status, location, page) = post(&app, &sw, &path, &amend).await;
+    assert_eq!(status, 303, "{page}");
+    assert_eq!(location.as_deref(), Some("/children/C1?corrected=amended"));
+    let (_, child) = app.page("/children/C1?corrected=amended").await;
+    assert!(child.contains("Recorded: an amendment"), "{child}");
+    assert!(
+        child.contains("Now reads: Visit by Sam Patel: child seen alone"),
+        "{child}"
+    );
+
+    // Someone else's entry: refused to Sam, allowed to a manager.
+    let v = version(&app).await.to_string();
+    let retract = [
+        ("version", v.as_str()),
+        ("action", "retract"),
+        ("reason", "entered on the wrong child"),
+    ];
+    let theirs = "/children/C1/events/c1-12/correct";
+    let (status, _, page) = post(&app, &sw, theirs, &retract).await;
+    assert_eq!(status, 403, "{page}");
+    assert!(
+        page.contains("Only whoever recorded this event, or a team manager, may correct it."),
+        "{page}"
+    );
+    let manager = sign_in(
+        &app.store,
+        "max.manager",
+        Role::TeamManager,
+        NOW.parse().unwrap(),
+    )
+    .await;
+    let (status, location, page) = post(&app, &manager, theirs, &retract).await;
+    assert_eq!(status, 303, "{page}");
+    assert_eq!(
+        location.as_deref(),
+        Some("/children/C1?corrected=retracted")
+    );
+    let (_, child) = app.page("/children/C1").await;
+    assert!(
+        child.contains("retracted: entered on the wrong child"),
+        "{child}"
+    );
+    assert!(!child.contains(theirs), "{child}");
+}

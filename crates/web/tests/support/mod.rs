@@ -81,7 +81,8 @@ pub fn example_paths(path: &str) -> Vec<String> {
         _ => vec![
             path.replace("{id}", "C1")
                 .replace("{name}", "app.css")
-                .replace("{kind}", "visit"),
+                .replace("{kind}", "visit")
+                .replace("{event}", "c1-12"),
         ],
     }
 }
