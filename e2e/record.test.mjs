@@ -1,7 +1,8 @@
 // Recording through pages in a real browser (issue 14 item 1): a social worker opens a
 // child, chooses what to record, and fills in a form; the choose page and a form of each
 // kind of input (date, text, yes or no, one code as radios, one code as a select, codes
-// as checkboxes, worker and team) pass axe, with and without an error shown. Run by
+// as checkboxes, worker and team) and the correction form pass axe, with and without an
+// error shown. Run by
 // scripts/e2e.sh, which starts the server on a small synthetic county.
 
 import { test, before, after } from 'node:test';
@@ -124,6 +125,21 @@ test('a social worker records a visit through the pages, and every form passes a
     await page.goto(`${base}${child}/record`);
     await recordVisit(page, child);
     await checkAccessibility(page, 'the child page with its banner');
+
+    // Correct the visit just recorded: its form as it stands, a reason, and the amendment.
+    const correct = page.locator('a[href$="-form/correct"]').first();
+    await Promise.all([page.waitForNavigation(), correct.click()]);
+    assert.match(await page.content(), /Correct: Visit/);
+    await checkAccessibility(page, 'the correction form');
+    await page.locator('input[name="seen_alone"][value="no"]').check();
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save the amendment' }).click()]);
+    assert.match(await page.content(), /Say why you are correcting it\./);
+    await checkAccessibility(page, 'the correction form with an error');
+    await page.getByLabel('Why are you correcting it?').fill('The child was seen with their carer present.');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save the amendment' }).click()]);
+    assert.equal(new URL(page.url()).pathname, child);
+    assert.match(await page.content(), /Recorded: an amendment/);
+    assert.match(await page.content(), /Now reads: Visit by .*: child seen, not alone/);
   } finally {
     await ctx.close();
   }
