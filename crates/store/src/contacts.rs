@@ -172,8 +172,17 @@ where
         q.push(")");
     }
     if let Some(day) = filter.decided_on {
-        q.push(" AND substr(decided_at, 1, 10) = ")
+        // A range rather than `substr(decided_at, 1, 10) = day`, so the index on
+        // `decided_at` serves it: every time on the day (`YYYY-MM-DD` or
+        // `YYYY-MM-DDTHH:MM`) sorts at or after the day and before the next one.
+        let bytewise = dialect.bytewise;
+        q.push(format_args!(" AND decided_at{bytewise} >= "))
             .push_bind(day.to_string());
+        // The last day jiff can hold has no next day: everything from it is on it.
+        if let Ok(next) = day.tomorrow() {
+            q.push(format_args!(" AND decided_at{bytewise} < "))
+                .push_bind(next.to_string());
+        }
     }
     if let Some(locality) = &filter.locality {
         q.push(" AND locality = ").push_bind(locality.clone());

@@ -1588,6 +1588,8 @@ async fn a_contacts_journey_is_projected_and_queued(backend: Backend) {
     };
     assert_eq!(listed(on(date(2024, 4, 26))).await, ["K7"]);
     assert!(listed(on(date(2024, 4, 25))).await.is_empty());
+    // The day is a range on `decided_at`: the next day starts a new one.
+    assert!(listed(on(date(2024, 4, 27))).await.is_empty());
     let north = QueueFilter {
         locality: Some("North".into()),
         ..queue(&[])
