@@ -358,6 +358,9 @@ struct ContactPage {
     id: String,
     version: u64,
     status: &'static str,
+    /// When the first duty it still owes falls due, and whether any is overdue now.
+    due: Option<String>,
+    overdue: bool,
     banner: Option<&'static str>,
     errors: Vec<Problem>,
     details: Vec<Item>,
@@ -493,6 +496,8 @@ fn contact_page(view: &ContactView, org: &Authority) -> ContactPage {
     let open = |a: &Agency| state.checks.get(a).is_none_or(|c| c.returned.is_some());
     ContactPage {
         id: state.id.to_string(),
+        due: view.due.map(due_text),
+        overdue: view.overdue,
         version: view.version,
         status: status_text(view.status),
         banner: None,

@@ -526,6 +526,17 @@ async fn the_queue_lists_contacts_by_where_they_stand_oldest_first() {
             "Overdue",
         ],
     );
+    // The contact's own page says so too.
+    let (_, body) = page(&app, &screener, &contact_path("")).await;
+    assert_in_order(
+        &body,
+        &[
+            "Due: End of 2024-06-03",
+            r#"<strong class="govuk-tag govuk-tag--red">"#,
+            "Overdue",
+            "Received",
+        ],
+    );
 }
 
 #[tokio::test]

@@ -165,21 +165,13 @@ impl App {
         let authority = self.authority(today).await?;
         let mut rows = Vec::new();
         for contact in self.store().contact_queue(filter).await? {
-            let id = contact.state.id.clone();
-            let (events, _) = self.store().journey(&Subject::Contact(id.clone())).await?;
-            let duties =
-                contact_obligations(&id, &events, &authority.rules, &authority.calendar, today)
-                    .map_err(|source| {
-                        AppError::Due(crate::due::DueError::ContactJourney {
-                            contact: id.clone(),
-                            source,
-                        })
-                    })?;
-            let owed = duties.iter().filter(|o| o.status.is_outstanding());
+            let (due, overdue) = self
+                .contact_clocks(&contact.state.id, &authority, today, at)
+                .await?;
             rows.push(QueueRow {
                 status: contact.state.status(),
-                due: owed.clone().map(|o| o.due).min_by_key(|due| deadline(*due)),
-                overdue: owed.clone().any(|o| o.due.missed_by(at)),
+                due,
+                overdue,
                 contact,
             });
         }
@@ -187,6 +179,31 @@ impl App {
             .log_access_to(now, caller.actor(), "front-door queue", "viewed queue")
             .await?;
         Ok(rows)
+    }
+
+    /// Where contact `id`'s clocks stand at `at` (on `today`, under `authority`): when
+    /// the first duty it still owes falls due (its decision, or a partner check awaited),
+    /// and whether any it still owes is past its deadline.
+    pub(super) async fn contact_clocks(
+        &self,
+        id: &ContactId,
+        authority: &crate::due::Authority,
+        today: jiff::civil::Date,
+        at: OccurredAt,
+    ) -> Result<(Option<Due>, bool), ContactError> {
+        let (events, _) = self.store().journey(&Subject::Contact(id.clone())).await?;
+        let duties = contact_obligations(id, &events, &authority.rules, &authority.calendar, today)
+            .map_err(|source| {
+                AppError::Due(crate::due::DueError::ContactJourney {
+                    contact: id.clone(),
+                    source,
+                })
+            })?;
+        let owed = duties.iter().filter(|o| o.status.is_outstanding());
+        Ok((
+            owed.clone().map(|o| o.due).min_by_key(|due| deadline(*due)),
+            owed.clone().any(|o| o.due.missed_by(at)),
+        ))
     }
 
     /// Decide contact `k` (at `version`, as the caller read it): one decision for each

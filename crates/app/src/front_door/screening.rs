@@ -21,6 +21,7 @@ use hearth_domain::ids::{
 };
 use hearth_domain::journey::{JourneyError, Problem, effective_events, fold_family};
 use hearth_domain::people::{Address, Name, PersonDetails};
+use hearth_domain::timescales::Due;
 use hearth_store::{StoreError, Version};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -661,6 +662,11 @@ pub struct ContactView {
     pub people: Vec<GivenView>,
     /// The fingerprint of the model that scored the candidates.
     pub model: String,
+    /// When the first duty it still owes falls due (its decision, or a partner check
+    /// awaited); none when it owes nothing the rules time.
+    pub due: Option<Due>,
+    /// Whether any duty it still owes is past its deadline now.
+    pub overdue: bool,
 }
 
 /// One person as the contact gives them, with who they are linked to (if anyone) and
@@ -885,7 +891,12 @@ impl App {
         self.store()
             .log_access_many(now, caller.actor(), &shown, &candidate_for)
             .await?;
+        let (due, overdue) = self
+            .contact_clocks(contact, &authority, today, occurred(now))
+            .await?;
         Ok(ContactView {
+            due,
+            overdue,
             status: record.state.status(),
             contact: record.state,
             version: record.version,
