@@ -8,63 +8,20 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-
-const require = createRequire(import.meta.url);
-const axeSource = require.resolve('axe-core/axe.min.js');
-
-const base = process.env.HEARTH_E2E_URL;
-const password = process.env.HEARTH_E2E_PASSWORD;
-assert.ok(base && password, 'run through scripts/e2e.sh, which sets HEARTH_E2E_URL and HEARTH_E2E_PASSWORD');
+import { launchBrowser, checkAccessibility, signedIn } from './support.mjs';
 
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
 });
 
-async function checkAccessibility(page, label) {
-  await page.addScriptTag({ path: axeSource });
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.map((n) => n.target.join(' ')),
-    }));
-  });
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    serious.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.join(', ')}`),
-    [],
-    `${label} (${page.url()}) has serious or critical accessibility violations`,
-  );
-}
-
-async function signedIn(name) {
-  const ctx = await browser.newContext({ bypassCSP: true });
-  const page = await ctx.newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('User name').fill(name);
-  await page.getByLabel('Password').fill(password);
-  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Sign in' }).click()]);
-  return { ctx, page };
-}
-
 test('a team manager lands on their team, opens a worker and a child; every page passes axe', async () => {
-  const { ctx, page } = await signedIn('e2e.team-manager');
+  const { ctx, page } = await signedIn(browser, 'e2e.team-manager');
   try {
     assert.equal(new URL(page.url()).pathname, '/my-team', 'a team manager starts at their team');
     await assert.doesNotReject(page.getByRole('heading', { level: 1 }).textContent());
@@ -86,7 +43,7 @@ test('a team manager lands on their team, opens a worker and a child; every page
 });
 
 test('a social worker linked to no worker is told so on My work; the page passes axe', async () => {
-  const { ctx, page } = await signedIn('e2e.social-worker');
+  const { ctx, page } = await signedIn(browser, 'e2e.social-worker');
   try {
     assert.equal(new URL(page.url()).pathname, '/my-work', 'a practitioner starts at their own work');
     await assert.doesNotReject(page.getByText('Your account is not linked to a worker').textContent());

@@ -10,60 +10,17 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-
-const require = createRequire(import.meta.url);
-const axeSource = require.resolve('axe-core/axe.min.js');
-
-const base = process.env.HEARTH_E2E_URL;
-const password = process.env.HEARTH_E2E_PASSWORD;
-assert.ok(base && password, 'run through scripts/e2e.sh, which sets HEARTH_E2E_URL and HEARTH_E2E_PASSWORD');
+import { launchBrowser, checkAccessibility, signedIn, base } from './support.mjs';
 
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
 });
-
-async function checkAccessibility(page, label) {
-  await page.addScriptTag({ path: axeSource });
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.map((n) => n.target.join(' ')),
-    }));
-  });
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    serious.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.join(', ')}`),
-    [],
-    `${label} (${page.url()}) has serious or critical accessibility violations`,
-  );
-}
-
-async function signedIn(name) {
-  const ctx = await browser.newContext({ bypassCSP: true });
-  const page = await ctx.newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('User name').fill(name);
-  await page.getByLabel('Password').fill(password);
-  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Sign in' }).click()]);
-  return { ctx, page };
-}
 
 /// Submit the form `button` is in and wait for the page it leads to.
 async function submit(page, button) {
@@ -71,8 +28,8 @@ async function submit(page, button) {
 }
 
 test('a partner makes a contact through the form with the surname misspelt; a screener links the child, checks with the police and decides it from the queue; the partner sees only the outcome; every page passes axe', async () => {
-  const screener = await signedIn('e2e.screener');
-  const partner = await signedIn('e2e.partner');
+  const screener = await signedIn(browser, 'e2e.screener');
+  const partner = await signedIn(browser, 'e2e.partner');
   try {
     // A child of the county with a date of birth and a postcode, as the list shows them.
     const s = screener.page;
@@ -172,8 +129,8 @@ test('a partner makes a contact through the form with the surname misspelt; a sc
 });
 
 test('an analyst reaches the funnel from the navigation and a screener from the queue; a period is drawn and a backwards one refused; every page passes axe', async () => {
-  const analyst = await signedIn('e2e.analyst');
-  const screener = await signedIn('e2e.screener');
+  const analyst = await signedIn(browser, 'e2e.analyst');
+  const screener = await signedIn(browser, 'e2e.screener');
   try {
     const a = analyst.page;
     await a.goto(`${base}/due/counts`);

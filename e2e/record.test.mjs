@@ -7,61 +7,21 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-
-const require = createRequire(import.meta.url);
-const axeSource = require.resolve('axe-core/axe.min.js');
-
-const base = process.env.HEARTH_E2E_URL;
-const password = process.env.HEARTH_E2E_PASSWORD;
-assert.ok(base && password, 'run through scripts/e2e.sh, which sets HEARTH_E2E_URL and HEARTH_E2E_PASSWORD');
+import { launchBrowser, checkAccessibility, signIn, base } from './support.mjs';
 
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
 });
 
-async function checkAccessibility(page, label) {
-  await page.addScriptTag({ path: axeSource });
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.map((n) => n.target.join(' ')),
-    }));
-  });
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    serious.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.join(', ')}`),
-    [],
-    `${label} (${page.url()}) has serious or critical accessibility violations`,
-  );
-}
-
-async function signIn(page) {
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('User name').fill('e2e.social-worker');
-  await page.getByLabel('Password').fill(password);
-  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Sign in' }).click()]);
-}
-
 /// Sign in and open the first child of the list whose record takes a visit today.
 async function childTakingAVisit(page) {
-  await signIn(page);
+  await signIn(page, 'e2e.social-worker');
   await page.goto(`${base}/`);
   const hrefs = await page.locator('main table tbody tr a[href^="/children/"]').evaluateAll(
     (links) => links.map((a) => a.getAttribute('href')),
