@@ -154,7 +154,13 @@ pub fn worker_load(
         weighted += kind.weight(policy, worker.role);
         cases += 1;
     }
-    let limit = policy.map(|p| f64::from(p.caseload_limit) * f64::from(worker.fte));
+    // The organisation gives FTE as a short decimal held in an f32, and widening it
+    // keeps the f32's error (0.8 becomes 0.800000011920929): rounded to four places,
+    // a 0.8 FTE worker's limit of 20 reads 16, not 16.000000238.
+    let limit = policy.map(|p| {
+        let limit = f64::from(p.caseload_limit) * f64::from(worker.fte);
+        (limit * 1e4).round() / 1e4
+    });
     // Shares such as 1/15 do not add up exactly in floating point: fifteen of them are
     // a full caseload, not a hair over.
     let over_limit = limit.is_some_and(|l| weighted > l + 1e-9);
@@ -336,6 +342,17 @@ mod tests {
             today,
         );
         assert!(eleven.over_limit);
+        // 0.8 FTE is not exact in an f32: the limit still reads 16, and 16 children in
+        // need fill it without going over.
+        let sw = worker(WorkerRole::SocialWorker, 0.8);
+        let sixteen = worker_load(
+            &sw,
+            Some(&kent()),
+            kinds(&[(CaseKind::ChildInNeed, 16)]),
+            today,
+        );
+        assert_eq!(sixteen.limit, Some(16.0));
+        assert!(!sixteen.over_limit);
     }
 
     #[test]
