@@ -71,34 +71,6 @@ async fn page(app: &TestApp, user: &SignedIn, path: &str) -> (u16, String) {
     (status, response.text().await.unwrap())
 }
 
-/// Post `fields` as a browser's form would, with the session's token in the form.
-async fn post(
-    app: &TestApp,
-    user: &SignedIn,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, Option<String>, String) {
-    let mut form = vec![("csrf", user.csrf.as_str())];
-    form.extend_from_slice(fields);
-    let response = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .post(app.url(path))
-        .header("cookie", &user.cookie)
-        .header("origin", format!("http://{}", app.addr))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned());
-    (status, location, response.text().await.unwrap())
-}
-
 async fn contact_version(app: &TestApp) -> u64 {
     let (_, version) = app
         .store
@@ -178,7 +150,7 @@ async fn the_contact_page_shows_what_was_given_and_who_each_person_may_be() {
 async fn linking_a_candidate_changes_the_contact_and_comes_back_with_a_banner() {
     let (app, screener) = front_door().await;
     let version = contact_version(&app).await.to_string();
-    let (status, location, _) = post(
+    let (status, location, _) = post_form(
         &app,
         &screener,
         &contact_path("/links"),
@@ -211,7 +183,7 @@ async fn linking_a_candidate_changes_the_contact_and_comes_back_with_a_banner() 
     assert!(child.contains("Contact received"), "{child}");
 
     // The same link again, from the page as it was, is refused: the contact changed.
-    let (status, _, body) = post(
+    let (status, _, body) = post_form(
         &app,
         &screener,
         &contact_path("/links"),
@@ -233,7 +205,7 @@ async fn linking_a_candidate_changes_the_contact_and_comes_back_with_a_banner() 
 
     // Unlinking without a reason names the box; with one, the link is undone.
     let unlink = contact_path("/links/0/unlink");
-    let (status, _, body) = post(&app, &screener, &unlink, &[("reason", "  ")]).await;
+    let (status, _, body) = post_form(&app, &screener, &unlink, &[("reason", "  ")]).await;
     assert_eq!(status, 400, "{body}");
     assert_in_order(
         &body,
@@ -244,7 +216,7 @@ async fn linking_a_candidate_changes_the_contact_and_comes_back_with_a_banner() 
             r#"aria-describedby="reason-0-hint reason-0-error""#,
         ],
     );
-    let (status, location, _) = post(
+    let (status, location, _) = post_form(
         &app,
         &screener,
         &unlink,
@@ -265,7 +237,7 @@ async fn linking_a_candidate_changes_the_contact_and_comes_back_with_a_banner() 
 async fn a_new_record_is_made_for_someone_not_known() {
     let (app, screener) = front_door().await;
     let (status, location, _) =
-        post(&app, &screener, &contact_path("/people"), &[("given", "1")]).await;
+        post_form(&app, &screener, &contact_path("/people"), &[("given", "1")]).await;
     assert_eq!(status, 303);
     assert_eq!(location.unwrap(), contact_path("?done=created"));
     let (_, body) = page(&app, &screener, &contact_path("?done=created")).await;
@@ -284,7 +256,7 @@ async fn a_check_is_asked_for_and_its_return_recorded() {
     let (app, screener) = front_door().await;
     let before = contact_version(&app).await;
     // Neither agency nor urgency chosen: the agency is named first.
-    let (status, _, body) = post(&app, &screener, &contact_path("/checks"), &[]).await;
+    let (status, _, body) = post_form(&app, &screener, &contact_path("/checks"), &[]).await;
     assert_eq!(status, 400, "{body}");
     assert_in_order(
         &body,
@@ -293,7 +265,7 @@ async fn a_check_is_asked_for_and_its_return_recorded() {
             r#"<p id="agency-error" class="govuk-error-message">"#,
         ],
     );
-    let (status, _, body) = post(
+    let (status, _, body) = post_form(
         &app,
         &screener,
         &contact_path("/checks"),
@@ -309,7 +281,7 @@ async fn a_check_is_asked_for_and_its_return_recorded() {
     );
     assert_eq!(contact_version(&app).await, before, "nothing was written");
 
-    let (status, location, _) = post(
+    let (status, location, _) = post_form(
         &app,
         &screener,
         &contact_path("/checks"),
@@ -338,7 +310,7 @@ async fn a_check_is_asked_for_and_its_return_recorded() {
     );
 
     // Asking again of the same agency is refused by the contact, named by the field.
-    let (status, _, body) = post(
+    let (status, _, body) = post_form(
         &app,
         &screener,
         &contact_path("/checks"),
@@ -349,7 +321,7 @@ async fn a_check_is_asked_for_and_its_return_recorded() {
     assert!(body.contains(r##"<a href="#agency">"##), "{body}");
 
     // A return with nothing in it names the box; a real one is recorded.
-    let (status, _, body) = post(
+    let (status, _, body) = post_form(
         &app,
         &screener,
         &contact_path("/checks/police"),
@@ -361,7 +333,7 @@ async fn a_check_is_asked_for_and_its_return_recorded() {
         body.contains(r##"<a href="#findings-police">Enter what Police found"##),
         "{body}"
     );
-    let (status, location, _) = post(
+    let (status, location, _) = post_form(
         &app,
         &screener,
         &contact_path("/checks/police"),
@@ -380,7 +352,7 @@ async fn a_check_is_asked_for_and_its_return_recorded() {
         ],
     );
     // A return for an agency never asked is refused.
-    let (status, _, body) = post(
+    let (status, _, body) = post_form(
         &app,
         &screener,
         &contact_path("/checks/health"),
@@ -544,7 +516,7 @@ async fn a_screener_decides_a_linked_child_naming_the_field_a_refusal_is_about()
     let (app, screener) = front_door().await;
     with_threshold(&app).await;
     let version = contact_version(&app).await.to_string();
-    let (status, _, _) = post(
+    let (status, _, _) = post_form(
         &app,
         &screener,
         &contact_path("/links"),
@@ -585,7 +557,7 @@ async fn a_screener_decides_a_linked_child_naming_the_field_a_refusal_is_about()
     insta::assert_snapshot!("decision_form", form);
     let version = contact_version(&app).await.to_string();
     // No outcome chosen: named by the form.
-    let (status, _, body) = post(
+    let (status, _, body) = post_form(
         &app,
         &screener,
         &contact_path("/decision"),
@@ -598,7 +570,7 @@ async fn a_screener_decides_a_linked_child_naming_the_field_a_refusal_is_about()
         "{body}"
     );
     // No reasons: refused by the use case, named by the form's field, typed values kept.
-    let (status, _, body) = post(
+    let (status, _, body) = post_form(
         &app,
         &screener,
         &contact_path("/decision"),
@@ -620,7 +592,7 @@ async fn a_screener_decides_a_linked_child_naming_the_field_a_refusal_is_about()
         ],
     );
     assert_eq!(contact_version(&app).await.to_string(), version);
-    let (status, location, body) = post(
+    let (status, location, body) = post_form(
         &app,
         &screener,
         &contact_path("/decision"),
@@ -662,7 +634,7 @@ async fn a_manager_signs_off_a_proposed_decision() {
     with_threshold(&app).await;
     let version = contact_version(&app).await.to_string();
     // No further action for the whole contact waits for a manager.
-    let (status, location, body) = post(
+    let (status, location, body) = post_form(
         &app,
         &screener,
         &contact_path("/decision"),
@@ -702,7 +674,7 @@ async fn a_manager_signs_off_a_proposed_decision() {
     assert!(body.contains("Sign the decision off?"), "{body}");
     let version = contact_version(&app).await.to_string();
     // Sending it back needs a reason.
-    let (status, _, body) = post(
+    let (status, _, body) = post_form(
         &app,
         &manager,
         &contact_path("/sign-off"),
@@ -714,7 +686,7 @@ async fn a_manager_signs_off_a_proposed_decision() {
         body.contains(r##"<a href="#sign-off-reasons">Enter why the decision is sent back.</a>"##),
         "{body}"
     );
-    let (status, location, body) = post(
+    let (status, location, body) = post_form(
         &app,
         &manager,
         &contact_path("/sign-off"),
@@ -775,7 +747,7 @@ async fn a_contact_is_made_through_the_form_checked_then_sent() {
         ("urgency", "same_day"),
     ];
     // A date of birth not as YYYY-MM-DD is named, and what was typed stays.
-    let (status, _, body) = post(&app, &partner, "/contacts/new", &fields).await;
+    let (status, _, body) = post_form(&app, &partner, "/contacts/new", &fields).await;
     assert_eq!(status, 400, "{body}");
     assert_in_order(
         &body,
@@ -786,7 +758,7 @@ async fn a_contact_is_made_through_the_form_checked_then_sent() {
         ],
     );
     fields[5] = ("child_dob", "2015-06-01");
-    let (status, _, body) = post(&app, &partner, "/contacts/new", &fields).await;
+    let (status, _, body) = post_form(&app, &partner, "/contacts/new", &fields).await;
     assert_eq!(status, 200, "{body}");
     assert_in_order(
         &body,
@@ -805,7 +777,7 @@ async fn a_contact_is_made_through_the_form_checked_then_sent() {
     // Nothing is written until it is sent; changing goes back to the form, filled in.
     let mut change = fields.clone();
     change.push(("action", "change"));
-    let (status, _, body) = post(&app, &partner, "/contacts/new/check", &change).await;
+    let (status, _, body) = post_form(&app, &partner, "/contacts/new/check", &change).await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains(r#"value="Jo Teacher""#), "{body}");
     let (_, body) = page(&app, &partner, "/partner/contacts").await;
@@ -816,7 +788,7 @@ async fn a_contact_is_made_through_the_form_checked_then_sent() {
 
     let mut send = fields.clone();
     send.push(("action", "send"));
-    let (status, location, _) = post(&app, &partner, "/contacts/new/check", &send).await;
+    let (status, location, _) = post_form(&app, &partner, "/contacts/new/check", &send).await;
     assert_eq!(status, 303);
     let location = location.unwrap();
     let id = location.strip_prefix("/contacts/sent/").unwrap().to_owned();
@@ -906,7 +878,7 @@ async fn someone_new_named_with_a_linked_child_joins_the_childs_family() {
     seed_saying(&app, said).await;
 
     let version = contact_version(&app).await.to_string();
-    let (status, _, body) = post(
+    let (status, _, body) = post_form(
         &app,
         &screener,
         &contact_path("/links"),
@@ -929,7 +901,7 @@ async fn someone_new_named_with_a_linked_child_joins_the_childs_family() {
             " in family F9",
         ],
     );
-    let (status, location, body) = post(
+    let (status, location, body) = post_form(
         &app,
         &screener,
         &contact_path("/people"),

@@ -11,34 +11,6 @@ use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, EventId, Subject};
 use support::*;
 
-/// Post `fields` as a browser's form would, with the session's token in the form.
-async fn post(
-    app: &TestApp,
-    user: &SignedIn,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, Option<String>, String) {
-    let mut form = vec![("csrf", user.csrf.as_str())];
-    form.extend_from_slice(fields);
-    let response = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .post(app.url(path))
-        .header("cookie", &user.cookie)
-        .header("origin", format!("http://{}", app.addr))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned());
-    (status, location, response.text().await.unwrap())
-}
-
 async fn merged_into(app: &TestApp, child: &str) -> Option<ChildId> {
     let id = ChildId::parse(child).unwrap();
     app.store
@@ -90,7 +62,7 @@ async fn a_screener_checks_then_merges_a_duplicate_and_undoes_it() {
     assert!(form.contains("Merge a duplicate record"), "{form}");
 
     // Neither id nor reason: the form says what is missing.
-    let (status, _, page) = post(&app, &screener, "/children/C1/merge", &[]).await;
+    let (status, _, page) = post_form(&app, &screener, "/children/C1/merge", &[]).await;
     assert_eq!(status, 400);
     assert!(
         page.contains("Enter the ID of the duplicate record."),
@@ -101,7 +73,7 @@ async fn a_screener_checks_then_merges_a_duplicate_and_undoes_it() {
         ("duplicate", "C2"),
         ("reason", "Same child: one record made in error"),
     ];
-    let (status, _, check) = post(&app, &screener, "/children/C1/merge", &reason).await;
+    let (status, _, check) = post_form(&app, &screener, "/children/C1/merge", &reason).await;
     assert_eq!(status, 200, "{check}");
     assert!(
         check.contains("Check the records before merging them"),
@@ -114,7 +86,7 @@ async fn a_screener_checks_then_merges_a_duplicate_and_undoes_it() {
     let versions = hidden(&check, "versions");
     let mut confirm = reason.to_vec();
     confirm.extend([("versions", versions.as_str()), ("action", "merge")]);
-    let (status, location, _) = post(&app, &screener, "/children/C1/merge", &confirm).await;
+    let (status, location, _) = post_form(&app, &screener, "/children/C1/merge", &confirm).await;
     assert_eq!((status, location.as_deref()), (303, Some("/children/C1")));
     assert_eq!(merged_into(&app, "C2").await, ChildId::parse("C1").ok());
     // Each record's page says so, and where the other one is.
@@ -127,7 +99,7 @@ async fn a_screener_checks_then_merges_a_duplicate_and_undoes_it() {
     assert!(page.contains("From record C2"), "{page}");
 
     // Confirming the same check page again is refused by name.
-    let (status, _, page) = post(&app, &screener, "/children/C1/merge", &confirm).await;
+    let (status, _, page) = post_form(&app, &screener, "/children/C1/merge", &confirm).await;
     assert_eq!(status, 409, "{page}");
     assert!(page.contains("has changed since you checked it"), "{page}");
 
@@ -147,11 +119,11 @@ async fn a_screener_checks_then_merges_a_duplicate_and_undoes_it() {
     };
     app.store.append(0, vec![c3]).await.unwrap();
     let third = [("duplicate", "C3"), ("reason", "Same child again")];
-    let (_, _, check) = post(&app, &screener, "/children/C1/merge", &third).await;
+    let (_, _, check) = post_form(&app, &screener, "/children/C1/merge", &third).await;
     let versions = hidden(&check, "versions");
     let mut confirm = third.to_vec();
     confirm.extend([("versions", versions.as_str()), ("action", "merge")]);
-    let (status, _, _) = post(&app, &screener, "/children/C1/merge", &confirm).await;
+    let (status, _, _) = post_form(&app, &screener, "/children/C1/merge", &confirm).await;
     assert_eq!(status, 303);
     let (_, page) = screener_page(&app, &screener).await;
     assert_in_order(
@@ -164,14 +136,14 @@ async fn a_screener_checks_then_merges_a_duplicate_and_undoes_it() {
         ],
     );
     let undo = [("duplicate", "C2"), ("reason", "Twins: two children")];
-    let (status, location, _) = post(&app, &screener, "/children/C1/unmerge", &undo).await;
+    let (status, location, _) = post_form(&app, &screener, "/children/C1/unmerge", &undo).await;
     assert_eq!((status, location.as_deref()), (303, Some("/children/C1")));
     assert_eq!(merged_into(&app, "C2").await, None);
     let (_, page) = app.page("/children/C1").await;
     assert!(!page.contains("From record C2"), "{page}");
 
     // Undoing it twice is refused, and said so.
-    let (status, _, page) = post(&app, &screener, "/children/C1/unmerge", &undo).await;
+    let (status, _, page) = post_form(&app, &screener, "/children/C1/unmerge", &undo).await;
     assert_eq!(status, 422, "{page}");
     assert!(page.contains("These records are not merged."), "{page}");
 }
@@ -192,7 +164,7 @@ async fn a_child_merged_into_itself_is_refused_on_the_form() {
         ("versions", "1-1"),
         ("action", "merge"),
     ];
-    let (status, _, page) = post(&app, &screener, "/children/C1/merge", &fields).await;
+    let (status, _, page) = post_form(&app, &screener, "/children/C1/merge", &fields).await;
     assert_eq!(status, 422, "{page}");
     assert!(
         page.contains("A record cannot be merged with itself."),

@@ -13,31 +13,6 @@ use hearth_domain::event::EventData;
 use hearth_domain::ids::ChildId;
 use support::*;
 
-/// Post `fields` as a browser's form would, with the session's token in the form.
-async fn post(
-    app: &TestApp,
-    user: &SignedIn,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, Option<String>, String) {
-    let mut form = vec![("csrf", user.csrf.as_str())];
-    form.extend_from_slice(fields);
-    let response = user
-        .client
-        .post(app.url(path))
-        .header("origin", format!("http://{}", app.addr))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned());
-    (status, location, response.text().await.unwrap())
-}
-
 /// A social worker who records through the pages.
 async fn recorder(app: &TestApp) -> SignedIn {
     let now = NOW.parse().unwrap();
@@ -122,7 +97,8 @@ async fn a_good_form_is_recorded_and_the_child_page_says_so() {
     let sw = recorder(&app).await;
     let before = version(&app).await;
     let v = before.to_string();
-    let (status, location, body) = post(&app, &sw, "/children/C1/record/visit", &visit(&v)).await;
+    let (status, location, body) =
+        post_form(&app, &sw, "/children/C1/record/visit", &visit(&v)).await;
     assert_eq!(status, 303, "{body}");
     assert_eq!(location.as_deref(), Some("/children/C1?recorded=visit"));
     assert_eq!(version(&app).await, before + 1);
@@ -162,7 +138,7 @@ async fn bad_input_comes_back_with_its_errors_and_what_was_typed_and_writes_noth
         ("worker", "W1"),
         ("seen_alone", "no"),
     ];
-    let (status, _, page) = post(&app, &sw, "/children/C1/record/visit", &form).await;
+    let (status, _, page) = post_form(&app, &sw, "/children/C1/record/visit", &form).await;
     assert_eq!(status, 400, "{page}");
     assert!(page.contains("There is a problem"), "{page}");
     // In the summary, linking to the field, and by the field.
@@ -200,13 +176,14 @@ async fn what_the_journey_or_the_organisation_refuses_is_named_on_the_form() {
         ("occurred_at-year", "2024"),
         ("reason", "CARPL"),
     ];
-    let (status, _, page) = post(&app, &sw, "/children/C1/record/placement_ended", &form).await;
+    let (status, _, page) =
+        post_form(&app, &sw, "/children/C1/record/placement_ended", &form).await;
     assert_eq!(status, 422, "{page}");
     assert!(page.contains("the child is not looked after"), "{page}");
     // A worker not in the organisation.
     let mut bad = visit(&v);
     bad[4] = ("worker", "W99");
-    let (status, _, page) = post(&app, &sw, "/children/C1/record/visit", &bad).await;
+    let (status, _, page) = post_form(&app, &sw, "/children/C1/record/visit", &bad).await;
     assert_eq!(status, 422, "{page}");
     assert!(page.contains("href=\"#worker\""), "{page}");
     assert!(
@@ -216,7 +193,7 @@ async fn what_the_journey_or_the_organisation_refuses_is_named_on_the_form() {
     // Tomorrow.
     let mut late = visit(&v);
     late[1] = ("occurred_at-day", "2");
-    let (status, _, page) = post(&app, &sw, "/children/C1/record/visit", &late).await;
+    let (status, _, page) = post_form(&app, &sw, "/children/C1/record/visit", &late).await;
     assert_eq!(status, 422, "{page}");
     assert!(page.contains("it is dated after today"), "{page}");
     assert_eq!(version(&app).await, before);
@@ -229,7 +206,7 @@ async fn a_second_editor_is_shown_what_changed_and_keeps_their_input() {
     let (_, form) = app.page("/children/C1/record/core_group_held").await;
     let read = hidden(&form, "version");
     // Someone else saves a visit first.
-    let (status, _, _) = post(&app, &sw, "/children/C1/record/visit", &visit(&read)).await;
+    let (status, _, _) = post_form(&app, &sw, "/children/C1/record/visit", &visit(&read)).await;
     assert_eq!(status, 303);
     let core_group = [
         ("version", read.as_str()),
@@ -238,7 +215,7 @@ async fn a_second_editor_is_shown_what_changed_and_keeps_their_input() {
         ("occurred_at-year", "2024"),
         ("occurred_at-time", "10:30"),
     ];
-    let (status, _, page) = post(
+    let (status, _, page) = post_form(
         &app,
         &sw,
         "/children/C1/record/core_group_held",
@@ -258,7 +235,7 @@ async fn a_second_editor_is_shown_what_changed_and_keeps_their_input() {
     let mut again = core_group.to_vec();
     again[0] = ("version", now.as_str());
     let (status, location, _) =
-        post(&app, &sw, "/children/C1/record/core_group_held", &again).await;
+        post_form(&app, &sw, "/children/C1/record/core_group_held", &again).await;
     assert_eq!(
         (status, location.as_deref()),
         (303, Some("/children/C1?recorded=core_group_held"))
@@ -278,7 +255,7 @@ async fn the_api_and_the_page_refuse_the_same_input_in_the_same_words() {
         ("occurred_at-year", "2024"),
         ("reason", "RC99"),
     ];
-    let (status, _, page) = post(&app, &sw, "/children/C1/record/cin_closed", &form).await;
+    let (status, _, page) = post_form(&app, &sw, "/children/C1/record/cin_closed", &form).await;
     assert_eq!(status, 400, "{page}");
     let sentence = "Select the reason for closure from the list.";
     assert!(page.contains(sentence), "{page}");
@@ -334,7 +311,7 @@ async fn a_practitioner_corrects_their_own_entry_and_a_manager_anyones() {
     }
     // Sam's own visit, recorded through its form.
     let v = version(&app).await.to_string();
-    let (status, _, _) = post(&app, &sw, "/children/C1/record/visit", &visit(&v)).await;
+    let (status, _, _) = post_form(&app, &sw, "/children/C1/record/visit", &visit(&v)).await;
     assert_eq!(status, 303);
     let own = format!("C1-{}-form", v.parse::<u64>().unwrap() + 1);
     let path = format!("/children/C1/events/{own}/correct");
@@ -351,11 +328,11 @@ async fn a_practitioner_corrects_their_own_entry_and_a_manager_anyones() {
     amend[6] = ("seen_alone", "yes");
     amend.push(("action", "amend"));
     // A reason is needed.
-    let (status, _, page) = post(&app, &sw, &path, &amend).await;
+    let (status, _, page) = post_form(&app, &sw, &path, &amend).await;
     assert_eq!(status, 400, "{page}");
     assert!(page.contains("Say why you are correcting it."), "{page}");
     amend.push(("reason", "the child was seen alone after all"));
-    let (status, location, page) = post(&app, &sw, &path, &amend).await;
+    let (status, location, page) = post_form(&app, &sw, &path, &amend).await;
     assert_eq!(status, 303, "{page}");
     assert_eq!(location.as_deref(), Some("/children/C1?corrected=amended"));
     let (_, child) = app.page("/children/C1?corrected=amended").await;
@@ -373,7 +350,7 @@ async fn a_practitioner_corrects_their_own_entry_and_a_manager_anyones() {
         ("reason", "entered on the wrong child"),
     ];
     let theirs = "/children/C1/events/c1-12/correct";
-    let (status, _, page) = post(&app, &sw, theirs, &retract).await;
+    let (status, _, page) = post_form(&app, &sw, theirs, &retract).await;
     assert_eq!(status, 403, "{page}");
     assert!(
         page.contains("Only whoever recorded this event, or a team manager, may correct it."),
@@ -386,7 +363,7 @@ async fn a_practitioner_corrects_their_own_entry_and_a_manager_anyones() {
         NOW.parse().unwrap(),
     )
     .await;
-    let (status, location, page) = post(&app, &manager, theirs, &retract).await;
+    let (status, location, page) = post_form(&app, &manager, theirs, &retract).await;
     assert_eq!(status, 303, "{page}");
     assert_eq!(
         location.as_deref(),

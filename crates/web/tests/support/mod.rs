@@ -162,6 +162,36 @@ pub async fn sign_in_as_worker(
     }
 }
 
+/// Post `fields` as a browser's form would: the session's cookie, and its CSRF token in
+/// the form (not in a header), following no redirect. Gives the status, the redirect's
+/// location if any, and the body.
+pub async fn post_form(
+    app: &TestApp,
+    user: &SignedIn,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, Option<String>, String) {
+    let mut form = vec![("csrf", user.csrf.as_str())];
+    form.extend_from_slice(fields);
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url(path))
+        .header("cookie", &user.cookie)
+        .header("origin", format!("http://{}", app.addr))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    (status, location, response.text().await.unwrap())
+}
+
 pub const NOW: &str = "2024-06-01T12:00:00Z";
 
 pub struct TestApp {
