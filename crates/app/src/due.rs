@@ -22,7 +22,8 @@ use hearth_domain::calendar::{CalendarError, WorkingCalendar};
 use hearth_domain::contact::ContactStatus;
 use hearth_domain::due::Standing;
 use hearth_domain::due::{
-    DueItem, Tally, TeamTally, Window, due_items, duty_label, settled_since, sort, summarise,
+    DueItem, Tally, TeamTally, Window, due_items, duty_label, outstanding, settled_since, sort,
+    summarise,
 };
 use hearth_domain::event::Event;
 use hearth_domain::event::OccurredAt;
@@ -862,7 +863,11 @@ impl<'a> DueBody<'a> {
 /// Where a listed duty stands, in words: "Overdue by 3 working days", "Due 2026-04-02",
 /// "Met 2 working days late on 2026-03-12".
 pub fn standing_text(item: &DueItem) -> String {
-    let o = &item.obligation;
+    obligation_standing(&item.obligation)
+}
+
+/// Where a duty stands, in words, as [`standing_text`] says it of a listed duty.
+pub fn obligation_standing(o: &Obligation) -> String {
     let days = |n: i64| {
         if n == 1 {
             String::from("1 working day")
@@ -883,6 +888,24 @@ pub fn standing_text(item: &DueItem) -> String {
         } => format!("Met {} late on {}", days(*working_days_late), on.date),
         _ => format!("Due {}", o.due.date()),
     }
+}
+
+/// What child `child` owes as at `as_at`, overdue first, then soonest due
+/// ([`hearth_domain::due::outstanding`]): worked out from their journey as the caller
+/// has already read it, by the fold the due list runs on each journey it reads.
+pub fn child_outstanding<'r>(
+    authority: &'r Authority,
+    child: &ChildId,
+    journey: &[Event],
+    as_at: Date,
+) -> Result<Vec<Obligation<'r>>, DueError> {
+    let found = obligations(child, journey, &authority.rules, &authority.calendar, as_at).map_err(
+        |source| DueError::Journey {
+            child: child.clone(),
+            source,
+        },
+    )?;
+    Ok(outstanding(found))
 }
 
 /// The duty and its timescale, in words: "Assessment: 45 working days (Working Together

@@ -270,6 +270,26 @@ pub fn duty_label(duty: Duty) -> &'static str {
     }
 }
 
+/// What a case page shows as due: the duties still owed (open or overdue), overdue first
+/// and longest overdue first, then soonest due. Unlike the due list this looks past the
+/// next ten working days, since a case's next duty (a review three months off) is worth
+/// seeing on the case itself.
+pub fn outstanding<'r>(obligations: Vec<Obligation<'r>>) -> Vec<Obligation<'r>> {
+    let mut owed: Vec<Obligation<'r>> = obligations
+        .into_iter()
+        .filter(|o| o.status.is_outstanding())
+        .collect();
+    owed.sort_by_key(|o| {
+        let overdue = match o.status {
+            Status::Overdue { working_days } => Some(Reverse(working_days)),
+            _ => None,
+        };
+        // `false` sorts before `true`: the overdue first.
+        (overdue.is_none(), overdue, o.due, o.duty, o.clock_started)
+    });
+    owed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,6 +336,39 @@ mod tests {
         due_items(vec![o], &window, team.as_ref(), worker.as_ref())
             .pop()
             .unwrap()
+    }
+
+    #[test]
+    fn a_case_shows_what_it_owes_overdue_first_then_soonest_due() {
+        let d = |m, day| date(2026, m, day);
+        let overdue = |n| Status::Overdue { working_days: n };
+        let owed = outstanding(vec![
+            obligation("C1", Duty::PlacementVisit, d(6, 1), Status::Open),
+            obligation("C1", Duty::Assessment, d(3, 2), overdue(20)),
+            obligation("C1", Duty::FirstCoreGroup, d(3, 1), met_late(d(3, 20))),
+            obligation("C1", Duty::CarePlan, d(4, 20), Status::Open),
+            obligation("C1", Duty::FirstReviewConference, d(3, 25), overdue(4)),
+            obligation(
+                "C1",
+                Duty::ChildProtectionVisit,
+                d(3, 1),
+                Status::Met {
+                    by: EventId::parse("e3").unwrap(),
+                    on: OccurredAt::on(d(2, 27)),
+                },
+            ),
+        ]);
+        let duties: Vec<Duty> = owed.iter().map(|o| o.duty).collect();
+        assert_eq!(
+            duties,
+            [
+                Duty::Assessment,
+                Duty::FirstReviewConference,
+                Duty::CarePlan,
+                Duty::PlacementVisit
+            ]
+        );
+        assert!(outstanding(Vec::new()).is_empty());
     }
 
     #[test]

@@ -16,15 +16,18 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use hearth_app::AppError;
 use hearth_app::due::{
-    Authority, BadRequest, DueError, Listing, duty_text, parse_request, standing_text,
+    Authority, BadRequest, DueError, Listing, child_outstanding, duty_text, obligation_standing,
+    parse_request, standing_text,
 };
 use hearth_domain::access::SearchResults;
-use hearth_domain::due::{DUE_SOON_WORKING_DAYS, Standing, Tally};
+use hearth_domain::due::{DUE_SOON_WORKING_DAYS, Standing, Tally, duty_label};
 use hearth_domain::event::{Event, EventData, OccurredAt};
 use hearth_domain::identifiers::NhsNumber;
 use hearth_domain::ids::{ChildId, EventId, TeamId, WorkerId};
 use hearth_domain::journey::ChildState;
+use hearth_domain::obligations::{Obligation, Status};
 use hearth_domain::people::age_in_years;
+use hearth_domain::timescales::{Due, SourceKind};
 use hearth_store::{ChildSummary, HeldBy};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -269,6 +272,41 @@ struct Entry {
     at: OccurredAt,
 }
 
+/// A duty the child owes, as the case page's "Due and overdue" shows it.
+#[derive(Debug, Serialize)]
+struct Owed {
+    duty: String,
+    /// The time the rule allows ("45 working days").
+    within: String,
+    /// Where the rule comes from: "Guidance: Working Together to Safeguard Children…".
+    source: String,
+    due: String,
+    /// "Overdue by 3 working days", "Due 2026-04-02".
+    standing: String,
+    overdue: bool,
+}
+
+impl Owed {
+    fn new(o: &Obligation) -> Owed {
+        let kind = match o.rule.source.kind {
+            SourceKind::Statute => "Statute",
+            SourceKind::Guidance => "Guidance",
+            SourceKind::LocalPolicy => "Local policy",
+        };
+        Owed {
+            duty: duty_label(o.duty).to_owned(),
+            within: o.rule.within.to_string(),
+            source: format!("{kind}: {}", o.rule.source.title),
+            due: match o.due {
+                Due::On(day) => day.to_string(),
+                Due::At(at) => format!("{} {:02}:{:02}", at.date(), at.hour(), at.minute()),
+            },
+            standing: obligation_standing(o),
+            overdue: matches!(o.status, Status::Overdue { .. }),
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 struct ChildPage {
     id: String,
@@ -285,6 +323,8 @@ struct ChildPage {
     recorded: Option<&'static str>,
     facts: Vec<Item>,
     counts: Vec<Item>,
+    /// What the child owes now, overdue first; none when it cannot be worked out.
+    owed: Option<Vec<Owed>>,
     entries: Vec<Entry>,
 }
 
@@ -439,6 +479,15 @@ pub(crate) async fn child(
     };
     let authority = app.cases.authority(today(now)).await?;
     let state = &record.state;
+    // From the journey just read, under the rules the due list uses: nothing more is read.
+    let owed = match child_outstanding(&authority, &id, &journey, today(now)) {
+        Ok(owed) => Some(owed.iter().map(Owed::new).collect()),
+        Err(e) => {
+            // The chronology is still worth showing; the panel says it has no answer.
+            tracing::warn!("child page: {e}");
+            None
+        }
+    };
     // While a merge stands, the duplicate's chronology is shown among this one's,
     // newest first, each of its entries saying where it comes from. A duplicate the
     // caller may not see is left out (that refusal is logged by the use case).
@@ -473,6 +522,7 @@ pub(crate) async fn child(
         },
         facts: facts(state, &authority, today(now)),
         counts: counts(state),
+        owed,
         entries,
     };
     Ok(Html(templates::render_for(
