@@ -225,15 +225,15 @@ impl App {
         let reader = Reader::new(self.store(), caller, now);
         let held = self
             .store()
-            .held_children(&HeldBy::Team(team.clone()))
+            .held_summaries(&HeldBy::Team(team.clone()))
             .await?;
         let mut kinds: BTreeMap<WorkerId, Vec<CaseKind>> = BTreeMap::new();
-        for r in &held {
-            if let Some(a) = &r.state.allocation {
+        for c in held {
+            if let Some(worker) = c.worker {
                 kinds
-                    .entry(a.worker.clone())
+                    .entry(worker)
                     .or_default()
-                    .push(CaseKind::of(&r.state));
+                    .push(CaseKind::of_open_work(&c.open_work));
             }
         }
         let mut workers: Vec<TeamMember> = org
@@ -255,9 +255,17 @@ impl App {
             })
             .collect();
         workers.sort_by(|a, b| a.name.cmp(&b.name));
+        // Whoever the team ever had may be the last worker of a child waiting now; the
+        // organisation in force says which team each is in, so each is read again here.
+        let members: Vec<WorkerId> = org
+            .workers
+            .iter()
+            .filter(|w| &w.team == team)
+            .map(|w| w.id.clone())
+            .collect();
         let waiting_here = self
             .store()
-            .unallocated_children()
+            .queued_children(team, &members)
             .await?
             .into_iter()
             .filter_map(|r| {

@@ -11,8 +11,11 @@ use front_door::{Backend, now};
 use hearth_app::{App, AppError, Caller, NewUser, WorkforceError};
 use hearth_domain::access::{Permission, Role, UserName};
 use hearth_domain::caseload::CaseKind;
+use hearth_domain::codes::RouteReason;
 use hearth_domain::codes::{PrimaryNeed, ReferralSource};
-use hearth_domain::event::{Allocated, EarlyHelpStarted, Empty, EventData, ReferralAccepted};
+use hearth_domain::event::{
+    Allocated, ContactRouted, EarlyHelpStarted, Empty, EventData, ReferralAccepted,
+};
 use hearth_domain::ids::{ReferralId, Subject, TeamId, WorkerId};
 use hearth_domain::org::{Employment, Organisation, Policy, Worker, WorkerRole};
 use hearth_store::Store;
@@ -24,6 +27,7 @@ on_both_backends!(
     a_worker_sees_their_own_children_with_what_is_overdue,
     another_workers_caseload_needs_a_manager_and_a_refusal_is_logged,
     a_manager_sees_the_team_against_the_limits_and_its_queue,
+    a_waiting_child_is_queued_in_their_last_workers_team_or_the_team_they_were_routed_to,
     an_unknown_worker_or_team_is_named,
     a_user_is_linked_only_to_a_worker_the_organisation_has_in_their_role,
 );
@@ -68,6 +72,19 @@ fn organisation() -> Organisation {
         WorkerRole::TeamManager,
         Employment::Employed,
     ));
+    // T2, Ashford early help team, with W3 Jo Rivers, an early help worker.
+    let mut t2 = org.areas[0].localities[0].teams[0].clone();
+    t2.id = TeamId::parse("T2").unwrap();
+    t2.name = String::from("Ashford early help team");
+    org.areas[0].localities[0].teams.push(t2);
+    let mut jo = worker(
+        "W3",
+        "Jo Rivers",
+        WorkerRole::EarlyHelpWorker,
+        Employment::Employed,
+    );
+    jo.team = TeamId::parse("T2").unwrap();
+    org.workers.push(jo);
     org
 }
 
@@ -349,4 +366,101 @@ async fn a_user_is_linked_only_to_a_worker_the_organisation_has_in_their_role(ba
             .unwrap()
             .is_none()
     );
+}
+
+/// The mirror of a contact's routing on a child's journey (as `App::decide` writes it).
+fn routed_to(team: &str) -> EventData {
+    EventData::ContactRouted(ContactRouted {
+        child: None,
+        team: TeamId::parse(team).unwrap(),
+        worker: None,
+        locality: None,
+        reason: RouteReason::Locality,
+    })
+}
+
+/// The children in `team`'s queue, with their days waiting.
+async fn queue_of(app: &App, team: &str) -> Vec<(String, i32)> {
+    let kim = user("kim.manager", Role::TeamManager, Some("W9"));
+    app.team(&kim, now(), &TeamId::parse(team).unwrap())
+        .await
+        .unwrap()
+        .queue
+        .iter()
+        .map(|q| (q.child.to_string(), q.waiting.days))
+        .collect()
+}
+
+async fn a_waiting_child_is_queued_in_their_last_workers_team_or_the_team_they_were_routed_to(
+    backend: Backend,
+) {
+    let (app, store, _dir) = county(backend).await;
+    let version = |child: &str| {
+        let store = store.clone();
+        let id = hearth_testkit::child(child);
+        async move { store.child(&id).await.unwrap().unwrap().version }
+    };
+    // C5 has early help and was routed by a contact to T2 on 27 May, with no worker.
+    store
+        .append(
+            0,
+            vec![
+                ev(
+                    "C5",
+                    "c5-1",
+                    "2024-05-20",
+                    registered(details("Ava", "Brook", date(2018, 5, 5))),
+                ),
+                ev(
+                    "C5",
+                    "c5-2",
+                    "2024-05-20",
+                    EventData::EarlyHelpStarted(EarlyHelpStarted {
+                        family: None,
+                        step_down: false,
+                    }),
+                ),
+                ev("C5", "c5-3", "2024-05-27", routed_to("T2")),
+            ],
+        )
+        .await
+        .unwrap();
+    // C3, unallocated from W2 (in T1), waits in T1; C5 in T2, since the routing.
+    assert_eq!(
+        queue_of(&app, "T1").await,
+        [(String::from("C3"), 63), (String::from("C4"), 14)]
+    );
+    assert_eq!(queue_of(&app, "T2").await, [(String::from("C5"), 7)]);
+    // Rebuilding the projections from the journal gives the same rows.
+    let before = store.projection_dump().await.unwrap();
+    store.rebuild().await.unwrap();
+    assert_eq!(store.projection_dump().await.unwrap(), before);
+    // C5 allocated to Jo leaves T2's queue; C3, routed to T2 after being unallocated,
+    // moves from T1's queue to T2's.
+    let c5 = version("C5").await;
+    store
+        .append(
+            c5,
+            vec![ev(
+                "C5",
+                "c5-4",
+                "2024-06-01",
+                EventData::Allocated(Allocated {
+                    worker: w("W3"),
+                    team: TeamId::parse("T2").unwrap(),
+                }),
+            )],
+        )
+        .await
+        .unwrap();
+    let c3 = version("C3").await;
+    store
+        .append(c3, vec![ev("C3", "c3-5", "2024-05-31", routed_to("T2"))])
+        .await
+        .unwrap();
+    assert_eq!(queue_of(&app, "T1").await, [(String::from("C4"), 14)]);
+    assert_eq!(queue_of(&app, "T2").await, [(String::from("C3"), 3)]);
+    let before = store.projection_dump().await.unwrap();
+    store.rebuild().await.unwrap();
+    assert_eq!(store.projection_dump().await.unwrap(), before);
 }

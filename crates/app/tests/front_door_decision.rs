@@ -275,13 +275,21 @@ async fn a_referral_for_a_brother_goes_to_the_familys_worker(backend: Backend) {
     assert_eq!(record.version, decided.version);
     assert_eq!(record.state.status(), ContactStatus::Decided);
     assert_eq!(record.state.routes.len(), 1);
-    // On Tom's journey: the decision, the referral from the contact, and his
-    // allocation to the worker his sister has.
+    // On Tom's journey: the decision, the referral from the contact, where it went,
+    // and his allocation to the worker his sister has.
     let kinds: Vec<&str> = f.journey(&Subject::Child(cid("C2"))).await[before..]
         .iter()
         .map(Event::kind)
         .collect();
-    assert_eq!(kinds, ["contact_decided", "referral_accepted", "allocated"]);
+    assert_eq!(
+        kinds,
+        [
+            "contact_decided",
+            "referral_accepted",
+            "contact_routed",
+            "allocated"
+        ]
+    );
     let tom = f.store.child(&cid("C2")).await.unwrap().unwrap().state;
     assert!(tom.open_contacts.is_empty());
     assert_eq!(
@@ -1065,6 +1073,7 @@ async fn a_contact_about_a_known_child_is_linked_checked_decided_and_routed(back
             "partner_check_returned",
             "contact_decided",
             "referral_accepted",
+            "contact_routed",
         ]
     );
     let (events, _) = f.store.journey(&child_subject()).await.unwrap();

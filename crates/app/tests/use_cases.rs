@@ -642,8 +642,15 @@ impl Projections for CountsChildCounts {
     async fn held_children(&self, held_by: &HeldBy) -> Result<Vec<ChildRecord>, StoreError> {
         self.0.held_children(held_by).await
     }
-    async fn unallocated_children(&self) -> Result<Vec<ChildRecord>, StoreError> {
-        self.0.unallocated_children().await
+    async fn held_summaries(&self, held_by: &HeldBy) -> Result<Vec<ChildSummary>, StoreError> {
+        self.0.held_summaries(held_by).await
+    }
+    async fn queued_children(
+        &self,
+        team: &TeamId,
+        workers: &[WorkerId],
+    ) -> Result<Vec<ChildRecord>, StoreError> {
+        self.0.queued_children(team, workers).await
     }
     async fn rebuild(&self) -> Result<RebuildReport, StoreError> {
         self.0.rebuild().await

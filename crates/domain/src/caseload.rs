@@ -30,7 +30,9 @@
 
 use crate::access::Role;
 use crate::ids::{TeamId, WorkerId};
-use crate::journey::ChildState;
+use crate::journey::{
+    ChildState, OPEN_CARE_LEAVER, OPEN_CIN, OPEN_CP_PLAN, OPEN_EARLY_HELP, OPEN_LOOKED_AFTER,
+};
 use crate::org::{Employment, Organisation, Policy, Worker, WorkerRole};
 use jiff::civil::Date;
 use serde::Serialize;
@@ -66,15 +68,22 @@ impl CaseKind {
 
     /// The child's heaviest open work.
     pub fn of(state: &ChildState) -> CaseKind {
-        if state.looked_after.is_some() {
+        CaseKind::of_open_work(&state.open_work())
+    }
+
+    /// The heaviest of `open_work`, as [`ChildState::open_work`] words it (a projection
+    /// keeps those words, so a list can weigh a case without the child's whole state).
+    pub fn of_open_work<S: AsRef<str>>(open_work: &[S]) -> CaseKind {
+        let has = |work: &str| open_work.iter().any(|w| w.as_ref() == work);
+        if has(OPEN_LOOKED_AFTER) {
             CaseKind::LookedAfter
-        } else if state.cp_plan.is_some() {
+        } else if has(OPEN_CP_PLAN) {
             CaseKind::ChildProtection
-        } else if state.cin.is_some() {
+        } else if has(OPEN_CIN) {
             CaseKind::ChildInNeed
-        } else if state.care_leaver.is_some() {
+        } else if has(OPEN_CARE_LEAVER) {
             CaseKind::CareLeaver
-        } else if state.early_help.is_some() {
+        } else if has(OPEN_EARLY_HELP) {
             CaseKind::EarlyHelp
         } else {
             CaseKind::NoOpenEpisode
@@ -199,17 +208,47 @@ pub struct Waiting {
     pub over_limit: bool,
 }
 
-/// Whether `state` is waiting for a worker as at `today`, and in which team's queue: a
-/// child with open work and no worker waits in the team of the worker who last held
-/// them (the organisation document says which), since the day they were unallocated.
-/// A child never allocated is not in a team's queue (nothing on their journey names a
-/// team), nor is one whose last worker the document no longer lists.
-pub fn waiting(state: &ChildState, org: &Organisation, today: Date) -> Option<Waiting> {
+/// Whose allocation queue a child waiting for a worker is in, as far as their journey
+/// says: a team a contact's decision routed them to, or the worker who last held them
+/// (whose team the organisation in force says).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueuedWith {
+    Team(TeamId),
+    LastWorker(WorkerId),
+}
+
+/// Whether `state` is waiting for a worker (open work and no worker), and with whom:
+/// the newer of a routing to a team and an unallocation from a worker decides, since
+/// either is where the work was last put. A child with neither (open work never
+/// allocated nor routed) waits in no team's queue.
+///
+/// Nothing here depends on the organisation, so the store keeps it on the child's row
+/// and a new organisation version leaves that row right: the worker's team is looked up
+/// when the queue is read.
+pub fn queued(state: &ChildState) -> Option<(QueuedWith, Date)> {
     if state.allocation.is_some() || state.open_work().is_empty() {
         return None;
     }
-    let since = state.unallocated_since?;
-    let team = org.worker(state.last_worker.as_ref()?)?.team.clone();
+    // The fold forgets a routing once anyone is allocated or unallocated after it.
+    if let Some(r) = &state.routed {
+        return Some((QueuedWith::Team(r.team.clone()), r.on));
+    }
+    Some((
+        QueuedWith::LastWorker(state.last_worker.clone()?),
+        state.unallocated_since?,
+    ))
+}
+
+/// Whether `state` is waiting for a worker as at `today`, and in which team's queue
+/// ([`queued`]): the team they were routed to, or that of the worker who last held them
+/// as the organisation document says; since the day they were routed or unallocated.
+/// A child whose last worker the document no longer lists is in no team's queue.
+pub fn waiting(state: &ChildState, org: &Organisation, today: Date) -> Option<Waiting> {
+    let (with, since) = queued(state)?;
+    let team = match with {
+        QueuedWith::Team(team) => team,
+        QueuedWith::LastWorker(worker) => org.worker(&worker)?.team.clone(),
+    };
     let days = (today - since).get_days();
     Some(Waiting {
         team,

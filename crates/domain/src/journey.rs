@@ -276,6 +276,21 @@ pub struct Allocation {
     pub since: Date,
 }
 
+/// The words [`ChildState::open_work`] names each kind of open work with.
+pub const OPEN_EARLY_HELP: &str = "Early help";
+pub const OPEN_CIN: &str = "Child in need";
+pub const OPEN_CP_PLAN: &str = "Child protection plan";
+pub const OPEN_LOOKED_AFTER: &str = "Looked after";
+pub const OPEN_CARE_LEAVER: &str = "Care leaver";
+
+/// Where a contact's decision routed a child, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoutedTo {
+    pub team: TeamId,
+    pub on: Date,
+}
+
 /// Counts over the whole journey, for KPIs and the chronology header.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -337,6 +352,12 @@ pub struct ChildState {
     /// return to the same worker is not counted as a change.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_worker: Option<WorkerId>,
+    /// The team a contact's decision last routed the child to, while that routing is
+    /// newer than any allocation or unallocation: whose queue the child waits in.
+    /// Written only when set, so a state stored before routings were folded reads, and
+    /// one never routed is written, as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routed: Option<RoutedTo>,
     pub history: History,
     /// The record this one was merged into, while the merge stands: nothing but an
     /// unmerge or a correction may then be added here. The three merge fields are
@@ -369,6 +390,7 @@ impl ChildState {
             allocation: None,
             unallocated_since: None,
             last_worker: None,
+            routed: None,
             history: History::default(),
             merged_into: None,
             merged: BTreeSet::new(),
@@ -405,19 +427,19 @@ impl ChildState {
     pub fn open_work(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
         if self.early_help.is_some() {
-            out.push("Early help");
+            out.push(OPEN_EARLY_HELP);
         }
         if self.cin.is_some() {
-            out.push("Child in need");
+            out.push(OPEN_CIN);
         }
         if self.cp_plan.is_some() {
-            out.push("Child protection plan");
+            out.push(OPEN_CP_PLAN);
         }
         if self.looked_after.is_some() {
-            out.push("Looked after");
+            out.push(OPEN_LOOKED_AFTER);
         }
         if self.care_leaver.is_some() {
-            out.push("Care leaver");
+            out.push(OPEN_CARE_LEAVER);
         }
         out
     }
@@ -480,10 +502,20 @@ impl ChildState {
             E::PersonsUnmerged(m) => self.unmerge(m)?,
             // A contact's own journey (linking, proposals, routing) is not folded here:
             // the child's journey carries mirrors of what concerns the child only.
-            E::PersonLinked(_)
-            | E::PersonUnlinked(_)
-            | E::ContactDecisionProposed(_)
-            | E::ContactRouted(_) => return Err(Problem::ContactEventOnChild),
+            E::PersonLinked(_) | E::PersonUnlinked(_) | E::ContactDecisionProposed(_) => {
+                return Err(Problem::ContactEventOnChild);
+            }
+            // The mirror of a routing names the team, not the child again; the child's
+            // queue follows it until someone is allocated or unallocated.
+            E::ContactRouted(r) => {
+                if r.child.is_some() {
+                    return Err(Problem::ContactEventOnChild);
+                }
+                self.routed = Some(RoutedTo {
+                    team: r.team.clone(),
+                    on: date,
+                });
+            }
             E::ContactReceived(c) => {
                 if c.intake.is_some() {
                     return Err(Problem::IntakeOnChild);
@@ -554,10 +586,12 @@ impl ChildState {
                 });
                 self.unallocated_since = None;
                 self.last_worker = Some(a.worker.clone());
+                self.routed = None;
             }
             E::Unallocated(_) => {
                 self.allocation.take().ok_or(Problem::NotAllocated)?;
                 self.unallocated_since = Some(date);
+                self.routed = None;
             }
             E::MeetingHeld(_) | E::Visit(_) => {}
             E::AssessmentStarted(_) => {
@@ -1186,6 +1220,65 @@ mod tests {
             survivor: survivor.map(child),
             reason: None,
         }
+    }
+
+    #[test]
+    fn a_waiting_child_is_queued_with_the_newer_of_their_routing_and_last_worker() {
+        use crate::caseload::{QueuedWith, queued};
+        use crate::event::{Allocated, ContactRouted, EarlyHelpStarted, Empty};
+        let team = |t: &str| TeamId::parse(t).unwrap();
+        let routed = |t: &str, child: Option<ChildId>| {
+            EventData::ContactRouted(ContactRouted {
+                child,
+                team: team(t),
+                worker: None,
+                locality: None,
+                reason: RouteReason::Locality,
+            })
+        };
+        let mut j = Journey::child("C1");
+        j.add(
+            "2026-01-05",
+            EventData::EarlyHelpStarted(EarlyHelpStarted {
+                family: None,
+                step_down: false,
+            }),
+        );
+        // Open work, never allocated nor routed: in no one's queue.
+        assert_eq!(queued(&j.fold().unwrap()), None);
+        // Routed by a contact to team B, with no worker: B's queue, since the routing.
+        j.add("2026-01-06", routed("B", None));
+        assert_eq!(
+            queued(&j.fold().unwrap()),
+            Some((QueuedWith::Team(team("B")), date(2026, 1, 6)))
+        );
+        // Allocated: in no queue.
+        let worker = WorkerId::parse("W1").unwrap();
+        j.add(
+            "2026-02-02",
+            EventData::Allocated(Allocated {
+                worker: worker.clone(),
+                team: team("A"),
+            }),
+        );
+        let state = j.fold().unwrap();
+        assert_eq!(state.routed, None);
+        assert_eq!(queued(&state), None);
+        // Unallocated: with the worker who last held them.
+        j.add("2026-03-02", EventData::Unallocated(Empty {}));
+        assert_eq!(
+            queued(&j.fold().unwrap()),
+            Some((QueuedWith::LastWorker(worker), date(2026, 3, 2)))
+        );
+        // Routed again, to C: the newer decision places them.
+        j.add("2026-04-01", routed("C", None));
+        assert_eq!(
+            queued(&j.fold().unwrap()),
+            Some((QueuedWith::Team(team("C")), date(2026, 4, 1)))
+        );
+        // A routing that names the child again is the contact's own event, not a mirror.
+        j.add("2026-04-02", routed("C", Some(child("C1"))));
+        assert_eq!(j.fold().unwrap_err(), Problem::ContactEventOnChild);
     }
 
     #[test]

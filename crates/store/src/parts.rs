@@ -14,7 +14,7 @@ use crate::{
 };
 use hearth_domain::access::UserName;
 use hearth_domain::event::Event;
-use hearth_domain::ids::{ChildId, ContactId, Subject};
+use hearth_domain::ids::{ChildId, ContactId, Subject, TeamId, WorkerId};
 use hearth_domain::org::{History, Organisation};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -121,8 +121,15 @@ impl Projections for Parts {
     async fn held_children(&self, held_by: &HeldBy) -> Result<Vec<ChildRecord>, StoreError> {
         self.projections.held_children(held_by).await
     }
-    async fn unallocated_children(&self) -> Result<Vec<ChildRecord>, StoreError> {
-        self.projections.unallocated_children().await
+    async fn held_summaries(&self, held_by: &HeldBy) -> Result<Vec<ChildSummary>, StoreError> {
+        self.projections.held_summaries(held_by).await
+    }
+    async fn queued_children(
+        &self,
+        team: &TeamId,
+        workers: &[WorkerId],
+    ) -> Result<Vec<ChildRecord>, StoreError> {
+        self.projections.queued_children(team, workers).await
     }
     async fn rebuild(&self) -> Result<RebuildReport, StoreError> {
         self.projections.rebuild().await

@@ -181,13 +181,14 @@ impl WriteTx for PgTx {
             // Safe: CHILD_COLUMNS is a constant list, not input.
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "INSERT INTO child_state ({CHILD_COLUMNS}) \
-                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) \
+                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[]) \
                  ON CONFLICT (child_id) DO UPDATE SET version = EXCLUDED.version, \
                  given_name = EXCLUDED.given_name, family_name = EXCLUDED.family_name, \
                  date_of_birth = EXCLUDED.date_of_birth, expected_date_of_birth = EXCLUDED.expected_date_of_birth, \
                  nhs_number = EXCLUDED.nhs_number, postcode = EXCLUDED.postcode, open_work = EXCLUDED.open_work, \
                  worker = EXCLUDED.worker, team = EXCLUDED.team, state = EXCLUDED.state, \
-                 settled_since = EXCLUDED.settled_since"
+                 settled_since = EXCLUDED.settled_since, queue_team = EXCLUDED.queue_team, \
+                 queue_worker = EXCLUDED.queue_worker"
             )))
             .bind(text(|r| &r.child_id))
             .bind(versions)
@@ -202,6 +203,8 @@ impl WriteTx for PgTx {
             .bind(opt(|r| &r.team))
             .bind(text(|r| &r.state))
             .bind(opt(|r| &r.settled_since))
+            .bind(opt(|r| &r.queue_team))
+            .bind(opt(|r| &r.queue_worker))
             .execute(&mut *self.0)
             .await?;
         }

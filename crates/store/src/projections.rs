@@ -6,7 +6,7 @@
 
 use crate::write::SUMMARY_COLUMNS;
 use crate::{ChildRecord, ChildSummary, HeldBy, RebuildReport, StoreError};
-use hearth_domain::ids::ChildId;
+use hearth_domain::ids::{ChildId, TeamId, WorkerId};
 
 /// Each child's and each family's folded state, with its searchable columns.
 #[async_trait::async_trait]
@@ -26,9 +26,18 @@ pub trait Projections: Send + Sync {
     /// [`HeldBy::Anyone`]), by id: a caseload.
     async fn held_children(&self, held_by: &HeldBy) -> Result<Vec<ChildRecord>, StoreError>;
 
-    /// The children with open work and no worker, by id: whom an allocation queue is
-    /// drawn from.
-    async fn unallocated_children(&self) -> Result<Vec<ChildRecord>, StoreError>;
+    /// As [`Projections::held_children`], the searchable columns alone: for counting a
+    /// team's cases without reading each child's whole state.
+    async fn held_summaries(&self, held_by: &HeldBy) -> Result<Vec<ChildSummary>, StoreError>;
+
+    /// The children waiting for a worker (`hearth_domain::caseload::queued`) who were
+    /// routed to `team`, or else last held by one of `workers`, by id: a team's
+    /// allocation queue, given the team's workers.
+    async fn queued_children(
+        &self,
+        team: &TeamId,
+        workers: &[WorkerId],
+    ) -> Result<Vec<ChildRecord>, StoreError>;
 
     /// Recreate every projection from the journal.
     async fn rebuild(&self) -> Result<RebuildReport, StoreError>;
@@ -40,27 +49,49 @@ pub trait Projections: Send + Sync {
 
 pub(crate) const SELECT_CHILD: &str = "SELECT state, version FROM child_state WHERE child_id = $1";
 pub(crate) const COUNT_CHILDREN: &str = "SELECT COUNT(*) FROM child_state";
-/// The children with open work and no worker (the partial index
-/// `child_state_unallocated` holds just these rows).
-pub(crate) const SELECT_UNALLOCATED: &str = "SELECT state, version FROM child_state \
-     WHERE worker IS NULL AND open_work <> '[]' ORDER BY child_id";
 
-/// The children `held_by` names, with the value to bind (none for everyone).
-pub(crate) fn held_query(held_by: &HeldBy) -> (&'static str, Option<String>) {
-    match held_by {
-        HeldBy::Anyone => (
-            "SELECT state, version FROM child_state ORDER BY child_id",
-            None,
-        ),
-        HeldBy::Team(team) => (
-            "SELECT state, version FROM child_state WHERE team = $1 ORDER BY child_id",
-            Some(team.to_string()),
-        ),
-        HeldBy::Worker(worker) => (
-            "SELECT state, version FROM child_state WHERE worker = $1 ORDER BY child_id",
-            Some(worker.to_string()),
-        ),
+/// The children waiting with `team` or one of `workers` (each column's partial index
+/// holds just the waiting rows).
+pub(crate) fn queued_query<DB>(team: &TeamId, workers: &[WorkerId]) -> sqlx::QueryBuilder<DB>
+where
+    DB: sqlx::Database,
+    DB::Arguments: Default,
+    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    let mut q =
+        sqlx::QueryBuilder::<DB>::new("SELECT state, version FROM child_state WHERE queue_team = ");
+    q.push_bind(team.to_string());
+    if !workers.is_empty() {
+        q.push(" OR queue_worker IN (");
+        let mut list = q.separated(", ");
+        for w in workers {
+            list.push_bind(w.to_string());
+        }
+        q.push(")");
     }
+    q.push(" ORDER BY child_id");
+    q
+}
+
+/// The children `held_by` names, as `columns`, by id.
+pub(crate) fn held_query<DB>(columns: &str, held_by: &HeldBy) -> sqlx::QueryBuilder<DB>
+where
+    DB: sqlx::Database,
+    DB::Arguments: Default,
+    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    let mut q = sqlx::QueryBuilder::<DB>::new(format!("SELECT {columns} FROM child_state"));
+    match held_by {
+        HeldBy::Anyone => {}
+        HeldBy::Team(team) => {
+            q.push(" WHERE team = ").push_bind(team.to_string());
+        }
+        HeldBy::Worker(worker) => {
+            q.push(" WHERE worker = ").push_bind(worker.to_string());
+        }
+    }
+    q.push(" ORDER BY child_id");
+    q
 }
 /// What a rebuild empties before it folds the journal again.
 pub(crate) const CLEAR: [&str; 5] = [
@@ -170,22 +201,33 @@ macro_rules! impl_projections {
                 &self,
                 held_by: &$crate::HeldBy,
             ) -> Result<Vec<$crate::ChildRecord>, $crate::StoreError> {
-                let (sql, value) = $crate::projections::held_query(held_by);
-                let mut query = sqlx::query_as::<_, (String, i64)>(sql);
-                if let Some(value) = value {
-                    query = query.bind(value);
-                }
-                let rows = query.fetch_all(&self.pool).await?;
+                let rows = $crate::projections::held_query("state, version", held_by)
+                    .build_query_as::<(String, i64)>()
+                    .fetch_all(&self.pool)
+                    .await?;
                 rows.into_iter().map($crate::write::child_record).collect()
             }
 
-            async fn unallocated_children(
+            async fn held_summaries(
                 &self,
+                held_by: &$crate::HeldBy,
+            ) -> Result<Vec<$crate::ChildSummary>, $crate::StoreError> {
+                let rows = $crate::projections::held_query($crate::write::SUMMARY_COLUMNS, held_by)
+                    .build_query_as::<$crate::write::SummaryRow>()
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map($crate::write::summary).collect()
+            }
+
+            async fn queued_children(
+                &self,
+                team: &hearth_domain::ids::TeamId,
+                workers: &[hearth_domain::ids::WorkerId],
             ) -> Result<Vec<$crate::ChildRecord>, $crate::StoreError> {
-                let rows: Vec<(String, i64)> =
-                    sqlx::query_as($crate::projections::SELECT_UNALLOCATED)
-                        .fetch_all(&self.pool)
-                        .await?;
+                let rows = $crate::projections::queued_query(team, workers)
+                    .build_query_as::<(String, i64)>()
+                    .fetch_all(&self.pool)
+                    .await?;
                 rows.into_iter().map($crate::write::child_record).collect()
             }
 

@@ -177,7 +177,9 @@ impl WriteTx for SqliteTx<'_> {
                     .push_bind(r.worker)
                     .push_bind(r.team)
                     .push_bind(r.state)
-                    .push_bind(r.settled_since);
+                    .push_bind(r.settled_since)
+                    .push_bind(r.queue_team)
+                    .push_bind(r.queue_worker);
             });
             q.build().execute(&mut *self.0).await?;
         }

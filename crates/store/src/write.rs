@@ -11,6 +11,7 @@ use crate::{
     AccessRows, ChildRecord, DueCacheKey, DueClocksRow, DueSource, HeldBy, StoreError, Version,
 };
 use async_trait::async_trait;
+use hearth_domain::caseload::{QueuedWith, queued};
 use hearth_domain::due::settled_since;
 use hearth_domain::event::Event;
 use hearth_domain::ids::{ChildId, Subject};
@@ -113,6 +114,10 @@ pub(crate) struct ChildRow {
     pub state: String,
     /// `hearth_domain::due::settled_since`: none while the child may owe something.
     pub settled_since: Option<String>,
+    /// Whom a child waiting for a worker waits with (`hearth_domain::caseload::queued`):
+    /// the team they were routed to, or else their last worker; none for the rest.
+    pub queue_team: Option<String>,
+    pub queue_worker: Option<String>,
 }
 
 pub(crate) struct FamilyRow {
@@ -569,6 +574,7 @@ pub(crate) async fn rebuild_from(
 
 fn child_row(state: &ChildState, version: Version) -> Result<ChildRow, StoreError> {
     let details = state.details.as_ref();
+    let queue = queued(state).map(|(with, _)| with);
     Ok(ChildRow {
         child_id: state.id.to_string(),
         version: version as i64,
@@ -589,6 +595,14 @@ fn child_row(state: &ChildState, version: Version) -> Result<ChildRow, StoreErro
         team: state.allocation.as_ref().map(|a| a.team.to_string()),
         state: to_json(state)?,
         settled_since: settled_since(state).map(|d| d.to_string()),
+        queue_team: match &queue {
+            Some(QueuedWith::Team(team)) => Some(team.to_string()),
+            _ => None,
+        },
+        queue_worker: match &queue {
+            Some(QueuedWith::LastWorker(worker)) => Some(worker.to_string()),
+            _ => None,
+        },
     })
 }
 
@@ -1012,6 +1026,8 @@ pub(crate) fn dump_line(row: &ChildRow) -> String {
         opt(&row.team),
         row.state.clone(),
         opt(&row.settled_since),
+        opt(&row.queue_team),
+        opt(&row.queue_worker),
     ]
     .join("|")
 }
@@ -1038,7 +1054,7 @@ pub(crate) fn contact_dump_line(row: &ContactRow) -> String {
 }
 
 /// The columns of `ChildRow`, in the order the backends select them.
-pub(crate) const CHILD_COLUMNS: &str = "child_id, version, given_name, family_name, date_of_birth, expected_date_of_birth, nhs_number, postcode, open_work, worker, team, state, settled_since";
+pub(crate) const CHILD_COLUMNS: &str = "child_id, version, given_name, family_name, date_of_birth, expected_date_of_birth, nhs_number, postcode, open_work, worker, team, state, settled_since, queue_team, queue_worker";
 
 /// The id part of a subject (`C1` of `child:C1`), as the projection tables key it.
 pub(crate) fn subject_id(subject: &Subject) -> &str {

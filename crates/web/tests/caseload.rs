@@ -104,3 +104,64 @@ async fn a_manager_sees_the_team_and_the_api_answers_by_worker_or_team() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_child_a_contact_routed_to_the_team_waits_in_its_queue_on_the_page() {
+    use hearth_domain::codes::RouteReason;
+    use hearth_domain::event::{ContactRouted, EarlyHelpStarted, EventData};
+    use hearth_domain::ids::TeamId;
+    use hearth_testkit::{details, ev, registered};
+    let app = TestApp::spawn().await;
+    // C9 has early help and no worker; a contact's decision routed them to T1 on 20 May.
+    app.store
+        .append(
+            0,
+            vec![
+                ev(
+                    "C9",
+                    "c9-1",
+                    "2024-05-13",
+                    registered(details("Ruby", "Marsh", jiff::civil::date(2019, 2, 2))),
+                ),
+                ev(
+                    "C9",
+                    "c9-2",
+                    "2024-05-13",
+                    EventData::EarlyHelpStarted(EarlyHelpStarted {
+                        family: None,
+                        step_down: false,
+                    }),
+                ),
+                ev(
+                    "C9",
+                    "c9-3",
+                    "2024-05-20",
+                    EventData::ContactRouted(ContactRouted {
+                        child: None,
+                        team: TeamId::parse("T1").unwrap(),
+                        worker: None,
+                        locality: None,
+                        reason: RouteReason::Locality,
+                    }),
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+    let kim = sign_in_as_worker(
+        &app.store,
+        "kim.manager",
+        Role::TeamManager,
+        None,
+        NOW.parse().unwrap(),
+    )
+    .await;
+    let (status, page) = text(&app, &kim.client, "/teams/T1").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("1 waiting for a worker"), "{page}");
+    assert!(
+        page.contains("href=\"/children/C9\">Ruby Marsh</a>"),
+        "{page}"
+    );
+    assert!(page.contains("2024-05-20"), "{page}");
+}

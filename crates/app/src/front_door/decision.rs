@@ -551,6 +551,17 @@ impl App {
                 reason: routed.reason,
             };
             write.on_contact("routed", EventData::ContactRouted(routed.clone()));
+            // The child's journey names the team they went to (not the child again), so
+            // that a child no one is allocated waits in that team's queue.
+            write.on_child(
+                &child,
+                record.version,
+                "routed",
+                EventData::ContactRouted(ContactRouted {
+                    child: None,
+                    ..routed.clone()
+                }),
+            );
             // One family, one worker: a child the family's worker takes is allocated to
             // them, unless they already are.
             if let Some(worker) = &routed.worker
