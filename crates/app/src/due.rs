@@ -291,7 +291,8 @@ struct Kept {
     lists: Vec<Arc<KeptList>>,
 }
 
-/// How many lists are kept at once (days, teams and workers asked for); the oldest goes.
+/// How many lists are kept at once (days and teams asked for; a worker's is not kept);
+/// the oldest goes.
 const LISTS_KEPT: usize = 16;
 
 /// A list as drawn up, before anything is taken out for the caller.
@@ -410,6 +411,12 @@ impl DueLists {
         held_by: &HeldBy,
     ) -> Result<DueList<'r>, DueError> {
         authority.check(held_by)?;
+        // A worker's list reads only their own children, by index, and their cached
+        // clocks: drawing it up costs less than keeping it, and there are hundreds of
+        // workers, so it is neither kept nor queued behind the drawing of a county's.
+        if let HeldBy::Worker(_) = held_by {
+            return due_list(store, authority, as_at, held_by).await;
+        }
         let position = store.journal_position().await?;
         if let Some(list) = self.kept(position, authority, as_at, held_by) {
             return Ok(list);
@@ -620,20 +627,32 @@ async fn front_door_rows<'r>(
     held_by: &HeldBy,
     items: &mut Vec<DueItem<'r>>,
 ) -> Result<(), DueError> {
-    let open = store
-        .contact_queue(&QueueFilter {
-            statuses: vec![
-                ContactStatus::New,
-                ContactStatus::AwaitingChecks,
-                ContactStatus::AwaitingDecision,
-                ContactStatus::AwaitingSignOff,
-            ],
-            decided_on: None,
-            locality: None,
-            urgency: None,
-            limit: u32::MAX,
-        })
-        .await?;
+    let team = front_door_team(authority);
+    let listed = match held_by {
+        HeldBy::Anyone => true,
+        HeldBy::Team(t) => team == Some(t),
+        HeldBy::Worker(_) => false,
+    };
+    // The open contacts are read only for a list that shows the front door's rows; any
+    // other list asks after just the contacts its children's rows name.
+    let open = if listed {
+        store
+            .contact_queue(&QueueFilter {
+                statuses: vec![
+                    ContactStatus::New,
+                    ContactStatus::AwaitingChecks,
+                    ContactStatus::AwaitingDecision,
+                    ContactStatus::AwaitingSignOff,
+                ],
+                decided_on: None,
+                locality: None,
+                urgency: None,
+                limit: u32::MAX,
+            })
+            .await?
+    } else {
+        Vec::new()
+    };
     let mut journeys: HashMap<ContactId, bool> =
         open.iter().map(|c| (c.state.id.clone(), true)).collect();
     let mirrored: BTreeSet<ContactId> = items
@@ -652,12 +671,6 @@ async fn front_door_rows<'r>(
             .as_ref()
             .is_none_or(|c| !journeys.get(c).copied().unwrap_or(false))
     });
-    let team = front_door_team(authority);
-    let listed = match held_by {
-        HeldBy::Anyone => true,
-        HeldBy::Team(t) => team == Some(t),
-        HeldBy::Worker(_) => false,
-    };
     if !listed {
         return Ok(());
     }
