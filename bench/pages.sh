@@ -4,18 +4,25 @@
 # a search (rotating over surnames), one team's due list and the whole authority's;
 # then, signed in as a team manager linked to a generated manager, a worker's caseload
 # (My work, rotating over the workers of the county's teams) and a team's page
-# (rotating over the teams).
+# (rotating over the teams). Last, recording through a page, as the social worker: a
+# visit's form posted for one child after another (with the session's CSRF token and
+# the child's version), the redirect followed and the child page shown, each timed as
+# one, 50 at once (curl in parallel; wrk cannot follow a redirect). It writes to the
+# database: a visit on each child it records for.
 # Prints p50, p99 and pages per second for each, and the server's CPU (100% = one core).
 # Goals: the child page at p99 <= 50 ms and >= 1,000 pages/s (issue #12); the caseload
-# and team pages at p99 <= 50 ms (issue #14).
+# and team pages at p99 <= 50 ms, and recording (post, redirect, show) at p99 <= 100 ms
+# (issue #14).
 #
 # Usage: bench/pages.sh [SECONDS]   (each page's run; default 20)
 #   HEARTH_BIN=PATH   a hearth binary to serve with (default: build target/release/hearth)
 #   BENCH_DB=PATH     the Kent database (default: target/bench/kent-5y.db, generated once,
 #                     a few minutes; kept outside git)
 #   CONNECTIONS=N     concurrent users (default 50)
-#   PAGES="child ..." which of child, search, due-team, due-all, my-work and team to drive
-#                     (default all)
+#   PAGES="child ..." which of child, search, due-team, due-all, my-work, team and record
+#                     to drive (default all)
+#   RECORDINGS=N      how many visits the recording step posts (default 100 a second of
+#                     SECONDS; at most one a child)
 # The figures are only as steady as the machine: run it more than once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -141,6 +148,36 @@ for line in sys.stdin:
 ' > "$work/my-work.txt"
 echo "$(wc -l < "$work/team.txt") teams, $(wc -l < "$work/my-work.txt") workers with children"
 
+# Recording: one visit for each of the first RECORDINGS children, at the version the API
+# gives now, by the first worker the visit form offers, dated today; as a curl config.
+record_setup() {
+    local first form csrf worker
+    first=$(head -1 "$work/child.txt")
+    form=$(curl -sf -H "Cookie: $cookie" "$origin$first/record/visit")
+    csrf=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' <<< "$form" | head -1)
+    # The first option: sed reads to the end, so no early exit breaks the pipe.
+    worker=$(sed -n 's/.*<option value="\([^"]\+\)".*/\1/p' <<< "$form" | sed -n 1p)
+    python3 - "$work" "$origin" "$cookie" "$csrf" "$worker" "${RECORDINGS:-$((seconds * 100))}" <<'PY2'
+import datetime, json, sys, urllib.parse, urllib.request
+work, origin, cookie, csrf, worker, n = sys.argv[1:]
+today = datetime.datetime.now(datetime.timezone.utc).date()
+paths = [line.strip() for line in open(f"{work}/child.txt")][: int(n)]
+with open(f"{work}/record.curl", "w") as out:
+    for path in paths:
+        asked = urllib.request.Request(f"{origin}/api/v1{path}", headers={"Cookie": cookie})
+        version = json.load(urllib.request.urlopen(asked))["version"]
+        form = urllib.parse.urlencode({
+            "csrf": csrf, "version": version, "occurred_at-day": today.day,
+            "occurred_at-month": today.month, "occurred_at-year": today.year,
+            "worker": worker, "seen": "yes", "seen_alone": "no",
+        })
+        out.write(f'next\nurl = "{origin}{path}/record/visit"\ndata = "{form}"\n'
+                  f'header = "Cookie: {cookie}"\nheader = "Origin: {origin}"\n'
+                  'location\noutput = "/dev/null"\n'
+                  'write-out = "%{http_code} %{num_redirects} %{time_total}\\n"\n')
+PY2
+}
+
 # Each wrk thread walks the list from its own place.
 cat > "$work/paths.lua" <<'LUA'
 local paths, i = {}, 0
@@ -157,20 +194,40 @@ LUA
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 hz=$(getconf CLK_TCK)
 printf '%-22s %10s %10s %10s %8s %s\n' page p50 p99 pages/s cpu errors
-for page in ${PAGES:-child search due-team due-all my-work team}; do
+for page in ${PAGES:-child search due-team due-all my-work team record}; do
     case "$page" in
         my-work | team) as="$manager_cookie" ;;
         *) as="$cookie" ;;
     esac
+    [[ "$page" == record ]] && record_setup
     before=$(cpu_ticks)
     start=$(date +%s.%N)
-    wrk -t2 -c"$connections" -d"${seconds}s" --timeout 30s --latency \
-        -H "Cookie: $as" -s "$work/paths.lua" "$origin" -- "$work/$page.txt" \
-        > "$work/$page.wrk"
+    if [[ "$page" == record ]]; then
+        curl -s --no-progress-meter -Z --parallel-immediate --parallel-max "$connections" \
+            -K "$work/record.curl" \
+            > "$work/record.out" || true
+    else
+        wrk -t2 -c"$connections" -d"${seconds}s" --timeout 30s --latency \
+            -H "Cookie: $as" -s "$work/paths.lua" "$origin" -- "$work/$page.txt" \
+            > "$work/$page.wrk"
+    fi
     end=$(date +%s.%N)
     after=$(cpu_ticks)
     cpu=$(awk -v b="$before" -v a="$after" -v s="$start" -v e="$end" -v hz="$hz" \
         'BEGIN { printf "%.0f%%", (a - b) / hz / (e - s) * 100 }')
+    if [[ "$page" == record ]]; then
+        # Each line: the final status, the redirects followed, the whole time in seconds.
+        sort -k3 -g "$work/record.out" | awk -v page="$page" -v cpu="$cpu" \
+            -v s="$start" -v e="$end" '
+            { t[NR] = $3 * 1000; if ($1 != 200 || $2 != 1) bad++ }
+            END {
+                if (NR == 0) { printf "%-22s nothing was recorded %31s\n", page, cpu; exit }
+                p50 = t[int((NR - 1) * 0.50) + 1]; p99 = t[int((NR - 1) * 0.99) + 1]
+                note = (bad > 0 ? bad " not recorded and shown" : "")
+                printf "%-22s %8.1f ms %7.1f ms %10.1f %8s %s\n", page, p50, p99, NR / (e - s), cpu, note
+            }'
+        continue
+    fi
     awk -v page="$page" -v cpu="$cpu" '
         function ms(v) {
             if (v ~ /us$/) return v / 1000
