@@ -161,7 +161,9 @@ record_setup() {
 import datetime, json, sys, urllib.parse, urllib.request
 work, origin, cookie, csrf, worker, n = sys.argv[1:]
 today = datetime.datetime.now(datetime.timezone.utc).date()
-paths = [line.strip() for line in open(f"{work}/child.txt")][: int(n)]
+# A child found under two letters is listed twice: recorded for once, or the second post
+# would meet the version the first one moved on.
+paths = list(dict.fromkeys(line.strip() for line in open(f"{work}/child.txt")))[: int(n)]
 with open(f"{work}/record.curl", "w") as out:
     for path in paths:
         asked = urllib.request.Request(f"{origin}/api/v1{path}", headers={"Cookie": cookie})
