@@ -21,6 +21,7 @@ pub mod auth;
 mod authority_cache;
 mod caller;
 mod caseload;
+pub mod drafts;
 pub mod due;
 mod front_door;
 pub mod intake;
@@ -45,7 +46,9 @@ pub use front_door::{
     KnownAdult, MY_CONTACTS, PartnerStatus, PartnerView, QueueRow,
 };
 pub use hearth_analytics::funnel::{Funnel, Period, PeriodError, Place, Stages};
-pub use hearth_store::{ChainReport, ChainStatus, HeldBy, OrganisationVersion, RebuildReport};
+pub use hearth_store::{
+    ChainReport, ChainStatus, Draft, HeldBy, OrganisationVersion, RebuildReport,
+};
 pub use journal_io::ImportError;
 pub use maintenance::{DatabaseState, NewCounty};
 pub use names::Names;

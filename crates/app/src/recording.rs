@@ -60,8 +60,13 @@ impl App {
             .recording
             .check(crate::today(now), &event)
             .map_err(AppError::NotRecordable)?;
+        let kind = event.kind();
         let version = self.store().append(new.version, vec![event]).await?;
         reader.log(id).await?;
+        // The note is on the record now: the draft it was written from goes.
+        if crate::drafts::DRAFTED.contains(&kind) {
+            self.drop_draft(caller, id, kind).await?;
+        }
         Ok(version)
     }
 }

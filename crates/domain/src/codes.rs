@@ -647,6 +647,18 @@ code_list!(
 );
 
 code_list!(
+    /// What kind of contact with the child or family a case note records.
+    NoteContact, "note contact" {
+        Visit = "visit", "Visit";
+        PhoneCall = "phone_call", "Phone call";
+        Meeting = "meeting", "Meeting";
+        Observation = "observation", "Observation";
+        DirectWork = "direct_work", "Direct work with the child";
+        Other = "other", "Other";
+    }
+);
+
+code_list!(
     /// Why early help ended.
     EarlyHelpEndReason, "early help end reason" {
         NeedsMet = "needs_met", "Needs met";

@@ -154,6 +154,7 @@ pub enum EventData {
     Unallocated(Empty),
     MeetingHeld(MeetingHeld),
     Visit(Visit),
+    CaseNoteRecorded(CaseNote),
     // child in need
     AssessmentStarted(Empty),
     AssessmentCompleted(AssessmentCompleted),
@@ -609,6 +610,67 @@ pub struct CareLeaverContact {
     pub accommodation: Accommodation,
 }
 
+/// Text written as paragraphs, asked for in a text area: a case note's narrative.
+/// Lines end in LF (a form's CR LF is read as LF).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct LongText(pub String);
+
+impl LongText {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A case note on a child's journey: the practitioner's record of one contact with the
+/// child or family, dated (and timed) by the event's `occurred_at`. A note never counts
+/// as a statutory visit: a visit is recorded as a `visit`, which the clocks read. A
+/// note is corrected by `event_amended`, or retracted with a reason when it was written
+/// on the wrong child's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CaseNote {
+    /// What kind of contact it was.
+    pub contact_type: NoteContact,
+    pub narrative: LongText,
+    /// Who was present, as the worker writes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub present: Option<String>,
+    pub seen: bool,
+    pub seen_alone: bool,
+    /// The child's own words: their wishes and feelings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_words: Option<LongText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strengths: Option<LongText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worries: Option<LongText>,
+    /// The worker's analysis: what it means for the child.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<LongText>,
+}
+
+impl CaseNote {
+    /// The note's free text, section by section, as a search reads it.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        [Some(self.narrative.as_str()), self.present.as_deref()]
+            .into_iter()
+            .chain(
+                [
+                    &self.child_words,
+                    &self.strengths,
+                    &self.worries,
+                    &self.analysis,
+                ]
+                .into_iter()
+                .map(|t| t.as_ref().map(LongText::as_str)),
+            )
+            .flatten()
+    }
+}
+
 /// Replaces an earlier event's date and/or payload. The replacement must be of the same
 /// kind as the event it amends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -663,6 +725,7 @@ impl EventData {
             Unallocated(_) => "unallocated",
             MeetingHeld(_) => "meeting_held",
             Visit(_) => "visit",
+            CaseNoteRecorded(_) => "case_note_recorded",
             AssessmentStarted(_) => "assessment_started",
             AssessmentCompleted(_) => "assessment_completed",
             CinPlanStarted(_) => "cin_plan_started",

@@ -66,6 +66,8 @@ pub struct CodeList {
 pub enum Input {
     /// A short line of text.
     Text,
+    /// Paragraphs of text, in a text area.
+    LongText,
     /// Yes or no, written `yes` or `no`.
     YesNo,
     /// One code of a list.
@@ -140,7 +142,7 @@ pub trait Value: Sized {
 
 fn one<'v>(values: &[&'v str], field: &Field) -> Result<&'v str, String> {
     let verb = match field.input {
-        Input::Text | Input::Postcode => "Enter",
+        Input::Text | Input::LongText | Input::Postcode => "Enter",
         _ => "Select",
     };
     match values {
@@ -235,6 +237,21 @@ impl Value for String {
     }
     fn sample() -> Self {
         String::from("1")
+    }
+}
+
+impl Value for LongText {
+    const INPUT: Input = Input::LongText;
+    fn read(values: &[&str], field: &Field) -> Result<Self, String> {
+        // A browser sends a text area's line breaks as CR LF: kept as LF, so that a
+        // note's length is what the writer sees.
+        one(values, field).map(|v| LongText(v.replace("\r\n", "\n")))
+    }
+    fn write(&self, out: &mut Vec<String>) {
+        out.push(self.0.clone());
+    }
+    fn sample() -> Self {
+        LongText(String::from("1"))
     }
 }
 
@@ -406,6 +423,23 @@ form!(Visit {
     seen_alone: "Was the child seen alone?", "whether the child was seen alone";
 });
 
+form!(CaseNote {
+    contact_type: "What kind of contact was it?", "the kind of contact",
+        hint "A note does not count as a statutory visit: record the visit as well";
+    narrative: "What happened?", "what happened",
+        hint "Up to 20,000 characters";
+    present: "Who was present?", "who was present",
+        hint "Names and roles, up to 500 characters";
+    seen: "Was the child seen?", "whether the child was seen";
+    seen_alone: "Was the child seen alone?", "whether the child was seen alone";
+    child_words: "The child's own words: their wishes and feelings", "the child's words",
+        hint "Up to 5,000 characters";
+    strengths: "Strengths", "the strengths", hint "Up to 5,000 characters";
+    worries: "Worries", "the worries", hint "Up to 5,000 characters";
+    analysis: "Your analysis", "your analysis",
+        hint "What this means for the child, up to 5,000 characters";
+});
+
 form!(AssessmentCompleted {
     factors: "Factors identified at the end of the assessment", "the assessment factors",
         hint "Select all that apply";
@@ -575,6 +609,7 @@ event_forms! {
     Work, "allocated", Allocated, "Allocated to a worker";
     Work, "unallocated", Unallocated, "Worker unallocated";
     Work, "visit", Visit, "Visit";
+    Work, "case_note_recorded", CaseNoteRecorded, "Case note";
     Work, "meeting_held", MeetingHeld, "Meeting held";
     EarlyHelp, "early_help_started", EarlyHelpStarted, "Early help started";
     EarlyHelp, "early_help_assessment_completed", EarlyHelpAssessmentCompleted, "Early help assessment completed";
@@ -830,6 +865,98 @@ mod tests {
             assert_eq!(
                 parse(f.kind, &Submitted::new(&written)).unwrap().unwrap(),
                 data
+            );
+        }
+    }
+
+    #[test]
+    fn a_case_note_needs_its_kind_narrative_and_who_was_seen() {
+        let p = pairs(&[("present", "Mother; maternal aunt")]);
+        let errors = parse("case_note_recorded", &Submitted::new(&p))
+            .unwrap()
+            .unwrap_err();
+        let refused: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.field, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            refused,
+            vec![
+                ("contact_type", "Select the kind of contact."),
+                ("narrative", "Enter what happened."),
+                ("seen", "Select whether the child was seen."),
+                ("seen_alone", "Select whether the child was seen alone."),
+            ]
+        );
+        let p = pairs(&[
+            ("contact_type", "visit"),
+            ("narrative", "Home visit.\r\nKitchen clean.\r\n"),
+            ("seen", "yes"),
+            ("seen_alone", "no"),
+            ("worries", "  "),
+        ]);
+        let EventData::CaseNoteRecorded(note) = parse("case_note_recorded", &Submitted::new(&p))
+            .unwrap()
+            .unwrap()
+        else {
+            panic!("a case note")
+        };
+        assert_eq!(note.narrative.as_str(), "Home visit.\nKitchen clean.");
+        assert_eq!((note.present, note.worries), (None, None));
+        let note_form = form("case_note_recorded").unwrap();
+        assert_eq!(note_form.fields[1].input, Input::LongText);
+        assert_eq!(note_form.fields[0].input, Input::Code(NoteContact::LIST));
+    }
+
+    #[test]
+    fn a_case_note_is_bounded_and_its_hints_say_the_bounds() {
+        use crate::journey::Problem;
+        use crate::limits::{NOTE_CHARS, NOTE_SECTION_CHARS, PRESENT_CHARS, check_text};
+        let note = |narrative: usize, analysis: usize| {
+            EventData::CaseNoteRecorded(CaseNote {
+                contact_type: NoteContact::DirectWork,
+                narrative: LongText("é".repeat(narrative)),
+                present: None,
+                seen: true,
+                seen_alone: true,
+                child_words: None,
+                strengths: None,
+                worries: None,
+                analysis: Some(LongText("a".repeat(analysis))),
+            })
+        };
+        // Characters, not bytes: a note of accented letters at the bound is accepted.
+        assert_eq!(check_text(&note(NOTE_CHARS, NOTE_SECTION_CHARS)), Ok(()));
+        assert_eq!(
+            check_text(&note(NOTE_CHARS + 1, 1)),
+            Err(Problem::TooLong {
+                field: "narrative",
+                max: NOTE_CHARS
+            })
+        );
+        assert_eq!(
+            check_text(&note(1, NOTE_SECTION_CHARS + 1)),
+            Err(Problem::TooLong {
+                field: "analysis",
+                max: NOTE_SECTION_CHARS
+            })
+        );
+        let said = |name: &str| {
+            form("case_note_recorded")
+                .unwrap()
+                .fields
+                .iter()
+                .find(|f| f.name == name)
+                .and_then(|f| f.hint)
+                .unwrap()
+        };
+        let thousands = |n: usize| format!("{},{:03}", n / 1000, n % 1000);
+        assert!(said("narrative").contains(&thousands(NOTE_CHARS)));
+        assert!(said("present").contains(&PRESENT_CHARS.to_string()));
+        for section in ["child_words", "strengths", "worries", "analysis"] {
+            assert!(
+                said(section).contains(&thousands(NOTE_SECTION_CHARS)),
+                "{section}"
             );
         }
     }

@@ -593,7 +593,7 @@ impl ChildState {
                 self.unallocated_since = Some(date);
                 self.routed = None;
             }
-            E::MeetingHeld(_) | E::Visit(_) => {}
+            E::MeetingHeld(_) | E::Visit(_) | E::CaseNoteRecorded(_) => {}
             E::AssessmentStarted(_) => {
                 let cin = self.cin.as_mut().ok_or(Problem::NoCinEpisode)?;
                 if cin.assessment_started.is_some() {

@@ -41,6 +41,7 @@ pub mod ids;
 pub mod journey;
 pub mod limits;
 pub mod matching;
+pub mod notes;
 pub mod obligations;
 pub mod org;
 pub mod people;

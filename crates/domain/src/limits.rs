@@ -2,7 +2,7 @@
 //! every write is bounded, whichever way it comes in: a name a million characters long
 //! would otherwise make every page and list that shows the child megabytes long.
 
-use crate::event::EventData;
+use crate::event::{EventData, LongText};
 use crate::journey::Problem;
 use crate::people::{Address, Name};
 
@@ -29,6 +29,15 @@ pub const MODEL_CHARS: usize = 64;
 /// What a contact says happened, in the referrer's words: a page or two at most. A
 /// statement longer than this is attached, not typed in.
 pub const NARRATIVE_CHARS: usize = 10_000;
+/// A case note's narrative: what happened, in the worker's words. Twenty thousand
+/// characters is some ten pages, more than a long home visit needs; a longer account
+/// is a report, attached rather than typed in.
+pub const NOTE_CHARS: usize = 20_000;
+/// Each of a case note's other sections (the child's words, strengths, worries, the
+/// worker's analysis): a few paragraphs each.
+pub const NOTE_SECTION_CHARS: usize = 5_000;
+/// Who was present at a contact: names and roles, a line or two.
+pub const PRESENT_CHARS: usize = 500;
 /// People named in one contact: a large household with its adults and children.
 pub const GIVEN_PEOPLE: usize = 20;
 /// Other names (aliases, former names) given for one person.
@@ -74,6 +83,23 @@ pub fn check_text(data: &EventData) -> Result<(), Problem> {
             optional("reason", m.reason.as_deref(), REASON_CHARS)
         }
         E::ContactRouted(r) => optional("locality", r.locality.as_deref(), NAME_CHARS),
+        E::CaseNoteRecorded(n) => {
+            bounded("narrative", n.narrative.as_str(), NOTE_CHARS)?;
+            optional("present", n.present.as_deref(), PRESENT_CHARS)?;
+            for (field, text) in [
+                ("child_words", &n.child_words),
+                ("strengths", &n.strengths),
+                ("worries", &n.worries),
+                ("analysis", &n.analysis),
+            ] {
+                optional(
+                    field,
+                    text.as_ref().map(LongText::as_str),
+                    NOTE_SECTION_CHARS,
+                )?;
+            }
+            Ok(())
+        }
         E::PlacementStarted(p) => p
             .urn
             .as_deref()

@@ -44,6 +44,7 @@ fn practitioner(data: &EventData) -> bool {
         | E::Unallocated(_)
         | E::MeetingHeld(_)
         | E::Visit(_)
+        | E::CaseNoteRecorded(_)
         | E::AssessmentStarted(_)
         | E::AssessmentCompleted(_)
         | E::CinPlanStarted(_)
@@ -98,7 +99,7 @@ fn every_practitioner_kind_has_a_form_and_no_other_kind_does() {
     // practitioner kind with no form).
     let declared = forms::all().len();
     assert_eq!(
-        declared, 45,
+        declared, 46,
         "the count of practitioner kinds in `practitioner`"
     );
 }

@@ -2,7 +2,7 @@
 //! it (kept in the same transaction), the organisation document and the access log.
 //!
 //! The `Store` trait is what the web and the CLI use, made of one small trait per
-//! concern (journal, projections, organisation, access log, due cache, access control);
+//! concern (journal, projections, organisation, access log, due cache, access control, drafts);
 //! `SqliteStore` is the embedded default. A backend must never accept an event the
 //! domain validator refuses, never change or delete a journal row, and never acknowledge
 //! a write before it commits. Each store has one writer task (`writer`) that commits the
@@ -20,6 +20,7 @@ mod bulk;
 mod chain;
 mod contacts;
 mod dialect;
+mod drafts;
 mod due_cache;
 mod journal;
 mod organisation;
@@ -35,6 +36,7 @@ pub use access_control::{AccessControl, Lockout, Restrictions, Session};
 pub use access_log::{AccessLog, AccessRows};
 pub use chain::{ChainReport, ChainStatus};
 pub use contacts::{ContactRecord, Contacts, IndexedPerson, JourneyEach, QueueFilter};
+pub use drafts::{Draft, Drafts};
 pub use due_cache::DueCache;
 pub use journal::Journal;
 pub use organisation::{OrganisationVersion, Organisations};
@@ -214,12 +216,19 @@ pub struct RebuildReport {
 /// trait of its own, so that a test double replaces just the one it changes (see
 /// [`Parts`]); every type that has them all is a `Store`.
 pub trait Store:
-    Journal + Projections + Contacts + Organisations + AccessLog + DueCache + AccessControl
+    Journal + Projections + Contacts + Organisations + AccessLog + DueCache + AccessControl + Drafts
 {
 }
 
 impl<T> Store for T where
-    T: Journal + Projections + Contacts + Organisations + AccessLog + DueCache + AccessControl
+    T: Journal
+        + Projections
+        + Contacts
+        + Organisations
+        + AccessLog
+        + DueCache
+        + AccessControl
+        + Drafts
 {
 }
 

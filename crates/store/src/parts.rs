@@ -8,9 +8,10 @@
 
 use crate::{
     AccessControl, AccessLog, AccessRows, ApiToken, ChainReport, ChildRecord, ChildSummary,
-    ContactRecord, Contacts, DueCache, DueCacheKey, DueClocksRow, DueSink, HeldBy, IndexedPerson,
-    Journal, JourneyEach, JourneySink, Lockout, OrganisationVersion, Organisations, Projections,
-    QueueFilter, RebuildReport, Restrictions, Session, Store, StoreError, User, Version, Writer,
+    ContactRecord, Contacts, Draft, Drafts, DueCache, DueCacheKey, DueClocksRow, DueSink, HeldBy,
+    IndexedPerson, Journal, JourneyEach, JourneySink, Lockout, OrganisationVersion, Organisations,
+    Projections, QueueFilter, RebuildReport, Restrictions, Session, Store, StoreError, User,
+    Version, Writer,
 };
 use hearth_domain::access::UserName;
 use hearth_domain::event::Event;
@@ -31,6 +32,7 @@ pub struct Parts {
     pub access_log: Arc<dyn AccessLog>,
     pub due_cache: Arc<dyn DueCache>,
     pub access_control: Arc<dyn AccessControl>,
+    pub drafts: Arc<dyn Drafts>,
 }
 
 impl Parts {
@@ -43,7 +45,8 @@ impl Parts {
             organisations: store.clone(),
             access_log: store.clone(),
             due_cache: store.clone(),
-            access_control: store,
+            access_control: store.clone(),
+            drafts: store,
         }
     }
 }
@@ -319,6 +322,32 @@ impl AccessControl for Parts {
     }
     async fn restrictions_of(&self, children: &[ChildId]) -> Result<Restrictions, StoreError> {
         self.access_control.restrictions_of(children).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Drafts for Parts {
+    async fn save_draft(&self, draft: &Draft) -> Result<(), StoreError> {
+        self.drafts.save_draft(draft).await
+    }
+    async fn draft(
+        &self,
+        author: &UserName,
+        child: &ChildId,
+        kind: &str,
+    ) -> Result<Option<Draft>, StoreError> {
+        self.drafts.draft(author, child, kind).await
+    }
+    async fn drafts_of(&self, author: &UserName) -> Result<Vec<Draft>, StoreError> {
+        self.drafts.drafts_of(author).await
+    }
+    async fn delete_draft(
+        &self,
+        author: &UserName,
+        child: &ChildId,
+        kind: &str,
+    ) -> Result<bool, StoreError> {
+        self.drafts.delete_draft(author, child, kind).await
     }
 }
 

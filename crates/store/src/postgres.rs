@@ -345,6 +345,7 @@ fn unique_constraint(error: &sqlx::Error) -> Option<&str> {
 crate::access_control::impl_access_control!(PgStore);
 crate::access_log::impl_access_log!(PgStore);
 crate::contacts::impl_contacts!(PgStore);
+crate::drafts::impl_drafts!(PgStore);
 crate::due_cache::impl_due_cache!(PgStore, Postgres);
 crate::journal::impl_journal!(PgStore);
 crate::organisation::impl_organisations!(PgStore);

@@ -283,6 +283,7 @@ impl SqliteTx<'_> {
 crate::access_control::impl_access_control!(SqliteStore);
 crate::access_log::impl_access_log!(SqliteStore);
 crate::contacts::impl_contacts!(SqliteStore);
+crate::drafts::impl_drafts!(SqliteStore);
 crate::due_cache::impl_due_cache!(SqliteStore, Sqlite);
 crate::journal::impl_journal!(
     SqliteStore,

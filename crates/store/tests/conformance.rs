@@ -21,8 +21,8 @@ use hearth_domain::journey::{Problem, effective_events, fold_child, fold_family}
 use hearth_domain::org::{FROM_THE_START, Organisation};
 use hearth_domain::people::Address;
 use hearth_store::{
-    AccessRows, ChainStatus, ChildSummary, ContactRecord, DueCacheKey, DueClocksRow, DueSource,
-    HeldBy, IndexedPerson, QueueFilter, Store, StoreError, Version, Writer, open,
+    AccessRows, ChainStatus, ChildSummary, ContactRecord, Draft, DueCacheKey, DueClocksRow,
+    DueSource, HeldBy, IndexedPerson, QueueFilter, Store, StoreError, Version, Writer, open,
 };
 use hearth_testkit::{
     check_requested, child, contact, contact_ev, decided, details, ev, given_child, intake, linked,
@@ -52,6 +52,7 @@ macro_rules! conformance {
 
 conformance!(
     migrations_from_empty_give_an_empty_store,
+    a_draft_is_kept_per_author_child_and_kind,
     the_organisation_is_kept_in_dated_versions,
     what_is_appended_reads_back_exactly,
     a_stale_version_is_a_conflict_and_writes_nothing,
@@ -3403,4 +3404,62 @@ async fn the_journal_position_moves_with_every_append_and_nothing_else(backend: 
     let other = open(&db.url).await.unwrap();
     other.append(1, ava()[1..2].to_vec()).await.unwrap();
     assert!(s.journal_position().await.unwrap() > second);
+}
+
+/// A draft note is saved, replaced, read back only by its author's name, listed newest
+/// first, kept across a reopen and deleted.
+async fn a_draft_is_kept_per_author_child_and_kind(backend: Backend) {
+    let sam = UserName::parse("sam.patel").unwrap();
+    let jo = UserName::parse("jo.bloggs").unwrap();
+    let c1 = ChildId::parse("C1").unwrap();
+    let c2 = ChildId::parse("C2").unwrap();
+    let draft = |author: &UserName, child: &ChildId, text: &str, at: &str| Draft {
+        author: author.clone(),
+        child: child.clone(),
+        kind: String::from("case_note_recorded"),
+        fields: vec![
+            (String::from("narrative"), String::from(text)),
+            (String::from("seen"), String::from("yes")),
+        ],
+        saved_at: at.parse().unwrap(),
+    };
+    let note = "case_note_recorded";
+    let db = fresh(backend).await;
+    let s = &db.store;
+    assert_eq!(s.draft(&sam, &c1, note).await.unwrap(), None);
+    s.save_draft(&draft(&sam, &c1, "First words", "2026-12-07T10:00:00Z"))
+        .await
+        .unwrap();
+    let kept = draft(
+        &sam,
+        &c1,
+        "First words, then more\nover two lines",
+        "2026-12-07T10:00:05.5Z",
+    );
+    s.save_draft(&kept).await.unwrap();
+    s.save_draft(&draft(&sam, &c2, "Another child", "2026-12-07T09:00:00Z"))
+        .await
+        .unwrap();
+    s.save_draft(&draft(&jo, &c1, "Jo's note", "2026-12-07T11:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(s.draft(&sam, &c1, note).await.unwrap(), Some(kept.clone()));
+    assert_eq!(s.draft(&sam, &c1, "visit").await.unwrap(), None);
+    let sams: Vec<ChildId> = s
+        .drafts_of(&sam)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.child)
+        .collect();
+    assert_eq!(sams, vec![c1.clone(), c2.clone()]);
+
+    let db = db.reopen().await;
+    let s = &db.store;
+    assert_eq!(s.draft(&sam, &c1, note).await.unwrap(), Some(kept));
+    assert!(s.delete_draft(&sam, &c1, note).await.unwrap());
+    assert!(!s.delete_draft(&sam, &c1, note).await.unwrap());
+    assert_eq!(s.draft(&sam, &c1, note).await.unwrap(), None);
+    assert_eq!(s.drafts_of(&sam).await.unwrap().len(), 1);
+    assert_eq!(s.drafts_of(&jo).await.unwrap().len(), 1);
 }

@@ -73,6 +73,16 @@ struct MyWorkPage {
     load: Option<LoadLine>,
     cases: Vec<CaseLine>,
     overdue_children: usize,
+    /// The caller's own unfinished case notes: shown only on their own page.
+    drafts: Vec<DraftLine>,
+}
+
+#[derive(Debug, Serialize)]
+struct DraftLine {
+    child: String,
+    name: String,
+    url: String,
+    saved: String,
 }
 
 fn case_lines(caseload: &Caseload) -> Vec<CaseLine> {
@@ -129,7 +139,23 @@ pub(crate) async fn my_work(
         load: None,
         cases: Vec::new(),
         overdue_children: 0,
+        drafts: Vec::new(),
     };
+    if worker == caller.worker {
+        // A draft is its author's alone: never shown on anyone else's page.
+        page.drafts = app
+            .cases
+            .my_drafts(&caller.doing(CASELOAD_ACTION), now)
+            .await?
+            .into_iter()
+            .map(|(draft, name)| DraftLine {
+                url: format!("/children/{}/record/{}", draft.child, draft.kind),
+                child: draft.child.to_string(),
+                name,
+                saved: crate::record::saved_at(draft.saved_at),
+            })
+            .collect();
+    }
     if let Some(worker) = &worker {
         let caseload = app
             .cases

@@ -250,6 +250,17 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             };
             format!("Visit by {}: {seen}", worker_name(&v.worker, org))
         }
+        E::CaseNoteRecorded(n) => {
+            let seen = match (n.seen, n.seen_alone) {
+                (true, true) => "child seen alone",
+                (true, false) => "child seen, not alone",
+                (false, _) => "child not seen",
+            };
+            format!(
+                "Case note ({}): {seen}",
+                lower_first(n.contact_type.label())
+            )
+        }
         // child in need
         E::AssessmentStarted(_) => titled(data),
         E::AssessmentCompleted(a) => {
@@ -495,6 +506,17 @@ mod tests {
                 seen: true,
                 seen_alone: true,
             }),
+            E::CaseNoteRecorded(CaseNote {
+                contact_type: NoteContact::PhoneCall,
+                narrative: LongText(String::from("Spoke with mother about school.")),
+                present: None,
+                seen: false,
+                seen_alone: false,
+                child_words: None,
+                strengths: None,
+                worries: None,
+                analysis: None,
+            }),
             E::AssessmentStarted(Empty {}),
             E::AssessmentCompleted(AssessmentCompleted {
                 factors: vec![
@@ -598,7 +620,7 @@ mod tests {
         assert_eq!(kinds.len(), all.len(), "a kind is listed twice");
         assert_eq!(
             kinds.len(),
-            63,
+            64,
             "a kind of event is missing from every_kind()"
         );
         let org = org();
@@ -666,6 +688,10 @@ mod tests {
             ),
             ("allocated", "Allocated to Sam Patel (Ashford CIN team)"),
             ("visit", "Visit by Sam Patel: child seen alone"),
+            (
+                "case_note_recorded",
+                "Case note (phone call): child not seen",
+            ),
             (
                 "cla_review_held",
                 "Looked after review held (child's participation: Attends and speaks for self)",

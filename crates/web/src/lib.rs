@@ -23,6 +23,7 @@ mod error;
 mod front_door;
 mod funnel;
 mod merge;
+mod notes;
 pub mod openapi;
 mod pages;
 mod record;

@@ -15,8 +15,9 @@ use crate::templates;
 use axum::Extension;
 use axum::extract::rejection::{FormRejection, PathRejection};
 use axum::extract::{Form, Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use hearth_app::drafts::DRAFTED;
 use hearth_app::{AppError, NewEvent};
 use hearth_domain::event::{Event, OccurredAt};
 use hearth_domain::forms::{self, EventForm, FieldError, Input, Stage, Submitted};
@@ -72,7 +73,7 @@ struct FieldView {
     name: &'static str,
     label: &'static str,
     hint: Option<&'static str>,
-    /// "text", "postcode", "radios", "select" or "checkboxes".
+    /// "text", "textarea", "postcode", "radios", "select" or "checkboxes".
     control: &'static str,
     required: bool,
     value: String,
@@ -113,6 +114,15 @@ struct FormPage {
     correcting: Option<String>,
     reason: String,
     reason_error: Option<String>,
+    /// Set for a kind whose drafts are kept (a case note): where drafts are saved, and
+    /// when the author's draft shown was saved.
+    draft: Option<DraftView>,
+}
+
+#[derive(Debug, Serialize)]
+struct DraftView {
+    url: String,
+    saved: Option<String>,
 }
 
 /// A child's record as the pages read it: name, state, journey and version; not found
@@ -195,13 +205,24 @@ pub(crate) async fn show(
 ) -> Result<Response, PageError> {
     let (id, form) = kind_path(path)?;
     let (name, record, _) = read(&app, &caller, &id).await?;
-    let day = today((app.clock)());
-    let typed: Vec<(String, String)> = forms::write_occurred_at(OccurredAt::on(day))
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+    let now = (app.clock)();
+    let day = today(now);
+    // The author's draft, if they left one: what they typed, as they left it.
+    let draft = if DRAFTED.contains(&form.kind) {
+        let who = caller.doing(RECORD_ACTION);
+        app.cases.my_draft(&who, now, &id, form.kind).await?
+    } else {
+        None
+    };
+    let typed: Vec<(String, String)> = match &draft {
+        Some(d) => d.fields.clone(),
+        None => forms::write_occurred_at(OccurredAt::on(day))
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    };
     let org = app.cases.authority(day).await?;
-    let page = page(
+    let mut page = page(
         &form,
         &id,
         name,
@@ -211,6 +232,9 @@ pub(crate) async fn show(
         day,
         Vec::new(),
     );
+    if let (Some(view), Some(d)) = (page.draft.as_mut(), &draft) {
+        view.saved = Some(saved_at(d.saved_at));
+    }
     render(&caller, &page, StatusCode::OK)
 }
 
@@ -260,6 +284,7 @@ fn page(
             };
             let (control, options) = match f.input {
                 Input::Text => ("text", Vec::new()),
+                Input::LongText => ("textarea", Vec::new()),
                 Input::Postcode => ("postcode", Vec::new()),
                 Input::YesNo => (
                     "radios",
@@ -356,6 +381,10 @@ fn page(
         correcting: None,
         reason: first(REASON),
         reason_error,
+        draft: DRAFTED.contains(&form.kind).then(|| DraftView {
+            url: format!("/children/{id}/record/{}/draft", form.kind),
+            saved: None,
+        }),
     }
 }
 
@@ -555,6 +584,8 @@ fn correction_page(
         errors,
     );
     page.action = format!("/children/{id}/events/{}/correct", event.id);
+    // A correction is short, and recorded at once: no draft is kept of it.
+    page.draft = None;
     page.correcting = Some(format!(
         "{}: {}",
         crate::chronology::when(event.occurred_at),
@@ -729,4 +760,85 @@ pub(crate) async fn save_correction(
         AppError::NoChild => Err(Failure::NotFound(NO_CHILD).into()),
         other => Err(other.into()),
     }
+}
+
+/// When a draft was saved, as its author reads it: "14:32 on 7 December 2026", in
+/// England's time.
+pub(crate) fn saved_at(at: jiff::Timestamp) -> String {
+    let local =
+        at.to_zoned(jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC));
+    local.strftime("%H:%M on %-d %B %Y").to_string()
+}
+
+/// The form's own fields, as a draft keeps them: not the CSRF token, the version read
+/// or the button pressed.
+fn draft_fields(typed: Vec<(String, String)>) -> Vec<(String, String)> {
+    typed
+        .into_iter()
+        .filter(|(k, _)| !matches!(k.as_str(), crate::session::CSRF_FIELD | VERSION | "action"))
+        .collect()
+}
+
+/// `POST /children/{id}/record/{kind}/draft`: keep what was typed into a note's form as
+/// the author's draft. The form's "Save draft" button posts here and is sent back to
+/// the form, which shows the draft; the page's script posts here as the author types,
+/// asking for JSON, and is told when it was saved. A form with nothing typed into it
+/// is not kept.
+pub(crate) async fn save_draft(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, PageError> {
+    let (id, form) = kind_path(path)?;
+    if !DRAFTED.contains(&form.kind) {
+        return Err(Failure::NotFound("No such form").into());
+    }
+    let script = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    let typed = draft_fields(body.map(|Form(pairs)| pairs).unwrap_or_default());
+    let now = (app.clock)();
+    let blank = {
+        let submitted = Submitted::new(&typed);
+        form.fields
+            .iter()
+            .all(|f| submitted.values(f.name).is_empty())
+    };
+    if blank {
+        if script {
+            return Ok(StatusCode::BAD_REQUEST.into_response());
+        }
+        let (name, record, _) = read(&app, &caller, &id).await?;
+        let day = today(now);
+        let org = app.cases.authority(day).await?;
+        let error = FieldError {
+            field: form.fields.get(1).map_or(forms::OCCURRED_AT, |f| f.name),
+            message: String::from("Write something in the note before you save a draft."),
+        };
+        let page = page(
+            &form,
+            &id,
+            name,
+            record.version,
+            &typed,
+            org.organisation.as_ref(),
+            day,
+            vec![error],
+        );
+        return render(&caller, &page, StatusCode::BAD_REQUEST);
+    }
+    let who = caller.doing("save draft");
+    let saved = match app.cases.save_draft(&who, now, &id, form.kind, typed).await {
+        Ok(saved) => saved,
+        Err(AppError::NoChild) => return Err(Failure::NotFound(NO_CHILD).into()),
+        Err(other) => return Err(other.into()),
+    };
+    if script {
+        let body = serde_json::json!({ "saved": saved_at(saved) });
+        return Ok(axum::Json(body).into_response());
+    }
+    Ok(Redirect::to(&format!("/children/{id}/record/{}", form.kind)).into_response())
 }

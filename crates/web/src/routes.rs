@@ -8,7 +8,8 @@
 //! serves exactly the table's paths.
 
 use crate::{
-    AppState, api, assets, caseload, front_door, funnel, merge, openapi, pages, record, sign_in,
+    AppState, api, assets, caseload, front_door, funnel, merge, notes, openapi, pages, record,
+    sign_in,
 };
 use axum::handler::Handler;
 use axum::routing::{MethodRouter, get, post};
@@ -143,6 +144,13 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             Get,
+            "/children/{id}/notes",
+            Needs(ReadRecord),
+            Page,
+            notes::notes_page,
+        ),
+        route(
+            Get,
             "/children/{id}/record",
             Needs(RecordEvents),
             Page,
@@ -161,6 +169,13 @@ pub fn table() -> Vec<Route> {
             Needs(RecordEvents),
             Page,
             record::save,
+        ),
+        route(
+            Post,
+            "/children/{id}/record/{kind}/draft",
+            Needs(RecordEvents),
+            Page,
+            record::save_draft,
         ),
         route(
             Get,

@@ -13,6 +13,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("children.html", include_str!("../templates/children.html")),
     ("child.html", include_str!("../templates/child.html")),
+    ("notes.html", include_str!("../templates/notes.html")),
     ("due.html", include_str!("../templates/due.html")),
     ("my_work.html", include_str!("../templates/my_work.html")),
     ("team.html", include_str!("../templates/team.html")),

@@ -397,6 +397,27 @@ fn contact_events() -> Vec<Event> {
     ]
 }
 
+/// A case note with every section written: no generated journey has one.
+fn case_note() -> Event {
+    let text = |t: &str| Some(hearth_domain::event::LongText(t.to_owned()));
+    ev(
+        "C1",
+        "c1-note",
+        "2024-02-02",
+        EventData::CaseNoteRecorded(hearth_domain::event::CaseNote {
+            contact_type: hearth_domain::codes::NoteContact::DirectWork,
+            narrative: hearth_domain::event::LongText(String::from("Drew a family tree.")),
+            present: Some(String::from("Foster carer")),
+            seen: true,
+            seen_alone: true,
+            child_words: text("I miss my brother."),
+            strengths: text("Settled at school"),
+            worries: text("Contact with brother is irregular"),
+            analysis: text("Sibling contact matters to the child"),
+        }),
+    )
+}
+
 fn on_family_merge_survivor() -> Event {
     ev(
         "C9",
@@ -422,6 +443,7 @@ fn an_event_of_every_kind_matches_the_event_schema() {
     );
     events.extend(family_and_merge_events());
     events.extend(contact_events());
+    events.push(case_note());
     let mut seen = BTreeSet::new();
     for e in &events {
         let value = serde_json::to_value(e).unwrap();

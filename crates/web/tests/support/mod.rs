@@ -70,6 +70,9 @@ pub fn example_paths(path: &str) -> Vec<String> {
         "/api/v1/children" => vec![String::from("/api/v1/children?q=testington")],
         "/api/v1/due" | "/api/v1/due/counts" => vec![format!("{path}?as_at=2024-06-01")],
         "/teams/{id}" => vec![String::from("/teams/T1")],
+        "/children/{id}/record/{kind}/draft" => {
+            vec![String::from("/children/C1/record/case_note_recorded/draft")]
+        }
         _ if path.starts_with("/api/v1/contacts/") => {
             vec![path.replace("{id}", CONTACT).replace("{agency}", "police")]
         }
