@@ -23,6 +23,7 @@ mod caller;
 mod caseload;
 pub mod drafts;
 pub mod due;
+mod family;
 mod front_door;
 pub mod intake;
 pub mod journal_io;
@@ -40,6 +41,10 @@ pub use accounts::{CreatedToken, NewUser};
 pub use caller::{COMMAND_LINE, Caller, Who};
 pub use caseload::{
     CaseRow, Caseload, DueNote, QueuedChild, TeamCaseloads, TeamMember, WorkforceError,
+};
+pub use family::{
+    Family, FamilyAdult, FamilyChild, FamilyHousehold, FamilyPlan, FamilyProfessional, FamilyRead,
+    FamilyTie,
 };
 pub use front_door::{
     CandidateView, ChildDecision, ContactView, Decided, FunnelError, GivenView, Involvement,

@@ -57,6 +57,7 @@ fn organisation() -> Organisation {
         iro_caseload: 60,
         personal_adviser_caseload: 25,
         cin_visit_working_days: 30,
+        max_professionals_per_family: None,
     });
     let mut ali = worker(
         "W2",

@@ -290,6 +290,7 @@ mod tests {
             iro_caseload: 60,
             personal_adviser_caseload: 25,
             cin_visit_working_days: 30,
+            max_professionals_per_family: None,
         }
     }
 

@@ -35,6 +35,7 @@ pub mod codes;
 pub mod contact;
 pub mod due;
 pub mod event;
+pub mod family;
 pub mod forms;
 pub mod identifiers;
 pub mod ids;

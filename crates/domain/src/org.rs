@@ -185,6 +185,10 @@ pub struct Policy {
     pub personal_adviser_caseload: u32,
     /// Child in need visits, at most this many working days apart.
     pub cin_visit_working_days: u32,
+    /// The most professionals a family should have working with it at once; a family
+    /// page flags one with more. None: no limit is set, and nothing is flagged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_professionals_per_family: Option<u32>,
 }
 
 impl Policy {
@@ -627,6 +631,15 @@ impl Organisation {
                 return fail(root("policy").key(key), OrgProblem::OutOfRange { max: 365 });
             }
         }
+        if policy
+            .max_professionals_per_family
+            .is_some_and(|n| !(1..=365).contains(&n))
+        {
+            return fail(
+                root("policy").key("max_professionals_per_family"),
+                OrgProblem::OutOfRange { max: 365 },
+            );
+        }
         let mut kpis = BTreeSet::new();
         for (i, t) in self.scorecard.iter().enumerate() {
             let at = KeyPath::default().at("scorecard", i);
@@ -1001,6 +1014,7 @@ mod tests {
                 iro_caseload: 60,
                 personal_adviser_caseload: 25,
                 cin_visit_working_days: 30,
+                max_professionals_per_family: None,
             }),
             scorecard: vec![Target {
                 kpi: String::from("caseload"),

@@ -107,6 +107,11 @@ pub trait Contacts: Send + Sync {
     /// written (0: everyone), so that a copy kept in memory can catch up.
     async fn people_since(&self, seq: u64) -> Result<Vec<IndexedPerson>, StoreError>;
 
+    /// The children the person index places in `family` (registered into it), by id,
+    /// leaving out duplicates merged into another record: with those the family's own
+    /// journey names, the children a family page shows.
+    async fn family_children(&self, family: &FamilyId) -> Result<Vec<ChildId>, StoreError>;
+
     /// The journeys, contacts' and children's, holding a contact received on a day from
     /// `from` to `to` (both included), as the journal dates them (a receipt amended into
     /// the period from outside it is not found). Each is whole and in journal order,
@@ -118,6 +123,21 @@ pub trait Contacts: Send + Sync {
         to: Date,
         each: &mut JourneyEach<'_>,
     ) -> Result<u64, StoreError>;
+}
+
+/// A family's children in the person index (`person_index_family` serves it).
+pub(crate) const FAMILY_CHILDREN: &str = "SELECT person FROM person_index \
+     WHERE family_id = $1 AND merged_into IS NULL ORDER BY person";
+
+/// The children among the person index's rows of a family.
+pub(crate) fn children_of(people: Vec<String>) -> Result<Vec<ChildId>, StoreError> {
+    let mut children = Vec::new();
+    for person in people {
+        if let PersonRef::Child(child) = PersonRef::parse(&person).map_err(corrupt)? {
+            children.push(child);
+        }
+    }
+    Ok(children)
 }
 
 /// Hands each journey over as it is read; see [`Contacts::contact_journeys`].
@@ -285,6 +305,17 @@ macro_rules! impl_contacts {
                 rows.into_iter()
                     .map($crate::write::PersonRow::parse)
                     .collect()
+            }
+
+            async fn family_children(
+                &self,
+                family: &hearth_domain::ids::FamilyId,
+            ) -> Result<Vec<hearth_domain::ids::ChildId>, $crate::StoreError> {
+                let people: Vec<String> = sqlx::query_scalar($crate::contacts::FAMILY_CHILDREN)
+                    .bind(family.as_str())
+                    .fetch_all(&self.pool)
+                    .await?;
+                $crate::contacts::children_of(people)
             }
 
             async fn contact_journeys(

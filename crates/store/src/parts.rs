@@ -15,7 +15,7 @@ use crate::{
 };
 use hearth_domain::access::UserName;
 use hearth_domain::event::Event;
-use hearth_domain::ids::{ChildId, ContactId, Subject, TeamId, WorkerId};
+use hearth_domain::ids::{ChildId, ContactId, FamilyId, Subject, TeamId, WorkerId};
 use hearth_domain::org::{History, Organisation};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -159,6 +159,9 @@ impl Contacts for Parts {
     }
     async fn people_since(&self, seq: u64) -> Result<Vec<IndexedPerson>, StoreError> {
         self.contacts.people_since(seq).await
+    }
+    async fn family_children(&self, family: &FamilyId) -> Result<Vec<ChildId>, StoreError> {
+        self.contacts.family_children(family).await
     }
     async fn contact_journeys(
         &self,

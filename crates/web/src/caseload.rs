@@ -33,6 +33,7 @@ fn one_place(n: f64) -> String {
 struct CaseLine {
     child: String,
     name: String,
+    family: Option<String>,
     kind: &'static str,
     overdue: Vec<String>,
     next_due: Option<String>,
@@ -92,6 +93,7 @@ fn case_lines(caseload: &Caseload) -> Vec<CaseLine> {
         .map(|c| CaseLine {
             child: c.child.to_string(),
             name: c.name.clone(),
+            family: c.family.as_ref().map(ToString::to_string),
             kind: c.kind.label(),
             overdue: c
                 .overdue

@@ -16,13 +16,14 @@ use crate::api::{
 };
 use crate::caseload::CaseloadBody;
 use crate::error::Problem;
+use crate::family::FamilyBody;
 use crate::routes::{API_PREFIX, Access, Serves, table};
 use hearth_app::PartnerView;
 use hearth_app::due::DueBody;
 use hearth_app::intake::ContactSubmission;
 use hearth_domain::codes::Agency;
 use hearth_domain::event::Event;
-use hearth_domain::ids::{ChildId, ContactId};
+use hearth_domain::ids::{ChildId, ContactId, FamilyId};
 use hearth_store::ChildSummary;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -52,6 +53,7 @@ pub fn named_schemas() -> Vec<(String, RefOr<Schema>)> {
     add::<Written>(&mut all);
     add::<DueBody>(&mut all);
     add::<CaseloadBody>(&mut all);
+    add::<FamilyBody>(&mut all);
     add::<ContactSubmission>(&mut all);
     add::<ContactCreated>(&mut all);
     add::<PartnerView>(&mut all);
@@ -192,6 +194,22 @@ pub(crate) fn get_child() -> Value {
         "responses": {
             "200": ok("The child's state and the version of the journey it folds.", schema_ref::<ChildBody>()),
             "404": problem("No child with that id.")
+        }
+    })
+}
+
+pub(crate) fn get_family() -> Value {
+    json!({
+        "operationId": "getFamily",
+        "description": "Needs the permission to read records. A restricted child the caller may not see is left out, with every relationship and household place naming them. The family and each child shown are logged.",
+        "parameters": [{
+            "name": "id", "in": "path", "required": true,
+            "description": "The family's id.",
+            "schema": schema_ref::<FamilyId>()
+        }],
+        "responses": {
+            "200": ok("The family.", schema_ref::<FamilyBody>()),
+            "404": problem("No family with that id.")
         }
     })
 }

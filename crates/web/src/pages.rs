@@ -315,6 +315,8 @@ struct ChildPage {
     merged_into: Option<String>,
     /// Duplicates merged into this record, while each merge stands.
     merged: Vec<String>,
+    /// The child's family, for the link to its page.
+    family: Option<String>,
     /// Whether to offer the merge page.
     may_merge: bool,
     /// Whether to offer the record pages (never on a record merged into another).
@@ -507,6 +509,7 @@ pub(crate) async fn child(
             .map_or_else(|| String::from("Name not recorded"), |d| d.name.to_string()),
         merged_into: state.merged_into.as_ref().map(ToString::to_string),
         merged: state.merged.iter().map(ToString::to_string).collect(),
+        family: state.family.as_ref().map(ToString::to_string),
         may_merge: caller
             .role
             .may(hearth_domain::access::Permission::MergePersons),

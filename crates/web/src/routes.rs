@@ -8,8 +8,8 @@
 //! serves exactly the table's paths.
 
 use crate::{
-    AppState, api, assets, caseload, front_door, funnel, merge, notes, openapi, pages, record,
-    sign_in,
+    AppState, api, assets, caseload, family, front_door, funnel, merge, notes, openapi, pages,
+    record, sign_in,
 };
 use axum::handler::Handler;
 use axum::routing::{MethodRouter, get, post};
@@ -191,6 +191,7 @@ pub fn table() -> Vec<Route> {
             Page,
             record::save_correction,
         ),
+        route(Get, "/families/{id}", Needs(ReadRecord), Page, family::page),
         route(Get, "/my-work", Needs(ViewDueList), Page, caseload::my_work),
         route(
             Get,
@@ -367,6 +368,16 @@ pub fn table() -> Vec<Route> {
                 operation: openapi::get_journey,
             },
             api::journey,
+        ),
+        route(
+            Get,
+            "/api/v1/families/{id}",
+            Needs(ReadRecord),
+            Api {
+                summary: "A family: its children (open work, worker, plan), adults, relationships and households, the professionals working with it against the organisation's limit, its early help plan, and its journey with its children's, newest first.",
+                operation: openapi::get_family,
+            },
+            family::api,
         ),
         route(
             Post,

@@ -17,6 +17,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("due.html", include_str!("../templates/due.html")),
     ("my_work.html", include_str!("../templates/my_work.html")),
     ("team.html", include_str!("../templates/team.html")),
+    ("family.html", include_str!("../templates/family.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("sign_in.html", include_str!("../templates/sign_in.html")),
     ("account.html", include_str!("../templates/account.html")),

@@ -59,6 +59,45 @@ pub async fn seed_contact(store: &Arc<dyn Store>, id: &str, by: &str) {
     store.append(0, vec![received]).await.unwrap();
 }
 
+/// The family the example paths name: Ava Testington (C1) and her father, Robin Quayle
+/// (A1), on the family's journey ([`family_journey`]).
+pub const FAMILY: &str = "F1";
+
+/// [`FAMILY`]'s journey: Robin registered, and his tie to C1.
+pub fn family_journey() -> Vec<hearth_domain::event::Event> {
+    use hearth_domain::codes::RelationshipKind;
+    use hearth_domain::event::{Event, EventData, OccurredAt, PersonRegistered, Relationship};
+    use hearth_domain::ids::{Actor, AdultId, EventId, FamilyId, PersonRef};
+    let family = FamilyId::parse(FAMILY).unwrap();
+    let event = |id: &str, data| Event {
+        id: EventId::parse(id).unwrap(),
+        subject: Subject::Family(family.clone()),
+        occurred_at: OccurredAt::parse("2024-02-01").unwrap(),
+        recorded_at: NOW.parse().unwrap(),
+        recorded_by: Actor::parse("jo.screener").unwrap(),
+        data,
+    };
+    let adult = AdultId::parse("A1").unwrap();
+    vec![
+        event(
+            "f1-01",
+            EventData::PersonRegistered(PersonRegistered {
+                adult: Some(adult.clone()),
+                family: Some(family.clone()),
+                details: hearth_testkit::details("Robin", "Quayle", jiff::civil::date(1979, 2, 3)),
+            }),
+        ),
+        event(
+            "f1-02",
+            EventData::RelationshipAdded(Relationship {
+                from: PersonRef::Adult(adult),
+                to: PersonRef::parse("child:C1").unwrap(),
+                relationship: RelationshipKind::Parent,
+            }),
+        ),
+    ]
+}
+
 /// Requests for the route at `path` (a path of the route table) that a caller it allows
 /// would have answered: the child is C1, the contact [`CONTACT`] (the route x role test
 /// gives each role its own; its first person, and a police check), the asset the
@@ -73,6 +112,7 @@ pub fn example_paths(path: &str) -> Vec<String> {
         "/children/{id}/record/{kind}/draft" => {
             vec![String::from("/children/C1/record/case_note_recorded/draft")]
         }
+        "/families/{id}" | "/api/v1/families/{id}" => vec![path.replace("{id}", FAMILY)],
         _ if path.starts_with("/api/v1/contacts/") => {
             vec![path.replace("{id}", CONTACT).replace("{agency}", "police")]
         }
@@ -222,6 +262,7 @@ impl TestApp {
         let store: Arc<dyn Store> = Arc::new(open_sqlite(path.to_str().unwrap()).await.unwrap());
         store.put_organisation(&organisation()).await.unwrap();
         store.append_batch(journeys()).await.unwrap();
+        store.append(0, family_journey()).await.unwrap();
 
         let now: Timestamp = NOW.parse().unwrap();
         let offset = Arc::new(AtomicI64::new(0));
