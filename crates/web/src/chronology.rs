@@ -53,6 +53,24 @@ pub fn when(at: OccurredAt) -> String {
     }
 }
 
+/// A correction as shown under the entry it corrects, saying when, by whom and why:
+/// "Retracted on 2024-03-04 by sam.patel: entered on the wrong child". None for any
+/// other event.
+pub fn describe_correction(correction: &Event, org: Option<&dyn Names>) -> Option<String> {
+    let (on, by) = (when(correction.occurred_at), &correction.recorded_by);
+    match &correction.data {
+        EventData::EventRetracted(r) => {
+            Some(format!("Retracted on {on} by {by}: {}", r.reason.trim()))
+        }
+        EventData::EventAmended(a) => {
+            let mut out = format!("Amended on {on} by {by}: {}", a.reason.trim());
+            amendment_changes(&mut out, a, org);
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
 fn describe_amendment(
     amendment: &EventAmended,
     target_date: Option<String>,
@@ -62,6 +80,12 @@ fn describe_amendment(
         Some(date) => format!("Amended the event of {date}: {}", amendment.reason.trim()),
         None => format!("Amended an earlier event: {}", amendment.reason.trim()),
     };
+    amendment_changes(&mut out, amendment, org);
+    out
+}
+
+/// What an amendment changed: ". Now dated …. Now reads: …".
+fn amendment_changes(out: &mut String, amendment: &EventAmended, org: Option<&dyn Names>) {
     if let Some(at) = amendment.occurred_at {
         out.push_str(&format!(". Now dated {}", when(at)));
     }
@@ -75,7 +99,6 @@ fn describe_amendment(
         };
         out.push_str(&format!(". Now reads: {now}"));
     }
-    out
 }
 
 fn worker_name(id: &WorkerId, org: Option<&dyn Names>) -> String {

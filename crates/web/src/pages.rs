@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::api::capitalised;
-use crate::chronology::{Names, describe_in_journey, when};
+use crate::chronology::{Names, describe_correction, describe_in_journey, when};
 use crate::error::{Failure, NO_CHILD, PageError};
 use crate::session::{Account, Caller};
 use crate::templates;
@@ -20,6 +20,7 @@ use hearth_app::due::{
     parse_request, standing_text,
 };
 use hearth_domain::access::SearchResults;
+use hearth_domain::area::Area;
 use hearth_domain::due::{DUE_SOON_WORKING_DAYS, Standing, Tally, duty_label};
 use hearth_domain::event::{Event, EventData, OccurredAt};
 use hearth_domain::identifiers::NhsNumber;
@@ -31,7 +32,7 @@ use hearth_domain::timescales::{Due, SourceKind};
 use hearth_store::{ChildSummary, HeldBy};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// How many children the list shows when nobody has searched.
 pub const LIST_LIMIT: u32 = 50;
@@ -268,8 +269,13 @@ struct Entry {
     /// The event's id, when it may be corrected through its form: recorded through one,
     /// and neither retracted nor a correction itself.
     correct: Option<String>,
+    /// The amendments and retractions of this entry, oldest first, each saying when, by
+    /// whom and why.
+    corrections: Vec<String>,
     #[serde(skip)]
     at: OccurredAt,
+    #[serde(skip)]
+    area: Area,
 }
 
 /// A duty the child owes, as the case page's "Due and overdue" shows it.
@@ -328,6 +334,7 @@ struct ChildPage {
     /// What the child owes now, overdue first; none when it cannot be worked out.
     owed: Option<Vec<Owed>>,
     entries: Vec<Entry>,
+    filter: Filter,
 }
 
 fn facts(state: &ChildState, org: &Authority, today: Date) -> Vec<Item> {
@@ -416,21 +423,39 @@ fn entries_from(journey: &[Event], org: &Authority, from: &str) -> Vec<Entry> {
     list
 }
 
+/// The journey newest first by business date (journal order kept within a moment).
+/// A correction is shown under the entry it corrects, which is marked "Retracted" or
+/// "Amended"; one whose entry is not on this journey stands as an entry of its own.
 fn entries(journey: &[Event], org: &Authority) -> Vec<Entry> {
+    let on_journey: HashSet<&EventId> = journey.iter().map(|e| &e.id).collect();
     let mut retracted: HashSet<&EventId> = HashSet::new();
     let mut amended: HashSet<&EventId> = HashSet::new();
+    let mut corrections: HashMap<&EventId, Vec<String>> = HashMap::new();
+    let mut nested: HashSet<&EventId> = HashSet::new();
     for e in journey {
-        match &e.data {
+        let target = match &e.data {
             EventData::EventRetracted(r) => {
                 retracted.insert(&r.event);
+                &r.event
             }
             EventData::EventAmended(a) => {
                 amended.insert(&a.event);
+                &a.event
             }
-            _ => {}
+            _ => continue,
+        };
+        if on_journey.contains(target)
+            && let Some(text) = describe_correction(e, Some(org))
+        {
+            corrections.entry(target).or_default().push(text);
+            nested.insert(&e.id);
         }
     }
-    let mut order: Vec<(usize, &Event)> = journey.iter().enumerate().collect();
+    let mut order: Vec<(usize, &Event)> = journey
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !nested.contains(&e.id))
+        .collect();
     order.sort_by(|(i, a), (j, b)| b.occurred_at.cmp(&a.occurred_at).then(j.cmp(i)));
     order
         .into_iter()
@@ -439,7 +464,9 @@ fn entries(journey: &[Event], org: &Authority) -> Vec<Entry> {
             correct: (hearth_domain::forms::title(e.kind()).is_some()
                 && !retracted.contains(&e.id))
             .then(|| e.id.to_string()),
+            corrections: corrections.remove(&e.id).unwrap_or_default(),
             at: e.occurred_at,
+            area: Area::of(&e.data),
             when: when(e.occurred_at),
             datetime: e.occurred_at.to_string(),
             sentence: describe_in_journey(e, journey, Some(org)),
@@ -454,14 +481,149 @@ fn entries(journey: &[Event], org: &Authority) -> Vec<Entry> {
         .collect()
 }
 
+/// The chronology's filters as asked (`?area=&from=&to=`), what they say, and what is
+/// wrong with them.
+#[derive(Debug, Default, Serialize)]
+struct Filter {
+    area: String,
+    from: String,
+    to: String,
+    /// The areas to choose from, for the select box.
+    areas: Vec<Choice>,
+    errors: Vec<FieldError>,
+    area_error: Option<String>,
+    from_error: Option<String>,
+    to_error: Option<String>,
+    /// "Showing 3 of 14 entries: child protection, from 2024-01-01." when filtered.
+    summary: Option<String>,
+    #[serde(skip)]
+    chosen: Option<Area>,
+    #[serde(skip)]
+    period: (Option<Date>, Option<Date>),
+}
+
+impl Filter {
+    /// The filters from the query; a field that cannot be read is refused (an error
+    /// for the page) and does not filter.
+    fn new(params: &ChildParams) -> Filter {
+        let mut f = Filter {
+            area: params.area.trim().to_owned(),
+            from: params.from.trim().to_owned(),
+            to: params.to.trim().to_owned(),
+            ..Filter::default()
+        };
+        if !f.area.is_empty() {
+            f.chosen = Area::parse(&f.area);
+            if f.chosen.is_none() {
+                f.refuse("area", String::from("Choose a kind of event from the list"));
+            }
+        }
+        let date = |f: &mut Filter, field: &'static str, text: &str, name: &str| {
+            if text.is_empty() {
+                return None;
+            }
+            let day = text.parse::<Date>().ok();
+            if day.is_none() {
+                f.refuse(
+                    field,
+                    format!("Enter the '{name}' date as a real date, like 2024-03-01"),
+                );
+            }
+            day
+        };
+        let (from, to) = (f.from.clone(), f.to.clone());
+        let from = date(&mut f, "from", &from, "from");
+        let to = date(&mut f, "to", &to, "to");
+        if let (Some(a), Some(b)) = (from, to)
+            && b < a
+        {
+            f.refuse(
+                "to",
+                String::from("Enter a 'to' date the same as or after the 'from' date"),
+            );
+            f.period = (from, None);
+        } else {
+            f.period = (from, to);
+        }
+        f.areas = Area::ALL
+            .into_iter()
+            // A correction is shown with what it corrects, so is not a kind to choose.
+            .filter(|a| *a != Area::Corrections)
+            .map(|a| Choice {
+                value: a.slug().to_owned(),
+                label: a.label().to_owned(),
+                selected: f.chosen == Some(a),
+            })
+            .collect();
+        f
+    }
+
+    fn refuse(&mut self, field: &'static str, message: String) {
+        match field {
+            "area" => self.area_error = Some(message.clone()),
+            "from" => self.from_error = Some(message.clone()),
+            _ => self.to_error = Some(message.clone()),
+        }
+        self.errors.push(FieldError { field, message });
+    }
+
+    fn keeps(&self, entry: &Entry) -> bool {
+        let day = entry.at.date;
+        self.chosen.is_none_or(|a| a == entry.area)
+            && self.period.0.is_none_or(|from| from <= day)
+            && self.period.1.is_none_or(|to| day <= to)
+    }
+
+    /// Keep the entries the filters choose, saying how many of how many when any do.
+    fn apply(&mut self, entries: &mut Vec<Entry>) {
+        let total = entries.len();
+        entries.retain(|e| self.keeps(e));
+        let mut what = Vec::new();
+        if let Some(area) = self.chosen {
+            what.push(lower_first(area.label()));
+        }
+        if let Some(from) = self.period.0 {
+            what.push(format!("from {from}"));
+        }
+        if let Some(to) = self.period.1 {
+            what.push(format!("to {to}"));
+        }
+        if !what.is_empty() {
+            self.summary = Some(format!(
+                "Showing {} of {}: {}.",
+                thousands(entries.len() as u64),
+                plural(total as u64, "entry", "entries"),
+                what.join(", ")
+            ));
+        }
+    }
+}
+
+/// "Child protection" → "child protection", mid-sentence.
+fn lower_first(label: &str) -> String {
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// `?recorded=KIND`: the kind just recorded through its form; `?corrected=amended` or
 /// `retracted`: an event just corrected.
+/// `?area=&from=&to=`: the chronology's filters (an area of the vocabulary, and a
+/// period of business dates, both ends included).
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ChildParams {
     #[serde(default)]
     recorded: String,
     #[serde(default)]
     corrected: String,
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
 }
 
 /// `GET /children/{id}`: the child's chronology. The view is logged before the page is
@@ -471,7 +633,7 @@ pub(crate) async fn child(
     Extension(caller): Extension<Caller>,
     path: Result<Path<String>, PathRejection>,
     params: Result<Query<ChildParams>, QueryRejection>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let id = child_id(path)?;
     let params = params.map(|Query(p)| p).unwrap_or_default();
     let now = (app.clock)();
@@ -501,6 +663,8 @@ pub(crate) async fn child(
         }
     }
     entries.sort_by_key(|e| std::cmp::Reverse(e.at));
+    let mut filter = Filter::new(&params);
+    filter.apply(&mut entries);
     let page = ChildPage {
         id: id.to_string(),
         name: state
@@ -527,12 +691,15 @@ pub(crate) async fn child(
         counts: counts(state),
         owed,
         entries,
+        filter,
     };
-    Ok(Html(templates::render_for(
-        "child.html",
-        &Account::of(&caller),
-        &page,
-    )?))
+    let status = if page.filter.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let html = templates::render_for("child.html", &Account::of(&caller), &page)?;
+    Ok((status, Html(html)).into_response())
 }
 
 /// How many duties the due page lists; a team or worker narrows it.

@@ -105,3 +105,95 @@ async fn a_child_with_nothing_due_is_told_so() {
     );
     assert!(!panel.contains("<table"), "{panel}");
 }
+
+fn chronology(page: &str) -> &str {
+    between(page, r#"id="chronology""#, "</main>")
+}
+
+/// Narrowed to child protection, then to February: only those entries, and a line
+/// saying how many of how many and what was chosen.
+#[tokio::test]
+async fn the_chronology_filters_by_kind_and_period_without_javascript() {
+    let app = TestApp::spawn().await;
+    let (status, page) = app.page("/children/C1?area=protection").await;
+    assert_eq!(status, 200);
+    let list = chronology(&page);
+    assert!(
+        list.contains("Showing 5 of 13 entries: child protection."),
+        "{list}"
+    );
+    assert!(list.contains("Child protection plan started"), "{list}");
+    assert!(!list.contains("Contact received from Police"), "{list}");
+    assert!(!list.contains("Visit by Sam Patel"), "{list}");
+    assert!(
+        list.contains(r#"<option value="protection" selected>"#),
+        "{list}"
+    );
+
+    let (status, page) = app.page("/children/C1?from=2024-02-01&to=2024-02-29").await;
+    assert_eq!(status, 200);
+    let list = chronology(&page);
+    assert!(list.contains("from 2024-02-01, to 2024-02-29."), "{list}");
+    assert!(
+        list.contains("Visit by Sam Patel: child seen alone"),
+        "{list}"
+    );
+    assert!(
+        !list.contains("Visit by Sam Patel: child not seen"),
+        "{list}"
+    );
+    assert!(!list.contains("Section 47 enquiry started"), "{list}");
+    // One read of the child for each page, however filtered.
+    assert_eq!(app.access_log("C1").await.len(), 2);
+}
+
+/// A date that is not one is refused in one sentence, at the top and by the box.
+#[tokio::test]
+async fn a_bad_date_is_refused_at_the_top_and_by_the_box() {
+    let app = TestApp::spawn().await;
+    let (status, page) = app.page("/children/C1?from=2024-02-30").await;
+    assert_eq!(status, 400);
+    assert!(page.contains("<title>Error: Ava Testington"), "{page}");
+    assert_eq!(
+        page.matches("Enter the &#x27;from&#x27; date as a real date, like 2024-03-01")
+            .count(),
+        2,
+        "{page}"
+    );
+    assert!(page.contains(r##"href="#from""##), "{page}");
+    assert!(page.contains(r#"value="2024-02-30""#), "{page}");
+}
+
+/// A retraction and an amendment are shown under the entry they correct, saying who
+/// made them, when and why.
+#[tokio::test]
+async fn corrections_are_shown_against_what_they_correct() {
+    let app = TestApp::spawn().await;
+    let amend = ev(
+        "C1",
+        "c1-15",
+        "2024-03-05",
+        EventData::EventAmended(EventAmended {
+            event: hearth_domain::ids::EventId::parse("c1-12").unwrap(),
+            reason: String::from("the wrong date was typed"),
+            occurred_at: Some(OccurredAt::parse("2024-02-09").unwrap()),
+            amended: None,
+        }),
+    );
+    app.store.append_batch(vec![amend]).await.unwrap();
+    let (status, page) = app.page("/children/C1").await;
+    assert_eq!(status, 200);
+    let list = chronology(&page);
+    assert_in_order(
+        list,
+        &[
+            "Visit by Sam Patel: child not seen",
+            "Retracted",
+            "Retracted on 2024-03-04 by test: entered on the wrong child",
+            "Visit by Sam Patel: child seen alone",
+            "Amended",
+            "Amended on 2024-03-05 by test: the wrong date was typed. Now dated 2024-02-09",
+        ],
+    );
+    assert!(!list.contains("Amended the event of"), "{list}");
+}

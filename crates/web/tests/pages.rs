@@ -147,9 +147,9 @@ async fn the_chronology_reads_newest_first_in_plain_english() {
     assert_in_order(
         &page,
         &[
-            "Event of 2024-03-01 retracted: entered on the wrong child",
             "Visit by Sam Patel: child not seen",
             "Retracted",
+            "Retracted on 2024-03-04 by test: entered on the wrong child",
             "Visit by Sam Patel: child seen alone",
             "Child protection plan started (category: Neglect)",
             "Initial child protection conference held: child protection plan needed",
@@ -168,6 +168,8 @@ async fn the_chronology_reads_newest_first_in_plain_english() {
         page.contains(r#"<time datetime="2024-01-10T09:15">2024-01-10 09:15</time>"#),
         "{page}"
     );
+    // The retraction is shown under the visit it retracts, not as an entry of its own.
+    assert!(!page.contains("Event of 2024-03-01 retracted"), "{page}");
 }
 
 #[tokio::test]

@@ -371,7 +371,7 @@ async fn a_practitioner_corrects_their_own_entry_and_a_manager_anyones() {
     );
     let (_, child) = app.page("/children/C1").await;
     assert!(
-        child.contains("retracted: entered on the wrong child"),
+        child.contains("Retracted on 2024-06-01 by max.manager: entered on the wrong child"),
         "{child}"
     );
     assert!(!child.contains(theirs), "{child}");
