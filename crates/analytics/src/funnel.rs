@@ -575,7 +575,10 @@ mod tests {
                     ("2020-01-01", born_at(Some(ASHFORD))),
                     ("2025-03-31T23:50", received("K1", ReferralSource::Police)),
                     ("2025-04-01", referred("K1", 1)),
-                    ("2025-04-03", EventData::AssessmentStarted(Empty {})),
+                    (
+                        "2025-04-03",
+                        EventData::AssessmentStarted(Default::default()),
+                    ),
                     ("2025-05-01", closed(ReasonForClosure::NfaAfterAssessment)),
                 ],
             ),
@@ -650,7 +653,10 @@ mod tests {
                         received("K1", ReferralSource::HealthVisitor),
                     ),
                     ("2025-03-10", referred("K1", n)),
-                    ("2025-03-12", EventData::AssessmentStarted(Empty {})),
+                    (
+                        "2025-03-12",
+                        EventData::AssessmentStarted(Default::default()),
+                    ),
                 ],
             )
         };
@@ -774,6 +780,7 @@ mod tests {
                     EventData::AssessmentCompleted(AssessmentCompleted {
                         factors: vec![],
                         services_needed: false,
+                        child_seen: None,
                     }),
                 ));
             }
@@ -817,7 +824,10 @@ mod tests {
                         primary_need: PrimaryNeed::AbuseOrNeglect,
                     }),
                 ),
-                ("2025-06-02", EventData::AssessmentStarted(Empty {})),
+                (
+                    "2025-06-02",
+                    EventData::AssessmentStarted(Default::default()),
+                ),
             ],
         );
         assert_eq!(funnel(march_2025(), &[j]).total, stages(1, 1, 0, 0));

@@ -337,6 +337,7 @@ mod tests {
                 legal_status: LegalStatus::FullCareOrder,
                 category_of_need: PrimaryNeed::AbuseOrNeglect,
                 uasc: false,
+                previous_permanence: None,
             }),
         )]);
         let left_care = {

@@ -140,7 +140,7 @@ async fn county(backend: Backend) -> (App, Arc<dyn Store>, Option<tempfile::Temp
                 "C1",
                 "c1-4",
                 "2024-01-12",
-                EventData::AssessmentStarted(Empty {}),
+                EventData::AssessmentStarted(Default::default()),
             ),
         ],
         vec![

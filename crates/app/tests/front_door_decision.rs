@@ -191,6 +191,7 @@ async fn close_lilys_episode(f: &FrontDoor) {
                     EventData::AssessmentCompleted(AssessmentCompleted {
                         factors: vec![],
                         services_needed: false,
+                        child_seen: None,
                     }),
                 ),
                 e(

@@ -73,7 +73,7 @@ async fn ruby(f: &FrontDoor) {
         e(
             "ruby-04",
             "2024-06-02",
-            EventData::AssessmentStarted(Empty {}),
+            EventData::AssessmentStarted(Default::default()),
         ),
     ];
     f.store.append(0, journey).await.unwrap();

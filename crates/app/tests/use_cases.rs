@@ -66,7 +66,7 @@ fn journey() -> Vec<Event> {
             "C1",
             "c1-04",
             "2024-05-02",
-            EventData::AssessmentStarted(Empty {}),
+            EventData::AssessmentStarted(Default::default()),
         ),
     ]
 }

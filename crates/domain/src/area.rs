@@ -144,7 +144,7 @@ impl Area {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{Empty, Visit};
+    use crate::event::{S47Started, Visit};
     use crate::ids::WorkerId;
 
     #[test]
@@ -153,7 +153,10 @@ mod tests {
             assert_eq!(Area::parse(area.slug()), Some(area));
         }
         assert_eq!(Area::parse("nonsense"), None);
-        assert_eq!(Area::of(&EventData::S47Started(Empty {})), Area::Protection);
+        assert_eq!(
+            Area::of(&EventData::S47Started(S47Started::default())),
+            Area::Protection
+        );
         let visit = EventData::Visit(Visit {
             worker: WorkerId::parse("W1").unwrap(),
             seen: true,

@@ -541,6 +541,40 @@ impl Accommodation {
     }
 }
 
+code_list!(
+    /// SSDA903 OC2 `SDQ_REASON`: why a looked-after child has no strengths and difficulties
+    /// questionnaire score.
+    SdqReason, "SDQ reason" {
+        OutsideAge = "SDQ1", "Child under 4 or over 16";
+        CarerRefused = "SDQ2", "Carer refused";
+        Disability = "SDQ3", "Not possible because of the child's disability";
+        Other = "SDQ4", "Other";
+        ChildRefused = "SDQ5", "Young person refused";
+    }
+);
+
+code_list!(
+    /// SSDA903 `PREV_PERM`: the permanence order a child had before this period of care.
+    PreviousPermanence, "previous permanence" {
+        Adoption = "P1", "Adoption";
+        SpecialGuardianship = "P2", "Special guardianship order";
+        ChildArrangements = "P3", "Residence order or child arrangements order";
+        Unknown = "P4", "Not known";
+        NoOrder = "Z1", "No previous permanence order";
+    }
+);
+
+code_list!(
+    /// SSDA903 AD1 `SEX_ADOPTR`: who the prospective adopters are.
+    Adopters, "adopters" {
+        SingleMale = "M1", "A single man";
+        SingleFemale = "F1", "A single woman";
+        MaleCouple = "MM", "A male couple";
+        FemaleCouple = "FF", "A female couple";
+        MixedCouple = "MF", "A man and a woman";
+    }
+);
+
 // Hearth's own lists (no DfE code exists for these).
 
 code_list!(
@@ -666,6 +700,70 @@ code_list!(
         Declined = "declined", "Family declined or disengaged";
         Moved = "moved", "Family moved away";
         Other = "other", "Other";
+    }
+);
+
+code_list!(
+    /// Who completed an early help assessment (Annex A list 2 "Organisation completing
+    /// assessment", free text there).
+    AssessingOrganisation, "assessing organisation" {
+        LocalAuthority = "local_authority", "The council's early help service";
+        FamilyHub = "family_hub", "Family hub or children's centre";
+        School = "school", "School or college";
+        Health = "health", "Health visitor or other health service";
+        Voluntary = "voluntary", "Voluntary or community organisation";
+        Other = "other", "Another organisation";
+    }
+);
+
+code_list!(
+    /// How a plan is going, as a review or core group judges it.
+    PlanProgress, "plan progress" {
+        Good = "good", "Good progress";
+        Partial = "some", "Some progress";
+        NoProgress = "none", "No progress";
+        Worse = "worse", "Things have got worse";
+    }
+);
+
+code_list!(
+    /// Why a child in need plan ended.
+    CinPlanEndReason, "CIN plan end reason" {
+        NeedsMet = "needs_met", "Needs met";
+        SteppedDown = "stepped_down", "Stepped down to early help";
+        Protection = "protection", "A child protection plan started";
+        LookedAfter = "looked_after", "The child became looked after";
+        Moved = "moved", "The family moved away";
+        Other = "other", "Other";
+    }
+);
+
+code_list!(
+    /// How a professional was in contact with a child.
+    ContactMethod, "contact method" {
+        InPerson = "in_person", "In person";
+        Video = "video", "Video call";
+        Phone = "phone", "Phone call";
+        Written = "written", "Letter, message or email";
+    }
+);
+
+code_list!(
+    /// Which health assessment a looked-after child had (Care Planning Regulations 2010
+    /// reg 7: an initial one, then reviews).
+    HealthAssessmentKind, "health assessment" {
+        Initial = "initial", "Initial health assessment";
+        Review = "review", "Review health assessment";
+    }
+);
+
+code_list!(
+    /// A care leaver's eligibility category (Annex A list 9).
+    CareLeaverEligibility, "care leaver eligibility" {
+        Relevant = "relevant", "Relevant child";
+        FormerRelevant = "former_relevant", "Former relevant child";
+        Qualifying = "qualifying", "Qualifying care leaver";
+        Eligible = "eligible", "Eligible child";
     }
 );
 

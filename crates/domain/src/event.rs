@@ -2,6 +2,7 @@
 //! (DESIGN.md): one event a line in `hearth journal export`, as
 //! `{"id", "subject", "occurred_at", "recorded_at", "recorded_by", "kind", "data"}`.
 
+use crate::amounts::{Pence, Percent, SdqScore};
 use crate::codes::*;
 use crate::contact::Intake;
 use crate::identifiers::Postcode;
@@ -146,8 +147,8 @@ pub enum EventData {
     ReferralAccepted(ReferralAccepted),
     // early help
     EarlyHelpStarted(EarlyHelpStarted),
-    EarlyHelpAssessmentCompleted(Empty),
-    FamilyPlanReviewed(Empty),
+    EarlyHelpAssessmentCompleted(EarlyHelpAssessmentCompleted),
+    FamilyPlanReviewed(FamilyPlanReviewed),
     EarlyHelpEnded(EarlyHelpEnded),
     // work
     Allocated(Allocated),
@@ -156,19 +157,19 @@ pub enum EventData {
     Visit(Visit),
     CaseNoteRecorded(CaseNote),
     // child in need
-    AssessmentStarted(Empty),
+    AssessmentStarted(AssessmentStarted),
     AssessmentCompleted(AssessmentCompleted),
-    CinPlanStarted(Empty),
-    CinPlanReviewed(Empty),
-    CinPlanEnded(Empty),
+    CinPlanStarted(CinPlanStarted),
+    CinPlanReviewed(CinPlanReviewed),
+    CinPlanEnded(CinPlanEnded),
     CinClosed(CinClosed),
     // protection
     StrategyDiscussion(StrategyDiscussion),
-    S47Started(Empty),
+    S47Started(S47Started),
     S47Completed(S47Completed),
     IcpcHeld(IcpcHeld),
     CpPlanStarted(CpCategory),
-    CoreGroupHeld(Empty),
+    CoreGroupHeld(CoreGroupHeld),
     CpReviewHeld(CpReviewHeld),
     CpCategoryChanged(CpCategory),
     CpPlanEnded(Empty),
@@ -178,10 +179,10 @@ pub enum EventData {
     PlacementStarted(PlacementStarted),
     PlacementEnded(PlacementEnded),
     ClaReviewHeld(ClaReviewHeld),
-    IroContact(Empty),
-    HealthAssessment(Empty),
-    DentalCheck(Empty),
-    PepReviewed(Empty),
+    IroContact(IroContact),
+    HealthAssessment(HealthAssessment),
+    DentalCheck(DentalCheck),
+    PepReviewed(PepReviewed),
     MissingStarted(MissingStarted),
     MissingEnded(MissingEnded),
     LookedAfterEnded(LookedAfterEnded),
@@ -189,13 +190,13 @@ pub enum EventData {
     PermanencePlanSet(PermanencePlanSet),
     AdmDecision(Empty),
     PlacementOrder(Empty),
-    AdoptionMatched(Empty),
+    AdoptionMatched(AdoptionMatched),
     PlacedForAdoption(Empty),
     AdoptionOrder(Empty),
     AdoptionDecisionReversed(AdoptionDecisionReversed),
     // leaving care
     PersonalAdviserAllocated(PersonalAdviserAllocated),
-    PathwayPlanReviewed(Empty),
+    PathwayPlanReviewed(PathwayPlanReviewed),
     CareLeaverContact(CareLeaverContact),
     // corrections
     EventAmended(EventAmended),
@@ -466,6 +467,10 @@ pub struct AssessmentCompleted {
     pub factors: Vec<AssessmentFactor>,
     /// Whether the child was assessed as needing children's social care services.
     pub services_needed: bool,
+    /// Whether the child was seen during the assessment (Annex A list 4); absent on
+    /// assessments recorded before it was asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_seen: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -522,6 +527,10 @@ pub struct LookedAfterStarted {
     pub category_of_need: PrimaryNeed,
     #[serde(default)]
     pub uasc: bool,
+    /// The permanence order the child had before this period of care (SSDA903
+    /// `PREV_PERM`), where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_permanence: Option<PreviousPermanence>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -542,6 +551,13 @@ pub struct PlacementStarted {
     /// Ofsted unique reference number of the provision, where it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urn: Option<String>,
+    /// What the placement costs a week.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekly_cost: Option<Pence>,
+    /// Whether the child stays with the same carers (the carers moved, or the placement
+    /// became an adoption placement): SSDA903 `RNE` is then T or U rather than P or B.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_carers: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -669,6 +685,152 @@ impl CaseNote {
             )
             .flatten()
     }
+}
+
+// The payloads below were empty (`{}`) until 2026-12; every field is optional, so
+// events recorded before then still read, and write back as `{}`.
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EarlyHelpAssessmentCompleted {
+    /// Who completed the assessment (Annex A list 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<AssessingOrganisation>,
+    /// The goals of the family plan agreed from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goals: Option<LongText>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FamilyPlanReviewed {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<PlanProgress>,
+    /// What has changed, and what happens next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<LongText>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentStarted {
+    /// The worker carrying out the assessment (Annex A list 4 "Allocated Worker").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<WorkerId>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CinPlanStarted {
+    /// What the plan is to achieve for the child.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcomes: Option<LongText>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CinPlanReviewed {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<PlanProgress>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CinPlanEnded {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<CinPlanEndReason>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct S47Started {
+    /// Whether the police carry out the enquiry jointly with children's social care.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joint_with_police: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CoreGroupHeld {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<PlanProgress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parents_attended: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IroContact {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<ContactMethod>,
+}
+
+/// A looked-after child's health assessment, with what SSDA903 OC2 asks of the year.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HealthAssessment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<HealthAssessmentKind>,
+    /// OC2 `IMMUNISATIONS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub immunisations_up_to_date: Option<bool>,
+    /// OC2 `SDQ_SCORE`: the latest strengths and difficulties questionnaire's score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdq_score: Option<SdqScore>,
+    /// OC2 `SDQ_REASON`: why there is no score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdq_reason: Option<SdqReason>,
+    /// OC2 `SUBSTANCE_MISUSE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub substance_misuse: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DentalCheck {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub treatment_needed: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PepReviewed {
+    /// The child's school attendance over the term, as a percentage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attendance: Option<Percent>,
+}
+
+/// SSDA903 AD1 asks who the adopters are and whether they were the child's foster carers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AdoptionMatched {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopters: Option<Adopters>,
+    /// AD1 `FOSTER_CARE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foster_carers: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PathwayPlanReviewed {
+    /// Annex A list 9 "Eligibility Category".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eligibility: Option<CareLeaverEligibility>,
 }
 
 /// Replaces an earlier event's date and/or payload. The replacement must be of the same

@@ -12,6 +12,7 @@
 //! The front door's events, the people and merge events and corrections have pages of
 //! their own and are not declared here.
 
+use crate::amounts::{Pence, Percent, SdqScore};
 use crate::event::*;
 use crate::identifiers::Postcode;
 use crate::ids::{FamilyId, TeamId, WorkerId};
@@ -80,6 +81,10 @@ pub enum Input {
     Team,
     /// A UK postcode.
     Postcode,
+    /// A whole number from `min` to `max`.
+    Number { min: u8, max: u8 },
+    /// An amount in pounds and pence.
+    Money,
 }
 
 /// One field of a form: `name` is the payload's serde field and the form's input name.
@@ -138,15 +143,27 @@ pub trait Value: Sized {
     fn write(&self, out: &mut Vec<String>);
     /// Some value of the type, for trying whether a kind fits a journey now.
     fn sample() -> Self;
+    /// A value a form requiring the field would take ([`Value::sample`] but given, for
+    /// an optional type).
+    fn given() -> Self {
+        Self::sample()
+    }
+}
+
+/// The refusal of a required field left blank.
+fn missing(field: &Field) -> String {
+    let verb = match field.input {
+        Input::Text | Input::Postcode | Input::Number { .. } | Input::Money | Input::LongText => {
+            "Enter"
+        }
+        _ => "Select",
+    };
+    format!("{verb} {}.", field.what)
 }
 
 fn one<'v>(values: &[&'v str], field: &Field) -> Result<&'v str, String> {
-    let verb = match field.input {
-        Input::Text | Input::LongText | Input::Postcode => "Enter",
-        _ => "Select",
-    };
     match values {
-        [] => Err(format!("{verb} {}.", field.what)),
+        [] => Err(missing(field)),
         [value] => Ok(value),
         _ => Err(format!("Give only one answer for {}.", field.what)),
     }
@@ -208,6 +225,9 @@ impl<T: Value> Value for Option<T> {
     fn sample() -> Self {
         None
     }
+    fn given() -> Self {
+        Some(T::sample())
+    }
 }
 
 impl Value for bool {
@@ -254,6 +274,55 @@ impl Value for LongText {
         LongText(String::from("1"))
     }
 }
+
+impl Value for Pence {
+    const INPUT: Input = Input::Money;
+    fn read(values: &[&str], field: &Field) -> Result<Self, String> {
+        Pence::parse_pounds(one(values, field)?)
+            .ok_or_else(|| format!("Enter {} in pounds and pence, like 850.00.", field.what))
+    }
+    fn write(&self, out: &mut Vec<String>) {
+        out.push(self.pounds());
+    }
+    fn sample() -> Self {
+        Pence(0)
+    }
+}
+
+/// A number with a range of its own (`amounts`), refused outside it in the form's words.
+macro_rules! number_value {
+    ($type:ty) => {
+        impl Value for $type {
+            const INPUT: Input = Input::Number {
+                min: <$type>::MIN,
+                max: <$type>::MAX,
+            };
+            fn read(values: &[&str], field: &Field) -> Result<Self, String> {
+                one(values, field)?
+                    .parse::<u8>()
+                    .ok()
+                    .and_then(|n| <$type>::new(n).ok())
+                    .ok_or_else(|| {
+                        format!(
+                            "Enter {} as a whole number from {} to {}.",
+                            field.what,
+                            <$type>::MIN,
+                            <$type>::MAX
+                        )
+                    })
+            }
+            fn write(&self, out: &mut Vec<String>) {
+                out.push(self.get().to_string());
+            }
+            fn sample() -> Self {
+                <$type>::new(<$type>::MIN).unwrap_or_else(|_| unreachable!("in range"))
+            }
+        }
+    };
+}
+
+number_value!(SdqScore);
+number_value!(Percent);
 
 /// An id read from a form: its own parser's rules, refused in the form's words.
 macro_rules! id_value {
@@ -306,20 +375,23 @@ pub trait Form: Sized {
     fn sample() -> Self;
 }
 
-/// A field of payload `S`, its input and whether it is required taken from its type.
+/// A field of payload `S`, its input taken from its type, and required if its type is
+/// or the form says so (`asked`: an optional payload field that a form insists on,
+/// because events recorded before the field existed lack it).
 fn field<S, T: Value>(
     _: fn(&S) -> &T,
     name: &'static str,
     label: &'static str,
     what: &'static str,
     hint: Option<&'static str>,
+    asked: bool,
 ) -> Field {
     Field {
         name,
         label,
         hint,
         input: T::INPUT,
-        required: T::REQUIRED,
+        required: T::REQUIRED || asked,
         what,
     }
 }
@@ -330,7 +402,13 @@ fn take<T: Value>(
     field: &Field,
     errors: &mut Vec<FieldError>,
 ) -> Option<T> {
-    match T::read(&submitted.values(field.name), field) {
+    let values = submitted.values(field.name);
+    let read = if field.required && values.is_empty() {
+        Err(missing(field))
+    } else {
+        T::read(&values, field)
+    };
+    match read {
         Ok(value) => Some(value),
         Err(message) => {
             errors.push(FieldError {
@@ -343,10 +421,11 @@ fn take<T: Value>(
 }
 
 /// Declares the form of payload type `$type`: each field, its label, what a refusal
-/// calls it, and optionally a hint. Every field of the struct must be named: the
-/// struct literal and the pattern below do not compile otherwise.
+/// calls it, optionally a hint, and `required = true` where the form requires a field
+/// its type leaves optional. Every field of the struct must be named: the struct literal and
+/// the pattern below do not compile otherwise.
 macro_rules! form {
-    ($type:ident { $($field:ident: $label:literal, $what:literal $(, hint $hint:literal)?;)* }) => {
+    ($type:ident { $($field:ident: $label:literal, $what:literal $(, hint $hint:literal)? $(, required = $required:literal)?;)* }) => {
         impl Form for $type {
             fn fields() -> Vec<Field> {
                 vec![$(field(
@@ -355,6 +434,7 @@ macro_rules! form {
                     $label,
                     $what,
                     None$(.or(Some($hint)))?,
+                    false $(|| $required)?,
                 )),*]
             }
 
@@ -389,7 +469,11 @@ macro_rules! form {
             }
 
             fn sample() -> Self {
-                $type { $($field: Value::sample()),* }
+                $type { $($field: if false $(|| $required)? {
+                    Value::given()
+                } else {
+                    Value::sample()
+                }),* }
             }
         }
     };
@@ -402,6 +486,17 @@ form!(EarlyHelpStarted {
         hint "The family this early help is for, if it works with the whole family";
     step_down: "Is the child stepping down from children's social care?",
         "whether the child is stepping down";
+});
+
+form!(EarlyHelpAssessmentCompleted {
+    organisation: "Who completed the assessment?", "who completed the assessment", required = true;
+    goals: "Goals of the family plan", "the family plan's goals",
+        hint "What the family and the professionals agreed to work towards";
+});
+
+form!(FamilyPlanReviewed {
+    progress: "How is the plan going?", "how the plan is going", required = true;
+    summary: "What has changed, and what happens next", "what has changed";
 });
 
 form!(EarlyHelpEnded {
@@ -440,11 +535,29 @@ form!(CaseNote {
         hint "What this means for the child, up to 5,000 characters";
 });
 
+form!(AssessmentStarted {
+    worker: "Who is carrying out the assessment?", "who is carrying out the assessment";
+});
+
 form!(AssessmentCompleted {
     factors: "Factors identified at the end of the assessment", "the assessment factors",
         hint "Select all that apply";
     services_needed: "Does the child need children's social care services?",
         "whether services are needed";
+    child_seen: "Was the child seen during the assessment?",
+        "whether the child was seen during the assessment", required = true;
+});
+
+form!(CinPlanStarted {
+    outcomes: "What should the plan achieve for the child?", "what the plan should achieve";
+});
+
+form!(CinPlanReviewed {
+    progress: "How is the plan going?", "how the plan is going", required = true;
+});
+
+form!(CinPlanEnded {
+    reason: "Why did the plan end?", "why the plan ended", required = true;
 });
 
 form!(CinClosed {
@@ -461,6 +574,11 @@ form!(S47Completed {
         "whether a conference is needed";
 });
 
+form!(S47Started {
+    joint_with_police: "Is it a joint enquiry with the police?",
+        "whether the enquiry is joint with the police", required = true;
+});
+
 form!(IcpcHeld {
     plan: "Did the conference decide on a child protection plan?",
         "whether the conference decided on a plan";
@@ -468,6 +586,11 @@ form!(IcpcHeld {
 
 form!(CpCategory {
     category: "Category of abuse", "the category of abuse";
+});
+
+form!(CoreGroupHeld {
+    progress: "How is the plan going?", "how the plan is going", required = true;
+    parents_attended: "Did the parents or carers attend?", "whether the parents attended";
 });
 
 form!(CpReviewHeld {
@@ -479,6 +602,8 @@ form!(LookedAfterStarted {
     category_of_need: "Category of need", "the category of need";
     uasc: "Is the child an unaccompanied asylum-seeking child?",
         "whether the child is an unaccompanied asylum-seeking child";
+    previous_permanence: "Did the child have a permanence order before coming into care?",
+        "the previous permanence order";
 });
 
 form!(LegalStatusChanged {
@@ -492,6 +617,9 @@ form!(PlacementStarted {
         hint "Used to work out the distance from home; never shown on the chronology";
     urn: "Ofsted unique reference number (URN)", "the URN",
         hint "If the provision has one";
+    weekly_cost: "Weekly cost", "the weekly cost", hint "In pounds, for example 850.00";
+    same_carers: "Is the child staying with the same carers?", "whether the carers are the same",
+        hint "For example, the carers moved house, or the placement became an adoption placement";
 });
 
 form!(PlacementEnded {
@@ -501,6 +629,31 @@ form!(PlacementEnded {
 form!(ClaReviewHeld {
     participation: "How did the child take part in the review?",
         "how the child took part";
+});
+
+form!(IroContact {
+    method: "How was the contact made?", "how the contact was made", required = true;
+});
+
+form!(HealthAssessment {
+    assessment: "Which health assessment was it?", "which health assessment it was", required = true;
+    immunisations_up_to_date: "Are the child's immunisations up to date?",
+        "whether immunisations are up to date";
+    sdq_score: "Strengths and difficulties questionnaire (SDQ) score", "the SDQ score",
+        hint "From 0 to 40, if a questionnaire was completed";
+    sdq_reason: "Why is there no SDQ score?", "why there is no SDQ score",
+        hint "Only if there is no score";
+    substance_misuse: "Does the child have a substance misuse problem?",
+        "whether the child misuses substances";
+});
+
+form!(DentalCheck {
+    treatment_needed: "Is treatment needed?", "whether treatment is needed";
+});
+
+form!(PepReviewed {
+    attendance: "School attendance this term (%)", "the attendance",
+        hint "A whole number, for example 92";
 });
 
 form!(MissingStarted {
@@ -526,8 +679,18 @@ form!(AdoptionDecisionReversed {
     reason: "Reason the decision was reversed", "the reason the decision was reversed";
 });
 
+form!(AdoptionMatched {
+    adopters: "Who are the prospective adopters?", "the prospective adopters", required = true;
+    foster_carers: "Are they the child's foster carers?",
+        "whether the adopters are the child's foster carers";
+});
+
 form!(PersonalAdviserAllocated {
     adviser: "Personal adviser", "the personal adviser";
+});
+
+form!(PathwayPlanReviewed {
+    eligibility: "Eligibility category", "the eligibility category", required = true;
 });
 
 form!(CareLeaverContact {
@@ -867,6 +1030,234 @@ mod tests {
                 data
             );
         }
+    }
+
+    /// What a form says about one field of kind `kind` given `value`, if anything.
+    fn refusal(kind: &str, field: &str, value: &str) -> Option<String> {
+        let p = pairs(&[(field, value)]);
+        let errors = parse(kind, &Submitted::new(&p)).unwrap().err()?;
+        errors
+            .into_iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message)
+    }
+
+    #[test]
+    fn each_field_given_to_the_once_empty_payloads_refuses_a_bad_value_by_name() {
+        for (kind, field, bad, message) in [
+            (
+                "early_help_assessment_completed",
+                "organisation",
+                "council",
+                "Select who completed the assessment from the list.",
+            ),
+            (
+                "family_plan_reviewed",
+                "progress",
+                "great",
+                "Select how the plan is going from the list.",
+            ),
+            (
+                "assessment_started",
+                "worker",
+                "W 1",
+                "Enter who is carrying out the assessment as an ID, like W123.",
+            ),
+            (
+                "assessment_completed",
+                "child_seen",
+                "maybe",
+                "Select yes or no for whether the child was seen during the assessment.",
+            ),
+            (
+                "cin_plan_reviewed",
+                "progress",
+                "RC1",
+                "Select how the plan is going from the list.",
+            ),
+            (
+                "cin_plan_ended",
+                "reason",
+                "RC8",
+                "Select why the plan ended from the list.",
+            ),
+            (
+                "s47_started",
+                "joint_with_police",
+                "y",
+                "Select yes or no for whether the enquiry is joint with the police.",
+            ),
+            (
+                "core_group_held",
+                "parents_attended",
+                "some",
+                "Select yes or no for whether the parents attended.",
+            ),
+            (
+                "iro_contact",
+                "method",
+                "pigeon",
+                "Select how the contact was made from the list.",
+            ),
+            (
+                "health_assessment",
+                "assessment",
+                "annual",
+                "Select which health assessment it was from the list.",
+            ),
+            (
+                "health_assessment",
+                "sdq_score",
+                "41",
+                "Enter the SDQ score as a whole number from 0 to 40.",
+            ),
+            (
+                "health_assessment",
+                "sdq_reason",
+                "SDQ9",
+                "Select why there is no SDQ score from the list.",
+            ),
+            (
+                "health_assessment",
+                "immunisations_up_to_date",
+                "mostly",
+                "Select yes or no for whether immunisations are up to date.",
+            ),
+            (
+                "health_assessment",
+                "substance_misuse",
+                "1",
+                "Select yes or no for whether the child misuses substances.",
+            ),
+            (
+                "dental_check",
+                "treatment_needed",
+                "x",
+                "Select yes or no for whether treatment is needed.",
+            ),
+            (
+                "pep_reviewed",
+                "attendance",
+                "92.5",
+                "Enter the attendance as a whole number from 0 to 100.",
+            ),
+            (
+                "adoption_matched",
+                "adopters",
+                "M2",
+                "Select the prospective adopters from the list.",
+            ),
+            (
+                "adoption_matched",
+                "foster_carers",
+                "perhaps",
+                "Select yes or no for whether the adopters are the child's foster carers.",
+            ),
+            (
+                "pathway_plan_reviewed",
+                "eligibility",
+                "former",
+                "Select the eligibility category from the list.",
+            ),
+            (
+                "looked_after_started",
+                "previous_permanence",
+                "P9",
+                "Select the previous permanence order from the list.",
+            ),
+            (
+                "placement_started",
+                "weekly_cost",
+                "about 900",
+                "Enter the weekly cost in pounds and pence, like 850.00.",
+            ),
+            (
+                "placement_started",
+                "same_carers",
+                "same",
+                "Select yes or no for whether the carers are the same.",
+            ),
+        ] {
+            assert_eq!(
+                refusal(kind, field, bad).as_deref(),
+                Some(message),
+                "{kind}.{field}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_new_inputs_read_what_a_person_types() {
+        let p = pairs(&[
+            ("assessment", "review"),
+            ("sdq_score", "17"),
+            ("immunisations_up_to_date", "yes"),
+        ]);
+        let data = parse("health_assessment", &Submitted::new(&p))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            data,
+            EventData::HealthAssessment(HealthAssessment {
+                assessment: Some(HealthAssessmentKind::Review),
+                immunisations_up_to_date: Some(true),
+                sdq_score: Some(SdqScore::new(17).unwrap()),
+                sdq_reason: None,
+                substance_misuse: None,
+            })
+        );
+        let p = pairs(&[
+            ("placement_type", "U6"),
+            ("provider", "PR4"),
+            ("weekly_cost", "£1,050.50"),
+        ]);
+        let Ok(EventData::PlacementStarted(placed)) =
+            parse("placement_started", &Submitted::new(&p)).unwrap()
+        else {
+            panic!("a placement")
+        };
+        assert_eq!(placed.weekly_cost, Some(Pence(105_050)));
+        let written = write(&EventData::PlacementStarted(placed)).unwrap();
+        assert!(written.contains(&("weekly_cost", String::from("1050.50"))));
+        let goals = "Attend school every day\nA settled bedtime";
+        let p = pairs(&[("organisation", "school"), ("goals", goals)]);
+        let Ok(EventData::EarlyHelpAssessmentCompleted(done)) =
+            parse("early_help_assessment_completed", &Submitted::new(&p)).unwrap()
+        else {
+            panic!("an early help assessment")
+        };
+        assert_eq!(done.goals, Some(LongText(goals.to_owned())));
+        let form = form("pep_reviewed").unwrap();
+        assert_eq!(form.fields[0].input, Input::Number { min: 0, max: 100 });
+        assert!(!form.fields[0].required);
+    }
+
+    #[test]
+    fn a_form_asks_for_what_older_entries_of_its_kind_lack() {
+        // Recorded before the field existed: the payload has none.
+        let old = EventData::IroContact(IroContact::default());
+        let written: Vec<(String, String)> = write(&old)
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        assert!(written.is_empty());
+        // Correcting it through the form needs the answer now.
+        let errors = parse("iro_contact", &Submitted::new(&written))
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(
+            errors,
+            vec![FieldError {
+                field: "method",
+                message: String::from("Select how the contact was made."),
+            }]
+        );
+        let form = form("iro_contact").unwrap();
+        assert!(form.fields[0].required);
+        // The JSON still reads without it, as the journal holds it.
+        let read: IroContact = serde_json::from_str("{}").unwrap();
+        assert_eq!(read, IroContact::default());
     }
 
     #[test]

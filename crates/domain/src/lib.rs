@@ -29,6 +29,7 @@ macro_rules! text_schema {
 }
 
 pub mod access;
+pub mod amounts;
 pub mod area;
 pub mod calendar;
 pub mod caseload;

@@ -24,6 +24,9 @@ pub const URN_CHARS: usize = 20;
 /// Why a correction was made: a sentence or a short paragraph, as a manager writes one
 /// when signing it off. Case notes are not corrections, and do not belong here.
 pub const REASON_CHARS: usize = 2_000;
+/// A plan's goals, or what a review found: a few paragraphs. Case notes, which run
+/// longer, have their own bound.
+pub const PLAN_TEXT_CHARS: usize = 4_000;
 /// The name and version of the model that scored a match ("fs-2026-12").
 pub const MODEL_CHARS: usize = 64;
 /// What a contact says happened, in the referrer's words: a page or two at most. A
@@ -104,6 +107,9 @@ pub fn check_text(data: &EventData) -> Result<(), Problem> {
             .urn
             .as_deref()
             .map_or(Ok(()), |u| bounded("urn", u, URN_CHARS)),
+        E::EarlyHelpAssessmentCompleted(a) => plan_text("goals", a.goals.as_ref()),
+        E::FamilyPlanReviewed(r) => plan_text("summary", r.summary.as_ref()),
+        E::CinPlanStarted(p) => plan_text("outcomes", p.outcomes.as_ref()),
         E::EventAmended(a) => {
             bounded("reason", &a.reason, REASON_CHARS)?;
             a.amended.as_deref().map_or(Ok(()), check_text)
@@ -129,6 +135,10 @@ fn check_address(address: &Address) -> Result<(), Problem> {
         bounded("address.lines", line, ADDRESS_LINE_CHARS)?;
     }
     bounded("address.town", &address.town, ADDRESS_LINE_CHARS)
+}
+
+fn plan_text(field: &'static str, text: Option<&LongText>) -> Result<(), Problem> {
+    optional(field, text.map(LongText::as_str), PLAN_TEXT_CHARS)
 }
 
 fn optional(field: &'static str, text: Option<&str>, max: usize) -> Result<(), Problem> {

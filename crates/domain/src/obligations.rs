@@ -1098,13 +1098,14 @@ mod tests {
     }
 
     fn assessment_started() -> EventData {
-        EventData::AssessmentStarted(Empty {})
+        EventData::AssessmentStarted(Default::default())
     }
 
     fn assessment_completed() -> EventData {
         EventData::AssessmentCompleted(AssessmentCompleted {
             factors: vec![],
             services_needed: true,
+            child_seen: None,
         })
     }
 
@@ -1149,6 +1150,7 @@ mod tests {
             legal_status: LegalStatus::Section20,
             category_of_need: PrimaryNeed::AbuseOrNeglect,
             uasc: false,
+            previous_permanence: None,
         })
     }
 
@@ -1158,6 +1160,8 @@ mod tests {
             provider: PlacementProvider::OwnLa,
             postcode: None,
             urn: None,
+            weekly_cost: None,
+            same_carers: None,
         })
     }
 
@@ -1656,12 +1660,12 @@ mod tests {
         // Strategy discussion Wednesday 17 December 2025: 15 working days, skipping
         // Christmas, Boxing Day and New Year's Day, is Monday 12 January 2026.
         let strategy_day = j.add("2025-12-17", strategy());
-        j.add("2025-12-17", EventData::S47Started(Empty {}));
+        j.add("2025-12-17", EventData::S47Started(Default::default()));
         j.add("2026-01-09", s47_completed(true));
         let conference = j.add("2026-01-14", icpc(true));
         j.add("2026-01-14", cp_plan());
         let first_visit = j.add("2026-01-23", visit(true));
-        let core_group = j.add("2026-01-27", EventData::CoreGroupHeld(Empty {}));
+        let core_group = j.add("2026-01-27", EventData::CoreGroupHeld(Default::default()));
         // Not seen: does not count as a visit.
         j.add("2026-02-05", visit(false));
         let second_visit = j.add("2026-02-09", visit(true));
@@ -1742,10 +1746,10 @@ mod tests {
         let mut j = Journey::born("2016-03-03");
         j.add("2025-03-03", referral("R1"));
         j.add("2025-03-24", strategy());
-        j.add("2025-03-24", EventData::S47Started(Empty {}));
+        j.add("2025-03-24", EventData::S47Started(Default::default()));
         let no_conference = j.add("2025-04-01", s47_completed(false));
         j.add("2025-06-02", strategy());
-        j.add("2025-06-02", EventData::S47Started(Empty {}));
+        j.add("2025-06-02", EventData::S47Started(Default::default()));
         j.add("2025-06-16", s47_completed(true));
         let conference = j.add("2025-06-20", icpc(true));
         j.add("2025-06-20", cp_plan());
@@ -1804,10 +1808,13 @@ mod tests {
         // Christmas and New Year), the PEP within 10 (Thursday 2 January).
         j.add("2024-12-16", looked_after());
         j.add("2024-12-16", placement(PlacementType::FosterOther));
-        let pep = j.add("2024-12-20", EventData::PepReviewed(Empty {}));
+        let pep = j.add("2024-12-20", EventData::PepReviewed(Default::default()));
         let v1 = j.add("2024-12-23", visit(true));
         let r1 = j.add("2025-01-15", la_review());
-        let h1 = j.add("2025-01-20", EventData::HealthAssessment(Empty {}));
+        let h1 = j.add(
+            "2025-01-20",
+            EventData::HealthAssessment(Default::default()),
+        );
         let v2 = j.add("2025-02-04", visit(true));
         let moved = j.add(
             "2025-03-14",
@@ -1817,10 +1824,16 @@ mod tests {
         );
         // Due Tuesday 15 April; Good Friday and Easter Monday fall before the review.
         let r2 = j.add("2025-04-22", la_review());
-        let h2 = j.add("2025-07-18", EventData::HealthAssessment(Empty {}));
+        let h2 = j.add(
+            "2025-07-18",
+            EventData::HealthAssessment(Default::default()),
+        );
         let r3 = j.add("2025-10-01", la_review());
         // Due on a Sunday; done on the Monday, now aged five.
-        let h3 = j.add("2026-01-19", EventData::HealthAssessment(Empty {}));
+        let h3 = j.add(
+            "2026-01-19",
+            EventData::HealthAssessment(Default::default()),
+        );
         let left = j.add("2026-03-31", looked_after_ended());
         // Back in care: the clocks start again, reviews counted from the first.
         j.add("2026-06-01", looked_after());
@@ -2011,8 +2024,9 @@ mod tests {
                 adviser: WorkerId::parse("PA1").unwrap(),
             }),
         );
-        let reviewed =
-            |j: &mut Journey, on: &str| j.add(on, EventData::PathwayPlanReviewed(Empty {}));
+        let reviewed = |j: &mut Journey, on: &str| {
+            j.add(on, EventData::PathwayPlanReviewed(Default::default()))
+        };
         reviewed(&mut j, "2023-08-31");
         let leap = reviewed(&mut j, "2024-02-29");
         let after_bank_holiday = reviewed(&mut j, "2024-09-02");

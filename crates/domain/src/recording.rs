@@ -106,6 +106,10 @@ impl Recording {
                 team(known, &a.team)
             }
             E::Visit(v) => worker(known, &v.worker, at.date),
+            E::AssessmentStarted(a) => a
+                .worker
+                .as_ref()
+                .map_or(Ok(()), |w| worker(known, w, at.date)),
             E::PersonalAdviserAllocated(p) => worker(known, &p.adviser, at.date),
             // The contact's journey holds the decision as made; a child's mirror copies it.
             E::ContactDecisionProposed(d) if matches!(subject, Subject::Contact(_)) => reasons(d),

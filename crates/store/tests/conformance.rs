@@ -241,6 +241,8 @@ fn placement() -> EventData {
         provider: PlacementProvider::OwnLa,
         postcode: None,
         urn: None,
+        weekly_cost: None,
+        same_carers: None,
     })
 }
 
@@ -290,13 +292,17 @@ fn ava() -> Vec<Event> {
                 team: TeamId::parse("T1").unwrap(),
             }),
         ),
-        c("c1-06", "2024-01-12", E::AssessmentStarted(Empty {})),
+        c(
+            "c1-06",
+            "2024-01-12",
+            E::AssessmentStarted(Default::default()),
+        ),
         c(
             "c1-07",
             "2024-01-15",
             E::StrategyDiscussion(StrategyDiscussion { s47: true }),
         ),
-        c("c1-08", "2024-01-15", E::S47Started(Empty {})),
+        c("c1-08", "2024-01-15", E::S47Started(Default::default())),
         c(
             "c1-09",
             "2024-01-25",
@@ -318,6 +324,7 @@ fn ava() -> Vec<Event> {
             E::AssessmentCompleted(AssessmentCompleted {
                 factors: vec![AssessmentFactor::DomesticAbuseParent],
                 services_needed: true,
+                child_seen: None,
             }),
         ),
     ]
@@ -365,6 +372,7 @@ fn ben() -> Vec<Event> {
                 legal_status: LegalStatus::Section20,
                 category_of_need: PrimaryNeed::AbsentParenting,
                 uasc: false,
+                previous_permanence: None,
             }),
         ),
         c("c2-06", "2024-03-01", placement()),

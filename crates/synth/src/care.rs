@@ -10,6 +10,7 @@
 
 use crate::SynthError;
 use crate::calendar::{Day, age_on};
+use crate::details;
 use crate::family::Sim;
 use crate::journal::Who;
 use crate::model::{self, Severity};
@@ -17,14 +18,15 @@ use crate::org::{Stage, Want};
 use crate::people::{self, OUT_OF_AREA_DISTRICTS};
 use crate::random::days;
 use hearth_domain::codes::{
-    Accommodation, Activity, AdoptionReversalReason, InTouch, LegalStatus, MissingKind,
-    PermanencePlan, PlacementProvider, PlacementType, PrimaryNeed, ReasonCeased, ReasonForClosure,
-    ReasonPlaceChange, ReviewParticipation,
+    Accommodation, Activity, AdoptionReversalReason, CareLeaverEligibility, InTouch, LegalStatus,
+    MissingKind, PermanencePlan, PlacementProvider, PlacementType, PrimaryNeed, ReasonCeased,
+    ReasonForClosure, ReasonPlaceChange, ReviewParticipation,
 };
 use hearth_domain::event::{
     AdoptionDecisionReversed, CareLeaverContact, ClaReviewHeld, Empty, EventData,
     LegalStatusChanged, LookedAfterEnded, LookedAfterStarted, MissingEnded, MissingStarted,
-    PermanencePlanSet, PersonalAdviserAllocated, PlacementEnded, PlacementStarted,
+    PathwayPlanReviewed, PermanencePlanSet, PersonalAdviserAllocated, PlacementEnded,
+    PlacementStarted,
 };
 use hearth_domain::timescales::Duty;
 
@@ -235,6 +237,7 @@ impl Sim<'_> {
         let adopted =
             adoption.as_ref().is_some_and(|a| a.reversed.is_none()) && reason.is_adoption();
 
+        let previous_permanence = details::previous_permanence(&mut self.detail);
         self.push(
             k,
             start,
@@ -243,6 +246,7 @@ impl Sim<'_> {
                 legal_status: first_status,
                 category_of_need,
                 uasc,
+                previous_permanence,
             }),
         );
         let first = self.placement(age, uasc, None)?;
@@ -344,11 +348,12 @@ impl Sim<'_> {
                 );
             } else if a.reversed.is_none() {
                 if a.matched < end {
+                    let matched = details::adoption_match(&mut self.detail);
                     self.push(
                         k,
                         a.matched,
                         Who::CaseHolder,
-                        EventData::AdoptionMatched(Empty {}),
+                        EventData::AdoptionMatched(matched),
                     );
                 }
                 if a.placed < end {
@@ -406,7 +411,8 @@ impl Sim<'_> {
                 Who::CaseHolder,
                 EventData::PlacementEnded(PlacementEnded { reason }),
             );
-            let next = self.placement(age_on(dob, day), uasc, None)?;
+            let mut next = self.placement(age_on(dob, day), uasc, None)?;
+            next.same_carers = Some(false);
             self.push(k, day, Who::CaseHolder, EventData::PlacementStarted(next));
         }
         if let Some(day) = adoptive_move {
@@ -430,7 +436,8 @@ impl Sim<'_> {
                 Who::CaseHolder,
                 EventData::PlacementEnded(PlacementEnded { reason }),
             );
-            let next = self.placement(age_on(dob, day), uasc, Some(kind))?;
+            let mut next = self.placement(age_on(dob, day), uasc, Some(kind))?;
+            next.same_carers = Some(with_carer);
             self.push(
                 k,
                 day,
@@ -461,7 +468,8 @@ impl Sim<'_> {
         for (i, &day) in reviews.iter().enumerate() {
             let mid = prev.plus(day.since(prev) / 2 + self.rng.int(-10, 10));
             if i > 0 && mid > prev && mid < day && self.rng.chance(0.85) {
-                self.push(k, mid, Who::Iro, EventData::IroContact(Empty {}));
+                let contact = details::iro_contact(&mut self.detail);
+                self.push(k, mid, Who::Iro, EventData::IroContact(contact));
             }
             let participation = if age_on(dob, day) < 4 {
                 ReviewParticipation::Under4
@@ -504,8 +512,11 @@ impl Sim<'_> {
             model::INITIAL_HEALTH_LATE,
             model::INITIAL_HEALTH_LATE_MEAN,
         );
+        let mut initial = true;
         while h < stop {
-            self.push(k, h, Who::CaseHolder, EventData::HealthAssessment(Empty {}));
+            let found = details::health_assessment(&mut self.detail, initial, age_on(dob, h));
+            initial = false;
+            self.push(k, h, Who::CaseHolder, EventData::HealthAssessment(found));
             let next = if age_on(dob, h) < 5 {
                 Duty::ReviewHealthAssessmentUnderFive
             } else {
@@ -522,7 +533,8 @@ impl Sim<'_> {
         let mut d = start.plus(self.rng.int(60, 150));
         while d < stop {
             if self.rng.chance(0.85) {
-                self.push(k, d, Who::CaseHolder, EventData::DentalCheck(Empty {}));
+                let check = details::dental_check(&mut self.detail);
+                self.push(k, d, Who::CaseHolder, EventData::DentalCheck(check));
             }
             d = d.plus(self.rng.int(300, 420));
         }
@@ -535,7 +547,8 @@ impl Sim<'_> {
         );
         while p < stop {
             if (3..18).contains(&age_on(dob, p)) {
-                self.push(k, p, Who::CaseHolder, EventData::PepReviewed(Empty {}));
+                let pep = details::pep(&mut self.detail);
+                self.push(k, p, Who::CaseHolder, EventData::PepReviewed(pep));
             }
             p = p.plus(self.rng.int(100, 140));
         }
@@ -612,7 +625,9 @@ impl Sim<'_> {
                     k,
                     day,
                     Who::Adviser,
-                    EventData::PathwayPlanReviewed(Empty {}),
+                    EventData::PathwayPlanReviewed(PathwayPlanReviewed {
+                        eligibility: Some(CareLeaverEligibility::Eligible),
+                    }),
                 );
                 day = self.next_pathway_review(day)?;
             }
@@ -918,11 +933,15 @@ impl Sim<'_> {
                 | P::FamilyCentre
         )
         .then(|| format!("SC{:06}", self.rng.int(100_000, 999_999)));
+        let weekly_cost = details::weekly_cost(&mut self.detail, placement_type, provider);
         Ok(PlacementStarted {
             placement_type,
             provider,
             postcode,
             urn,
+            weekly_cost,
+            // The caller says, for a move.
+            same_carers: None,
         })
     }
 
@@ -991,7 +1010,13 @@ impl Sim<'_> {
                     k,
                     next,
                     Who::Adviser,
-                    EventData::PathwayPlanReviewed(Empty {}),
+                    EventData::PathwayPlanReviewed(PathwayPlanReviewed {
+                        eligibility: Some(if age_on(dob, next) < 18 {
+                            CareLeaverEligibility::Relevant
+                        } else {
+                            CareLeaverEligibility::FormerRelevant
+                        }),
+                    }),
                 );
                 pathway = self.next_pathway_review(pathway)?;
             } else {

@@ -8,6 +8,7 @@
 use crate::SynthError;
 use crate::calendar::{Day, age_on};
 use crate::care::Entry;
+use crate::details;
 use crate::family::Sim;
 use crate::front_door::Decided;
 use crate::journal::Who;
@@ -15,12 +16,13 @@ use crate::model::{self, Severity};
 use crate::org::Stage;
 use crate::random::days;
 use hearth_domain::codes::{
-    AssessmentFactor, CategoryOfAbuse, EarlyHelpEndReason, MeetingKind, PrimaryNeed,
-    ReasonForClosure, ReferralSource,
+    AssessmentFactor, CategoryOfAbuse, CinPlanEndReason, EarlyHelpEndReason, MeetingKind,
+    PrimaryNeed, ReasonForClosure, ReferralSource,
 };
 use hearth_domain::event::{
-    AssessmentCompleted, CinClosed, CpCategory, CpReviewHeld, EarlyHelpEnded, EarlyHelpStarted,
-    Empty, EventData, IcpcHeld, MeetingHeld, ReferralAccepted, S47Completed, StrategyDiscussion,
+    AssessmentCompleted, CinClosed, CinPlanEnded, CpCategory, CpReviewHeld, EarlyHelpEnded,
+    EarlyHelpStarted, Empty, EventData, IcpcHeld, MeetingHeld, ReferralAccepted, S47Completed,
+    StrategyDiscussion,
 };
 use hearth_domain::ids::ReferralId;
 use hearth_domain::org::Service;
@@ -111,19 +113,21 @@ impl Sim<'_> {
                 }),
             );
             if assessed < end {
+                let found = details::early_help_assessment(&mut self.detail);
                 self.push(
                     k,
                     assessed,
                     Who::CaseHolder,
-                    EventData::EarlyHelpAssessmentCompleted(Empty {}),
+                    EventData::EarlyHelpAssessmentCompleted(found),
                 );
             }
             for (i, &day) in reviews.iter().enumerate().filter(|(_, d)| **d < end) {
+                let review = details::family_plan_review(&mut self.detail);
                 self.push(
                     k,
                     day,
                     Who::CaseHolder,
-                    EventData::FamilyPlanReviewed(Empty {}),
+                    EventData::FamilyPlanReviewed(review),
                 );
                 // A team around the family meets at about every other review.
                 if i % 2 == 1 {
@@ -225,7 +229,7 @@ impl Sim<'_> {
                 k,
                 a_start,
                 Who::CaseHolder,
-                EventData::AssessmentStarted(Empty {}),
+                EventData::AssessmentStarted(Default::default()),
             );
         }
         let mut plan_from = None;
@@ -346,7 +350,7 @@ impl Sim<'_> {
             k,
             start,
             Who::CaseHolder,
-            EventData::AssessmentStarted(Empty {}),
+            EventData::AssessmentStarted(Default::default()),
         );
         self.assess(&[k], day, start, true, true, Severity::High)?;
         self.begin(
@@ -397,7 +401,7 @@ impl Sim<'_> {
                 k,
                 initial,
                 Who::CaseHolder,
-                EventData::AssessmentStarted(Empty {}),
+                EventData::AssessmentStarted(Default::default()),
             );
         }
         let due = self.ctx.due(Duty::CoreAssessment, initial)?;
@@ -432,6 +436,9 @@ impl Sim<'_> {
             } else {
                 self.factors(severity, k, day)
             };
+            // Almost every child is seen; the few who are not were unborn, missing or
+            // moved away during the assessment.
+            let child_seen = Some(self.detail.chance(0.97));
             self.cin_push(
                 k,
                 day,
@@ -439,6 +446,7 @@ impl Sim<'_> {
                 EventData::AssessmentCompleted(AssessmentCompleted {
                     factors,
                     services_needed,
+                    child_seen,
                 }),
             );
         }
@@ -604,7 +612,8 @@ impl Sim<'_> {
             self.ctx.days.after(day, self.rng.int(5, 25) as u32)
         };
         for &k in kids {
-            self.cin_push(k, day, Who::CaseHolder, EventData::S47Started(Empty {}));
+            let s47 = details::s47(&mut self.detail);
+            self.cin_push(k, day, Who::CaseHolder, EventData::S47Started(s47));
             self.cin_push(
                 k,
                 completed,
@@ -677,12 +686,8 @@ impl Sim<'_> {
         let mut teen_care = Vec::new();
         for &k in kids {
             self.begin(k, start, Stage::ChildInNeed, service, level);
-            self.cin_push(
-                k,
-                start,
-                Who::CaseHolder,
-                EventData::CinPlanStarted(Empty {}),
-            );
+            let plan = details::cin_plan(&mut self.detail);
+            self.cin_push(k, start, Who::CaseHolder, EventData::CinPlanStarted(plan));
             let Some((dob, b18)) = self.child(k).map(|c| (c.dob, c.b18())) else {
                 continue;
             };
@@ -708,12 +713,8 @@ impl Sim<'_> {
             let b18 = self.child(k).map_or(OPEN_END, |c| c.b18());
             let end_k = care_day.unwrap_or(stop).min(b18);
             for &day in reviews.iter().filter(|&&d| d < end_k) {
-                self.cin_push(
-                    k,
-                    day,
-                    Who::CaseHolder,
-                    EventData::CinPlanReviewed(Empty {}),
-                );
+                let review = details::cin_review(&mut self.detail);
+                self.cin_push(k, day, Who::CaseHolder, EventData::CinPlanReviewed(review));
             }
             // Some plans use a family group conference or a professionals meeting.
             if let Some(&day) = reviews.first().filter(|&&d| d < end_k) {
@@ -733,7 +734,12 @@ impl Sim<'_> {
                 }
             }
             if let Some(day) = care_day.filter(|&d| d <= b18) {
-                self.cin_push(k, day, Who::CaseHolder, EventData::CinPlanEnded(Empty {}));
+                self.cin_push(
+                    k,
+                    day,
+                    Who::CaseHolder,
+                    plan_ended(CinPlanEndReason::LookedAfter),
+                );
                 self.begin(
                     k,
                     day,
@@ -746,7 +752,12 @@ impl Sim<'_> {
             }
             if end_k < stop {
                 // Turned 18 during the plan.
-                self.cin_push(k, end_k, Who::CaseHolder, EventData::CinPlanEnded(Empty {}));
+                self.cin_push(
+                    k,
+                    end_k,
+                    Who::CaseHolder,
+                    plan_ended(CinPlanEndReason::Other),
+                );
                 let reason = if self.child(k).is_some_and(|c| !c.disabilities.is_empty()) {
                     ReasonForClosure::TransferredToAdultServices
                 } else {
@@ -764,7 +775,12 @@ impl Sim<'_> {
             let plan = self.enquiry(&remaining, day, severity, false)?;
             if let Some(icpc) = plan {
                 for &k in &remaining {
-                    self.cin_push(k, icpc, Who::CaseHolder, EventData::CinPlanEnded(Empty {}));
+                    self.cin_push(
+                        k,
+                        icpc,
+                        Who::CaseHolder,
+                        plan_ended(CinPlanEndReason::Protection),
+                    );
                 }
                 return Ok(free.max(self.cp_track(&remaining, icpc, severity, level)?));
             }
@@ -773,6 +789,21 @@ impl Sim<'_> {
             return Ok(free.max(self.end_cin_plan(&remaining, end, level)?));
         }
         Ok(free.max(self.end_cin_plan(&remaining, planned, level)?))
+    }
+
+    /// The child's last `cin_plan_ended` says the plan ended in a step down.
+    fn stepped_down_from_plan(&mut self, k: usize) {
+        let Some(c) = self.child_mut(k) else { return };
+        if let Some(EventData::CinPlanEnded(ended)) = c
+            .journal
+            .drafts
+            .iter_mut()
+            .rev()
+            .map(|d| &mut d.data)
+            .find(|d| matches!(d, EventData::CinPlanEnded(_)))
+        {
+            ended.reason = Some(CinPlanEndReason::SteppedDown);
+        }
     }
 
     fn end_cin_plan(&mut self, kids: &[usize], end: Day, level: usize) -> Result<Day, SynthError> {
@@ -801,12 +832,8 @@ impl Sim<'_> {
             }
         }
         for (k, day) in late_reviews {
-            self.cin_push(
-                k,
-                day,
-                Who::CaseHolder,
-                EventData::CinPlanReviewed(Empty {}),
-            );
+            let review = details::cin_review(&mut self.detail);
+            self.cin_push(k, day, Who::CaseHolder, EventData::CinPlanReviewed(review));
         }
         let step_down = self.rng.chance(model::STEP_DOWN_AFTER_CIN);
         let mut free = end;
@@ -814,11 +841,14 @@ impl Sim<'_> {
         for &k in kids {
             let end_k = self.child(k).map_or(end, |c| end.min(c.b18()));
             let end_k = end_k.max(self.child(k).map_or(end_k, |c| c.cin_last));
-            self.cin_push(k, end_k, Who::CaseHolder, EventData::CinPlanEnded(Empty {}));
+            // Whether the child steps down is known only once the episode is closed.
+            let why = details::cin_plan_end(&mut self.detail);
+            self.cin_push(k, end_k, Who::CaseHolder, plan_ended(why));
             let closed = self.close(k, end_k, ReasonForClosure::ServicesCeased);
             free = free.max(closed);
             if step_down && self.child(k).is_some_and(|c| age_on(c.dob, closed) < 17) {
                 down.push(k);
+                self.stepped_down_from_plan(k);
             }
         }
         if !down.is_empty() {
@@ -926,7 +956,8 @@ impl Sim<'_> {
                 model::LATE_MEAN,
             );
             while cg < end_k {
-                self.cin_push(k, cg, Who::CaseHolder, EventData::CoreGroupHeld(Empty {}));
+                let held = details::core_group(&mut self.detail);
+                self.cin_push(k, cg, Who::CaseHolder, EventData::CoreGroupHeld(held));
                 cg = self.ctx.days.after(cg, self.rng.int(18, 30) as u32);
             }
             if let Some((day, to)) = course.change.filter(|(d, _)| *d < end_k) {
@@ -994,3 +1025,9 @@ impl Sim<'_> {
 }
 
 const OPEN_END: Day = crate::family::OPEN;
+
+fn plan_ended(reason: CinPlanEndReason) -> EventData {
+    EventData::CinPlanEnded(CinPlanEnded {
+        reason: Some(reason),
+    })
+}

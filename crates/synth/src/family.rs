@@ -114,6 +114,9 @@ pub(crate) struct Family {
 pub(crate) struct Sim<'a> {
     pub(crate) ctx: &'a Ctx,
     pub(crate) rng: Rand,
+    /// Fills in events' details (`details.rs`), apart from `rng` so that the details
+    /// drawn never move an event.
+    pub(crate) detail: Rand,
     pub(crate) n: &'a mut Counters,
     pub(crate) fam: Family,
 }
@@ -151,9 +154,12 @@ impl<'a> Sim<'a> {
         };
         let group = NameGroup::for_ethnicity(ethnicity, &mut rng);
         let surname = group.surname(&mut rng);
+        // Seeded from the number `rng` would draw next, without drawing it.
+        let detail = Rand::seeded(rng.clone().u64() ^ 0x6465_7461_696c);
         let mut sim = Sim {
             ctx,
             rng,
+            detail,
             n,
             fam: Family {
                 subject: Subject::Family(id.clone()),

@@ -161,13 +161,20 @@ pub(crate) fn finish(
         let recorded_by = resolver
             .actor(draft.who, draft.day, rng)
             .unwrap_or_else(|| fallback.clone());
+        let mut data = draft.data;
+        // Who carries out an assessment is known only here, once allocations are laid out.
+        if let EventData::AssessmentStarted(a) = &mut data {
+            a.worker = resolver
+                .case_holder(draft.day)
+                .and_then(|w| resolver.wf.worker_id(w));
+        }
         out.push(Event {
             id: EventId::parse(&format!("{owner}-{:05}", out.len() + 1))?,
             subject: subject.clone(),
             occurred_at,
             recorded_at,
             recorded_by,
-            data: draft.data,
+            data,
         });
     }
     Ok(out)

@@ -20,6 +20,7 @@ mod as_given;
 mod calendar;
 mod care;
 mod casework;
+mod details;
 mod family;
 mod front_door;
 mod generator;

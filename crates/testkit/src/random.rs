@@ -9,6 +9,7 @@
 //! A journey is driven by a list of `Step`s (plain numbers), so proptest shrinks a
 //! failing journey by shrinking the list.
 
+use hearth_domain::amounts::*;
 use hearth_domain::codes::*;
 use hearth_domain::event::*;
 use hearth_domain::ids::*;
@@ -160,6 +161,12 @@ enum K {
     CareLeaverContact,
     PersonAmended,
     AddressChanged,
+}
+
+/// `value` for an odd `p`, so an optional field is filled about half the time. Fields
+/// a form requires (`required = true` in `forms`) are always filled, as a form fills them.
+fn some<T>(p: u8, value: T) -> Option<T> {
+    (!p.is_multiple_of(2)).then_some(value)
 }
 
 fn pick<T: Copy>(all: &[T], param: u8) -> T {
@@ -402,8 +409,16 @@ impl Journey {
                     step_down: p.is_multiple_of(2),
                 })
             }
-            K::EarlyHelpAssessmentCompleted => E::EarlyHelpAssessmentCompleted(Empty {}),
-            K::FamilyPlanReviewed => E::FamilyPlanReviewed(Empty {}),
+            K::EarlyHelpAssessmentCompleted => {
+                E::EarlyHelpAssessmentCompleted(EarlyHelpAssessmentCompleted {
+                    organisation: Some(pick(AssessingOrganisation::ALL, p)),
+                    goals: some(p / 2, LongText(format!("Goal {p}\nand another"))),
+                })
+            }
+            K::FamilyPlanReviewed => E::FamilyPlanReviewed(FamilyPlanReviewed {
+                progress: Some(pick(PlanProgress::ALL, p)),
+                summary: None,
+            }),
             K::EarlyHelpEnded => {
                 m.early_help = false;
                 E::EarlyHelpEnded(EarlyHelpEnded {
@@ -431,23 +446,32 @@ impl Journey {
             }),
             K::AssessmentStarted => {
                 cin_mut(m).assessment = true;
-                E::AssessmentStarted(Empty {})
+                E::AssessmentStarted(AssessmentStarted {
+                    worker: some(p, worker()),
+                })
             }
             K::AssessmentCompleted => {
                 cin_mut(m).assessment = false;
                 E::AssessmentCompleted(AssessmentCompleted {
                     factors: vec![pick(AssessmentFactor::ALL, p)],
                     services_needed: p.is_multiple_of(2),
+                    child_seen: Some(p.is_multiple_of(3)),
                 })
             }
             K::CinPlanStarted => {
                 cin_mut(m).plan = true;
-                E::CinPlanStarted(Empty {})
+                E::CinPlanStarted(CinPlanStarted {
+                    outcomes: some(p, LongText(format!("Outcome {p}"))),
+                })
             }
-            K::CinPlanReviewed => E::CinPlanReviewed(Empty {}),
+            K::CinPlanReviewed => E::CinPlanReviewed(CinPlanReviewed {
+                progress: Some(pick(PlanProgress::ALL, p)),
+            }),
             K::CinPlanEnded => {
                 cin_mut(m).plan = false;
-                E::CinPlanEnded(Empty {})
+                E::CinPlanEnded(CinPlanEnded {
+                    reason: Some(pick(CinPlanEndReason::ALL, p)),
+                })
             }
             K::CinClosed => {
                 m.cin = None;
@@ -467,7 +491,9 @@ impl Journey {
                 c.strategy = false;
                 c.s47 = true;
                 c.s47s += 1;
-                E::S47Started(Empty {})
+                E::S47Started(S47Started {
+                    joint_with_police: Some(p.is_multiple_of(3)),
+                })
             }
             K::S47Completed => {
                 cin_mut(m).s47 = false;
@@ -488,7 +514,10 @@ impl Journey {
                     category: pick(CategoryOfAbuse::ALL, p),
                 })
             }
-            K::CoreGroupHeld => E::CoreGroupHeld(Empty {}),
+            K::CoreGroupHeld => E::CoreGroupHeld(CoreGroupHeld {
+                progress: Some(pick(PlanProgress::ALL, p)),
+                parents_attended: some(p / 3, p.is_multiple_of(2)),
+            }),
             K::CpReviewHeld => E::CpReviewHeld(CpReviewHeld {
                 continue_plan: !p.is_multiple_of(3),
             }),
@@ -507,6 +536,7 @@ impl Journey {
                     legal_status: pick(LegalStatus::ALL, p),
                     category_of_need: pick(PrimaryNeed::ALL, p),
                     uasc: p.is_multiple_of(7),
+                    previous_permanence: some(p, pick(PreviousPermanence::ALL, p)),
                 })
             }
             K::LegalStatusChanged => E::LegalStatusChanged(LegalStatusChanged {
@@ -520,6 +550,8 @@ impl Journey {
                     provider: pick(PlacementProvider::ALL, p),
                     postcode: None,
                     urn: None,
+                    weekly_cost: some(p, Pence(u32::from(p) * 1_037)),
+                    same_carers: some(p / 5, p.is_multiple_of(2)),
                 })
             }
             K::PlacementEnded => {
@@ -531,10 +563,22 @@ impl Journey {
             K::ClaReviewHeld => E::ClaReviewHeld(ClaReviewHeld {
                 participation: pick(ReviewParticipation::ALL, p),
             }),
-            K::IroContact => E::IroContact(Empty {}),
-            K::HealthAssessment => E::HealthAssessment(Empty {}),
-            K::DentalCheck => E::DentalCheck(Empty {}),
-            K::PepReviewed => E::PepReviewed(Empty {}),
+            K::IroContact => E::IroContact(IroContact {
+                method: Some(pick(ContactMethod::ALL, p)),
+            }),
+            K::HealthAssessment => E::HealthAssessment(HealthAssessment {
+                assessment: Some(pick(HealthAssessmentKind::ALL, p)),
+                immunisations_up_to_date: some(p / 2, p.is_multiple_of(3)),
+                sdq_score: some(p / 3, SdqScore::new(p % 41).unwrap()),
+                sdq_reason: some(p / 5, pick(SdqReason::ALL, p)),
+                substance_misuse: some(p / 7, p.is_multiple_of(5)),
+            }),
+            K::DentalCheck => E::DentalCheck(DentalCheck {
+                treatment_needed: some(p, p.is_multiple_of(3)),
+            }),
+            K::PepReviewed => E::PepReviewed(PepReviewed {
+                attendance: some(p, Percent::new(p % 101).unwrap()),
+            }),
             K::MissingStarted => {
                 la_mut(m).missing = true;
                 E::MissingStarted(MissingStarted {
@@ -562,7 +606,10 @@ impl Journey {
                 E::AdmDecision(Empty {})
             }
             K::PlacementOrder => E::PlacementOrder(Empty {}),
-            K::AdoptionMatched => E::AdoptionMatched(Empty {}),
+            K::AdoptionMatched => E::AdoptionMatched(AdoptionMatched {
+                adopters: Some(pick(Adopters::ALL, p)),
+                foster_carers: some(p / 2, p.is_multiple_of(2)),
+            }),
             K::PlacedForAdoption => E::PlacedForAdoption(Empty {}),
             K::AdoptionOrder => E::AdoptionOrder(Empty {}),
             K::AdoptionDecisionReversed => {
@@ -575,7 +622,9 @@ impl Journey {
                 m.care_leaver = true;
                 E::PersonalAdviserAllocated(PersonalAdviserAllocated { adviser: worker() })
             }
-            K::PathwayPlanReviewed => E::PathwayPlanReviewed(Empty {}),
+            K::PathwayPlanReviewed => E::PathwayPlanReviewed(PathwayPlanReviewed {
+                eligibility: Some(pick(CareLeaverEligibility::ALL, p)),
+            }),
             K::CareLeaverContact => E::CareLeaverContact(CareLeaverContact {
                 in_touch: pick(InTouch::ALL, p),
                 activity: pick(Activity::ALL, p),
@@ -691,7 +740,7 @@ impl Journey {
                 event: first.clone(),
                 reason: String::from("wrong kind"),
                 occurred_at: None,
-                amended: Some(Box::new(E::IroContact(Empty {}))),
+                amended: Some(Box::new(E::IroContact(Default::default()))),
             }),
             Problem::AmendmentKindDiffers("person_registered"),
         ));
@@ -703,7 +752,10 @@ impl Journey {
             }),
             Problem::DuplicateEventId(first.clone()),
         ));
-        options.push(single(E::IroContact(Empty {}), Problem::WrongSubject));
+        options.push(single(
+            E::IroContact(Default::default()),
+            Problem::WrongSubject,
+        ));
         // The child is said to have been born after this date, then something happens
         // on a day before the new date of birth.
         let later = on.checked_add(10.days()).unwrap();
@@ -774,7 +826,7 @@ impl Journey {
         );
         let no_cp = (!m.cp).then_some(P::NoCpPlan);
         refuse(E::CpPlanEnded(Empty {}), no_cp.clone());
-        refuse(E::CoreGroupHeld(Empty {}), no_cp.clone());
+        refuse(E::CoreGroupHeld(Default::default()), no_cp.clone());
         refuse(
             E::CpCategoryChanged(CpCategory {
                 category: CategoryOfAbuse::Neglect,
@@ -814,7 +866,7 @@ impl Journey {
             },
         );
         refuse(
-            E::S47Started(Empty {}),
+            E::S47Started(Default::default()),
             match cin {
                 None => Some(P::NoCinEpisode),
                 Some(c) if c.s47 => Some(P::S47AlreadyOpen),
@@ -833,7 +885,7 @@ impl Journey {
             },
         );
         refuse(
-            E::AssessmentStarted(Empty {}),
+            E::AssessmentStarted(Default::default()),
             match cin {
                 None => Some(P::NoCinEpisode),
                 Some(c) if c.assessment => Some(P::AssessmentAlreadyOpen),
@@ -844,6 +896,7 @@ impl Journey {
             E::AssessmentCompleted(AssessmentCompleted {
                 factors: vec![],
                 services_needed: false,
+                child_seen: None,
             }),
             match cin {
                 None => Some(P::NoCinEpisode),
@@ -852,7 +905,7 @@ impl Journey {
             },
         );
         refuse(
-            E::CinPlanEnded(Empty {}),
+            E::CinPlanEnded(Default::default()),
             match cin {
                 None => Some(P::NoCinEpisode),
                 Some(c) if !c.plan => Some(P::NoCinPlan),
@@ -864,6 +917,7 @@ impl Journey {
                 legal_status: LegalStatus::Section20,
                 category_of_need: PrimaryNeed::AbsentParenting,
                 uasc: false,
+                previous_permanence: None,
             }),
             la.is_some().then_some(P::AlreadyLookedAfter),
         );
@@ -886,6 +940,8 @@ impl Journey {
                 provider: PlacementProvider::OwnLa,
                 postcode: None,
                 urn: None,
+                weekly_cost: None,
+                same_carers: None,
             }),
             match la {
                 None => Some(P::NotLookedAfter),
@@ -939,7 +995,7 @@ impl Journey {
             (!m.ever_la).then_some(P::NeverLookedAfter),
         );
         refuse(
-            E::PathwayPlanReviewed(Empty {}),
+            E::PathwayPlanReviewed(Default::default()),
             (!m.care_leaver && la.is_none()).then_some(P::NotCareLeaver),
         );
         refuse(

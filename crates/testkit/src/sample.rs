@@ -59,13 +59,17 @@ pub fn c1_journey() -> Vec<Event> {
                 team: TeamId::parse("T1").unwrap(),
             }),
         ),
-        c("c1-06", "2024-01-12", E::AssessmentStarted(Empty {})),
+        c(
+            "c1-06",
+            "2024-01-12",
+            E::AssessmentStarted(Default::default()),
+        ),
         c(
             "c1-07",
             "2024-01-15",
             E::StrategyDiscussion(StrategyDiscussion { s47: true }),
         ),
-        c("c1-08", "2024-01-15", E::S47Started(Empty {})),
+        c("c1-08", "2024-01-15", E::S47Started(Default::default())),
         c(
             "c1-09",
             "2024-01-25",

@@ -17,6 +17,7 @@ use hearth_app::due::{DueBody, Listing, parse_request};
 use hearth_app::intake::read_json;
 use hearth_app::{AppError, CandidateView, ChildDecision, ContactError, ContactView};
 use hearth_domain::access::SearchResults;
+use hearth_domain::amounts::Pence;
 use hearth_domain::codes::{Agency, ContactOutcome, PrimaryNeed, Rag};
 use hearth_domain::contact::{ContactState, ContactStatus, IntakeError, IntakeProblem};
 use hearth_domain::event::{ContactRouted, EventData, OccurredAt};
@@ -378,8 +379,14 @@ fn refused_by_form(value: &serde_json::Value) -> Option<String> {
     };
     let mut pairs = Vec::new();
     for (name, v) in data {
-        if !form.fields.iter().any(|f| f.name == name) {
-            return None;
+        let field = form.fields.iter().find(|f| f.name == name)?;
+        // Money is whole pence in JSON, pounds and pence on a form.
+        if matches!(field.input, forms::Input::Money)
+            && let Some(pence) = v.as_u64()
+        {
+            let pence = u32::try_from(pence).ok()?;
+            pairs.push((name.clone(), Pence(pence).pounds()));
+            continue;
         }
         match v {
             J::Null => {}

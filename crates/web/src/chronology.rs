@@ -164,9 +164,18 @@ fn changed_fields(c: &PersonChanges) -> Vec<&'static str> {
         .collect()
 }
 
-/// The sentence for a kind with no fields: its form's title (`hearth_domain::forms`).
+/// The sentence for a kind with no fields, or none given: its form's title
+/// (`hearth_domain::forms`).
 fn titled(data: &EventData) -> String {
     String::from(hearth_domain::forms::title(data.kind()).unwrap_or_else(|| data.kind()))
+}
+
+/// The kind's title, and after a colon a label from its payload where one was given.
+fn with_label(data: &EventData, label: Option<&str>) -> String {
+    match label {
+        Some(label) => format!("{}: {}", titled(data), lower_first(label)),
+        None => titled(data),
+    }
 }
 
 fn yes_no(value: bool, yes: &str, no: &str) -> String {
@@ -254,8 +263,14 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             "Early help started (stepped down from children's social care)",
             "Early help started",
         ),
-        E::EarlyHelpAssessmentCompleted(_) => titled(data),
-        E::FamilyPlanReviewed(_) => titled(data),
+        E::EarlyHelpAssessmentCompleted(a) => match a.organisation {
+            Some(o) => format!(
+                "Early help assessment completed by {}",
+                lower_first(o.label())
+            ),
+            None => titled(data),
+        },
+        E::FamilyPlanReviewed(r) => with_label(data, r.progress.map(|p| p.label())),
         E::EarlyHelpEnded(e) => format!("Early help ended: {}", e.reason.label()),
         // work
         E::Allocated(a) => format!(
@@ -285,9 +300,16 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             )
         }
         // child in need
-        E::AssessmentStarted(_) => titled(data),
+        E::AssessmentStarted(a) => match &a.worker {
+            Some(w) => format!("Assessment started by {}", worker_name(w, org)),
+            None => titled(data),
+        },
         E::AssessmentCompleted(a) => {
             let outcome = yes_no(a.services_needed, "services needed", "no services needed");
+            let outcome = match a.child_seen {
+                Some(false) => format!("{outcome}, child not seen"),
+                _ => outcome,
+            };
             if a.factors.is_empty() {
                 format!("Assessment completed: {outcome}")
             } else {
@@ -299,8 +321,8 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             }
         }
         E::CinPlanStarted(_) => titled(data),
-        E::CinPlanReviewed(_) => titled(data),
-        E::CinPlanEnded(_) => titled(data),
+        E::CinPlanReviewed(r) => with_label(data, r.progress.map(|p| p.label())),
+        E::CinPlanEnded(e) => with_label(data, e.reason.map(|r| r.label())),
         E::CinClosed(c) => format!("Child in need episode closed: {}", c.reason.label()),
         // protection
         E::StrategyDiscussion(s) => yes_no(
@@ -308,7 +330,10 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             "Strategy discussion held: section 47 enquiry to start",
             "Strategy discussion held: no section 47 enquiry",
         ),
-        E::S47Started(_) => titled(data),
+        E::S47Started(s) => match s.joint_with_police {
+            Some(true) => format!("{}, jointly with the police", titled(data)),
+            _ => titled(data),
+        },
         E::S47Completed(s) => yes_no(
             s.icpc_required,
             "Section 47 enquiry completed: initial child protection conference needed",
@@ -323,7 +348,13 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             "Child protection plan started (category: {})",
             c.category.label()
         ),
-        E::CoreGroupHeld(_) => titled(data),
+        E::CoreGroupHeld(c) => {
+            let said = with_label(data, c.progress.map(|p| p.label()));
+            match c.parents_attended {
+                Some(false) => format!("{said}; parents or carers did not attend"),
+                _ => said,
+            }
+        }
         E::CpReviewHeld(r) => yes_no(
             r.continue_plan,
             "Child protection review conference held: plan continues",
@@ -360,10 +391,34 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             "Looked after review held (child's participation: {})",
             r.participation.label()
         ),
-        E::IroContact(_) => titled(data),
-        E::HealthAssessment(_) => titled(data),
-        E::DentalCheck(_) => titled(data),
-        E::PepReviewed(_) => titled(data),
+        E::IroContact(c) => match c.method {
+            Some(m) => format!("{} ({})", titled(data), lower_first(m.label())),
+            None => titled(data),
+        },
+        E::HealthAssessment(h) => {
+            let mut said = h
+                .assessment
+                .map_or_else(|| titled(data), |a| String::from(a.label()));
+            if let Some(score) = h.sdq_score {
+                said.push_str(&format!(" (SDQ score {})", score.get()));
+            }
+            if h.immunisations_up_to_date == Some(false) {
+                said.push_str(": immunisations not up to date");
+            }
+            said
+        }
+        E::DentalCheck(d) => match d.treatment_needed {
+            Some(needed) => format!(
+                "{}: {}",
+                titled(data),
+                yes_no(needed, "treatment needed", "no treatment needed")
+            ),
+            None => titled(data),
+        },
+        E::PepReviewed(p) => match p.attendance {
+            Some(a) => format!("{} (attendance {}%)", titled(data), a.get()),
+            None => titled(data),
+        },
         E::MissingStarted(m) => format!("Missing episode started: {}", m.missing.label()),
         E::MissingEnded(m) => {
             let interview = match (m.return_interview_offered, m.return_interview_accepted) {
@@ -378,7 +433,15 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
         E::PermanencePlanSet(p) => format!("Permanence plan set: {}", p.plan.label()),
         E::AdmDecision(_) => titled(data),
         E::PlacementOrder(_) => titled(data),
-        E::AdoptionMatched(_) => titled(data),
+        E::AdoptionMatched(m) => match (m.adopters, m.foster_carers) {
+            (Some(a), Some(true)) => format!(
+                "{}: {}, the child's foster carers",
+                titled(data),
+                lower_first(a.label())
+            ),
+            (Some(a), _) => format!("{}: {}", titled(data), lower_first(a.label())),
+            (None, _) => titled(data),
+        },
         E::PlacedForAdoption(_) => titled(data),
         E::AdoptionOrder(_) => titled(data),
         E::AdoptionDecisionReversed(a) => {
@@ -389,7 +452,10 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
             "Personal adviser allocated: {}",
             worker_name(&p.adviser, org)
         ),
-        E::PathwayPlanReviewed(_) => titled(data),
+        E::PathwayPlanReviewed(p) => match p.eligibility {
+            Some(e) => format!("{} ({})", titled(data), lower_first(e.label())),
+            None => titled(data),
+        },
         E::CareLeaverContact(c) => format!(
             "Care leaver contact: {}; {}; {}",
             c.in_touch.label(),
@@ -405,6 +471,7 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hearth_domain::amounts::{Percent, SdqScore};
     use hearth_domain::codes::*;
     use hearth_domain::event::*;
     use hearth_domain::ids::*;
@@ -511,8 +578,14 @@ mod tests {
                 family: None,
                 step_down: true,
             }),
-            E::EarlyHelpAssessmentCompleted(Empty {}),
-            E::FamilyPlanReviewed(Empty {}),
+            E::EarlyHelpAssessmentCompleted(EarlyHelpAssessmentCompleted {
+                organisation: Some(AssessingOrganisation::School),
+                goals: Some(LongText(String::from("Attend school\nSleep well"))),
+            }),
+            E::FamilyPlanReviewed(FamilyPlanReviewed {
+                progress: Some(PlanProgress::Partial),
+                summary: None,
+            }),
             E::EarlyHelpEnded(EarlyHelpEnded {
                 reason: EarlyHelpEndReason::NeedsMet,
             }),
@@ -540,22 +613,29 @@ mod tests {
                 worries: None,
                 analysis: None,
             }),
-            E::AssessmentStarted(Empty {}),
+            E::AssessmentStarted(AssessmentStarted { worker: Some(w1()) }),
             E::AssessmentCompleted(AssessmentCompleted {
                 factors: vec![
                     AssessmentFactor::Neglect,
                     AssessmentFactor::DomesticAbuseParent,
                 ],
                 services_needed: true,
+                child_seen: None,
             }),
-            E::CinPlanStarted(Empty {}),
-            E::CinPlanReviewed(Empty {}),
-            E::CinPlanEnded(Empty {}),
+            E::CinPlanStarted(CinPlanStarted::default()),
+            E::CinPlanReviewed(CinPlanReviewed {
+                progress: Some(PlanProgress::Good),
+            }),
+            E::CinPlanEnded(CinPlanEnded {
+                reason: Some(CinPlanEndReason::SteppedDown),
+            }),
             E::CinClosed(CinClosed {
                 reason: ReasonForClosure::ServicesCeased,
             }),
             E::StrategyDiscussion(StrategyDiscussion { s47: true }),
-            E::S47Started(Empty {}),
+            E::S47Started(S47Started {
+                joint_with_police: Some(true),
+            }),
             E::S47Completed(S47Completed {
                 icpc_required: true,
             }),
@@ -563,7 +643,10 @@ mod tests {
             E::CpPlanStarted(CpCategory {
                 category: CategoryOfAbuse::Neglect,
             }),
-            E::CoreGroupHeld(Empty {}),
+            E::CoreGroupHeld(CoreGroupHeld {
+                progress: Some(PlanProgress::Worse),
+                parents_attended: Some(false),
+            }),
             E::CpReviewHeld(CpReviewHeld {
                 continue_plan: true,
             }),
@@ -575,6 +658,7 @@ mod tests {
                 legal_status: LegalStatus::InterimCareOrder,
                 category_of_need: PrimaryNeed::AbuseOrNeglect,
                 uasc: false,
+                previous_permanence: None,
             }),
             E::LegalStatusChanged(LegalStatusChanged {
                 legal_status: LegalStatus::FullCareOrder,
@@ -584,6 +668,8 @@ mod tests {
                 provider: PlacementProvider::Private,
                 postcode: Some("TN23 1AA".parse().unwrap()),
                 urn: Some(String::from("SC123456")),
+                weekly_cost: None,
+                same_carers: None,
             }),
             E::PlacementEnded(PlacementEnded {
                 reason: ReasonPlaceChange::CarePlan,
@@ -591,10 +677,22 @@ mod tests {
             E::ClaReviewHeld(ClaReviewHeld {
                 participation: ReviewParticipation::SpeaksForSelf,
             }),
-            E::IroContact(Empty {}),
-            E::HealthAssessment(Empty {}),
-            E::DentalCheck(Empty {}),
-            E::PepReviewed(Empty {}),
+            E::IroContact(IroContact {
+                method: Some(ContactMethod::Video),
+            }),
+            E::HealthAssessment(HealthAssessment {
+                assessment: Some(HealthAssessmentKind::Review),
+                immunisations_up_to_date: Some(false),
+                sdq_score: Some(SdqScore::new(12).unwrap()),
+                sdq_reason: None,
+                substance_misuse: Some(false),
+            }),
+            E::DentalCheck(DentalCheck {
+                treatment_needed: Some(false),
+            }),
+            E::PepReviewed(PepReviewed {
+                attendance: Some(Percent::new(91).unwrap()),
+            }),
             E::MissingStarted(MissingStarted {
                 missing: MissingKind::Missing,
             }),
@@ -610,14 +708,19 @@ mod tests {
             }),
             E::AdmDecision(Empty {}),
             E::PlacementOrder(Empty {}),
-            E::AdoptionMatched(Empty {}),
+            E::AdoptionMatched(AdoptionMatched {
+                adopters: Some(Adopters::MixedCouple),
+                foster_carers: Some(true),
+            }),
             E::PlacedForAdoption(Empty {}),
             E::AdoptionOrder(Empty {}),
             E::AdoptionDecisionReversed(AdoptionDecisionReversed {
                 reason: AdoptionReversalReason::NoAdopters,
             }),
             E::PersonalAdviserAllocated(PersonalAdviserAllocated { adviser: w1() }),
-            E::PathwayPlanReviewed(Empty {}),
+            E::PathwayPlanReviewed(PathwayPlanReviewed {
+                eligibility: Some(CareLeaverEligibility::FormerRelevant),
+            }),
             E::CareLeaverContact(CareLeaverContact {
                 in_touch: InTouch::Yes,
                 activity: Activity::EmploymentFull,
@@ -751,10 +854,66 @@ mod tests {
                 "care_leaver_contact",
                 "Care leaver contact: In touch; full-time training or employment; independent living (suitable)",
             ),
+            (
+                "early_help_assessment_completed",
+                "Early help assessment completed by school or college",
+            ),
+            (
+                "family_plan_reviewed",
+                "Family plan reviewed: some progress",
+            ),
+            ("assessment_started", "Assessment started by Sam Patel"),
+            (
+                "cin_plan_reviewed",
+                "Child in need plan reviewed: good progress",
+            ),
+            (
+                "cin_plan_ended",
+                "Child in need plan ended: stepped down to early help",
+            ),
+            (
+                "s47_started",
+                "Section 47 enquiry started, jointly with the police",
+            ),
+            (
+                "core_group_held",
+                "Core group meeting held: things have got worse; parents or carers did not attend",
+            ),
+            (
+                "iro_contact",
+                "Contact with the independent reviewing officer (video call)",
+            ),
+            (
+                "health_assessment",
+                "Review health assessment (SDQ score 12): immunisations not up to date",
+            ),
+            ("dental_check", "Dental check: no treatment needed"),
+            (
+                "pep_reviewed",
+                "Personal education plan reviewed (attendance 91%)",
+            ),
+            (
+                "adoption_matched",
+                "Matched with prospective adopters: a man and a woman, the child's foster carers",
+            ),
+            (
+                "pathway_plan_reviewed",
+                "Pathway plan reviewed (former relevant child)",
+            ),
         ];
         for (kind, expected) in cases {
             assert_eq!(say(kind), expected, "{kind}");
         }
+        // Entries recorded before these kinds had fields read as their titles.
+        let old = describe(
+            &event(
+                "e",
+                "2024-03-01",
+                EventData::IroContact(IroContact::default()),
+            ),
+            Some(&org),
+        );
+        assert_eq!(old, "Contact with the independent reviewing officer");
     }
 
     #[test]

@@ -73,7 +73,8 @@ struct FieldView {
     name: &'static str,
     label: &'static str,
     hint: Option<&'static str>,
-    /// "text", "textarea", "postcode", "radios", "select" or "checkboxes".
+    /// "text", "postcode", "number", "money", "textarea", "radios", "select" or
+    /// "checkboxes".
     control: &'static str,
     required: bool,
     value: String,
@@ -286,6 +287,8 @@ fn page(
                 Input::Text => ("text", Vec::new()),
                 Input::LongText => ("textarea", Vec::new()),
                 Input::Postcode => ("postcode", Vec::new()),
+                Input::Number { .. } => ("number", Vec::new()),
+                Input::Money => ("money", Vec::new()),
                 Input::YesNo => (
                     "radios",
                     options(&[

@@ -214,6 +214,7 @@ async fn a_second_editor_is_shown_what_changed_and_keeps_their_input() {
         ("occurred_at-month", "6"),
         ("occurred_at-year", "2024"),
         ("occurred_at-time", "10:30"),
+        ("progress", "some"),
     ];
     let (status, _, page) = post_form(
         &app,
@@ -375,4 +376,108 @@ async fn a_practitioner_corrects_their_own_entry_and_a_manager_anyones() {
         "{child}"
     );
     assert!(!child.contains(theirs), "{child}");
+}
+
+#[tokio::test]
+async fn money_numbers_and_long_text_are_asked_for_kept_on_error_and_recorded() {
+    let app = TestApp::spawn().await;
+    let sw = recorder(&app).await;
+    let (_, page) = app
+        .page("/children/C1/record/early_help_assessment_completed")
+        .await;
+    assert!(
+        page.contains(r#"<textarea class="govuk-textarea" id="goals" name="goals" rows="4""#),
+        "{page}"
+    );
+    let (_, page) = app.page("/children/C1/record/health_assessment").await;
+    assert!(
+        page.contains(r#"id="sdq_score" name="sdq_score" type="text" inputmode="numeric""#),
+        "{page}"
+    );
+    let dated = |v: &str| {
+        vec![
+            ("version", v.to_owned()),
+            ("occurred_at-day", String::from("1")),
+            ("occurred_at-month", String::from("6")),
+            ("occurred_at-year", String::from("2024")),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>, kind: &'static str| {
+        let app = &app;
+        let sw = &sw;
+        async move {
+            let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(app, sw, &format!("/children/C1/record/{kind}"), &form).await
+        }
+    };
+    let mut care = dated(&version(&app).await.to_string());
+    care.extend([
+        ("legal_status", String::from("C1")),
+        ("category_of_need", String::from("N1")),
+        ("uasc", String::from("no")),
+        ("previous_permanence", String::from("Z1")),
+    ]);
+    let (status, _, page) = post(care, "looked_after_started").await;
+    assert_eq!(status, 303, "{page}");
+
+    // A cost that is not money comes back with its message, by the field and in the
+    // summary, and as typed.
+    let before = version(&app).await;
+    let mut placed = dated(&before.to_string());
+    placed.extend([
+        ("placement_type", String::from("U6")),
+        ("provider", String::from("PR4")),
+        ("weekly_cost", String::from("about 900")),
+        ("same_carers", String::from("no")),
+    ]);
+    let (status, _, page) = post(placed.clone(), "placement_started").await;
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("href=\"#weekly_cost\""), "{page}");
+    assert_eq!(
+        page.matches("Enter the weekly cost in pounds and pence, like 850.00.")
+            .count(),
+        2,
+        "{page}"
+    );
+    assert!(page.contains("govuk-input__prefix"), "{page}");
+    assert!(page.contains("value=\"about 900\""), "{page}");
+    assert_eq!(version(&app).await, before);
+    placed[6].1 = String::from("£1,050.50");
+    let (status, _, page) = post(placed, "placement_started").await;
+    assert_eq!(status, 303, "{page}");
+
+    let mut health = dated(&version(&app).await.to_string());
+    health.extend([
+        ("assessment", String::from("initial")),
+        ("sdq_score", String::from("17")),
+        ("immunisations_up_to_date", String::from("yes")),
+    ]);
+    let (status, _, page) = post(health, "health_assessment").await;
+    assert_eq!(status, 303, "{page}");
+
+    let (journey, _) = app
+        .store
+        .journey(&hearth_domain::ids::Subject::parse("child:C1").unwrap())
+        .await
+        .unwrap();
+    let placement = journey
+        .iter()
+        .find_map(|e| match &e.data {
+            EventData::PlacementStarted(p) => Some(p.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(placement.weekly_cost.map(|p| p.0), Some(105_050));
+    assert_eq!(placement.same_carers, Some(false));
+    let last = journey.last().unwrap();
+    assert!(
+        matches!(&last.data, EventData::HealthAssessment(h)
+            if h.sdq_score.map(|s| s.get()) == Some(17) && h.immunisations_up_to_date == Some(true)),
+        "{last:?}"
+    );
+    let (_, page) = app.page("/children/C1").await;
+    assert!(
+        page.contains("Initial health assessment (SDQ score 17)"),
+        "{page}"
+    );
 }

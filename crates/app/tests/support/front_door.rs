@@ -163,7 +163,11 @@ fn child_journey() -> Vec<Event> {
                 team: TeamId::parse(TEAM).unwrap(),
             }),
         ),
-        e("lily-04", "2024-01-12", E::AssessmentStarted(Empty {})),
+        e(
+            "lily-04",
+            "2024-01-12",
+            E::AssessmentStarted(Default::default()),
+        ),
     ]
 }
 
