@@ -39,8 +39,8 @@ fn same_seed_same_events() {
     // The counties pinned: a change to what the generator writes shows here, and is
     // accepted in a commit of its own that gives the old and new counts.
     let pinned = [
-        ("kent", [14_271, 129_586, 62_293, 56_703_638]),
-        ("coventry", [3_134, 31_795, 14_503, 13_457_352]),
+        ("kent", [14_271, 129_586, 62_293, 57_727_459]),
+        ("coventry", [3_134, 31_795, 14_503, 13_716_973]),
     ];
     for (name, expected) in pinned {
         let a = lines(name, 7);
