@@ -4,14 +4,15 @@
 # a search (rotating over surnames), one team's due list and the whole authority's;
 # then, signed in as a team manager linked to a generated manager, a worker's caseload
 # (My work, rotating over the workers of the county's teams) and a team's page
-# (rotating over the teams). Last, recording through a page, as the social worker: a
+# (rotating over the teams); then, as the social worker, a family's page (rotating over
+# the families of those workers' children). Last, recording through a page, as the social worker: a
 # visit's form posted for one child after another (with the session's CSRF token and
 # the child's version), the redirect followed and the child page shown, each timed as
 # one, 50 at once (curl in parallel; wrk cannot follow a redirect). It writes to the
 # database: a visit on each child it records for.
 # Prints p50, p99 and pages per second for each, and the server's CPU (100% = one core).
-# Goals: the child page at p99 <= 50 ms and >= 1,000 pages/s (issue #12); the caseload
-# and team pages at p99 <= 50 ms, and recording (post, redirect, show) at p99 <= 100 ms
+# Goals: the child page at p99 <= 50 ms and >= 1,000 pages/s (issue #12); the caseload,
+# team and family pages at p99 <= 50 ms, and recording (post, redirect, show) at p99 <= 100 ms
 # (issue #14).
 #
 # Usage: bench/pages.sh [SECONDS]   (each page's run; default 20)
@@ -19,7 +20,8 @@
 #   BENCH_DB=PATH     the Kent database (default: target/bench/kent-5y.db, generated once,
 #                     a few minutes; kept outside git)
 #   CONNECTIONS=N     concurrent users (default 50)
-#   PAGES="child ..." which of child, search, due-team, due-all, my-work, team and record
+#   PAGES="child ..." which of child, search, due-team, due-all, my-work, team, family and
+#                     record
 #                     to drive (default all)
 #   RECORDINGS=N      how many visits the recording step posts (default 100 a second of
 #                     SECONDS; at most one a child)
@@ -146,7 +148,22 @@ for line in sys.stdin:
             if w["cases"] > 0:
                 print("/my-work?worker=" + w["worker"])
 ' > "$work/my-work.txt"
-echo "$(wc -l < "$work/team.txt") teams, $(wc -l < "$work/my-work.txt") workers with children"
+# The families of those workers' children, each once.
+sed 's|^/my-work?worker=||' "$work/my-work.txt" | while read -r w; do
+    curl -sf -H "Cookie: $manager_cookie" "$origin/api/v1/caseload?worker=$w"
+    echo
+done | python3 -c '
+import json, sys
+seen = {}
+for line in sys.stdin:
+    if line.strip():
+        for c in json.loads(line)["caseload"]["children"]:
+            if c["family"]:
+                seen.setdefault(c["family"], None)
+print("".join(f"/families/{f}\n" for f in seen), end="")
+' > "$work/family.txt"
+echo "$(wc -l < "$work/team.txt") teams, $(wc -l < "$work/my-work.txt") workers with children," \
+    "$(wc -l < "$work/family.txt") of their families"
 
 # Recording: one visit for each of the first RECORDINGS children, at the version the API
 # gives now, by the first worker the visit form offers, dated today; as a curl config.
@@ -196,7 +213,7 @@ LUA
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 hz=$(getconf CLK_TCK)
 printf '%-22s %10s %10s %10s %8s %s\n' page p50 p99 pages/s cpu errors
-for page in ${PAGES:-child search due-team due-all my-work team record}; do
+for page in ${PAGES:-child search due-team due-all my-work team family record}; do
     case "$page" in
         my-work | team) as="$manager_cookie" ;;
         *) as="$cookie" ;;
