@@ -4,3 +4,4 @@
 
 pub mod funnel;
 pub mod rates;
+pub mod scorecard;

@@ -136,7 +136,7 @@ impl RateCounter {
 
 /// "Within 12 months of a previous referral": on or after the same day a year before,
 /// as a calendar year (29 February goes back to 28 February).
-fn is_within_12_months(previous: Date, day: Date) -> bool {
+pub(crate) fn is_within_12_months(previous: Date, day: Date) -> bool {
     previous < day && day.checked_sub(1.year()).is_ok_and(|from| previous >= from)
 }
 
