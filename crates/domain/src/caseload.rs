@@ -217,21 +217,27 @@ pub enum QueuedWith {
     LastWorker(WorkerId),
 }
 
-/// Whether `state` is waiting for a worker (open work and no worker), and with whom:
-/// the newer of a routing to a team and an unallocation from a worker decides, since
-/// either is where the work was last put. A child with neither (open work never
-/// allocated nor routed) waits in no team's queue.
+/// Whether `state` is waiting for a worker (no worker, and open work or a routing), and
+/// with whom: the newer of a routing to a team and an unallocation from a worker
+/// decides, since either is where the work was last put. A routing waits even before
+/// any work is open: a contact decided for early help opens nothing until a worker
+/// starts it, so the team must see the child to allocate one. A child with neither
+/// (open work never allocated nor routed) waits in no team's queue.
 ///
 /// Nothing here depends on the organisation, so the store keeps it on the child's row
 /// and a new organisation version leaves that row right: the worker's team is looked up
 /// when the queue is read.
 pub fn queued(state: &ChildState) -> Option<(QueuedWith, Date)> {
-    if state.allocation.is_some() || state.open_work().is_empty() {
+    if state.allocation.is_some() {
         return None;
     }
-    // The fold forgets a routing once anyone is allocated or unallocated after it.
+    // The fold forgets a routing once anyone is allocated or unallocated after it, or
+    // the work it brought is over.
     if let Some(r) = &state.routed {
         return Some((QueuedWith::Team(r.team.clone()), r.on));
+    }
+    if state.open_work().is_empty() {
+        return None;
     }
     Some((
         QueuedWith::LastWorker(state.last_worker.clone()?),

@@ -802,6 +802,15 @@ impl ChildState {
                 // Resolved before folding; never applied as such.
             }
         }
+        // A routing waits for a worker until the work it brought is over: a child whose
+        // last open work closes, with no one allocated, is in no one's queue.
+        let closes = matches!(
+            data,
+            E::EarlyHelpEnded(_) | E::CinClosed(_) | E::CpPlanEnded(_) | E::LookedAfterEnded(_)
+        );
+        if closes && self.open_work().is_empty() {
+            self.routed = None;
+        }
         Ok(())
     }
 }
@@ -1225,7 +1234,7 @@ mod tests {
     #[test]
     fn a_waiting_child_is_queued_with_the_newer_of_their_routing_and_last_worker() {
         use crate::caseload::{QueuedWith, queued};
-        use crate::event::{Allocated, ContactRouted, EarlyHelpStarted, Empty};
+        use crate::event::{Allocated, ContactRouted, EarlyHelpEnded, EarlyHelpStarted, Empty};
         let team = |t: &str| TeamId::parse(t).unwrap();
         let routed = |t: &str, child: Option<ChildId>| {
             EventData::ContactRouted(ContactRouted {
@@ -1236,6 +1245,33 @@ mod tests {
                 reason: RouteReason::Locality,
             })
         };
+        // Routed by a contact decided for early help, before any work is open: the
+        // team's queue, so that they allocate the worker who starts it.
+        let mut routed_only = Journey::child("C2");
+        routed_only.add("2026-01-05", routed("B", None));
+        assert_eq!(
+            queued(&routed_only.fold().unwrap()),
+            Some((QueuedWith::Team(team("B")), date(2026, 1, 5)))
+        );
+        // The work it brought starts and ends with no one allocated: in no queue.
+        routed_only.add(
+            "2026-01-06",
+            EventData::EarlyHelpStarted(EarlyHelpStarted {
+                family: None,
+                step_down: false,
+            }),
+        );
+        assert!(queued(&routed_only.fold().unwrap()).is_some());
+        routed_only.add(
+            "2026-01-07",
+            EventData::EarlyHelpEnded(EarlyHelpEnded {
+                reason: EarlyHelpEndReason::NeedsMet,
+            }),
+        );
+        let state = routed_only.fold().unwrap();
+        assert_eq!(state.routed, None);
+        assert_eq!(queued(&state), None);
+
         let mut j = Journey::child("C1");
         j.add(
             "2026-01-05",
