@@ -47,13 +47,33 @@ for role in social-worker auditor analyst screener partner; do
     echo "$password" | "$hearth" user add --db "$db" --name "e2e.$role" --role "$role" \
         --password-stdin > /dev/null
 done
-# A team manager linked to the first manager the organisation lists, for My team.
-manager=$("$hearth" org show --db "$db" | awk '
-    /^\[\[workers\]\]/ { id = "" }
+# The organisation's workers, one a line: id, role, team, and 1 if they have left.
+"$hearth" org show --db "$db" | awk '
+    function emit() { if (id != "") print id, role, team, left }
+    /^\[\[/ { emit(); id = ""; role = ""; team = ""; left = 0 }
     /^id = / { id = $3; gsub(/"/, "", id) }
-    /^role = "team_manager"/ && id != "" { print id; exit }')
-echo "$password" | "$hearth" user add --db "$db" --name e2e.team-manager --role team-manager \
-    --worker "$manager" --password-stdin > /dev/null
+    /^role = / { role = $3; gsub(/"/, "", role) }
+    /^team = / { team = $3; gsub(/"/, "", team) }
+    /^end_date = / { left = 1 }
+    END { emit() }' > "$scratch/workers.txt"
+# The first worker in post with role $1, in team $2 if given.
+in_post() {
+    awk -v role="$1" -v team="${2:-}" '$2 == role && (team == "" || $3 == team) && $4 == 0 { print $1; exit }' \
+        "$scratch/workers.txt"
+}
+add_linked() {
+    echo "$password" | "$hearth" user add --db "$db" --name "$1" --role "$2" --worker "$3" \
+        --password-stdin > /dev/null
+}
+# A team manager linked to the first manager the organisation lists, for My team; and,
+# for the walk (walk.test.mjs), an early help worker and a social worker in post in that
+# team, and an IRO in post.
+manager=$(awk '$2 == "team_manager" { print $1; exit }' "$scratch/workers.txt")
+team=$(awk -v m="$manager" '$1 == m { print $3; exit }' "$scratch/workers.txt")
+add_linked e2e.team-manager team-manager "$manager"
+add_linked e2e.early-help-worker early-help-worker "$(in_post early_help_worker "$team")"
+add_linked e2e.locality-social-worker social-worker "$(in_post social_worker "$team")"
+add_linked e2e.iro iro "$(in_post iro)"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 RUST_LOG=warn "$hearth" serve --db "$db" --addr "127.0.0.1:$port" &
