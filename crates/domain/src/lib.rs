@@ -49,4 +49,5 @@ pub mod obligations;
 pub mod org;
 pub mod people;
 pub mod recording;
+pub mod scope;
 pub mod timescales;

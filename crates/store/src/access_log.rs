@@ -7,14 +7,17 @@ use crate::StoreError;
 use hearth_domain::ids::Subject;
 use jiff::Timestamp;
 
-/// Access-log rows that share a time, an actor and an action: one for each of
-/// `targets` (a subject's id, a route, or "session").
+/// Access-log rows that share a time, an actor, an action and a reason: one for each
+/// of `targets` (a subject's id, a route, or "session").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessRows {
     pub at: Timestamp,
     pub actor: String,
     pub targets: Vec<String>,
     pub action: String,
+    /// Why the actor says they looked, when they were asked: a record outside their
+    /// team and locality ("why-if-asked" in DESIGN.md). Chained with the row.
+    pub reason: Option<String>,
 }
 
 impl AccessRows {
@@ -25,6 +28,15 @@ impl AccessRows {
             actor: actor.to_owned(),
             targets: subjects.iter().map(Subject::to_string).collect(),
             action: action.to_owned(),
+            reason: None,
+        }
+    }
+
+    /// The same rows, with the reason the actor gave.
+    pub fn because(self, reason: Option<&str>) -> AccessRows {
+        AccessRows {
+            reason: reason.map(str::to_owned),
+            ..self
         }
     }
 }
@@ -32,17 +44,12 @@ impl AccessRows {
 /// Who looked at what, and when: one chained row for each record shown.
 #[async_trait::async_trait]
 pub trait AccessLog: Send + Sync {
-    /// Append one chained access-log row for each of `targets` (a subject's id, a
+    /// Append one chained access-log row for each of `rows.targets` (a subject's id, a
     /// route, or "session"), all in one transaction: the one way rows reach the log.
-    async fn log_access_rows(
-        &self,
-        at: Timestamp,
-        actor: &str,
-        targets: &[String],
-        action: &str,
-    ) -> Result<(), StoreError>;
+    async fn log_access_rows(&self, rows: AccessRows) -> Result<(), StoreError>;
 
-    /// Who looked at `subject`'s record: (at, actor, action), oldest first.
+    /// Who looked at `subject`'s record: (at, actor, action), oldest first. A row
+    /// with a reason reads "action (reason: ...)".
     async fn access_log(
         &self,
         subject: &Subject,
@@ -69,8 +76,22 @@ pub trait AccessLog: Send + Sync {
         subjects: &[Subject],
         action: &str,
     ) -> Result<(), StoreError> {
-        let targets: Vec<String> = subjects.iter().map(Subject::to_string).collect();
-        self.log_access_rows(at, actor, &targets, action).await
+        self.log_access_rows(AccessRows::of(at, actor, subjects, action))
+            .await
+    }
+
+    /// [`AccessLog::log_access_many`], with the reason the actor gave for looking (none
+    /// when they were not asked for one).
+    async fn log_access_because(
+        &self,
+        at: Timestamp,
+        actor: &str,
+        subjects: &[Subject],
+        action: &str,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.log_access_rows(AccessRows::of(at, actor, subjects, action).because(reason))
+            .await
     }
 
     /// Log an access-log row about something other than one subject's record: `target`
@@ -83,13 +104,22 @@ pub trait AccessLog: Send + Sync {
         target: &str,
         action: &str,
     ) -> Result<(), StoreError> {
-        self.log_access_rows(at, actor, &[target.to_owned()], action)
-            .await
+        self.log_access_rows(AccessRows {
+            at,
+            actor: actor.to_owned(),
+            targets: vec![target.to_owned()],
+            action: action.to_owned(),
+            reason: None,
+        })
+        .await
     }
 }
 
-pub(crate) const SELECT_ACCESS_LOG: &str =
-    "SELECT at, actor, action FROM access_log WHERE subject = $1 ORDER BY seq";
+/// The reason is shown with the action, so every reader of the log sees it; it is
+/// stored, and chained, in a column of its own.
+pub(crate) const SELECT_ACCESS_LOG: &str = "SELECT at, actor, \
+     CASE WHEN reason IS NULL THEN action ELSE action || ' (reason: ' || reason || ')' END \
+     FROM access_log WHERE subject = $1 ORDER BY seq";
 
 /// Implements [`AccessLog`] for a backend `$store` with `pool` and `writer` fields.
 macro_rules! impl_access_log {
@@ -98,20 +128,12 @@ macro_rules! impl_access_log {
         impl $crate::AccessLog for $store {
             async fn log_access_rows(
                 &self,
-                at: jiff::Timestamp,
-                actor: &str,
-                targets: &[String],
-                action: &str,
+                rows: $crate::AccessRows,
             ) -> Result<(), $crate::StoreError> {
-                if targets.is_empty() {
+                if rows.targets.is_empty() {
                     return Ok(());
                 }
-                let job = $crate::writer::Job::Access($crate::AccessRows {
-                    at,
-                    actor: actor.to_owned(),
-                    targets: targets.to_vec(),
-                    action: action.to_owned(),
-                });
+                let job = $crate::writer::Job::Access(rows);
                 self.writer.submit(job).await.map(|_| ())
             }
 

@@ -72,19 +72,24 @@ pub fn next(head: Head, fields: &[&str]) -> Head {
 }
 
 /// Access-log rows for `subjects`, numbered and chained on from `head`, and the new head.
-/// Each row is (seq, subject, hash); `at`, `actor` and `action` are the same for all.
+/// Each row is (seq, subject, hash); `at`, `actor`, `action` and `reason` are the same
+/// for all. A reason is chained as a fifth field, and a row without one as the four
+/// fields rows had before reasons were kept, so those rows still verify.
 pub(crate) fn access_rows(
     head: Head,
     at: &str,
     actor: &str,
     subjects: &[String],
     action: &str,
+    reason: Option<&str>,
 ) -> (Vec<(i64, String, Hash)>, Head) {
     let mut head = head;
     let rows = subjects
         .iter()
         .map(|subject| {
-            head = next(head, &[at, actor, subject, action]);
+            let mut fields = vec![at, actor, subject.as_str(), action];
+            fields.extend(reason);
+            head = next(head, &fields);
             (head.seq, subject.clone(), head.hash)
         })
         .collect();
@@ -323,26 +328,28 @@ pub(crate) fn rows_sql(chain: Chain) -> &'static str {
              recorded_at, recorded_by, body FROM journal ORDER BY seq"
         }
         Chain::AccessLog => {
-            "SELECT seq, hash, at, actor, subject, action FROM access_log ORDER BY seq"
+            "SELECT seq, hash, at, actor, subject, action, reason FROM access_log ORDER BY seq"
         }
     }
 }
 
-/// Feed one row read with `rows_sql` to `verifier`; false once the chain is broken.
+/// Feed one row read with `rows_sql` to `verifier`; false once the chain is broken. A
+/// NULL column (only the access log's reason may be one) is no field, as it was
+/// chained.
 pub(crate) fn check_row<R>(verifier: &mut Verifier, row: &R) -> Result<bool, sqlx::Error>
 where
     R: sqlx::Row,
     usize: sqlx::ColumnIndex<R>,
     for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     let seq: i64 = row.try_get(0)?;
     let hash: Option<Vec<u8>> = row.try_get(1)?;
-    let fields: Vec<String> = (2..row.len())
+    let fields: Vec<Option<String>> = (2..row.len())
         .map(|i| row.try_get(i))
         .collect::<Result<_, _>>()?;
-    let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+    let fields: Vec<&str> = fields.iter().flatten().map(String::as_str).collect();
     Ok(verifier.row(seq, hash.as_deref(), &fields))
 }
 

@@ -201,16 +201,8 @@ impl Organisations for Parts {
 
 #[async_trait::async_trait]
 impl AccessLog for Parts {
-    async fn log_access_rows(
-        &self,
-        at: Timestamp,
-        actor: &str,
-        targets: &[String],
-        action: &str,
-    ) -> Result<(), StoreError> {
-        self.access_log
-            .log_access_rows(at, actor, targets, action)
-            .await
+    async fn log_access_rows(&self, rows: AccessRows) -> Result<(), StoreError> {
+        self.access_log.log_access_rows(rows).await
     }
     async fn access_log(
         &self,
@@ -236,6 +228,18 @@ impl AccessLog for Parts {
     ) -> Result<(), StoreError> {
         self.access_log
             .log_access_many(at, actor, subjects, action)
+            .await
+    }
+    async fn log_access_because(
+        &self,
+        at: Timestamp,
+        actor: &str,
+        subjects: &[Subject],
+        action: &str,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.access_log
+            .log_access_because(at, actor, subjects, action, reason)
             .await
     }
     async fn log_access_to(
@@ -364,13 +368,7 @@ mod tests {
 
     #[async_trait::async_trait]
     impl AccessLog for Refusing {
-        async fn log_access_rows(
-            &self,
-            _at: Timestamp,
-            _actor: &str,
-            _targets: &[String],
-            _action: &str,
-        ) -> Result<(), StoreError> {
+        async fn log_access_rows(&self, _rows: AccessRows) -> Result<(), StoreError> {
             Err(StoreError::NotCommitted("refused".into()))
         }
         async fn access_log(

@@ -249,6 +249,7 @@ impl WriteTx for PgTx {
         at: &str,
         actor: &str,
         action: &str,
+        reason: Option<&str>,
         rows: &[(i64, String, Hash)],
     ) -> Result<(), StoreError> {
         for chunk in rows.chunks(ROWS_PER_INSERT) {
@@ -256,8 +257,8 @@ impl WriteTx for PgTx {
             let subjects: Vec<&str> = chunk.iter().map(|(_, s, _)| s.as_str()).collect();
             let hashes: Vec<&[u8]> = chunk.iter().map(|(_, _, h)| &h[..]).collect();
             sqlx::query(
-                "INSERT INTO access_log (seq, at, actor, subject, action, hash) \
-                 SELECT seq, $2, $3, subject, $5, hash \
+                "INSERT INTO access_log (seq, at, actor, subject, action, reason, hash) \
+                 SELECT seq, $2, $3, subject, $5, $7, hash \
                  FROM UNNEST($1::bigint[], $4::text[], $6::bytea[]) AS r (seq, subject, hash)",
             )
             .bind(&seqs)
@@ -266,6 +267,7 @@ impl WriteTx for PgTx {
             .bind(subjects)
             .bind(action)
             .bind(&hashes)
+            .bind(reason)
             .execute(&mut *self.0)
             .await?;
         }

@@ -223,11 +223,12 @@ impl WriteTx for SqliteTx<'_> {
         at: &str,
         actor: &str,
         action: &str,
+        reason: Option<&str>,
         rows: &[(i64, String, Hash)],
     ) -> Result<(), StoreError> {
         for chunk in rows.chunks(ROWS_PER_INSERT) {
             let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO access_log (seq, at, actor, subject, action, hash) ",
+                "INSERT INTO access_log (seq, at, actor, subject, action, reason, hash) ",
             );
             q.push_values(chunk, |mut b, (seq, subject, hash)| {
                 b.push_bind(*seq)
@@ -235,6 +236,7 @@ impl WriteTx for SqliteTx<'_> {
                     .push_bind(actor)
                     .push_bind(subject.as_str())
                     .push_bind(action)
+                    .push_bind(reason)
                     .push_bind(&hash[..]);
             });
             q.build().execute(&mut *self.0).await?;

@@ -239,12 +239,14 @@ pub(crate) trait WriteTx: Send {
         rows: Vec<PersonRow>,
     ) -> Result<(), StoreError>;
 
-    /// Access-log rows (seq, target, hash) that share `at`, `actor` and `action`.
+    /// Access-log rows (seq, target, hash) that share `at`, `actor`, `action` and
+    /// `reason`.
     async fn insert_access_log(
         &mut self,
         at: &str,
         actor: &str,
         action: &str,
+        reason: Option<&str>,
         rows: &[(i64, String, Hash)],
     ) -> Result<(), StoreError>;
 
@@ -371,8 +373,9 @@ pub(crate) async fn log_access(tx: &mut dyn WriteTx, log: &AccessRows) -> Result
     }
     let at = log.at.to_string();
     let head = tx.lock_head(Chain::AccessLog).await?;
-    let (rows, head) = chain::access_rows(head, &at, &log.actor, &log.targets, &log.action);
-    tx.insert_access_log(&at, &log.actor, &log.action, &rows)
+    let reason = log.reason.as_deref();
+    let (rows, head) = chain::access_rows(head, &at, &log.actor, &log.targets, &log.action, reason);
+    tx.insert_access_log(&at, &log.actor, &log.action, reason, &rows)
         .await?;
     tx.set_head(Chain::AccessLog, head).await?;
     Ok(rows.len() as u64)

@@ -52,6 +52,7 @@ macro_rules! conformance {
 
 conformance!(
     migrations_from_empty_give_an_empty_store,
+    a_reason_is_kept_with_its_access_row_and_chained,
     a_draft_is_kept_per_author_child_and_kind,
     the_organisation_is_kept_in_dated_versions,
     what_is_appended_reads_back_exactly,
@@ -2317,6 +2318,68 @@ async fn lockouts_read_back_per_user(backend: Backend) {
     assert_eq!(sorted, (1..=20).collect::<Vec<u32>>(), "{counts:?}");
     assert_eq!(s.lockout(&b.name).await.unwrap().failures, 20);
     assert_eq!(s.lockout(&a.name).await.unwrap(), Lockout::default());
+}
+
+async fn a_reason_is_kept_with_its_access_row_and_chained(backend: Backend) {
+    let db = fresh(backend).await;
+    let s = &db.store;
+    let at: jiff::Timestamp = "2024-06-01T12:00:00Z".parse().unwrap();
+    s.log_access(at, "sam", &subject("C1"), "view: GET /children/{id}")
+        .await
+        .unwrap();
+    s.log_access_because(
+        at,
+        "kim",
+        &[subject("C1"), subject("C2")],
+        "search: GET /children",
+        Some("Covering a colleague's case: Jo on leave"),
+    )
+    .await
+    .unwrap();
+    let actions: Vec<String> = s
+        .access_log(&subject("C1"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, _, action)| action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "view: GET /children/{id}",
+            "search: GET /children (reason: Covering a colleague's case: Jo on leave)"
+        ]
+    );
+    assert!(s.verify_chains().await.unwrap().intact());
+    // The reason is in the hash: changing, removing or adding one breaks the chain at
+    // that row.
+    for (sql, row) in [
+        ("UPDATE access_log SET reason = 'Court' WHERE seq = 2", 2),
+        ("UPDATE access_log SET reason = NULL WHERE seq = 3", 3),
+        ("UPDATE access_log SET reason = 'Court' WHERE seq = 1", 1),
+    ] {
+        let db = fresh(backend).await;
+        db.store
+            .log_access(at, "sam", &subject("C1"), "view")
+            .await
+            .unwrap();
+        db.store
+            .log_access_because(
+                at,
+                "kim",
+                &[subject("C1"), subject("C2")],
+                "search",
+                Some("x"),
+            )
+            .await
+            .unwrap();
+        db.tamper(sql).await;
+        let report = db.store.verify_chains().await.unwrap();
+        assert!(
+            matches!(&report.access_log, ChainStatus::Broken { seq, .. } if *seq == row),
+            "{sql}: {report:?}"
+        );
+    }
 }
 
 async fn a_refusal_is_logged_and_chained(backend: Backend) {

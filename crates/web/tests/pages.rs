@@ -12,7 +12,9 @@ use hearth_domain::event::*;
 use hearth_domain::ids::*;
 use hearth_domain::journey::ChildState;
 use hearth_domain::org::*;
-use hearth_store::{AccessLog, OrganisationVersion, Organisations, Parts, Store, StoreError};
+use hearth_store::{
+    AccessLog, AccessRows, OrganisationVersion, Organisations, Parts, Store, StoreError,
+};
 use hearth_testkit::sample::c1_journey;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -259,13 +261,7 @@ struct CountsOrganisationReads(Arc<dyn Store>, Arc<AtomicUsize>);
 
 #[async_trait]
 impl AccessLog for NoAccessLog {
-    async fn log_access_rows(
-        &self,
-        _at: Timestamp,
-        _actor: &str,
-        _targets: &[String],
-        _action: &str,
-    ) -> Result<(), StoreError> {
+    async fn log_access_rows(&self, _rows: AccessRows) -> Result<(), StoreError> {
         Err(StoreError::Io(std::io::Error::other("disk full")))
     }
     async fn access_log(
