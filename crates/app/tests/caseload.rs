@@ -426,12 +426,32 @@ async fn a_waiting_child_is_queued_in_their_last_workers_team_or_the_team_they_w
         )
         .await
         .unwrap();
-    // C3, unallocated from W2 (in T1), waits in T1; C5 in T2, since the routing.
+    // C6's contact was decided for early help and routed to T2 on 30 May: no work is
+    // open until a worker starts it, and T2 must see C6 to allocate one.
+    store
+        .append(
+            0,
+            vec![
+                ev(
+                    "C6",
+                    "c6-1",
+                    "2024-05-30",
+                    registered(details("Ned", "Brook", date(2019, 2, 2))),
+                ),
+                ev("C6", "c6-2", "2024-05-30", routed_to("T2")),
+            ],
+        )
+        .await
+        .unwrap();
+    // C3, unallocated from W2 (in T1), waits in T1; C5 and C6 in T2, since the routing.
     assert_eq!(
         queue_of(&app, "T1").await,
         [(String::from("C3"), 63), (String::from("C4"), 14)]
     );
-    assert_eq!(queue_of(&app, "T2").await, [(String::from("C5"), 7)]);
+    assert_eq!(
+        queue_of(&app, "T2").await,
+        [(String::from("C5"), 7), (String::from("C6"), 4)]
+    );
     // Rebuilding the projections from the journal gives the same rows.
     let before = store.projection_dump().await.unwrap();
     store.rebuild().await.unwrap();
@@ -460,7 +480,10 @@ async fn a_waiting_child_is_queued_in_their_last_workers_team_or_the_team_they_w
         .await
         .unwrap();
     assert_eq!(queue_of(&app, "T1").await, [(String::from("C4"), 14)]);
-    assert_eq!(queue_of(&app, "T2").await, [(String::from("C3"), 3)]);
+    assert_eq!(
+        queue_of(&app, "T2").await,
+        [(String::from("C6"), 4), (String::from("C3"), 3)]
+    );
     let before = store.projection_dump().await.unwrap();
     store.rebuild().await.unwrap();
     assert_eq!(store.projection_dump().await.unwrap(), before);
