@@ -298,7 +298,12 @@ test('a child is taken from a contact to leaving care through the pages, each de
 
     // 5. Protection. The manager allocates a social worker of the team as the concern
     // rises; the social worker holds the strategy discussion and the enquiry.
-    await record(m, id, 'allocated', { worker: { startsWith: `${worker} (` }, team: { startsWith: `${teamName} (` } });
+    // Moving the child from the worker who has them needs the manager's reason.
+    await record(m, id, 'allocated', {
+      worker: { startsWith: `${worker} (` },
+      team: { startsWith: `${teamName} (` },
+      reason: 'The concern has risen: a social worker of the team takes the case.',
+    });
     const w = social.page;
     await record(w, id, 'strategy_discussion', { s47: 'yes' }, { choose: true });
     await assertOnChronology(w, id, 'Strategy discussion');

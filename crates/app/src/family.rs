@@ -7,24 +7,27 @@
 //! restricted child the caller may not see (and every tie and household place naming
 //! them, so the page does not give them away), and logs the family and every child shown.
 
-use crate::due::Authority;
+use crate::due::{Authorities, Authority};
 use crate::reader::Reader;
-use crate::{App, AppError, Caller};
+use crate::{App, AppError, Caller, WorkforceError};
 use hearth_domain::access::Permission;
 use hearth_domain::codes::{Agency, RelationshipKind};
-use hearth_domain::event::Event;
+use hearth_domain::event::{Allocated, Event, EventData};
 use hearth_domain::family::{
-    ChildPlan, Involved, agencies_named, early_help_plan, households, professionals,
-    too_many_professionals,
+    AllocationRefused, ChildPlan, Involved, agencies_named, allocate_family, early_help_plan,
+    households, professionals, too_many_professionals,
 };
-use hearth_domain::ids::{AdultId, ChildId, FamilyId, PersonRef, Subject, TeamId, WorkerId};
-use hearth_domain::journey::{ChildState, fold_family};
+use hearth_domain::handoffs::team_changes;
+use hearth_domain::ids::{
+    AdultId, ChildId, EventId, FamilyId, PersonRef, Subject, TeamId, WorkerId,
+};
+use hearth_domain::journey::{ChildState, FamilyState, effective_events, fold_family};
 use hearth_domain::people::{Address, age_in_years};
-use hearth_store::ChildRecord;
+use hearth_store::{ChildRecord, StoreError, Version};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A child of the family, as the family page lists them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -53,6 +56,8 @@ pub struct FamilyChild {
     pub plan: String,
     /// Times the child's allocated worker changed to a different person.
     pub worker_changes: u32,
+    /// Of those, the times the new worker was in another team (a hand-off between teams).
+    pub team_changes: u32,
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub address: Option<Address>,
 }
@@ -154,22 +159,20 @@ fn agencies_since(today: Date) -> Date {
 }
 
 impl App {
-    /// The family `id` as at `now`; none when there is no such family. Needs
-    /// `ReadRecord`; restricted children the caller may not see are left out; the family
-    /// and each child shown are logged.
-    pub async fn family(
+    /// Family `id`'s journey, its fold, and the records of its children the caller may
+    /// see (a refusal logged by the reader; the records shown are the caller's to log),
+    /// leaving out a record merged into another (it is shown as the record it went
+    /// into); none when there is no such family.
+    async fn family_records(
         &self,
         caller: &Caller,
         now: Timestamp,
         id: &FamilyId,
-    ) -> Result<Option<FamilyRead>, AppError> {
-        let subject = Subject::Family(id.clone());
-        self.check(caller, now, Permission::ReadRecord, &subject.to_string())
-            .await?;
-        let (events, _) = self.store().journey(&subject).await?;
+    ) -> Result<Option<(Vec<Event>, FamilyState, Vec<ChildRecord>)>, AppError> {
+        let (events, _) = self.store().journey(&Subject::Family(id.clone())).await?;
         // The journal refused anything that does not fold, so this is a damaged store.
         let state = fold_family(id, &events)
-            .map_err(|e| AppError::Store(hearth_store::StoreError::Corrupt(e.to_string())))?;
+            .map_err(|e| AppError::Store(StoreError::Corrupt(e.to_string())))?;
         let mut ids: BTreeSet<ChildId> = state.children.clone();
         ids.extend(self.store().family_children(id).await?);
         if events.is_empty() && ids.is_empty() {
@@ -183,8 +186,25 @@ impl App {
         }
         let reader = Reader::new(self.store(), caller, now);
         let mut records = reader.visible(records).await?;
-        // A record merged into another is shown as the record it went into.
         records.retain(|r| r.state.merged_into.is_none());
+        Ok(Some((events, state, records)))
+    }
+
+    /// The family `id` as at `now`; none when there is no such family. Needs
+    /// `ReadRecord`; restricted children the caller may not see are left out; the family
+    /// and each child shown are logged.
+    pub async fn family(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        id: &FamilyId,
+    ) -> Result<Option<FamilyRead>, AppError> {
+        let subject = Subject::Family(id.clone());
+        self.check(caller, now, Permission::ReadRecord, &subject.to_string())
+            .await?;
+        let Some((events, state, mut records)) = self.family_records(caller, now, id).await? else {
+            return Ok(None);
+        };
         let today = crate::today(now);
         records.sort_by_key(|r| {
             let d = r.state.details.as_ref();
@@ -210,6 +230,13 @@ impl App {
             .await?;
 
         let authority = self.authority(today).await?;
+        let authorities = self.authority.get(self.store()).await?;
+        // The family's own journey comes first; each child's follows, as `records`.
+        let handed_off: Vec<u32> = journeys
+            .iter()
+            .skip(1)
+            .map(|(_, journey)| hand_offs(&authorities, journey))
+            .collect();
         let states: Vec<&ChildState> = records.iter().map(|r| &r.state).collect();
         let visible = |p: &PersonRef| match p {
             PersonRef::Child(c) => shown.contains(c),
@@ -232,7 +259,11 @@ impl App {
             }));
         let family = Family {
             id: id.clone(),
-            children: states.iter().map(|s| child(s, &authority, today)).collect(),
+            children: states
+                .iter()
+                .zip(&handed_off)
+                .map(|(s, &hand_offs)| child(s, hand_offs, &authority, today))
+                .collect(),
             adults: state
                 .adults
                 .iter()
@@ -294,7 +325,29 @@ fn worker_name(authority: &Authority, id: &WorkerId) -> String {
         .map_or_else(|| id.to_string(), |w| w.name.clone())
 }
 
-fn child(state: &ChildState, authority: &Authority, today: Date) -> FamilyChild {
+/// Hand-offs between teams on a child's journey (`hearth_domain::handoffs`), each
+/// worker's team as the organisation's version in force on the day of their allocation
+/// says.
+fn hand_offs(authorities: &Authorities, journey: &[Event]) -> u32 {
+    // The journal refused anything that does not fold, so the corrections apply.
+    let effective = effective_events(journey).unwrap_or_default();
+    team_changes(&effective, |day, worker| {
+        authorities.on(day).worker(worker).map(|w| w.team.clone())
+    })
+}
+
+impl App {
+    /// Hand-offs between teams on `journey`, a child's journey already read (and
+    /// logged) by the caller's use case: nothing more is read but the organisation.
+    pub async fn hand_offs(&self, journey: &[Event]) -> Result<u32, AppError> {
+        Ok(hand_offs(
+            &*self.authority.get(self.store()).await?,
+            journey,
+        ))
+    }
+}
+
+fn child(state: &ChildState, hand_offs: u32, authority: &Authority, today: Date) -> FamilyChild {
     let details = state.details.as_ref();
     let dob = details.and_then(|d| d.date_of_birth);
     let allocation = state.allocation.as_ref();
@@ -313,6 +366,116 @@ fn child(state: &ChildState, authority: &Authority, today: Date) -> FamilyChild 
         team_name: allocation.map(|a| authority.team_name(&a.team)),
         plan: ChildPlan::of(state).describe(),
         worker_changes: state.history.worker_changes,
+        team_changes: hand_offs,
         address: details.and_then(|d| d.address.clone()),
+    }
+}
+
+/// A family's allocation as a manager asks for it: the worker (their team is the
+/// organisation's, in the version in force today), why, and the children to move.
+#[derive(Debug, Clone)]
+pub struct FamilyAllocation {
+    pub worker: WorkerId,
+    pub reason: String,
+    /// The children left ticked: by default every child with open work.
+    pub children: BTreeSet<ChildId>,
+}
+
+/// Why a family was not allocated: an [`AppError`], or the domain's refusal naming a
+/// child by id.
+#[derive(Debug, thiserror::Error)]
+pub enum AllocateError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error("There is no family with that ID")]
+    NoFamily,
+    #[error("{0}")]
+    Refused(AllocationRefused),
+}
+
+impl From<StoreError> for AllocateError {
+    fn from(e: StoreError) -> Self {
+        AllocateError::App(AppError::Store(e))
+    }
+}
+
+impl App {
+    /// Allocate family `id`'s chosen children to one worker at `now`: one `allocated`
+    /// (with the reason) on each child's journey, all in one write or none. Needs
+    /// `AllocateCases`; a child the caller may not see is refused as if they were not in
+    /// the family. The family and each child written are logged. Returns the children
+    /// allocated (a child already with the worker needs nothing and is not written).
+    pub async fn allocate_family(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        id: &FamilyId,
+        ask: &FamilyAllocation,
+    ) -> Result<Vec<ChildId>, AllocateError> {
+        let subject = Subject::Family(id.clone());
+        self.check(caller, now, Permission::AllocateCases, &subject.to_string())
+            .await?;
+        let Some((_, _, records)) = self.family_records(caller, now, id).await? else {
+            return Err(AllocateError::NoFamily);
+        };
+        let today = crate::today(now);
+        let authority = self.authority(today).await?;
+        let team = authority
+            .worker(&ask.worker)
+            .map(|w| w.team.clone())
+            .ok_or_else(|| AppError::Workforce(WorkforceError::NoWorker(ask.worker.clone())))?;
+        let to = Allocated {
+            worker: ask.worker.clone(),
+            team,
+            reason: Some(ask.reason.trim().to_owned()).filter(|r| !r.is_empty()),
+        };
+        let allocations =
+            allocate_family(records.iter().map(|r| &r.state), &ask.children, &to, today)
+                .map_err(AllocateError::Refused)?;
+        let versions: BTreeMap<&ChildId, Version> =
+            records.iter().map(|r| (&r.state.id, r.version)).collect();
+        let occurred_at = crate::front_door::occurred(now);
+        let authorities = self
+            .authority
+            .get(self.store())
+            .await
+            .map_err(AppError::from)?;
+        let actor = crate::recording::actor(caller);
+        let mut expected = Vec::with_capacity(allocations.len());
+        let mut written = Vec::with_capacity(allocations.len());
+        let mut new = Vec::with_capacity(allocations.len());
+        for (child, data) in allocations {
+            let version = versions.get(&child).copied().unwrap_or_default();
+            let event = Event {
+                id: EventId::parse(&format!("{child}-{}-allocated", version + 1)).unwrap_or_else(
+                    |_| unreachable!("an id, a number and a word make an event id"),
+                ),
+                subject: Subject::Child(child.clone()),
+                occurred_at,
+                recorded_at: now,
+                recorded_by: actor.clone(),
+                data: EventData::Allocated(data),
+            };
+            // The worker in post today, under today's organisation, as any event
+            // recorded now.
+            authorities.recording.check(today, &event).map_err(|e| {
+                AllocateError::Refused(AllocationRefused::Refused {
+                    child: child.clone(),
+                    problem: e.problem,
+                })
+            })?;
+            expected.push((Subject::Child(child.clone()), version));
+            new.push(event);
+            written.push(child);
+        }
+        if !new.is_empty() {
+            self.store().append_many(expected, new).await?;
+        }
+        let mut logged = vec![subject];
+        logged.extend(written.iter().cloned().map(Subject::Child));
+        self.store()
+            .log_access_many(now, caller.actor(), &logged, &caller.purpose)
+            .await?;
+        Ok(written)
     }
 }

@@ -43,8 +43,8 @@ pub use caseload::{
     CaseRow, Caseload, DueNote, QueuedChild, TeamCaseloads, TeamMember, WorkforceError,
 };
 pub use family::{
-    Family, FamilyAdult, FamilyChild, FamilyHousehold, FamilyPlan, FamilyProfessional, FamilyRead,
-    FamilyTie,
+    AllocateError, Family, FamilyAdult, FamilyAllocation, FamilyChild, FamilyHousehold, FamilyPlan,
+    FamilyProfessional, FamilyRead, FamilyTie,
 };
 pub use front_door::{
     CandidateView, ChildDecision, ContactView, Decided, FunnelError, GivenView, Involvement,

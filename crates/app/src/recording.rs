@@ -5,8 +5,10 @@
 use crate::reader::Reader;
 use crate::{App, AppError, Caller};
 use hearth_domain::access::Permission;
-use hearth_domain::event::{Event, EventData, OccurredAt};
+use hearth_domain::event::{Allocated, Event, EventData, OccurredAt};
 use hearth_domain::ids::{Actor, ChildId, EventId, Subject};
+use hearth_domain::journey::JourneyError;
+use hearth_domain::recording::{changes_worker, check_change_of_worker};
 use hearth_store::Version;
 use jiff::Timestamp;
 
@@ -44,6 +46,10 @@ impl App {
         }
         if let Some(target) = corrected(&new.data) {
             self.check_correction(caller, now, id, target).await?;
+        }
+        if let EventData::Allocated(allocated) = &new.data {
+            self.check_change_of_worker(caller, now, id, &new, allocated)
+                .await?;
         }
         let event = Event {
             id: new.id,
@@ -95,6 +101,37 @@ impl App {
     }
 }
 
+impl App {
+    /// Step up and step down keep the worker: moving a child from the worker who has
+    /// them to another is a manager's decision (`AllocateCases`) and says why
+    /// (`hearth_domain::recording::check_change_of_worker`).
+    async fn check_change_of_worker(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+        id: &ChildId,
+        new: &NewEvent,
+        allocated: &Allocated,
+    ) -> Result<(), AppError> {
+        let Some(record) = self.store().child(id).await? else {
+            return Ok(());
+        };
+        if !changes_worker(&record.state, allocated) {
+            return Ok(());
+        }
+        self.check_child(caller, now, Permission::AllocateCases, id)
+            .await?;
+        check_change_of_worker(&record.state, allocated).map_err(|problem| {
+            AppError::NotRecordable(JourneyError {
+                event: new.id.clone(),
+                kind: new.data.kind(),
+                date: new.occurred_at.date,
+                problem,
+            })
+        })
+    }
+}
+
 /// The event a correction corrects.
 fn corrected(data: &EventData) -> Option<&EventId> {
     match data {
@@ -105,7 +142,7 @@ fn corrected(data: &EventData) -> Option<&EventId> {
 }
 
 /// Who the journal names as recording a write: the caller.
-fn actor(caller: &Caller) -> Actor {
+pub(crate) fn actor(caller: &Caller) -> Actor {
     // A user name is letters, digits, '.', '-', '_' and '@', all of which an actor
     // name allows, and so is the command line's name (tests pin both), so parsing
     // cannot fail.

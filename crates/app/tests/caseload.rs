@@ -93,6 +93,7 @@ fn allocated(worker: &str) -> EventData {
     EventData::Allocated(Allocated {
         worker: WorkerId::parse(worker).unwrap(),
         team: TeamId::parse("T1").unwrap(),
+        reason: None,
     })
 }
 
@@ -469,6 +470,7 @@ async fn a_waiting_child_is_queued_in_their_last_workers_team_or_the_team_they_w
                 EventData::Allocated(Allocated {
                     worker: w("W3"),
                     team: TeamId::parse("T2").unwrap(),
+                    reason: None,
                 }),
             )],
         )

@@ -2,6 +2,9 @@
 //! shown with their work, worker and plan; who lives where; the professionals against
 //! the organisation's limit; the access log has the family and each child; a
 //! restricted child is left out, with every tie naming them, for a role not named on it.
+//! A team manager allocates the family's children to one worker, all or none; step up
+//! and step down keep the worker, so only a manager moves a child to another, saying
+//! why; a change into another team counts as a hand-off.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -9,7 +12,7 @@
 mod front_door;
 
 use front_door::{Backend, now};
-use hearth_app::{App, AppError, Caller};
+use hearth_app::{AllocateError, App, AppError, Caller, FamilyAllocation, NewEvent};
 use hearth_domain::access::{Permission, Role, UserName};
 use hearth_domain::codes::{Agency, PrimaryNeed, Rag, ReferralSource, RelationshipKind};
 use hearth_domain::event::{
@@ -17,13 +20,16 @@ use hearth_domain::event::{
     PersonRegistered, ReferralAccepted, Relationship,
 };
 use hearth_domain::ids::{
-    Actor, AdultId, ContactId, EventId, FamilyId, PersonRef, ReferralId, Subject, TeamId, WorkerId,
+    Actor, AdultId, ChildId, ContactId, EventId, FamilyId, PersonRef, ReferralId, Subject, TeamId,
+    WorkerId,
 };
+use hearth_domain::journey::Problem;
 use hearth_domain::org::Policy;
 use hearth_domain::people::Address;
 use hearth_store::{Store, User};
 use hearth_testkit::{details, ev};
 use jiff::civil::date;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 on_both_backends!(
@@ -32,6 +38,8 @@ on_both_backends!(
     a_restricted_child_is_left_out_for_a_role_not_named_on_it,
     more_professionals_than_the_limit_are_flagged,
     a_family_not_on_record_is_none_and_a_refused_role_is_logged,
+    a_manager_allocates_the_family_to_one_worker_all_or_none,
+    only_a_manager_moves_a_child_to_another_worker_and_says_why,
 );
 
 fn family_id() -> FamilyId {
@@ -118,11 +126,22 @@ async fn county(
         cin_visit_working_days: 30,
         max_professionals_per_family: limit,
     });
+    // Jo Rivers (W2) works in Canterbury (T2).
+    let mut canterbury = org.areas[0].localities[0].teams[0].clone();
+    canterbury.id = TeamId::parse("T2").unwrap();
+    canterbury.name = String::from("Canterbury CIN team");
+    org.areas[0].localities[0].teams.push(canterbury);
+    let mut jo = org.workers[0].clone();
+    jo.id = WorkerId::parse("W2").unwrap();
+    jo.name = String::from("Jo Rivers");
+    jo.team = TeamId::parse("T2").unwrap();
+    org.workers.push(jo);
     store.put_organisation(&org).await.unwrap();
     let allocated = || {
         EventData::Allocated(Allocated {
             worker: WorkerId::parse("W1").unwrap(),
             team: TeamId::parse("T1").unwrap(),
+            reason: None,
         })
     };
     let contact = ContactId::parse("K1").unwrap();
@@ -425,4 +444,163 @@ async fn a_family_not_on_record_is_none_and_a_refused_role_is_logged(backend: Ba
     let (_, actor, action) = log.last().unwrap();
     assert_eq!(actor, "ana.lyst");
     assert!(action.starts_with("refused (role)"), "{action}");
+}
+
+fn ids(list: &[&str]) -> BTreeSet<ChildId> {
+    list.iter().map(|c| hearth_testkit::child(c)).collect()
+}
+
+async fn version(store: &Arc<dyn Store>, child: &str) -> u64 {
+    store
+        .child(&hearth_testkit::child(child))
+        .await
+        .unwrap()
+        .unwrap()
+        .version
+}
+
+async fn a_manager_allocates_the_family_to_one_worker_all_or_none(backend: Backend) {
+    let (app, store, _dir) = county(backend, None).await;
+    let kim = user("kim.manager", Role::TeamManager);
+    let ask = |children: &[&str]| FamilyAllocation {
+        worker: WorkerId::parse("W2").unwrap(),
+        reason: String::from("  Jo knows the family from the school  "),
+        children: ids(children),
+    };
+    // A social worker may not allocate a family; the refusal is logged.
+    let sam = user("sam.patel", Role::SocialWorker);
+    let refused = app
+        .allocate_family(&sam, now(), &family_id(), &ask(&["C1"]))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        refused,
+        AllocateError::App(AppError::Refused(Permission::AllocateCases))
+    ));
+    // Ivy (C3) has no open work: the whole allocation is refused, naming her by id,
+    // and nothing is written for Lily either.
+    let before = version(&store, "C1").await;
+    let refused = app
+        .allocate_family(&kim, now(), &family_id(), &ask(&["C1", "C3"]))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.to_string(), "Child C3 has no open work to allocate");
+    assert_eq!(version(&store, "C1").await, before);
+    // Lily and Noah go to Jo, in one write, each with the reason.
+    let done = app
+        .allocate_family(&kim, now(), &family_id(), &ask(&["C1", "C2"]))
+        .await
+        .unwrap();
+    assert_eq!(done, Vec::from_iter(ids(&["C1", "C2"])));
+    for child in ["C1", "C2"] {
+        let record = store
+            .child(&hearth_testkit::child(child))
+            .await
+            .unwrap()
+            .unwrap();
+        let held = record.state.allocation.unwrap();
+        assert_eq!((held.worker.as_str(), held.team.as_str()), ("W2", "T2"));
+        let (journey, _) = store
+            .journey(&Subject::Child(hearth_testkit::child(child)))
+            .await
+            .unwrap();
+        let EventData::Allocated(last) = &journey.last().unwrap().data else {
+            panic!("{child}: the last event is not the allocation");
+        };
+        assert_eq!(
+            last.reason.as_deref(),
+            Some("Jo knows the family from the school")
+        );
+        assert_eq!(journey.last().unwrap().recorded_by.as_str(), "kim.manager");
+    }
+    // The family and each child written are logged as the manager's.
+    for subject in [
+        Subject::Family(family_id()),
+        Subject::Child(hearth_testkit::child("C1")),
+        Subject::Child(hearth_testkit::child("C2")),
+    ] {
+        let log = store.access_log(&subject).await.unwrap();
+        let (_, actor, action) = log.last().unwrap();
+        assert_eq!(
+            (actor.as_str(), action.as_str()),
+            ("kim.manager", "family: test")
+        );
+    }
+    // Each moved from Sam (Ashford) to Jo (Canterbury): a change of worker and a
+    // hand-off between teams, as the family page counts them.
+    let f = app
+        .family(&kim, now(), &family_id())
+        .await
+        .unwrap()
+        .unwrap()
+        .family;
+    let counts: Vec<(u32, u32)> = f
+        .children
+        .iter()
+        .map(|c| (c.worker_changes, c.team_changes))
+        .collect();
+    assert_eq!(counts, [(1, 1), (1, 1), (0, 0)]);
+    // Asked again, nothing is left to record.
+    let again = app
+        .allocate_family(&kim, now(), &family_id(), &ask(&["C1", "C2"]))
+        .await
+        .unwrap();
+    assert!(again.is_empty());
+}
+
+async fn only_a_manager_moves_a_child_to_another_worker_and_says_why(backend: Backend) {
+    let (app, store, _dir) = county(backend, None).await;
+    let to_jo = |child: &str, v: u64, reason: Option<&str>| NewEvent {
+        version: v,
+        id: EventId::parse(&format!("{child}-{}-form", v + 1)).unwrap(),
+        occurred_at: OccurredAt::parse("2024-06-03").unwrap(),
+        data: EventData::Allocated(Allocated {
+            worker: WorkerId::parse("W2").unwrap(),
+            team: TeamId::parse("T2").unwrap(),
+            reason: reason.map(str::to_owned),
+        }),
+    };
+    let lily = hearth_testkit::child("C1");
+    // Lily is with Sam: a social worker may not move her.
+    let sam = user("sam.patel", Role::SocialWorker);
+    let v = version(&store, "C1").await;
+    let refused = app
+        .record_event(&sam, now(), &lily, to_jo("C1", v, Some("asked to")))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        refused,
+        AppError::Refused(Permission::AllocateCases)
+    ));
+    // A manager may, saying why; without a reason it is refused.
+    let kim = user("kim.manager", Role::TeamManager);
+    let refused = app
+        .record_event(&kim, now(), &lily, to_jo("C1", v, Some("   ")))
+        .await
+        .unwrap_err();
+    let AppError::NotRecordable(e) = refused else {
+        panic!("{refused:?}");
+    };
+    assert_eq!(e.problem, Problem::ChangeOfWorkerNeedsReason);
+    assert_eq!(version(&store, "C1").await, v);
+    app.record_event(
+        &kim,
+        now(),
+        &lily,
+        to_jo(
+            "C1",
+            v,
+            Some("Stepped up: Jo holds the family's other work"),
+        ),
+    )
+    .await
+    .unwrap();
+    // Ivy has nobody: anyone who records may allocate her, no reason needed.
+    let ivy = hearth_testkit::child("C3");
+    let v = version(&store, "C3").await;
+    app.record_event(&sam, now(), &ivy, to_jo("C3", v, None))
+        .await
+        .unwrap();
+    let state = store.child(&ivy).await.unwrap().unwrap().state;
+    assert_eq!(state.allocation.unwrap().worker.as_str(), "W2");
 }

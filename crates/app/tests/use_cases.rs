@@ -49,6 +49,7 @@ fn journey() -> Vec<Event> {
             EventData::Allocated(Allocated {
                 worker: WorkerId::parse("W1").unwrap(),
                 team: TeamId::parse("T1").unwrap(),
+                reason: None,
             }),
         ),
         ev(

@@ -94,10 +94,13 @@ pub enum Permission {
     /// Amend or retract an event someone else recorded (one's own needs only
     /// `RecordEvents`).
     CorrectOthersEvents,
+    /// Allocate a family's children to one worker, or move a child from the worker who
+    /// has them to another (a first allocation needs only `RecordEvents`).
+    AllocateCases,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::SearchChildren,
         Permission::ReadRecord,
         Permission::RecordEvents,
@@ -112,6 +115,7 @@ impl Permission {
         Permission::MergePersons,
         Permission::ViewTeamCaseloads,
         Permission::CorrectOthersEvents,
+        Permission::AllocateCases,
     ];
 }
 
@@ -124,8 +128,8 @@ impl Role {
     ///   They see the figures too, and may make a contact with the front door.
     /// - Screeners and team managers also work the front door: they screen and decide
     ///   contacts and merge duplicate records. Only a team manager signs off a decision,
-    ///   sees teams' and other workers' caseloads, and corrects an event someone else
-    ///   recorded.
+    ///   sees teams' and other workers' caseloads, corrects an event someone else
+    ///   recorded, and allocates: a family to one worker, or a child to another worker.
     /// - A performance analyst sees figures that name no child, and no child's record.
     /// - An auditor finds children and sees who opened their records, but does not read
     ///   the records themselves.
@@ -155,7 +159,10 @@ impl Role {
                     || front_door
                     || matches!(
                         what,
-                        P::SignOffDecisions | P::ViewTeamCaseloads | P::CorrectOthersEvents
+                        P::SignOffDecisions
+                            | P::ViewTeamCaseloads
+                            | P::CorrectOthersEvents
+                            | P::AllocateCases
                     )
             }
             Role::EarlyHelpWorker | Role::SocialWorker | Role::Iro => practitioner,
@@ -313,6 +320,7 @@ mod tests {
                 P::MergePersons,
                 P::ViewTeamCaseloads,
                 P::CorrectOthersEvents,
+                P::AllocateCases,
             ],
         ]
         .concat();

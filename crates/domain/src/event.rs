@@ -442,6 +442,11 @@ pub struct EarlyHelpEnded {
 pub struct Allocated {
     pub worker: WorkerId,
     pub team: TeamId,
+    /// Why the child's worker is changing, when a manager moves them to another (on a
+    /// step up or down, say); none for a first allocation. Optional, so allocations
+    /// recorded before it was asked for still read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,9 +4,9 @@
 //! application reads the journeys and hands their folds in.
 
 use crate::codes::{Agency, CategoryOfAbuse};
-use crate::event::{Event, EventData};
+use crate::event::{Allocated, Event, EventData};
 use crate::ids::{ChildId, PersonRef, TeamId, WorkerId};
-use crate::journey::ChildState;
+use crate::journey::{ChildState, Problem};
 use crate::org::Policy;
 use crate::people::Address;
 use jiff::civil::Date;
@@ -273,6 +273,66 @@ pub fn too_many_professionals(count: usize, policy: Option<&Policy>) -> bool {
         .is_some_and(|limit| count > limit as usize)
 }
 
+/// Why a family's allocation is refused, in one sentence naming a child by id only.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AllocationRefused {
+    #[error("Choose at least one child with open work to allocate")]
+    NoChildren,
+    #[error("Child {0} is not one of this family's children")]
+    NotInFamily(ChildId),
+    #[error("Child {0} has no open work to allocate")]
+    NoOpenWork(ChildId),
+    #[error("Child {child}'s record refuses the allocation: {problem}")]
+    Refused { child: ChildId, problem: Problem },
+}
+
+/// A family allocated to one worker (one family, one worker): an `allocated` for each
+/// child chosen, each with the reason given. `children` are the family's children as
+/// their journeys fold now; `chosen` those the manager left ticked. A child chosen must
+/// be one of them and have open work; one already with this worker in this team needs
+/// nothing recorded and is left out. A child moved from another worker needs the reason
+/// (`recording::check_change_of_worker`). Each allocation is tried on the child's state,
+/// so a journey that refuses one refuses the whole (nothing is written for any child).
+pub fn allocate_family<'a>(
+    children: impl IntoIterator<Item = &'a ChildState>,
+    chosen: &BTreeSet<ChildId>,
+    to: &Allocated,
+    on: Date,
+) -> Result<Vec<(ChildId, Allocated)>, AllocationRefused> {
+    let children: BTreeMap<&ChildId, &ChildState> =
+        children.into_iter().map(|c| (&c.id, c)).collect();
+    if chosen.is_empty() {
+        return Err(AllocationRefused::NoChildren);
+    }
+    let mut out = Vec::new();
+    for id in chosen {
+        let state = children
+            .get(id)
+            .ok_or_else(|| AllocationRefused::NotInFamily(id.clone()))?;
+        if state.open_work().is_empty() {
+            return Err(AllocationRefused::NoOpenWork(id.clone()));
+        }
+        if state
+            .allocation
+            .as_ref()
+            .is_some_and(|a| a.worker == to.worker && a.team == to.team)
+        {
+            continue;
+        }
+        let refused = |problem| AllocationRefused::Refused {
+            child: id.clone(),
+            problem,
+        };
+        crate::recording::check_change_of_worker(state, to).map_err(refused)?;
+        let mut trial = (*state).clone();
+        trial
+            .try_apply(on, &EventData::Allocated(to.clone()))
+            .map_err(refused)?;
+        out.push((id.clone(), to.clone()));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -403,5 +463,109 @@ mod tests {
         assert_eq!(plan.since, date(2026, 1, 10));
         assert_eq!(plan.children, vec![c1.id.clone(), c2.id.clone()]);
         assert_eq!(early_help_plan([&c3]), None);
+    }
+
+    /// A registered child in early help, allocated to nobody.
+    fn in_early_help(id: &str) -> ChildState {
+        use crate::codes::{Ethnicity, Sex};
+        use crate::people::{Name, PersonDetails};
+        let mut state = child(id);
+        state.details = Some(PersonDetails {
+            name: Name {
+                given: String::from("Sam"),
+                family: String::from("Tester"),
+            },
+            date_of_birth: Some(date(2015, 3, 1)),
+            expected_date_of_birth: None,
+            sex: Sex::Female,
+            ethnicity: Ethnicity::Wbri,
+            disabilities: vec![],
+            nhs_number: None,
+            upn: None,
+            address: None,
+        });
+        state.early_help = Some(EarlyHelpEpisode {
+            started: date(2026, 1, 5),
+            step_down: false,
+            assessment_completed: None,
+        });
+        state
+    }
+
+    #[test]
+    fn a_family_is_allocated_child_by_child_or_not_at_all() {
+        let ids = |list: &[&str]| -> BTreeSet<ChildId> {
+            list.iter().map(|i| ChildId::parse(i).unwrap()).collect()
+        };
+        let to = Allocated {
+            worker: WorkerId::parse("W2").unwrap(),
+            team: TeamId::parse("T1").unwrap(),
+            reason: Some(String::from("One worker for the family")),
+        };
+        let on = date(2026, 3, 2);
+        let c1 = in_early_help("C1");
+        let mut c2 = in_early_help("C2");
+        allocated(&mut c2, "W1", "T1");
+        let mut c3 = in_early_help("C3");
+        allocated(&mut c3, "W2", "T1");
+        let mut c4 = in_early_help("C4");
+        c4.early_help = None;
+        let family = [&c1, &c2, &c3, &c4];
+        let allocated_to = |chosen: &[&str]| -> Vec<String> {
+            allocate_family(family, &ids(chosen), &to, on)
+                .unwrap()
+                .into_iter()
+                .map(|(child, a)| {
+                    assert_eq!(a, to);
+                    child.to_string()
+                })
+                .collect()
+        };
+        // C3 has W2 already: nothing to record for her.
+        assert_eq!(allocated_to(&["C1", "C2", "C3"]), ["C1", "C2"]);
+        // C2 unticked stays with W1.
+        assert_eq!(allocated_to(&["C1"]), ["C1"]);
+        // Each refusal names one child, by id.
+        let refused = |chosen: &[&str], children: &[&ChildState]| {
+            allocate_family(children.iter().copied(), &ids(chosen), &to, on)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            refused(&[], &family),
+            "Choose at least one child with open work to allocate"
+        );
+        assert_eq!(
+            refused(&["C1", "C9"], &family),
+            "Child C9 is not one of this family's children"
+        );
+        assert_eq!(
+            refused(&["C1", "C4"], &family),
+            "Child C4 has no open work to allocate"
+        );
+        // A journey that refuses the allocation refuses the family's: nothing for C1.
+        let mut c5 = in_early_help("C5");
+        c5.date_of_death = Some(date(2026, 2, 1));
+        assert_eq!(
+            allocate_family([&c1, &c5], &ids(&["C1", "C5"]), &to, on),
+            Err(AllocationRefused::Refused {
+                child: ChildId::parse("C5").unwrap(),
+                problem: Problem::AfterDeath,
+            })
+        );
+        assert!(refused(&["C1", "C5"], &[&c1, &c5]).starts_with("Child C5's record refuses"));
+        // Moving C2 from W1 says why.
+        let silent = Allocated {
+            reason: None,
+            ..to.clone()
+        };
+        assert_eq!(
+            allocate_family(family, &ids(&["C1", "C2"]), &silent, on),
+            Err(AllocationRefused::Refused {
+                child: ChildId::parse("C2").unwrap(),
+                problem: Problem::ChangeOfWorkerNeedsReason,
+            })
+        );
+        assert!(allocate_family(family, &ids(&["C1"]), &silent, on).is_ok());
     }
 }

@@ -506,6 +506,8 @@ form!(EarlyHelpEnded {
 form!(Allocated {
     worker: "Worker", "the worker";
     team: "Team", "the team";
+    reason: "Why is the worker changing?", "why the worker is changing",
+        hint "Needed when the child already has another worker: step up and step down keep the worker unless a manager decides otherwise";
 });
 
 form!(MeetingHeld {

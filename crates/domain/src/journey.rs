@@ -145,6 +145,10 @@ pub enum Problem {
     UnknownTeam(TeamId),
     #[error("worker {0} was not in post on that day")]
     NotInPost(WorkerId),
+    #[error(
+        "moving the child to another worker needs the reason (step up and step down keep the worker)"
+    )]
+    ChangeOfWorkerNeedsReason,
     // A contact's own journey.
     #[error("the contact must be received (contact_received) before anything else is recorded")]
     ContactNotReceived,
@@ -1295,6 +1299,7 @@ mod tests {
             EventData::Allocated(Allocated {
                 worker: worker.clone(),
                 team: team("A"),
+                reason: None,
             }),
         );
         let state = j.fold().unwrap();
@@ -1315,6 +1320,87 @@ mod tests {
         // A routing that names the child again is the contact's own event, not a mirror.
         j.add("2026-04-02", routed("C", Some(child("C1"))));
         assert_eq!(j.fold().unwrap_err(), Problem::ContactEventOnChild);
+    }
+
+    /// One family, one worker: stepping up from early help to a child in need referral,
+    /// and down again, changes nothing of the allocation; only an `allocated` naming
+    /// someone else does, and its reason is kept on the journey, not in the state.
+    #[test]
+    fn step_up_and_step_down_keep_the_worker() {
+        use crate::event::{Allocated, CinClosed, EarlyHelpEnded, EarlyHelpStarted};
+        let allocated = |w: &str, reason: Option<&str>| {
+            EventData::Allocated(Allocated {
+                worker: WorkerId::parse(w).unwrap(),
+                team: TeamId::parse("T1").unwrap(),
+                reason: reason.map(str::to_owned),
+            })
+        };
+        let held = |j: &Journey| {
+            let state = j.fold().unwrap();
+            let a = state.allocation.unwrap();
+            (a.worker.to_string(), a.since, state.history.worker_changes)
+        };
+        let mut j = Journey::child("C1");
+        j.add(
+            "2026-01-05",
+            EventData::EarlyHelpStarted(EarlyHelpStarted {
+                family: None,
+                step_down: false,
+            }),
+        );
+        j.add("2026-01-06", allocated("W1", None));
+        // Step up: a referral accepted, then early help ended as stepped up.
+        j.add(
+            "2026-02-02",
+            EventData::ReferralAccepted(ReferralAccepted {
+                referral: ReferralId::parse("R1").unwrap(),
+                contact: None,
+                source: ReferralSource::LaEarlyHelp,
+                primary_need: PrimaryNeed::AbuseOrNeglect,
+            }),
+        );
+        j.add(
+            "2026-02-02",
+            EventData::EarlyHelpEnded(EarlyHelpEnded {
+                reason: EarlyHelpEndReason::SteppedUp,
+            }),
+        );
+        assert_eq!(held(&j), (String::from("W1"), date(2026, 1, 6), 0));
+        // Step down: the child in need episode closed, early help started again.
+        j.add(
+            "2026-05-04",
+            EventData::CinClosed(CinClosed {
+                reason: ReasonForClosure::ServicesCeased,
+            }),
+        );
+        j.add(
+            "2026-05-04",
+            EventData::EarlyHelpStarted(EarlyHelpStarted {
+                family: None,
+                step_down: true,
+            }),
+        );
+        assert_eq!(held(&j), (String::from("W1"), date(2026, 1, 6), 0));
+        // A manager's deliberate change, with its reason: a change of worker.
+        j.add(
+            "2026-05-05",
+            allocated("W2", Some("W1 leaves the early help team")),
+        );
+        assert_eq!(held(&j), (String::from("W2"), date(2026, 5, 5), 1));
+    }
+
+    /// An allocation written before it could give a reason reads, and writes back
+    /// unchanged; one with a reason keeps it.
+    #[test]
+    fn an_allocation_without_a_reason_reads_and_writes_back_unchanged() {
+        let old = r#"{"worker":"W1","team":"T1"}"#;
+        let a: crate::event::Allocated = serde_json::from_str(old).unwrap();
+        assert_eq!(a.reason, None);
+        assert_eq!(serde_json::to_string(&a).unwrap(), old);
+        let new = r#"{"worker":"W1","team":"T1","reason":"stepped up"}"#;
+        let a: crate::event::Allocated = serde_json::from_str(new).unwrap();
+        assert_eq!(a.reason.as_deref(), Some("stepped up"));
+        assert_eq!(serde_json::to_string(&a).unwrap(), new);
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub mod due;
 pub mod event;
 pub mod family;
 pub mod forms;
+pub mod handoffs;
 pub mod identifiers;
 pub mod ids;
 pub mod journey;

@@ -86,6 +86,7 @@ pub fn check_text(data: &EventData) -> Result<(), Problem> {
             optional("reason", m.reason.as_deref(), REASON_CHARS)
         }
         E::ContactRouted(r) => optional("locality", r.locality.as_deref(), NAME_CHARS),
+        E::Allocated(a) => optional("reason", a.reason.as_deref(), REASON_CHARS),
         E::CaseNoteRecorded(n) => {
             bounded("narrative", n.narrative.as_str(), NOTE_CHARS)?;
             optional("present", n.present.as_deref(), PRESENT_CHARS)?;

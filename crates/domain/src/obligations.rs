@@ -1181,6 +1181,7 @@ mod tests {
         EventData::Allocated(Allocated {
             worker: WorkerId::parse("W1").unwrap(),
             team: TeamId::parse("T1").unwrap(),
+            reason: None,
         })
     }
 

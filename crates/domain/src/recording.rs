@@ -6,9 +6,9 @@
 //! for what is written now, not for what the journal already holds.
 
 use crate::codes::ContactOutcome;
-use crate::event::{ContactDecided, Event, EventData, OccurredAt};
+use crate::event::{Allocated, ContactDecided, Event, EventData, OccurredAt};
 use crate::ids::{Subject, TeamId, WorkerId};
-use crate::journey::{JourneyError, Problem};
+use crate::journey::{ChildState, JourneyError, Problem};
 use crate::org::{History, Organisation};
 use jiff::civil::Date;
 use std::collections::{HashMap, HashSet};
@@ -135,6 +135,27 @@ impl Recording {
     }
 }
 
+/// Whether `allocated`, recorded on a child whose journey folds to `state`, moves them
+/// from the worker who has them to someone else. One family, one worker: stepping up or
+/// down keeps the worker, so such a move is a manager's decision (the application asks
+/// for `AllocateCases`), and it says why ([`check_change_of_worker`]). A first
+/// allocation, or one after an unallocated spell, moves nobody.
+pub fn changes_worker(state: &ChildState, allocated: &Allocated) -> bool {
+    state
+        .allocation
+        .as_ref()
+        .is_some_and(|held| held.worker != allocated.worker)
+}
+
+/// A change of worker recorded now gives its reason.
+pub fn check_change_of_worker(state: &ChildState, allocated: &Allocated) -> Result<(), Problem> {
+    let reason = allocated.reason.as_deref().map(str::trim);
+    if changes_worker(state, allocated) && reason.is_none_or(str::is_empty) {
+        return Err(Problem::ChangeOfWorkerNeedsReason);
+    }
+    Ok(())
+}
+
 /// A decision says why.
 fn reasons(d: &ContactDecided) -> Result<(), Problem> {
     match &d.reasons {
@@ -167,7 +188,7 @@ fn team(known: Option<&Known>, id: &TeamId) -> Result<(), Problem> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::event::{Allocated, Visit};
+    use crate::event::Visit;
     use crate::ids::{Actor, EventId, Subject};
     use crate::org::{
         Area, Employment, FROM_THE_START, Locality, Service, Team, Worker, WorkerRole,
@@ -235,6 +256,7 @@ mod tests {
         EventData::Allocated(Allocated {
             worker: WorkerId::parse(worker).unwrap(),
             team: TeamId::parse(team).unwrap(),
+            reason: None,
         })
     }
 
@@ -439,6 +461,39 @@ mod tests {
                     &on_contact(EventData::ContactDecided(decision(nfa, Some("x"), None)))
                 )
                 .map_err(|e| e.problem),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn moving_a_child_to_another_worker_says_why() {
+        use crate::journey::Allocation;
+        let to = |worker: &str, reason: Option<&str>| Allocated {
+            worker: WorkerId::parse(worker).unwrap(),
+            team: TeamId::parse("T1").unwrap(),
+            reason: reason.map(str::to_owned),
+        };
+        let mut state = ChildState::new(crate::ids::ChildId::parse("C1").unwrap());
+        // Nobody has the child: a first allocation moves nobody.
+        assert!(!changes_worker(&state, &to("W2", None)));
+        assert_eq!(check_change_of_worker(&state, &to("W2", None)), Ok(()));
+        state.allocation = Some(Allocation {
+            worker: WorkerId::parse("W1").unwrap(),
+            team: TeamId::parse("T1").unwrap(),
+            since: date(2024, 1, 5),
+        });
+        // The same worker again (a change of team, say) moves nobody either.
+        assert_eq!(check_change_of_worker(&state, &to("W1", None)), Ok(()));
+        // Another worker: only with a reason, and blank is none.
+        assert!(changes_worker(&state, &to("W2", None)));
+        for blank in [None, Some(""), Some("  ")] {
+            assert_eq!(
+                check_change_of_worker(&state, &to("W2", blank)),
+                Err(Problem::ChangeOfWorkerNeedsReason)
+            );
+        }
+        assert_eq!(
+            check_change_of_worker(&state, &to("W2", Some("W1 is leaving"))),
             Ok(())
         );
     }

@@ -126,6 +126,34 @@ proptest! {
         prop_assert_eq!(then.unwrap(), now.unwrap());
     }
 
+    /// `allocated` gained an optional reason in 2026-12: journals written before hold
+    /// none, and fold as the same journeys with reasons given.
+    #[test]
+    fn allocations_written_before_they_gave_a_reason_fold_the_same(s in seed(60)) {
+        let j = journey("C1", &s);
+        let with_reasons: Vec<Event> = j
+            .events
+            .iter()
+            .cloned()
+            .map(|mut e| {
+                if let EventData::Allocated(a) = &mut e.data {
+                    a.reason = Some(String::from("Stepped up: the family keeps its worker"));
+                }
+                e
+            })
+            .collect();
+        for e in &j.events {
+            if matches!(e.data, EventData::Allocated(_)) {
+                // As an old journal holds it: no reason key at all.
+                let line = serde_json::to_value(e).unwrap();
+                prop_assert!(line["data"].get("reason").is_none());
+            }
+        }
+        let then = fold_child(&j.child, &j.events);
+        prop_assert!(then.is_ok(), "the fold refused a valid journey: {:?}", then);
+        prop_assert_eq!(fold_child(&j.child, &with_reasons).unwrap(), then.unwrap());
+    }
+
     #[test]
     fn valid_journeys_fold_and_incremental_equals_whole(s in seed(60)) {
         let j = journey("C1", &s);

@@ -291,6 +291,7 @@ fn ava() -> Vec<Event> {
             E::Allocated(Allocated {
                 worker: WorkerId::parse("W1").unwrap(),
                 team: TeamId::parse("T1").unwrap(),
+                reason: None,
             }),
         ),
         c(

@@ -67,6 +67,7 @@ fn late(kind: u8) -> EventData {
         1 => E::Allocated(Allocated {
             worker,
             team: TeamId::parse("T2").unwrap(),
+            reason: None,
         }),
         2 => E::Unallocated(Empty {}),
         3 => E::PersonAmended(PersonAmended {

@@ -321,6 +321,7 @@ impl Sim<'_> {
             (Some(worker), Some(team)) => Ok(EventData::Allocated(Allocated {
                 worker,
                 team: team.clone(),
+                reason: None,
             })),
             _ => Err(SynthError::Internal(
                 "allocation to an unknown worker".into(),

@@ -430,6 +430,7 @@ impl Journey {
                 E::Allocated(Allocated {
                     worker: worker(),
                     team: TeamId::parse("T1").unwrap(),
+                    reason: None,
                 })
             }
             K::Unallocated => {

@@ -57,6 +57,7 @@ pub fn c1_journey() -> Vec<Event> {
             E::Allocated(Allocated {
                 worker: w1(),
                 team: TeamId::parse("T1").unwrap(),
+                reason: None,
             }),
         ),
         c(

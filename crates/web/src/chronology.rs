@@ -273,11 +273,17 @@ fn sentence(data: &EventData, org: Option<&dyn Names>) -> String {
         E::FamilyPlanReviewed(r) => with_label(data, r.progress.map(|p| p.label())),
         E::EarlyHelpEnded(e) => format!("Early help ended: {}", e.reason.label()),
         // work
-        E::Allocated(a) => format!(
-            "Allocated to {} ({})",
-            worker_name(&a.worker, org),
-            team_name(&a.team, org)
-        ),
+        E::Allocated(a) => {
+            let to = format!(
+                "Allocated to {} ({})",
+                worker_name(&a.worker, org),
+                team_name(&a.team, org)
+            );
+            match a.reason.as_deref().map(str::trim) {
+                Some(reason) if !reason.is_empty() => format!("{to}: {reason}"),
+                _ => to,
+            }
+        }
         E::Unallocated(_) => titled(data),
         E::MeetingHeld(m) => format!("{} held", m.meeting.label()),
         E::Visit(v) => {
@@ -592,6 +598,7 @@ mod tests {
             E::Allocated(Allocated {
                 worker: w1(),
                 team: TeamId::parse("T1").unwrap(),
+                reason: None,
             }),
             E::Unallocated(Empty {}),
             E::MeetingHeld(MeetingHeld {
@@ -924,10 +931,38 @@ mod tests {
             EventData::Allocated(Allocated {
                 worker: WorkerId::parse("W99").unwrap(),
                 team: TeamId::parse("t-unknown").unwrap(),
+                reason: None,
             }),
         );
         assert_eq!(describe(&e, Some(&org())), "Allocated to W99 (t-unknown)");
         assert_eq!(describe(&e, None), "Allocated to W99 (t-unknown)");
+    }
+
+    #[test]
+    fn an_allocation_says_why_the_worker_changed_when_it_was_given() {
+        let allocated = |reason: Option<&str>| {
+            event(
+                "e",
+                "2024-03-01",
+                EventData::Allocated(Allocated {
+                    worker: w1(),
+                    team: TeamId::parse("T1").unwrap(),
+                    reason: reason.map(str::to_owned),
+                }),
+            )
+        };
+        let org = org();
+        assert_eq!(
+            describe(
+                &allocated(Some(" Stepped up: Sam stays with the family ")),
+                Some(&org)
+            ),
+            "Allocated to Sam Patel (Ashford CIN team): Stepped up: Sam stays with the family"
+        );
+        assert_eq!(
+            describe(&allocated(Some("  ")), Some(&org)),
+            "Allocated to Sam Patel (Ashford CIN team)"
+        );
     }
 
     #[test]

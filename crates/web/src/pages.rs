@@ -258,8 +258,9 @@ struct Item {
     value: String,
 }
 
+/// One entry of a chronology: the child's, or the family's (`child` naming whose it is).
 #[derive(Debug, Serialize)]
-struct Entry {
+pub(crate) struct Entry {
     when: String,
     datetime: String,
     sentence: String,
@@ -272,8 +273,11 @@ struct Entry {
     /// The amendments and retractions of this entry, oldest first, each saying when, by
     /// whom and why.
     corrections: Vec<String>,
+    /// On the family's chronology, the child whose journey the entry is on, by name;
+    /// none for the family's own and on a child's chronology.
+    pub(crate) child: Option<String>,
     #[serde(skip)]
-    at: OccurredAt,
+    pub(crate) at: OccurredAt,
     #[serde(skip)]
     area: Area,
 }
@@ -394,7 +398,8 @@ fn facts(state: &ChildState, org: &Authority, today: Date) -> Vec<Item> {
     facts
 }
 
-fn counts(state: &ChildState) -> Vec<Item> {
+/// The journey's counts; `hand_offs` are the changes of worker into another team.
+fn counts(state: &ChildState, hand_offs: u32) -> Vec<Item> {
     let h = &state.history;
     [
         ("Contacts", h.contacts),
@@ -403,6 +408,7 @@ fn counts(state: &ChildState) -> Vec<Item> {
         ("Periods in care", h.looked_after_periods),
         ("Placements", h.placements),
         ("Changes of worker", h.worker_changes),
+        ("Changes of team", hand_offs),
     ]
     .into_iter()
     .map(|(label, n)| Item {
@@ -426,7 +432,7 @@ fn entries_from(journey: &[Event], org: &Authority, from: &str) -> Vec<Entry> {
 /// The journey newest first by business date (journal order kept within a moment).
 /// A correction is shown under the entry it corrects, which is marked "Retracted" or
 /// "Amended"; one whose entry is not on this journey stands as an entry of its own.
-fn entries(journey: &[Event], org: &Authority) -> Vec<Entry> {
+pub(crate) fn entries(journey: &[Event], org: &Authority) -> Vec<Entry> {
     let on_journey: HashSet<&EventId> = journey.iter().map(|e| &e.id).collect();
     let mut retracted: HashSet<&EventId> = HashSet::new();
     let mut amended: HashSet<&EventId> = HashSet::new();
@@ -461,6 +467,7 @@ fn entries(journey: &[Event], org: &Authority) -> Vec<Entry> {
         .into_iter()
         .map(|(_, e)| Entry {
             from: None,
+            child: None,
             correct: (hearth_domain::forms::title(e.kind()).is_some()
                 && !retracted.contains(&e.id))
             .then(|| e.id.to_string()),
@@ -484,13 +491,13 @@ fn entries(journey: &[Event], org: &Authority) -> Vec<Entry> {
 /// The chronology's filters as asked (`?area=&from=&to=`), what they say, and what is
 /// wrong with them.
 #[derive(Debug, Default, Serialize)]
-struct Filter {
+pub(crate) struct Filter {
     area: String,
     from: String,
     to: String,
     /// The areas to choose from, for the select box.
     areas: Vec<Choice>,
-    errors: Vec<FieldError>,
+    pub(crate) errors: Vec<FieldError>,
     area_error: Option<String>,
     from_error: Option<String>,
     to_error: Option<String>,
@@ -505,7 +512,7 @@ struct Filter {
 impl Filter {
     /// The filters from the query; a field that cannot be read is refused (an error
     /// for the page) and does not filter.
-    fn new(params: &ChildParams) -> Filter {
+    pub(crate) fn new(params: &ChronologyParams) -> Filter {
         let mut f = Filter {
             area: params.area.trim().to_owned(),
             from: params.from.trim().to_owned(),
@@ -575,7 +582,7 @@ impl Filter {
     }
 
     /// Keep the entries the filters choose, saying how many of how many when any do.
-    fn apply(&mut self, entries: &mut Vec<Entry>) {
+    pub(crate) fn apply(&mut self, entries: &mut Vec<Entry>) {
         let total = entries.len();
         entries.retain(|e| self.keeps(e));
         let mut what = Vec::new();
@@ -608,22 +615,28 @@ fn lower_first(label: &str) -> String {
     }
 }
 
-/// `?recorded=KIND`: the kind just recorded through its form; `?corrected=amended` or
-/// `retracted`: an event just corrected.
-/// `?area=&from=&to=`: the chronology's filters (an area of the vocabulary, and a
-/// period of business dates, both ends included).
+/// `?area=&from=&to=`: a chronology's filters (an area of the vocabulary, and a
+/// period of business dates, both ends included), the child's and the family's.
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct ChildParams {
-    #[serde(default)]
-    recorded: String,
-    #[serde(default)]
-    corrected: String,
+pub(crate) struct ChronologyParams {
     #[serde(default)]
     area: String,
     #[serde(default)]
     from: String,
     #[serde(default)]
     to: String,
+}
+
+/// `?recorded=KIND`: the kind just recorded through its form; `?corrected=amended` or
+/// `retracted`: an event just corrected; and the chronology's filters.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ChildParams {
+    #[serde(default)]
+    recorded: String,
+    #[serde(default)]
+    corrected: String,
+    #[serde(flatten)]
+    filters: ChronologyParams,
 }
 
 /// `GET /children/{id}`: the child's chronology. The view is logged before the page is
@@ -663,7 +676,7 @@ pub(crate) async fn child(
         }
     }
     entries.sort_by_key(|e| std::cmp::Reverse(e.at));
-    let mut filter = Filter::new(&params);
+    let mut filter = Filter::new(&params.filters);
     filter.apply(&mut entries);
     let page = ChildPage {
         id: id.to_string(),
@@ -688,7 +701,7 @@ pub(crate) async fn child(
             _ => hearth_domain::forms::title(&params.recorded),
         },
         facts: facts(state, &authority, today(now)),
-        counts: counts(state),
+        counts: counts(state, app.cases.hand_offs(&journey).await?),
         owed,
         entries,
         filter,

@@ -405,6 +405,7 @@ fn refusal_field(form: &EventForm, problem: &Problem) -> &'static str {
             input_field(|i| matches!(i, Input::Worker))
         }
         Problem::UnknownTeam(_) => input_field(|i| matches!(i, Input::Team)),
+        Problem::ChangeOfWorkerNeedsReason => "reason",
         Problem::TooLong { field, .. } | Problem::TooManyLines { field, .. } => form
             .fields
             .iter()
@@ -525,6 +526,16 @@ pub(crate) async fn save(
             page.changed = changed;
             render(&caller, &page, StatusCode::CONFLICT)
         }
+        AppError::Refused(hearth_domain::access::Permission::AllocateCases) => show(
+            one(
+                "worker",
+                String::from(
+                    "Only a team manager may move this child to another worker: step up and step down keep the worker",
+                ),
+            ),
+            record.version,
+            StatusCode::FORBIDDEN,
+        ),
         AppError::NoChild => Err(Failure::NotFound(NO_CHILD).into()),
         other => Err(other.into()),
     }

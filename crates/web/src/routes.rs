@@ -192,6 +192,27 @@ pub fn table() -> Vec<Route> {
             record::save_correction,
         ),
         route(Get, "/families/{id}", Needs(ReadRecord), Page, family::page),
+        route(
+            Get,
+            "/families/{id}/allocate",
+            Needs(AllocateCases),
+            Page,
+            family::allocate_form,
+        ),
+        route(
+            Post,
+            "/families/{id}/allocate",
+            Needs(AllocateCases),
+            Page,
+            family::allocate,
+        ),
+        route(
+            Get,
+            "/families/{id}/notes",
+            Needs(ReadRecord),
+            Page,
+            notes::family_notes_page,
+        ),
         route(Get, "/my-work", Needs(ViewDueList), Page, caseload::my_work),
         route(
             Get,

@@ -18,6 +18,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("my_work.html", include_str!("../templates/my_work.html")),
     ("team.html", include_str!("../templates/team.html")),
     ("family.html", include_str!("../templates/family.html")),
+    (
+        "family_allocate.html",
+        include_str!("../templates/family_allocate.html"),
+    ),
     ("error.html", include_str!("../templates/error.html")),
     ("sign_in.html", include_str!("../templates/sign_in.html")),
     ("account.html", include_str!("../templates/account.html")),

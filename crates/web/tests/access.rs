@@ -72,10 +72,11 @@ async fn send(
     request.send().await.unwrap()
 }
 
-/// A form of the front door's pages (or the merge or record pages): the route x role test posts it empty, so a role
+/// A form of the front door's pages (or the merge, record or family allocation pages): the route x role test posts it empty, so a role
 /// allowed it gets the form back naming the missing field (400), and nothing is written.
 fn is_front_door_form(path: &str) -> bool {
     path.starts_with("/contacts/")
+        || path.ends_with("/allocate")
         || path.ends_with("/merge")
         || path.ends_with("/unmerge")
         || path.contains("/record/")

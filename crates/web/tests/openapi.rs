@@ -312,6 +312,7 @@ fn family_and_merge_events() -> Vec<Event> {
                 amended: Some(Box::new(EventData::Allocated(Allocated {
                     worker: WorkerId::parse("W1").unwrap(),
                     team: TeamId::parse("T1").unwrap(),
+                    reason: None,
                 }))),
             }),
         ),

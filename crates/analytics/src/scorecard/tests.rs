@@ -68,6 +68,7 @@ fn allocated(team: &str) -> EventData {
     EventData::Allocated(Allocated {
         worker: WorkerId::parse("W1").unwrap(),
         team: TeamId::parse(team).unwrap(),
+        reason: None,
     })
 }
 

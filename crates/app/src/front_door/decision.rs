@@ -578,6 +578,7 @@ impl App {
                     EventData::Allocated(Allocated {
                         worker: worker.clone(),
                         team: routed.team.clone(),
+                        reason: None,
                     }),
                 );
             }

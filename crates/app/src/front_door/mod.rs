@@ -14,4 +14,5 @@ mod screening;
 pub use decision::{ChildDecision, Decided, QueueRow};
 pub use funnel::FunnelError;
 pub use partner::{MY_CONTACTS, PartnerStatus, PartnerView};
+pub(crate) use screening::occurred;
 pub use screening::{CandidateView, ContactView, GivenView, Involvement, KnownAdult};

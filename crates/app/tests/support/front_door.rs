@@ -161,6 +161,7 @@ fn child_journey() -> Vec<Event> {
             E::Allocated(Allocated {
                 worker: WorkerId::parse(WORKER).unwrap(),
                 team: TeamId::parse(TEAM).unwrap(),
+                reason: None,
             }),
         ),
         e(

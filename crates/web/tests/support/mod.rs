@@ -112,7 +112,12 @@ pub fn example_paths(path: &str) -> Vec<String> {
         "/children/{id}/record/{kind}/draft" => {
             vec![String::from("/children/C1/record/case_note_recorded/draft")]
         }
-        "/families/{id}" | "/api/v1/families/{id}" => vec![path.replace("{id}", FAMILY)],
+        "/families/{id}"
+        | "/families/{id}/notes"
+        | "/families/{id}/allocate"
+        | "/api/v1/families/{id}" => {
+            vec![path.replace("{id}", FAMILY)]
+        }
         _ if path.starts_with("/api/v1/contacts/") => {
             vec![path.replace("{id}", CONTACT).replace("{agency}", "police")]
         }
