@@ -35,6 +35,7 @@ mod reader;
 mod recording;
 mod records;
 mod restrictions;
+pub mod scorecard;
 mod sign_in;
 
 pub use accounts::{CreatedToken, NewUser};

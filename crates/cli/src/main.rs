@@ -7,6 +7,7 @@ mod due;
 mod generate;
 mod import;
 mod org;
+mod scorecard;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -89,6 +90,19 @@ enum Command {
         worker: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
         format: due::Format,
+    },
+    /// Each indicator for a month, for the authority and each row of a breakdown, with
+    /// target, red/amber/green and the thirteen months' trend. Figures only, naming nobody.
+    Scorecard {
+        #[arg(long, env = "HEARTH_DB")]
+        db: String,
+        /// The month, YYYY-MM: from the journal's first year up to this month.
+        #[arg(long)]
+        month: String,
+        #[arg(long, value_enum, default_value = "authority")]
+        by: scorecard::By,
+        #[arg(long, value_enum, default_value = "table")]
+        format: scorecard::Format,
     },
     /// Recreate every projection from the journal.
     Rebuild {
@@ -381,6 +395,17 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let app = App::new(open_existing(&db).await?);
             let mut out = std::io::BufWriter::new(std::io::stdout());
             due::due(&app, &request, clock::now(), clock::today(), &mut out).await
+        }
+        Command::Scorecard {
+            db,
+            month,
+            by,
+            format,
+        } => {
+            let request = scorecard::Request { month, by, format };
+            let app = App::new(open_existing(&db).await?);
+            let mut out = std::io::BufWriter::new(std::io::stdout());
+            scorecard::scorecard(&app, &request, clock::now(), &mut out).await
         }
         Command::Rebuild { db } => {
             let app = App::new(open_existing(&db).await?);
