@@ -223,18 +223,12 @@ impl App {
             return Err(AppError::Workforce(WorkforceError::NoTeam(team.clone())));
         };
         let reader = Reader::new(self.store(), caller, now);
-        let held = self
-            .store()
-            .held_summaries(&HeldBy::Team(team.clone()))
-            .await?;
         let mut kinds: BTreeMap<WorkerId, Vec<CaseKind>> = BTreeMap::new();
-        for c in held {
-            if let Some(worker) = c.worker {
-                kinds
-                    .entry(worker)
-                    .or_default()
-                    .push(CaseKind::of_open_work(&c.open_work));
-            }
+        for c in self.store().allocated_work(team).await? {
+            kinds
+                .entry(c.worker)
+                .or_default()
+                .push(CaseKind::of_open_work(&c.open_work));
         }
         let mut workers: Vec<TeamMember> = org
             .workers
@@ -263,13 +257,14 @@ impl App {
             .filter(|w| &w.team == team)
             .map(|w| w.id.clone())
             .collect();
+        let team_of = |w: &WorkerId| authority.worker(w).map(|w| w.team.clone());
         let waiting_here = self
             .store()
             .queued_children(team, &members)
             .await?
             .into_iter()
             .filter_map(|r| {
-                let w = waiting(&r.state, org, today)?;
+                let w = waiting(&r.state, team_of, today)?;
                 (&w.team == team).then_some((r, w))
             })
             .collect::<Vec<_>>();

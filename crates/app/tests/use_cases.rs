@@ -11,8 +11,8 @@ use hearth_domain::codes::*;
 use hearth_domain::event::*;
 use hearth_domain::ids::*;
 use hearth_store::{
-    ChildRecord, ChildSummary, DueCache, DueCacheKey, DueClocksRow, DueSink, HeldBy, Parts,
-    Projections, RebuildReport, Store, StoreError, User,
+    AllocatedWork, ChildRecord, ChildSummary, DueCache, DueCacheKey, DueClocksRow, DueSink, HeldBy,
+    Parts, Projections, RebuildReport, Store, StoreError, User,
 };
 use hearth_testkit::{details, ev, organisation, registered};
 use jiff::Timestamp;
@@ -643,8 +643,8 @@ impl Projections for CountsChildCounts {
     async fn held_children(&self, held_by: &HeldBy) -> Result<Vec<ChildRecord>, StoreError> {
         self.0.held_children(held_by).await
     }
-    async fn held_summaries(&self, held_by: &HeldBy) -> Result<Vec<ChildSummary>, StoreError> {
-        self.0.held_summaries(held_by).await
+    async fn allocated_work(&self, team: &TeamId) -> Result<Vec<AllocatedWork>, StoreError> {
+        self.0.allocated_work(team).await
     }
     async fn queued_children(
         &self,

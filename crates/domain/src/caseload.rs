@@ -33,7 +33,7 @@ use crate::ids::{TeamId, WorkerId};
 use crate::journey::{
     ChildState, OPEN_CARE_LEAVER, OPEN_CIN, OPEN_CP_PLAN, OPEN_EARLY_HELP, OPEN_LOOKED_AFTER,
 };
-use crate::org::{Employment, Organisation, Policy, Worker, WorkerRole};
+use crate::org::{Employment, Policy, Worker, WorkerRole};
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -247,13 +247,19 @@ pub fn queued(state: &ChildState) -> Option<(QueuedWith, Date)> {
 
 /// Whether `state` is waiting for a worker as at `today`, and in which team's queue
 /// ([`queued`]): the team they were routed to, or that of the worker who last held them
-/// as the organisation document says; since the day they were routed or unallocated.
-/// A child whose last worker the document no longer lists is in no team's queue.
-pub fn waiting(state: &ChildState, org: &Organisation, today: Date) -> Option<Waiting> {
+/// as the organisation document says (`team_of`: a team's page asks it for each child
+/// in its queue, so the app answers from an index built once per document, not by
+/// walking the workforce); since the day they were routed or unallocated. A child
+/// whose last worker the document no longer lists is in no team's queue.
+pub fn waiting(
+    state: &ChildState,
+    team_of: impl Fn(&WorkerId) -> Option<TeamId>,
+    today: Date,
+) -> Option<Waiting> {
     let (with, since) = queued(state)?;
     let team = match with {
         QueuedWith::Team(team) => team,
-        QueuedWith::LastWorker(worker) => org.worker(&worker)?.team.clone(),
+        QueuedWith::LastWorker(worker) => team_of(&worker)?,
     };
     let days = (today - since).get_days();
     Some(Waiting {
@@ -286,6 +292,7 @@ pub fn role_fits(role: Role, worker: WorkerRole) -> bool {
 mod tests {
     use super::*;
     use crate::ids::ChildId;
+    use crate::org::Organisation;
     use jiff::civil::date;
 
     fn kent() -> Policy {
@@ -462,6 +469,11 @@ mod tests {
         assert_eq!(CaseKind::of(&state), CaseKind::ChildProtection);
     }
 
+    /// A worker's team as the organisation document says.
+    fn team_of(org: &Organisation) -> impl Fn(&WorkerId) -> Option<TeamId> + '_ {
+        |w| org.worker(w).map(|w| w.team.clone())
+    }
+
     #[test]
     fn an_unallocated_child_waits_in_their_last_workers_team() {
         let mut org = Organisation::default();
@@ -475,14 +487,18 @@ mod tests {
         state.last_worker = Some(WorkerId::parse("W1").unwrap());
         state.unallocated_since = Some(date(2026, 11, 9));
         // 28 days to 7 December: waiting, not yet over.
-        let w = waiting(&state, &org, date(2026, 12, 7)).unwrap();
+        let w = waiting(&state, team_of(&org), date(2026, 12, 7)).unwrap();
         assert_eq!(w.team, TeamId::parse("T1").unwrap());
         assert_eq!(w.days, 28);
         assert!(!w.over_limit);
-        assert!(waiting(&state, &org, date(2026, 12, 8)).unwrap().over_limit);
+        assert!(
+            waiting(&state, team_of(&org), date(2026, 12, 8))
+                .unwrap()
+                .over_limit
+        );
         // Closed work waits for no one.
         state.early_help = None;
-        assert_eq!(waiting(&state, &org, date(2026, 12, 8)), None);
+        assert_eq!(waiting(&state, team_of(&org), date(2026, 12, 8)), None);
     }
 
     #[test]

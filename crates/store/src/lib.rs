@@ -121,6 +121,14 @@ pub struct ChildSummary {
     pub team: Option<TeamId>,
 }
 
+/// A child allocated to one of a team's workers, as the team's page weighs them: who holds
+/// them and their open work (as `ChildState::open_work` words it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllocatedWork {
+    pub worker: WorkerId,
+    pub open_work: Vec<String>,
+}
+
 /// Whose children a due list covers: everyone's, or those allocated to one team or one
 /// worker (the child's current allocation).
 #[derive(Debug, Clone, PartialEq, Eq)]

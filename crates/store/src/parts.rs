@@ -7,11 +7,11 @@
 //! ```
 
 use crate::{
-    AccessControl, AccessLog, AccessRows, ApiToken, ChainReport, ChildRecord, ChildSummary,
-    ContactRecord, Contacts, Draft, Drafts, DueCache, DueCacheKey, DueClocksRow, DueSink, HeldBy,
-    IndexedPerson, Journal, JourneyEach, JourneySink, Lockout, OrganisationVersion, Organisations,
-    Projections, QueueFilter, RebuildReport, Restrictions, Session, Store, StoreError, User,
-    Version, Writer,
+    AccessControl, AccessLog, AccessRows, AllocatedWork, ApiToken, ChainReport, ChildRecord,
+    ChildSummary, ContactRecord, Contacts, Draft, Drafts, DueCache, DueCacheKey, DueClocksRow,
+    DueSink, HeldBy, IndexedPerson, Journal, JourneyEach, JourneySink, Lockout,
+    OrganisationVersion, Organisations, Projections, QueueFilter, RebuildReport, Restrictions,
+    Session, Store, StoreError, User, Version, Writer,
 };
 use hearth_domain::access::UserName;
 use hearth_domain::event::Event;
@@ -124,8 +124,8 @@ impl Projections for Parts {
     async fn held_children(&self, held_by: &HeldBy) -> Result<Vec<ChildRecord>, StoreError> {
         self.projections.held_children(held_by).await
     }
-    async fn held_summaries(&self, held_by: &HeldBy) -> Result<Vec<ChildSummary>, StoreError> {
-        self.projections.held_summaries(held_by).await
+    async fn allocated_work(&self, team: &TeamId) -> Result<Vec<AllocatedWork>, StoreError> {
+        self.projections.allocated_work(team).await
     }
     async fn queued_children(
         &self,

@@ -21,8 +21,9 @@ use hearth_domain::journey::{Problem, effective_events, fold_child, fold_family}
 use hearth_domain::org::{FROM_THE_START, Organisation};
 use hearth_domain::people::Address;
 use hearth_store::{
-    AccessRows, ChainStatus, ChildSummary, ContactRecord, Draft, DueCacheKey, DueClocksRow,
-    DueSource, HeldBy, IndexedPerson, QueueFilter, Store, StoreError, Version, Writer, open,
+    AccessRows, AllocatedWork, ChainStatus, ChildSummary, ContactRecord, Draft, DueCacheKey,
+    DueClocksRow, DueSource, HeldBy, IndexedPerson, QueueFilter, Store, StoreError, Version,
+    Writer, open,
 };
 use hearth_testkit::{
     check_requested, child, contact, contact_ev, decided, details, ev, given_child, intake, linked,
@@ -75,6 +76,7 @@ conformance!(
     any_single_row_edit_behind_hearths_back_breaks_the_chain_at_that_row,
     users_and_their_tokens_read_back_and_tokens_can_be_revoked,
     a_due_list_reads_only_the_children_who_may_owe,
+    a_teams_allocated_work_names_each_childs_worker_and_open_work,
     a_list_logs_a_view_of_every_child_it_shows,
     sessions_start_are_seen_and_end,
     lockouts_read_back_per_user,
@@ -2475,6 +2477,48 @@ async fn restrictions_name_who_may_see_a_record(backend: Backend) {
         Err(StoreError::NoSuchUser(n)) if n == "nobody"
     ));
     assert_eq!(s.restrictions().await.unwrap()[&c1].len(), 1);
+}
+
+/// A team's page weighs its workers' cases from the projection's index alone: Ava is
+/// allocated to W1 in T1; Ben and Cleo are allocated to no one.
+async fn a_teams_allocated_work_names_each_childs_worker_and_open_work(backend: Backend) {
+    let db = county(backend).await;
+    let s = &db.store;
+    let ava = s
+        .child(&ChildId::parse("C1").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let open_work: Vec<String> = ava
+        .state
+        .open_work()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    assert!(!open_work.is_empty());
+    let t1 = TeamId::parse("T1").unwrap();
+    assert_eq!(
+        s.allocated_work(&t1).await.unwrap(),
+        [AllocatedWork {
+            worker: WorkerId::parse("W1").unwrap(),
+            open_work,
+        }]
+    );
+    assert!(
+        s.allocated_work(&TeamId::parse("T2").unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Unallocated: she leaves the team's count.
+    let unallocated = ev(
+        "C1",
+        "c1-unallocated",
+        "2024-06-01",
+        EventData::Unallocated(Empty {}),
+    );
+    s.append(ava.version, vec![unallocated]).await.unwrap();
+    assert!(s.allocated_work(&t1).await.unwrap().is_empty());
 }
 
 /// The children `unsettled_journeys` hands over: (id, worker, journey), in order.
