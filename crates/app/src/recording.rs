@@ -9,7 +9,7 @@ use hearth_domain::event::{Allocated, Event, EventData, OccurredAt};
 use hearth_domain::ids::{Actor, ChildId, EventId, Subject};
 use hearth_domain::journey::JourneyError;
 use hearth_domain::recording::{changes_worker, check_change_of_worker};
-use hearth_store::Version;
+use hearth_store::{AccessRows, Version};
 use jiff::Timestamp;
 
 /// One event to record, as the caller gives it: the rest (subject, when and by whom it
@@ -67,8 +67,20 @@ impl App {
             .check(crate::today(now), &event)
             .map_err(AppError::NotRecordable)?;
         let kind = event.kind();
-        let version = self.store().append(new.version, vec![event]).await?;
-        reader.log(id).await?;
+        // The write and its access-log row commit together: one commit to wait for, not
+        // two, and no acknowledged write without its row.
+        let subject = Subject::Child(id.clone());
+        let log = AccessRows::of(
+            now,
+            caller.actor(),
+            std::slice::from_ref(&subject),
+            &caller.purpose,
+        );
+        self.store()
+            .append_many_logged(vec![(subject, new.version)], vec![event], log)
+            .await?;
+        // One event on one journey: it is one longer.
+        let version = new.version + 1;
         // The note is on the record now: the draft it was written from goes.
         if crate::drafts::DRAFTED.contains(&kind) {
             self.drop_draft(caller, id, kind).await?;

@@ -415,7 +415,9 @@ fn refusal_field(form: &EventForm, problem: &Problem) -> &'static str {
     }
 }
 
-/// `POST /children/{id}/record/{kind}`: record the event, or say what is wrong.
+/// `POST /children/{id}/record/{kind}`: record the event, or say what is wrong. A save
+/// that goes through reads nothing first (the write is checked, applied and logged in
+/// one commit); the record is read, and logged, only to draw the form again.
 pub(crate) async fn save(
     State(app): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -437,19 +439,36 @@ pub(crate) async fn save(
     if let Some(Err(field_errors)) = &data {
         errors.extend(field_errors.iter().cloned());
     }
-    let (name, record, journey) = read(&app, &caller, &id).await?;
-    let org = app.cases.authority(day).await?;
-    let show = |errors, version, status| {
-        let page = page(
+    // The form again, with `errors`, at the version read now unless `at` is given, and
+    // with what changed since `since`, if given.
+    let again = async |errors, at: Option<Version>, since: Option<Version>, status| {
+        let (name, record, journey) = read(&app, &caller, &id).await?;
+        let org = app.cases.authority(day).await?;
+        let mut page = page(
             &form,
             &id,
-            name.clone(),
-            version,
+            name,
+            at.unwrap_or(record.version),
             &typed,
             org.organisation.as_ref(),
             day,
             errors,
         );
+        if let Some(since) = since {
+            let since = usize::try_from(since).unwrap_or(usize::MAX);
+            page.changed = journey
+                .get(since..)
+                .unwrap_or_default()
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}: {}",
+                        crate::chronology::when(e.occurred_at),
+                        describe_in_journey(e, &journey, Some(&*org))
+                    )
+                })
+                .collect();
+        }
         render(&caller, &page, status)
     };
     let (Some(version), Ok(occurred_at), Some(Ok(data))) = (version, when, data) else {
@@ -462,11 +481,7 @@ pub(crate) async fn save(
                 ),
             });
         }
-        return show(
-            errors,
-            version.unwrap_or(record.version),
-            StatusCode::BAD_REQUEST,
-        );
+        return again(errors, version, None, StatusCode::BAD_REQUEST).await;
     };
     let new = NewEvent {
         version,
@@ -488,54 +503,34 @@ pub(crate) async fn save(
         AppError::NotRecordable(e) | AppError::Store(StoreError::Invalid(e)) => {
             let field = refusal_field(&form, &e.problem);
             let message = format!("This cannot be recorded as it stands: {}.", e.problem);
-            show(
+            again(
                 one(field, message),
-                record.version,
+                None,
+                None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
+            .await
         }
         AppError::Store(StoreError::Conflict { .. } | StoreError::DuplicateEvent(_)) => {
             // Someone else saved first: show what they saved, and keep what was typed,
             // drawn at the version read now so that saving again can go through.
-            let since = usize::try_from(version).unwrap_or(usize::MAX);
-            let changed = journey
-                .get(since..)
-                .unwrap_or_default()
-                .iter()
-                .map(|e| {
-                    format!(
-                        "{}: {}",
-                        crate::chronology::when(e.occurred_at),
-                        describe_in_journey(e, &journey, Some(&*org))
-                    )
-                })
-                .collect();
             let message = String::from(
                 "Someone else saved to this record after you opened this form. Check what changed, then save again.",
             );
-            let mut page = page(
-                &form,
-                &id,
-                name.clone(),
-                record.version,
-                &typed,
-                org.organisation.as_ref(),
-                day,
+            again(
                 one(forms::OCCURRED_AT, message),
-            );
-            page.changed = changed;
-            render(&caller, &page, StatusCode::CONFLICT)
+                None,
+                Some(version),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
-        AppError::Refused(hearth_domain::access::Permission::AllocateCases) => show(
-            one(
-                "worker",
-                String::from(
-                    "Only a team manager may move this child to another worker: step up and step down keep the worker",
-                ),
-            ),
-            record.version,
-            StatusCode::FORBIDDEN,
-        ),
+        AppError::Refused(hearth_domain::access::Permission::AllocateCases) => {
+            let message = String::from(
+                "Only a team manager may move this child to another worker: step up and step down keep the worker",
+            );
+            again(one("worker", message), None, None, StatusCode::FORBIDDEN).await
+        }
         AppError::NoChild => Err(Failure::NotFound(NO_CHILD).into()),
         other => Err(other.into()),
     }
