@@ -52,6 +52,8 @@ pub enum Unit {
     Percent,
     /// A median, in working days.
     WorkingDays,
+    /// A median, in calendar days.
+    Days,
 }
 
 /// The days a month's figure looks at.
@@ -76,6 +78,14 @@ pub enum Kpi {
     AssessmentsIn45WdPct,
     AssessmentMedianDays,
     AssessedNotInNeedPct,
+    CinPer10k,
+    CinDurationMedianDays,
+    S47Per10k,
+    IcpcIn15WdPct,
+    CpPer10k,
+    CpSecondPlanPct,
+    Cp2YrPlusPct,
+    ClaPer10k,
 }
 
 /// One indicator: what a scorecard says about it.
@@ -195,6 +205,104 @@ pub const CATALOGUE: &[Indicator] = &[
         polarity: Polarity::Lower,
         unit: Unit::Percent,
         span: Span::Month,
+        formerly: &[],
+    },
+    // DOMAIN.md: "children in need at 31 March: open CIN episodes (includes CP, CLA) per
+    // 10k", taken at each month's last day: a child referred and not closed, or on a
+    // plan, or looked after. An episode closed on the last day is not open at its end.
+    Indicator {
+        kpi: Kpi::CinPer10k,
+        id: "cin_per_10k",
+        label: "Children in need per 10,000 children (month end)",
+        theme: Theme::Assessment,
+        polarity: Polarity::Lower,
+        unit: Unit::Per10k,
+        span: Span::MonthEnd,
+        formerly: &[],
+    },
+    // DOMAIN.md asks for the duration of CIN cases (Kent's pilots) without defining it.
+    // Ours: calendar days from the referral to the episode's closure, median over the
+    // episodes closed in the month.
+    Indicator {
+        kpi: Kpi::CinDurationMedianDays,
+        id: "cin_duration_median_days",
+        label: "Median duration of closed child in need episodes (days)",
+        theme: Theme::Assessment,
+        polarity: Polarity::Lower,
+        unit: Unit::Days,
+        span: Span::Month,
+        formerly: &[],
+    },
+    // DOMAIN.md: "s47 enquiries per 10k: s47s started in the year": strategy discussions
+    // that decided to start a section 47 enquiry, in the twelve months to the month's end.
+    Indicator {
+        kpi: Kpi::S47Per10k,
+        id: "s47_per_10k",
+        label: "Section 47 enquiries per 10,000 children (12 months)",
+        theme: Theme::Protection,
+        polarity: Polarity::Lower,
+        unit: Unit::Per10k,
+        span: Span::Rolling12Months,
+        formerly: &[],
+    },
+    // DOMAIN.md: "% of ICPCs held within 15 WD of the strategy discussion", over the
+    // ICPCs held in the month; an ICPC with no section 47 strategy discussion before it
+    // has no clock and is not counted.
+    Indicator {
+        kpi: Kpi::IcpcIn15WdPct,
+        id: "icpc_in_15wd_pct",
+        label: "Initial conferences within 15 working days (%)",
+        theme: Theme::Protection,
+        polarity: Polarity::Higher,
+        unit: Unit::Percent,
+        span: Span::Month,
+        formerly: &["icpc_15wd"],
+    },
+    // DOMAIN.md: "CP plans at 31 March per 10k", taken at each month's last day.
+    Indicator {
+        kpi: Kpi::CpPer10k,
+        id: "cp_per_10k",
+        label: "Children on a protection plan per 10,000 children (month end)",
+        theme: Theme::Protection,
+        polarity: Polarity::Lower,
+        unit: Unit::Per10k,
+        span: Span::MonthEnd,
+        formerly: &[],
+    },
+    // DOMAIN.md: "% of plans started in the year for a child who had an earlier plan
+    // (ever)": earlier in the child's journey, however long before.
+    Indicator {
+        kpi: Kpi::CpSecondPlanPct,
+        id: "cp_second_plan_pct",
+        label: "Protection plans that are a second or later plan (%, 12 months)",
+        theme: Theme::Protection,
+        polarity: Polarity::Lower,
+        unit: Unit::Percent,
+        span: Span::Rolling12Months,
+        formerly: &[],
+    },
+    // DOMAIN.md: "% of plans ended in the year that lasted ≥ 2 years": ended on or after
+    // the same day two calendar years on (a plan from 29 February ends on or after 28
+    // February two years later).
+    Indicator {
+        kpi: Kpi::Cp2YrPlusPct,
+        id: "cp_2yr_plus_pct",
+        label: "Protection plans ended that lasted 2 years or more (%, 12 months)",
+        theme: Theme::Protection,
+        polarity: Polarity::Lower,
+        unit: Unit::Percent,
+        span: Span::Rolling12Months,
+        formerly: &[],
+    },
+    // DOMAIN.md: "CLA at 31 March per 10k", taken at each month's last day.
+    Indicator {
+        kpi: Kpi::ClaPer10k,
+        id: "cla_per_10k",
+        label: "Children looked after per 10,000 children (month end)",
+        theme: Theme::InCare,
+        polarity: Polarity::Lower,
+        unit: Unit::Per10k,
+        span: Span::MonthEnd,
         formerly: &[],
     },
 ];

@@ -327,8 +327,19 @@ impl<'a> ScorecardCounter<'a> {
         let mut previous_referral: Option<Date> = None;
         let mut episode: Option<Episode> = None;
         let mut contacts: HashMap<ContactId, usize> = HashMap::new();
+        let mut standing = Standing::default();
+        // The next month whose last day has not been passed.
+        let mut next_end = 0;
         for event in effective_events(journey)? {
             let day = event.date();
+            // A month's end is passed once an event comes after it, so that what happened
+            // on the last day itself (a closure) counts at its end.
+            while let Some(month) = self.months.get(next_end)
+                && month.last() < day
+            {
+                standing.at(month.last(), place, team, &mut items);
+                next_end += 1;
+            }
             let mut item = |kpi, hit: bool, value| {
                 items.push(Item {
                     kpi,
@@ -361,6 +372,7 @@ impl<'a> ScorecardCounter<'a> {
                     let again = previous_referral
                         .is_some_and(|p| crate::rates::is_within_12_months(p, day));
                     previous_referral = Some(day);
+                    standing.cin = true;
                     item(Kpi::ReferralsPer10k, true, None);
                     item(Kpi::RereferralsPct, again, None);
                     let nfa = item(Kpi::ReferralsNfaPct, false, None);
@@ -390,15 +402,46 @@ impl<'a> ScorecardCounter<'a> {
                     }
                 }
                 EventData::CinClosed(_) => {
-                    if let Some(e) = episode.take()
-                        && !e.assessed
-                        && let Some(nfa) = items.get_mut(e.nfa)
-                    {
-                        nfa.hit = true;
+                    standing.cin = false;
+                    if let Some(e) = episode.take() {
+                        let days = i64::from((day - e.referred).get_days());
+                        item(Kpi::CinDurationMedianDays, true, Some(days));
+                        if !e.assessed
+                            && let Some(nfa) = items.get_mut(e.nfa)
+                        {
+                            nfa.hit = true;
+                        }
                     }
                 }
+                EventData::StrategyDiscussion(s) if s.s47 => {
+                    item(Kpi::S47Per10k, true, None);
+                    standing.s47 = Some(day);
+                }
+                EventData::IcpcHeld(_) => {
+                    if let Some(discussed) = standing.s47.take() {
+                        let took = self.calendar.working_days_between(discussed, day)?;
+                        item(Kpi::IcpcIn15WdPct, took <= 15, None);
+                    }
+                }
+                EventData::CpPlanStarted(_) => {
+                    item(Kpi::CpSecondPlanPct, standing.plans > 0, None);
+                    standing.plans += 1;
+                    standing.cp = Some(day);
+                }
+                EventData::CpPlanEnded(_) => {
+                    if let Some(started) = standing.cp.take() {
+                        let two_years = started.checked_add(2.years()).unwrap_or(Date::MAX);
+                        item(Kpi::Cp2YrPlusPct, day >= two_years, None);
+                    }
+                }
+                EventData::LookedAfterStarted(_) => standing.cla = true,
+                EventData::LookedAfterEnded(_) => standing.cla = false,
                 _ => {}
             }
+        }
+        // The months ending after the journey's last event stand as it left them.
+        for month in self.months.get(next_end..).unwrap_or_default() {
+            standing.at(month.last(), place, team, &mut items);
         }
         for item in &items {
             self.tally(item);
@@ -547,6 +590,46 @@ impl<'a> ScorecardCounter<'a> {
     }
 }
 
+/// Where a child stands, for the figures taken at a month's end.
+#[derive(Debug, Default)]
+struct Standing {
+    /// A referral's episode is open.
+    cin: bool,
+    /// The day the child's protection plan started, while it lasts.
+    cp: Option<Date>,
+    cla: bool,
+    /// Protection plans started so far.
+    plans: u32,
+    /// The last strategy discussion that started a section 47 enquiry, until an ICPC.
+    s47: Option<Date>,
+}
+
+impl Standing {
+    /// The month-end items for `end`: a child in need (on a plan or looked after too),
+    /// on a protection plan, looked after.
+    fn at(&self, end: Date, place: u16, team: u16, items: &mut Vec<Item>) {
+        let mut push = |kpi| {
+            items.push(Item {
+                kpi,
+                day: end,
+                place,
+                team,
+                hit: true,
+                value: None,
+            })
+        };
+        if self.cin || self.cp.is_some() || self.cla {
+            push(Kpi::CinPer10k);
+        }
+        if self.cp.is_some() {
+            push(Kpi::CpPer10k);
+        }
+        if self.cla {
+            push(Kpi::ClaPer10k);
+        }
+    }
+}
+
 /// A referral's child in need episode, while it is open.
 #[derive(Debug)]
 struct Episode {
@@ -585,7 +668,7 @@ fn unrounded(unit: Unit, tally: &Tally, population: Option<u32>) -> Figure {
             numerator: Some(tally.numerator),
             denominator: Some(tally.denominator),
         },
-        Unit::WorkingDays => Figure {
+        Unit::WorkingDays | Unit::Days => Figure {
             value: median(&tally.values),
             numerator: None,
             denominator: Some(tally.values.len() as u64),

@@ -3,7 +3,9 @@
 
 use super::catalogue::{CATALOGUE, Kpi, Span, find};
 use super::*;
-use hearth_domain::codes::{PrimaryNeed, ReasonForClosure, ReferralSource};
+use hearth_domain::codes::{
+    CategoryOfAbuse, LegalStatus, PrimaryNeed, ReasonForClosure, ReferralSource,
+};
 use hearth_domain::event::*;
 use hearth_domain::identifiers::Postcode;
 use hearth_domain::ids::*;
@@ -122,6 +124,14 @@ fn the_catalogue_has_every_indicator_once() {
         Kpi::AssessmentsIn45WdPct,
         Kpi::AssessmentMedianDays,
         Kpi::AssessedNotInNeedPct,
+        Kpi::CinPer10k,
+        Kpi::CinDurationMedianDays,
+        Kpi::S47Per10k,
+        Kpi::IcpcIn15WdPct,
+        Kpi::CpPer10k,
+        Kpi::CpSecondPlanPct,
+        Kpi::Cp2YrPlusPct,
+        Kpi::ClaPer10k,
     ];
     assert_eq!(CATALOGUE.len(), kpis.len());
     for kpi in kpis {
@@ -486,4 +496,156 @@ fn targets_come_from_the_organisation_and_no_target_means_no_rag() {
     assert_eq!(r.target.as_ref().map(|t| t.target), Some(20.0));
     let r = row(&card, "referrals_per_10k", "authority");
     assert_eq!((r.target.is_none(), r.rag), (true, None));
+}
+
+fn plan_started() -> EventData {
+    EventData::CpPlanStarted(CpCategory {
+        category: CategoryOfAbuse::Neglect,
+    })
+}
+
+fn plan_ended() -> EventData {
+    EventData::CpPlanEnded(Empty {})
+}
+
+fn strategy(s47: bool) -> EventData {
+    EventData::StrategyDiscussion(StrategyDiscussion { s47 })
+}
+
+fn icpc() -> EventData {
+    EventData::IcpcHeld(IcpcHeld { plan: true })
+}
+
+#[test]
+fn children_in_need_on_plans_and_in_care_are_counted_at_each_month_end() {
+    // A: referred 10 January 2025, closed on 31 March: open at the end of February, not
+    // at the end of March (closed on the day); the episode lasted 80 days (21 in
+    // January after the 10th, 28 in February, 31 in March).
+    // B: referred 5 January, on a plan from 1 February: in need and on a plan at both
+    // ends. C: looked after from 15 March: in need and looked after at March's end.
+    // March: 2 in need, 1 on a plan, 1 looked after, per 10,000 of Testshire's 10,000.
+    let a = child(
+        "A",
+        &[
+            ("2025-01-10", referred(1, None)),
+            ("2025-03-31", closed(ReasonForClosure::ServicesCeased)),
+        ],
+    );
+    let b = child(
+        "B",
+        &[
+            ("2025-01-05", referred(2, None)),
+            ("2025-02-01", plan_started()),
+        ],
+    );
+    let c = child(
+        "C",
+        &[(
+            "2025-03-15",
+            EventData::LookedAfterStarted(LookedAfterStarted {
+                legal_status: LegalStatus::FullCareOrder,
+                category_of_need: PrimaryNeed::AbuseOrNeglect,
+                uasc: false,
+                previous_permanence: None,
+            }),
+        )],
+    );
+    let card = testshire("2025-03", &[a, b, c]);
+    assert_eq!(
+        counts(&card, "cin_per_10k"),
+        (Some(2), Some(10_000), Some(2.0))
+    );
+    assert_eq!(counts(&card, "cp_per_10k").0, Some(1));
+    assert_eq!(counts(&card, "cla_per_10k").0, Some(1));
+    assert_eq!(
+        counts(&card, "cin_duration_median_days"),
+        (None, Some(1), Some(80.0))
+    );
+    // February's end: A and B in need, B on a plan, nobody looked after.
+    let trend = |id| row(&card, id, "authority").trend[11];
+    assert_eq!(trend("cin_per_10k"), Some(2.0));
+    assert_eq!(trend("cp_per_10k"), Some(1.0));
+    assert_eq!(trend("cla_per_10k"), Some(0.0));
+    // December 2024's end came before anyone was referred.
+    assert_eq!(row(&card, "cin_per_10k", "authority").trend[9], Some(0.0));
+}
+
+#[test]
+fn an_icpc_is_timed_in_working_days_from_the_strategy_discussion() {
+    // Strategy discussions on Thursday 10 April 2025 starting section 47 enquiries.
+    // Working days after: 11 April (1), 14-17 (5), Good Friday and Easter Monday,
+    // 22-25 (9), 28-30 (12), 1-2 May (14), 5 May bank holiday, 6 May (15). A's ICPC on
+    // 6 May is in time, B's on 7 May is late; C's discussion started no enquiry and
+    // its conference has no clock. May: 1 of 2 in time; 2 enquiries in the year, 2 per
+    // 10,000.
+    let a = child(
+        "A",
+        &[("2025-04-10", strategy(true)), ("2025-05-06", icpc())],
+    );
+    let b = child(
+        "B",
+        &[("2025-04-10", strategy(true)), ("2025-05-07", icpc())],
+    );
+    let c = child(
+        "C",
+        &[("2025-04-10", strategy(false)), ("2025-05-07", icpc())],
+    );
+    let card = testshire("2025-05", &[a, b, c]);
+    assert_eq!(
+        counts(&card, "icpc_in_15wd_pct"),
+        (Some(1), Some(2), Some(50.0))
+    );
+    assert_eq!(
+        counts(&card, "s47_per_10k"),
+        (Some(2), Some(10_000), Some(2.0))
+    );
+}
+
+#[test]
+fn second_plans_and_plans_of_two_years_or_more() {
+    // A: a plan from 3 January 2022 to 3 January 2024 (two years to the day), then a
+    // second plan from 1 June 2024. B: a plan from 29 February 2020 to 27 February 2022,
+    // a day short of two years (two years on from a leap day is 28 February), and
+    // ended outside June 2024's year anyway; B's second plan from 1 July 2023 ended
+    // 28 February 2024 after 8 months. June 2024's year (July 2023 to June 2024): plans
+    // started: B's (second) and A's (second): 2 of 2; plans ended: A's first (2 years)
+    // and B's second (not): 1 of 2.
+    let a = child(
+        "A",
+        &[
+            ("2022-01-03", plan_started()),
+            ("2024-01-03", plan_ended()),
+            ("2024-06-01", plan_started()),
+        ],
+    );
+    let b = child(
+        "B",
+        &[
+            ("2020-02-29", plan_started()),
+            ("2022-02-27", plan_ended()),
+            ("2023-07-01", plan_started()),
+            ("2024-02-28", plan_ended()),
+        ],
+    );
+    let card = testshire("2024-06", &[a, b]);
+    assert_eq!(
+        counts(&card, "cp_second_plan_pct"),
+        (Some(2), Some(2), Some(100.0))
+    );
+    assert_eq!(
+        counts(&card, "cp_2yr_plus_pct"),
+        (Some(1), Some(2), Some(50.0))
+    );
+    // February 2022's year holds B's first plan's end, a day short of two years.
+    let leap = testshire(
+        "2022-02",
+        &[child(
+            "B",
+            &[("2020-02-29", plan_started()), ("2022-02-28", plan_ended())],
+        )],
+    );
+    assert_eq!(
+        counts(&leap, "cp_2yr_plus_pct"),
+        (Some(1), Some(1), Some(100.0))
+    );
 }
